@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make run` (the product and its demo) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast lint format bench histories clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## Temporal dev server + UI (:8233), mock Sage, worker, and the demo
+	$(PY) devstack.py
+
+test: $(STAMP)  ## lint, then every test: unit, workflow (time-skipping), replay, end-to-end
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP)  ## everything but the end-to-end suite
+	$(PY) -m pytest -q -m "not e2e"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+histories: $(STAMP)  ## record workflow histories for the replay tests
+	$(PY) tests/record_histories.py
+
+clean:
+	rm -rf .data .pytest_cache .ruff_cache

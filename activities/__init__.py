@@ -1,0 +1,1 @@
+"""Side effects: the Sage HTTP client and the activities that use it."""

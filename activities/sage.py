@@ -1,0 +1,129 @@
+"""Sage activities: one generic call (any export step) and one posting check.
+
+One pooled `httpx.AsyncClient` per worker is given to `SageActivities`; the worker closes it
+on shutdown. Answers become outcomes Temporal understands:
+- 2xx: the answer;
+- 429: retryable, the next attempt exactly after `Retry-After` (`next_retry_delay`);
+- 5xx, time-outs, dropped connections: retryable (the idempotency key makes a retry safe);
+- other 4xx: non-retryable `ApplicationError` whose type is Sage's error code and whose
+  details carry a `SageFailure` (with the `existing` record for duplicates).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import structlog
+from temporalio import activity
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
+
+from domain.errors import RETRYABLE_HTTP_STATUSES
+from domain.saga import (
+    SAGE_CALL_ACTIVITY,
+    WAIT_POSTED_ACTIVITY,
+    SageAnswer,
+    SageFailure,
+    SageRequest,
+)
+
+log = structlog.get_logger(__name__)
+
+NOT_POSTED_YET = "NotPostedYet"
+
+
+class SageActivities:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self._http = http
+
+    @activity.defn(name=SAGE_CALL_ACTIVITY)
+    async def call(self, request: SageRequest) -> SageAnswer:
+        call = request.call
+        headers = {"Idempotency-Key": request.idempotency_key}
+        try:
+            response = await self._http.request(
+                call.method, call.path, json=call.body, headers=headers
+            )
+        except httpx.TimeoutException as err:
+            raise ApplicationError(f"Sage did not answer in time: {err!r}", type="timeout") from err
+        except httpx.TransportError as err:
+            raise ApplicationError(f"Sage connection failed: {err!r}", type="timeout") from err
+        _note_quota(response)
+        log.info(
+            "sage answered",
+            method=call.method,
+            path=call.path,
+            status=response.status_code,
+            replayed=response.headers.get("Idempotent-Replayed") == "true",
+        )
+        return SageAnswer(status=response.status_code, body=_outcome(response))
+
+    @activity.defn(name=WAIT_POSTED_ACTIVITY)
+    async def wait_posted(self, batch_id: str) -> dict[str, Any]:
+        """Succeeds once the batch is posted; otherwise fails retryably (infrequent polling)."""
+        try:
+            response = await self._http.get(f"/v1/batches/{batch_id}")
+        except httpx.HTTPError as err:
+            raise ApplicationError(f"Sage connection failed: {err!r}", type="timeout") from err
+        batch = _outcome(response)
+        if not batch.get("posted"):
+            raise ApplicationError(
+                f"batch {batch_id} is not posted yet",
+                type=NOT_POSTED_YET,
+                category=ApplicationErrorCategory.BENIGN,  # expected while waiting: no stack trace
+            )
+        log.info("sage batch posted", batch_id=batch_id)
+        return batch
+
+
+def _outcome(response: httpx.Response) -> dict[str, Any]:
+    status = response.status_code
+    body = _json(response)
+    if 200 <= status < 300:
+        return body
+    code = str(body.get("code") or f"http_{status}")
+    message = str(body.get("message") or response.reason_phrase or f"HTTP {status}")
+    if status == 429:
+        delay = _retry_after(response)
+        raise ApplicationError(
+            message, type="rate_limited", next_retry_delay=timedelta(seconds=delay)
+        )
+    if status in RETRYABLE_HTTP_STATUSES or status >= 500:
+        raise ApplicationError(message, type=code)
+    failure = SageFailure(status=status, code=code, message=message, existing=body.get("existing"))
+    raise ApplicationError(message, failure.model_dump(mode="json"), type=code, non_retryable=True)
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {"value": body}
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return max(1.0, float(response.headers.get("Retry-After", "1")))
+    except ValueError:
+        return 1.0
+
+
+def _note_quota(response: httpx.Response) -> None:
+    remaining = response.headers.get("X-Rate-Limit-Remaining")
+    if remaining is not None and remaining.isdigit() and int(remaining) == 0:
+        log.warning(
+            "sage quota used up",
+            reset_seconds=response.headers.get("X-Rate-Limit-Reset"),
+        )
+
+
+def sage_http_client(base_url: str, api_key: str, timeout: float) -> httpx.AsyncClient:
+    """The worker's one pooled client; the key travels in a header and is never logged."""
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers={"Authorization": f"Bearer {api_key}"},
+        timeout=httpx.Timeout(timeout),
+        limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+    )

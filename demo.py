@@ -1,0 +1,97 @@
+"""The demo `make run` plays: commitments in every state, through the same code as starter.py.
+
+Run again on the same .data folder, it leaves items that already exist as they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from temporalio.client import Client
+
+from config import settings
+from domain.commands import AcceptRequest, CommandRequest, RejectRequest
+from domain.lifecycle import State
+from starter import (
+    REFUSED,
+    UserError,
+    load_projects,
+    project_of,
+    query_status,
+    read_item,
+    run_command,
+    start_item,
+)
+from temporal_client import connect
+
+HERE = Path(__file__).resolve().parent
+ITEMS = HERE / "examples" / "items"
+
+ADMIN, APPROVER = "pm.alex", "acct.ana"
+SCRIPT: dict[str, list[tuple[str, CommandRequest]]] = {
+    # posted: sent, accepted, exported, posted by Sage
+    "commitment:P-1001:SC-0042": [
+        ("send", CommandRequest(actor=ADMIN)),
+        ("accept", AcceptRequest(actor=APPROVER)),
+    ],
+    # rejected: the approver wants the retainage checked
+    "commitment:P-1001:SC-0043": [
+        ("send", CommandRequest(actor=ADMIN)),
+        ("reject", RejectRequest(actor=APPROVER, reason="Retainage should be 5%, not 10%")),
+    ],
+    # export_failed: the vendor is inactive in Sage
+    "commitment:P-1001:SC-0044": [
+        ("send", CommandRequest(actor=ADMIN)),
+        ("accept", AcceptRequest(actor=APPROVER)),
+    ],
+    # sent: waiting for an accounting approver
+    "commitment:P-1001:PO-0101": [("send", CommandRequest(actor=ADMIN))],
+    # draft: SC-0045 is left as it is
+    # Direct Export (P-1002): send goes straight to export, then posted
+    "commitment:P-1002:SC-2001": [("send", CommandRequest(actor=ADMIN))],
+}
+
+
+async def play(client: Client) -> None:
+    cfg = settings()
+    projects = load_projects(cfg.erp_projects_file)
+    for path in sorted(ITEMS.glob("*.json")):
+        item = read_item(path)
+        try:
+            await start_item(client, cfg, item, project_of(item, projects, str(path)))
+        except UserError as err:
+            if err.code == REFUSED:
+                print(f"  {item.workflow_id} exists already; left as it is")
+                continue
+            raise
+        for command, request in SCRIPT.get(item.workflow_id, []):
+            await run_command(client, item.workflow_id, command, request)
+        print(f"  started {item.workflow_id}")
+
+
+async def settle(client: Client, timeout: float = 60) -> None:
+    """Wait until no demo item is still on its way through Sage."""
+    moving = {State.ACCEPTED, State.EXPORTED}
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        states = {wid: (await query_status(client, wid)).state for wid in SCRIPT}
+        if not moving & set(states.values()):
+            break
+        await asyncio.sleep(1)
+    for wid in [*sorted(SCRIPT), "commitment:P-1001:SC-0045"]:
+        status = await query_status(client, wid)
+        print(f"  {wid:<30} {status.state.value:<14} next: {status.next_action}")
+
+
+async def run_demo() -> None:
+    client = await connect(settings())
+    print("demo: starting commitments ...")
+    await play(client)
+    print("demo: waiting for Sage to post ...")
+    await settle(client)
+
+
+if __name__ == "__main__":
+    asyncio.run(run_demo())

@@ -1,0 +1,150 @@
+"""Commands people give an item, and the pure decision whether the item takes one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from domain.exports import kind_of
+from domain.items import InvalidItem, ItemBase, describe_validation_error, parse_item
+from domain.lifecycle import Command, State, next_state
+from domain.permissions import authorize
+from domain.refusal import Refusal
+from domain.settings import DirectExportMode, ProjectSettings
+
+
+class CommandRequest(BaseModel):
+    """send, retrieve, resend, cancel: only who asks (and why, optionally)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    actor: str = Field(min_length=1, max_length=100)
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class AcceptRequest(CommandRequest):
+    """accept and retry: the export fields Sage needs, as the approver gives them."""
+
+    fields: dict[str, str] = Field(default_factory=dict)
+
+
+class RejectRequest(CommandRequest):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class EditRequest(CommandRequest):
+    item: dict[str, Any]
+
+
+REQUEST_MODELS: dict[Command, type[CommandRequest]] = {
+    Command.EDIT: EditRequest,
+    Command.SEND: CommandRequest,
+    Command.RETRIEVE: CommandRequest,
+    Command.ACCEPT: AcceptRequest,
+    Command.REJECT: RejectRequest,
+    Command.RESEND: CommandRequest,
+    Command.RETRY: AcceptRequest,
+    Command.CANCEL: CommandRequest,
+}
+
+
+class MalformedCommand(Refusal):
+    pass
+
+
+def parse_request(command: Command, data: Any) -> CommandRequest:
+    """Validate a loosely typed payload (a signal from the UI, say) as `command`'s request."""
+    model = REQUEST_MODELS[command]
+    if not isinstance(data, dict):
+        raise MalformedCommand(
+            f'{command.value}: the payload must be a JSON object with at least "actor"'
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise MalformedCommand(f"{command.value}: {describe_validation_error(err)}") from None
+
+
+class ItemFacts(BaseModel):
+    """What the decision needs to know about an item right now."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    item: ItemBase
+    state: State
+    settings: ProjectSettings
+    sender: str | None = None
+    export_fields: dict[str, str] = Field(default_factory=dict)
+    exporting: bool = False
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    next_state: State
+    edited_item: ItemBase | None = None
+    export_fields: dict[str, str] | None = None
+
+
+def decide(facts: ItemFacts, command: Command, request: CommandRequest) -> Decision:
+    """Take the command or raise `Refusal` saying why: permission, state, then the rules."""
+    item = facts.item
+    authorize(facts.settings, request.actor, command, item.type, sender=facts.sender)
+    skip = facts.settings.export_mode(item.type) is DirectExportMode.ENABLED
+    target = next_state(facts.state, command, skip_approval=skip)
+    if command is Command.CANCEL and facts.exporting:
+        raise Refusal(
+            "cannot cancel while the export to Sage is under way; "
+            "cancel it once it has failed (export_failed), or let it finish"
+        )
+    if command in (Command.SEND, Command.RESEND):
+        _require_prerequisites(item, facts.settings, command)
+    if isinstance(request, EditRequest):
+        return Decision(next_state=target, edited_item=_edited(item, request.item))
+    if isinstance(request, AcceptRequest):
+        fields = export_fields(item, facts.export_fields, request.fields)
+        return Decision(next_state=target, export_fields=fields)
+    return Decision(next_state=target)
+
+
+def _require_prerequisites(item: ItemBase, settings: ProjectSettings, command: Command) -> None:
+    broken = kind_of(item).prerequisites(item, settings)
+    if broken:
+        raise Refusal(f"cannot {command.value} {item.workflow_id}: " + " ".join(broken))
+
+
+def export_fields(item: ItemBase, current: dict[str, str], given: dict[str, str]) -> dict[str, str]:
+    """The approver's fields over the current ones over the defaults, checked."""
+    kind = kind_of(item)
+    unknown = sorted(set(given) - set(kind.export_fields))
+    if unknown:
+        known = ", ".join(kind.export_fields) or "none"
+        raise Refusal(
+            f"unknown export field {', '.join(repr(u) for u in unknown)} for "
+            f"{item.type.value} items (known: {known})"
+        )
+    fields = {**kind.default_fields(item), **current, **given}
+    problems = kind.check_fields(item, fields)
+    if problems:
+        raise Refusal("; ".join(problems))
+    return fields
+
+
+def _edited(item: ItemBase, data: dict[str, Any]) -> ItemBase:
+    try:
+        edited = parse_item(data)
+    except InvalidItem as err:
+        raise Refusal(f"edit: {err}") from None
+    if edited.workflow_id != item.workflow_id:
+        raise Refusal(
+            f"edit: type, project and number identify the item and cannot change "
+            f"({edited.workflow_id} is not {item.workflow_id})"
+        )
+    return edited
+
+
+def changed_fields(before: ItemBase, after: ItemBase) -> list[str]:
+    """Top-level fields that differ, for the audit trail of an edit."""
+    old, new = before.model_dump(mode="json"), after.model_dump(mode="json")
+    return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))

@@ -1,0 +1,122 @@
+"""Commitments (subcontracts and purchase orders) -> Sage 300 CRE commitments.
+
+Prerequisites are seeds/004 "COMMITMENTS"; the mapping is its "Commitments" data mapping table.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from domain.items import Commitment, CommitmentStatus, CommitmentType
+from domain.saga import ExportPlan, ExportStep, Posting, SageCall
+from domain.settings import ProjectSettings
+
+SAGE_ID_MAX = 12
+TITLE_MAX = 30
+SAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+EXPORT_FIELDS = {
+    "sage_id": f"Sage 300 CRE ID of the commitment (default: the commitment number; "
+    f"at most {SAGE_ID_MAX} characters)",
+}
+
+ID_RULE = "ID Number. Must be 12 characters or less. This is a Sage 300 CRE® limitation."
+TITLE_RULE = "Title. The title must be 30 characters or less."
+COMPANY_RULE = "Contract Company. Must be linked to a synced Sage 300 CRE® vendor."
+PO_STATUS_RULE = "Status. For purchase orders, the status must be set to 'Approved'."
+SC_STATUS_RULE = "Status. For subcontracts, the status must be set to 'Approved' or 'Complete.'"
+SOV_RULE = (
+    "Schedule of Values (SOV). Must include at least one (1) line item with a Sage 300 CRE® "
+    "cost code."
+)
+LINE_CODED_RULE = (
+    "SOV line {n}: you can only add a line item to the commitment's SOV if its linked to an "
+    "existing cost code and category."
+)
+
+_SENDABLE_STATUS = {
+    CommitmentType.PURCHASE_ORDER: ({CommitmentStatus.APPROVED}, PO_STATUS_RULE),
+    CommitmentType.SUBCONTRACT: (
+        {CommitmentStatus.APPROVED, CommitmentStatus.COMPLETE},
+        SC_STATUS_RULE,
+    ),
+}
+
+
+def prerequisites(item: Commitment, settings: ProjectSettings) -> list[str]:
+    broken = []
+    if len(item.number) > SAGE_ID_MAX:
+        broken.append(ID_RULE)
+    if len(item.title) > TITLE_MAX:
+        broken.append(TITLE_RULE)
+    if not item.contract_company.sage_vendor_id:
+        broken.append(COMPANY_RULE)
+    allowed, rule = _SENDABLE_STATUS[item.commitment_type]
+    if item.status not in allowed:
+        broken.append(rule)
+    if not any(line.cost_code for line in item.sov):
+        broken.append(SOV_RULE)
+    else:
+        broken += [
+            LINE_CODED_RULE.format(n=n)
+            for n, line in enumerate(item.sov, start=1)
+            if not (line.cost_code and line.category)
+        ]
+    return broken
+
+
+def default_fields(item: Commitment) -> dict[str, str]:
+    return {"sage_id": item.number}
+
+
+def check_fields(item: Commitment, fields: dict[str, str]) -> list[str]:
+    sage_id = fields.get("sage_id", "")
+    if not sage_id.strip():
+        return ["export field 'sage_id' can't be blank"]
+    if len(sage_id) > SAGE_ID_MAX:
+        return [f"export field 'sage_id' {sage_id!r}: {ID_RULE}"]
+    if not SAGE_ID_PATTERN.fullmatch(sage_id):
+        return [f"export field 'sage_id' {sage_id!r}: use letters, digits, '-', '.' and '_' only"]
+    return []
+
+
+def plan(
+    item: Commitment, settings: ProjectSettings, fields: dict[str, str], today: date
+) -> ExportPlan:
+    """One call: the commitment header and its items go in one import, posted automatically."""
+    job = settings.sage_job_id
+    sage_id = fields["sage_id"]
+    body = {
+        "job_id": job,
+        "commitment_id": sage_id,
+        "commitment_type": item.commitment_type.value,
+        "description": item.title,
+        "vendor_id": item.contract_company.sage_vendor_id,
+        "date": (item.date_created or today).isoformat(),
+        "retainage_percent": float(item.default_retainage_percent),
+        "items": [
+            {
+                "item_id": str(n),
+                "description": line.description,
+                "cost_code": line.cost_code,
+                "category": line.category,
+                "units": float(line.qty) if line.qty is not None else None,
+                "unit_cost": float(line.unit_cost) if line.unit_cost is not None else None,
+                "unit_description": line.units,
+                "amount": float(line.total),
+            }
+            for n, line in enumerate(item.sov, start=1)
+        ],
+    }
+    create = ExportStep(
+        name="create_commitment",
+        summary=f"Create commitment {sage_id} on Sage job {job}",
+        call=SageCall(method="POST", path="/v1/commitments", body=body),
+        undo=SageCall(method="DELETE", path=f"/v1/commitments/{job}/{sage_id}"),
+        record="commitment",
+        remember={"commitment_id": "commitment_id"},
+        batch="batch_id",
+        links_on=frozenset({"commitment_exists"}),
+    )
+    return ExportPlan(steps=[create], posting=Posting.AUTOMATIC)

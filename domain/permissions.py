@@ -1,0 +1,73 @@
+"""Who may do what to an item, from the project roster (DESIGN.md "Permissions")."""
+
+from __future__ import annotations
+
+from domain.items import TOOL_OF, ItemType
+from domain.lifecycle import Command
+from domain.refusal import Refusal
+from domain.settings import ErpPermission, ProjectSettings, RosterUser
+
+TOOL_ADMIN_COMMANDS = frozenset(
+    {Command.EDIT, Command.SEND, Command.RETRIEVE, Command.RESEND, Command.CANCEL}
+)
+APPROVER_COMMANDS = frozenset({Command.ACCEPT, Command.REJECT, Command.RETRY})
+NEEDS_ERP_ADMIN = frozenset({ItemType.PRIME_CONTRACT_CHANGE_ORDER})
+
+_TITLES = {
+    ErpPermission.NONE: "None",
+    ErpPermission.READ_ONLY: "Read Only",
+    ErpPermission.STANDARD: "Standard",
+    ErpPermission.ADMIN: "Admin",
+}
+
+
+class NotPermitted(Refusal):
+    pass
+
+
+def roster_user(settings: ProjectSettings, actor: str) -> RosterUser:
+    user = settings.roster.get(actor)
+    if user is None:
+        raise NotPermitted(f"'{actor}' is not on the roster of project {settings.project}")
+    return user
+
+
+def tool_title(item_type: ItemType) -> str:
+    return TOOL_OF[item_type].value.replace("_", " ").title()
+
+
+def authorize(
+    settings: ProjectSettings,
+    actor: str,
+    command: Command,
+    item_type: ItemType,
+    *,
+    sender: str | None = None,
+) -> None:
+    """Refuse, naming every missing permission, unless `actor` may give `command`."""
+    user = roster_user(settings, actor)
+    missing: list[str] = []
+    if command in TOOL_ADMIN_COMMANDS:
+        is_sender = command is Command.RETRIEVE and sender == actor
+        if TOOL_OF[item_type] not in user.tool_admin and not is_sender:
+            missing.append(f"Admin on the {tool_title(item_type)} tool")
+    elif command in APPROVER_COMMANDS:
+        if item_type in NEEDS_ERP_ADMIN:
+            if user.erp is not ErpPermission.ADMIN:
+                missing.append(f"Admin on the ERP Integrations tool (has {_TITLES[user.erp]})")
+        elif user.erp not in (ErpPermission.STANDARD, ErpPermission.ADMIN):
+            missing.append(
+                f"Standard or Admin on the ERP Integrations tool (has {_TITLES[user.erp]})"
+            )
+        if not user.can_push_to_accounting:
+            missing.append("the 'Can Push to Accounting' privilege")
+    if missing:
+        raise NotPermitted(f"{actor} cannot {command.value}: needs {' and '.join(missing)}")
+
+
+def is_accounting_approver(settings: ProjectSettings, actor: str, item_type: ItemType) -> bool:
+    try:
+        authorize(settings, actor, Command.ACCEPT, item_type)
+    except NotPermitted:
+        return False
+    return True

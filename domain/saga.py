@@ -1,0 +1,148 @@
+"""Export plans: the Sage calls an export makes, in order, each with the call that undoes it.
+
+A plan is pure data. The item workflow runs any plan with one generic activity per call, so
+every item type shares one saga engine and one retry policy.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+SAGE_CALL_ACTIVITY = "sage_call"
+WAIT_POSTED_ACTIVITY = "sage_wait_posted"
+"""Activity names, shared by the workflow (which calls them by name) and the worker."""
+
+
+class SageCall(BaseModel):
+    """One HTTP call to Sage. Strings may hold `{name}` placeholders filled from earlier answers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    method: Literal["GET", "POST", "PUT", "DELETE"]
+    path: str
+    body: dict[str, Any] | None = None
+
+
+class ExportStep(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(
+        pattern=r"^[a-z0-9_]+$", description="Unique within the plan; part of the idempotency key."
+    )
+    summary: str
+    call: SageCall
+    undo: SageCall | None = None
+    record: str = Field(
+        description="Key of the created record in a success answer; a duplicate answer's "
+        "`existing` is the same record."
+    )
+    remember: dict[str, str] = Field(
+        default_factory=dict,
+        description="Values later steps need: name -> dotted path in the record.",
+    )
+    batch: str | None = Field(
+        default=None, description="Dotted path of the batch ID in the record, if it posts one."
+    )
+    links_on: frozenset[str] = Field(
+        default=frozenset(),
+        description="Sage error codes meaning 'already exists'; a matching record links instead.",
+    )
+
+
+class Posting(StrEnum):
+    AUTOMATIC = "automatic"
+    MANUAL = "manual"
+
+
+class ExportPlan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    steps: list[ExportStep]
+    posting: Posting
+
+
+class SageRequest(BaseModel):
+    """What the workflow hands the Sage activity: a filled call and its idempotency key."""
+
+    call: SageCall
+    idempotency_key: str
+
+
+class SageAnswer(BaseModel):
+    status: int
+    body: dict[str, Any] = Field(default_factory=dict)
+
+
+class SageFailure(BaseModel):
+    """A business answer from Sage, as the activity reports it to the workflow."""
+
+    status: int
+    code: str
+    message: str
+    existing: dict[str, Any] | None = None
+
+
+def idempotency_key(workflow_id: str, generation: int, step: str, *, undo: bool = False) -> str:
+    """Stable across activity retries, new for each export attempt (`retry` bumps generation)."""
+    return f"{workflow_id}/g{generation}/{step}{'/undo' if undo else ''}"
+
+
+def fill(call: SageCall, answers: dict[str, str]) -> SageCall:
+    """Replace `{name}` placeholders in the path and body strings with remembered answers."""
+
+    def sub(text: str) -> str:
+        return _PLACEHOLDER.sub(lambda m: answers.get(m.group(1), m.group(0)), text)
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return sub(value)
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    return SageCall(method=call.method, path=sub(call.path), body=walk(call.body))
+
+
+def dig(body: dict[str, Any], path: str) -> Any:
+    value: Any = body
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def remembered(step: ExportStep, record: dict[str, Any]) -> dict[str, str]:
+    found = {name: dig(record, path) for name, path in step.remember.items()}
+    return {name: str(value) for name, value in found.items() if value is not None}
+
+
+def same_content(sent: dict[str, Any] | None, existing: dict[str, Any] | None) -> bool:
+    """Does the record Sage already holds say everything we sent? (Then link, don't fail.)"""
+    if sent is None or existing is None:
+        return False
+
+    def covers(ours: Any, theirs: Any) -> bool:
+        if isinstance(ours, dict):
+            return isinstance(theirs, dict) and all(
+                covers(v, theirs.get(k)) for k, v in ours.items()
+            )
+        if isinstance(ours, list):
+            return (
+                isinstance(theirs, list)
+                and len(ours) == len(theirs)
+                and all(covers(a, b) for a, b in zip(ours, theirs, strict=True))
+            )
+        if isinstance(ours, int | float) and isinstance(theirs, int | float):
+            return abs(float(ours) - float(theirs)) < 0.005
+        return ours == theirs
+
+    return covers(sent, existing)

@@ -1,0 +1,51 @@
+"""What an item workflow is given at start, and what its `status` query answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from domain.errors import SageError
+from domain.lifecycle import State
+from domain.settings import DirectExportMode, ProjectSettings
+
+
+class ItemWorkflowInput(BaseModel):
+    item: dict[str, Any]
+    settings: ProjectSettings
+    """The project's settings as they were at start (validators decide from this snapshot)."""
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    REFUSED = "refused"
+    REMINDER = "reminder"
+    ESCALATED = "escalated"
+
+
+class AuditEntry(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    outcome: Outcome
+    state_before: State
+    state_after: State
+    detail: str | None = None
+
+
+class ItemStatus(BaseModel):
+    workflow_id: str
+    item: dict[str, Any]
+    state: State
+    export_mode: DirectExportMode
+    next_action: str
+    export_fields: dict[str, str] = Field(default_factory=dict)
+    export_generation: int = 0
+    sage_ids: dict[str, str] = Field(default_factory=dict)
+    batches: list[str] = Field(default_factory=list)
+    last_error: SageError | None = None
+    attention: str | None = None
+    audit: list[AuditEntry] = Field(default_factory=list)

@@ -1,0 +1,75 @@
+"""The app factory: one store, one quota, one fault injector per app."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from sage_mock.config import MockConfig
+from sage_mock.errors import SageError, injected_failure, not_found
+from sage_mock.faults import FaultInjector
+from sage_mock.gateway import SageGateway
+from sage_mock.models import wire_error
+from sage_mock.quota import RequestQuota
+from sage_mock.routes import admin, batches, commitments, master_data
+from sage_mock.services import SageServices
+from sage_mock.store import Store
+
+ROUTERS = (master_data.router, commitments.router, batches.router, admin.router)
+
+
+def create_app(config: MockConfig) -> FastAPI:
+    """Open (or create and seed) the database and wire the routes.
+
+    The store opens here rather than at startup so that a test can use the app
+    without running its lifespan; it closes when the app shuts down.
+    """
+    sv = SageServices(
+        config=config,
+        store=Store(config.db_path),
+        quota=RequestQuota(config.rate_limit, config.rate_window_seconds),
+        faults=FaultInjector(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        sv.store.close()
+
+    app = FastAPI(title="Mock Sage 300 CRE API", lifespan=lifespan)
+    app.state.services = sv
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(SageGateway, services=sv)
+    _answer_errors_as_sage_does(app)
+    return app
+
+
+def _answer_errors_as_sage_does(app: FastAPI) -> None:
+    """Every error body is `{"code", "message"}`, whoever raised it."""
+
+    @app.exception_handler(SageError)
+    async def sage_error(_: Request, error: SageError) -> JSONResponse:
+        return JSONResponse(error.body(), error.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_body(_: Request, error: RequestValidationError) -> JSONResponse:
+        refusal = wire_error(error.errors())
+        return JSONResponse(refusal.body(), refusal.status)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, error: Exception) -> JSONResponse:
+        refusal = injected_failure(500)  # same shape as Sage's own 500
+        return JSONResponse(refusal.body(), refusal.status)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+        if error.status_code == 404:
+            refusal = not_found()
+        else:
+            code = str(error.detail).lower().replace(" ", "_")
+            refusal = SageError(error.status_code, code, str(error.detail))
+        return JSONResponse(refusal.body(), refusal.status, headers=error.headers)

@@ -1,0 +1,62 @@
+"""Sage's error answers: a stable code for machines, Sage's own text for people.
+
+The texts come from the vendor's troubleshooting table, so the orchestrator's error
+catalogue can match them word for word.
+"""
+
+from typing import Any
+
+NOT_FOUND = "Entity with this ID not found."
+CANT_BE_BLANK = "Can't be blank."
+UNAUTHORIZED = "Invalid or missing API key."
+RATE_LIMITED = (
+    "Unknown Error => You have surpassed the max number of requests for an hour. "
+    "Please wait until your limit resets."
+)
+IDEMPOTENCY_CONFLICT = "Idempotency-Key reused with a different request."
+SERVER_ERROR = "Unknown Error => An internal server error occurred."
+UNAVAILABLE = "Service is temporarily unavailable. Please try again later."
+
+
+class SageError(Exception):
+    """A refusal answered as `{"code", "message"}` plus any extra fields (`existing`)."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+    def body(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, **self.extra}
+
+
+def not_found() -> SageError:
+    return SageError(404, "not_found", NOT_FOUND)
+
+
+def unauthorized() -> SageError:
+    return SageError(401, "unauthorized", UNAUTHORIZED)
+
+
+def rate_limited() -> SageError:
+    return SageError(429, "rate_limited", RATE_LIMITED)
+
+
+def idempotency_conflict() -> SageError:
+    return SageError(409, "idempotency_conflict", IDEMPOTENCY_CONFLICT)
+
+
+def injected_failure(status: int) -> SageError:
+    """The answer of a fault: 503 says "come back later", anything else is a 500."""
+    if status == 503:
+        return SageError(503, "unavailable", UNAVAILABLE)
+    return SageError(500, "server_error", SERVER_ERROR)
+
+
+def invalid_request(message: str, field: str | None = None) -> SageError:
+    """A body that does not fit the wire contract at all (not one of Sage's rules)."""
+    if field is None:
+        return SageError(422, "invalid_request", message)
+    return SageError(422, "invalid_request", message, field=field)

@@ -1,0 +1,55 @@
+"""Fault injection: the failures a real Sage connector shows, on demand and repeatable.
+
+A seed makes a run of decisions reproducible, so a flaky-looking test is not flaky.
+"""
+
+import asyncio
+import random
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Rate = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class FaultSettings(BaseModel):
+    """Shares of calls that fail, and how; all zero means a well-behaved Sage."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error_rate: Rate = 0.0
+    error_statuses: list[Literal[500, 503]] = Field(default=[500, 503], min_length=1)
+    latency_ms: int = Field(default=0, ge=0, le=60_000)
+    commit_then_fail_rate: Rate = 0.0
+    drop_rate: Rate = 0.0
+    seed: int | None = None
+
+
+class FaultInjector:
+    """Rolls the dice for each call with the current settings."""
+
+    def __init__(self, settings: FaultSettings | None = None) -> None:
+        self.configure(settings or FaultSettings())
+
+    def configure(self, settings: FaultSettings) -> None:
+        self.settings = settings
+        self._random = random.Random(settings.seed)
+
+    async def delay(self) -> None:
+        if self.settings.latency_ms:
+            await asyncio.sleep(self.settings.latency_ms / 1000)
+
+    def error_before(self) -> int | None:
+        """The status to answer instead of doing anything, or None to go on."""
+        if self._roll(self.settings.error_rate):
+            return self._random.choice(self.settings.error_statuses)
+        return None
+
+    def drop_after_commit(self) -> bool:
+        return self._roll(self.settings.drop_rate)
+
+    def fail_after_commit(self) -> bool:
+        return self._roll(self.settings.commit_then_fail_rate)
+
+    def _roll(self, rate: float) -> bool:
+        return rate > 0 and self._random.random() < rate

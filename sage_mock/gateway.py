@@ -1,0 +1,130 @@
+"""The front door of every call: API key, quota, injected faults, counters, access log.
+
+A pure ASGI middleware rather than a FastAPI dependency, because it must add quota
+headers to every `/v1/` answer (errors included) and be able to hang up after the
+status line has gone out, which no Response object can do.
+"""
+
+import hmac
+import time
+from typing import Any
+
+import structlog
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sage_mock.errors import SageError, injected_failure, rate_limited, unauthorized
+from sage_mock.idempotency import DROP_CONNECTION
+from sage_mock.records import counters
+from sage_mock.services import SageServices
+
+log = structlog.get_logger("sage_mock")
+
+
+class SageGateway:
+    def __init__(self, app: ASGIApp, services: SageServices) -> None:
+        self.app = app
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if path.startswith("/admin/"):
+            await self._admin(scope, receive, send)
+        elif path.startswith("/v1/"):
+            await self._api(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _admin(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Admin calls need the key too, but never count against the quota."""
+        if self._presented_key(scope) is None:
+            await _answer(unauthorized(), {}, scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        outcome: dict[str, Any] = {"status": None, "dropped": False, "replayed": False}
+        headers = Headers(scope=scope)
+        try:
+            key = self._presented_key(scope)
+            if key is None:
+                quota = self.services.quota.peek(headers.get("authorization", ""))
+                outcome["status"] = 401
+                await _answer(unauthorized(), quota.headers(), scope, receive, send)
+                return
+            quota = self.services.quota.consume(key)
+            if not quota.allowed:
+                outcome["status"] = 429
+                await _answer(rate_limited(), quota.headers(), scope, receive, send)
+                return
+            await self.services.faults.delay()
+            failure = self.services.faults.error_before()
+            if failure is not None:
+                outcome["status"] = failure
+                await _answer(injected_failure(failure), quota.headers(), scope, receive, send)
+                return
+            await self.app(scope, receive, _with_quota(send, quota.headers(), outcome))
+        finally:
+            self._record(scope, headers, outcome, time.perf_counter() - started)
+
+    def _presented_key(self, scope: Scope) -> str | None:
+        """The caller's key if it is the right one; compared in constant time."""
+        scheme, _, key = Headers(scope=scope).get("authorization", "").partition(" ")
+        expected = self.services.config.api_key.get_secret_value()
+        if scheme.lower() == "bearer" and hmac.compare_digest(key.encode(), expected.encode()):
+            return key
+        return None
+
+    def _record(
+        self, scope: Scope, headers: Headers, outcome: dict[str, Any], seconds: float
+    ) -> None:
+        status = outcome["status"]
+        names = ["requests"]
+        if outcome["dropped"]:
+            names.append("dropped")
+        elif status is not None:
+            names.append(f"status:{status}")
+        if status == 429:
+            names.append("rate_limited")
+        with self.services.store.write() as db:
+            counters.bump(db, *names)
+        log.info(
+            "sage_request",
+            method=scope.get("method"),
+            path=scope.get("path"),
+            status=status,
+            dropped=outcome["dropped"],
+            replayed=outcome["replayed"],
+            idempotency_key=headers.get("idempotency-key"),
+            ms=round(seconds * 1000, 1),
+        )
+
+
+def _with_quota(send: Send, quota_headers: dict[str, str], outcome: dict[str, Any]) -> Send:
+    """Wrap `send`: add the quota headers, note the outcome, swallow a dropped body."""
+
+    async def send_answer(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            if DROP_CONNECTION in headers:
+                del headers[DROP_CONNECTION]
+                outcome["dropped"] = True
+            for name, value in quota_headers.items():
+                headers[name] = value
+            outcome["status"] = message["status"]
+            outcome["replayed"] = headers.get("idempotent-replayed") == "true"
+        elif message["type"] == "http.response.body" and outcome["dropped"]:
+            # The body never leaves. The app returns with the answer incomplete and
+            # uvicorn closes the connection: the caller sees a transport error.
+            return
+        await send(message)
+
+    return send_answer
+
+
+async def _answer(
+    error: SageError, headers: dict[str, str], scope: Scope, receive: Receive, send: Send
+) -> None:
+    await JSONResponse(error.body(), error.status, headers=headers)(scope, receive, send)

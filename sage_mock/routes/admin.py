@@ -1,0 +1,104 @@
+"""`/admin/`: what a person does in Sage by hand, and the knobs of tests and demos."""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from sage_mock.errors import not_found
+from sage_mock.faults import FaultSettings
+from sage_mock.models import JobStatusChange, QuotaSettings, VendorStatusChange
+from sage_mock.records import batches, commitments, counters, master_data
+from sage_mock.services import SageServices, services
+
+router = APIRouter(prefix="/admin")
+Services = Annotated[SageServices, Depends(services)]
+
+RECORD_KINDS: dict[str, Callable[..., list[dict[str, Any]]]] = {
+    "commitments": commitments.list_all,
+    "batches": batches.list_all,
+    "jobs": master_data.list_jobs,
+    "vendors": master_data.list_vendors,
+}
+"""Every kind `GET /admin/records/{kind}` can list; a new kind adds one line."""
+
+LIVE_COUNTS: dict[str, Callable[..., int]] = {"commitments": commitments.count_live}
+"""Transaction kinds counted in `GET /admin/stats`."""
+
+
+@router.post("/batches/{batch_id}/post")
+async def post_batch(batch_id: str, sv: Services) -> dict[str, Any]:
+    """A person posts the batch in Sage."""
+    with sv.store.write() as db:
+        batch = batches.post(db, batch_id)
+    if batch is None:
+        raise not_found()
+    return batch
+
+
+@router.get("/stats")
+async def stats(sv: Services) -> dict[str, Any]:
+    with sv.store.read() as db:
+        tally = counters.read_all(db)
+        records = {kind: count(db) for kind, count in LIVE_COUNTS.items()}
+    return {
+        "records": records,
+        "requests": tally.get("requests", 0),
+        "rate_limited": tally.get("rate_limited", 0),
+        "dropped": tally.get("dropped", 0),
+        "by_status": {
+            name.removeprefix("status:"): n
+            for name, n in sorted(tally.items())
+            if name.startswith("status:")
+        },
+    }
+
+
+@router.get("/records/{kind}")
+async def records(kind: str, sv: Services) -> list[dict[str, Any]]:
+    list_kind = RECORD_KINDS.get(kind)
+    if list_kind is None:
+        raise not_found()
+    with sv.store.write() as db:  # listing batches may post those that came due
+        return list_kind(db)
+
+
+@router.get("/faults")
+async def get_faults(sv: Services) -> FaultSettings:
+    return sv.faults.settings
+
+
+@router.put("/faults")
+async def put_faults(settings: FaultSettings, sv: Services) -> FaultSettings:
+    sv.faults.configure(settings)
+    return sv.faults.settings
+
+
+@router.get("/quota")
+async def get_quota(sv: Services) -> QuotaSettings:
+    return QuotaSettings(limit=sv.quota.limit, window_seconds=sv.quota.window_seconds)
+
+
+@router.put("/quota")
+async def put_quota(settings: QuotaSettings, sv: Services) -> QuotaSettings:
+    """New size and window; every window starts afresh."""
+    sv.quota.reconfigure(settings.limit, settings.window_seconds)
+    return settings
+
+
+@router.put("/jobs/{job_id}")
+async def put_job(job_id: str, change: JobStatusChange, sv: Services) -> dict[str, Any]:
+    """A person opens or closes the job in Sage."""
+    with sv.store.write() as db:
+        if not master_data.set_job_status(db, job_id, change.status):
+            raise not_found()
+        return master_data.find_job(db, job_id) or {}
+
+
+@router.put("/vendors/{vendor_id}")
+async def put_vendor(vendor_id: str, change: VendorStatusChange, sv: Services) -> dict[str, Any]:
+    """A person archives or re-activates the vendor in Sage."""
+    with sv.store.write() as db:
+        if not master_data.set_vendor_status(db, vendor_id, change.status):
+            raise not_found()
+        return master_data.find_vendor(db, vendor_id) or {}

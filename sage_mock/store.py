@@ -1,0 +1,129 @@
+"""The mock's single SQLite file: every record, batch, idempotency answer and counter.
+
+One connection guarded by a lock keeps the asyncio app simple and correct: SQLite
+serialises writers anyway, and every transaction here is short and never awaits.
+WAL mode lets a person inspect the file with `sqlite3` while the server runs.
+"""
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sage_mock.records import master_data
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'closed'))
+);
+CREATE TABLE IF NOT EXISTS cost_codes (
+    job_id TEXT NOT NULL REFERENCES jobs (job_id),
+    code TEXT NOT NULL,
+    description TEXT NOT NULL,
+    categories TEXT NOT NULL,  -- JSON array of category letters
+    PRIMARY KEY (job_id, code)
+);
+CREATE TABLE IF NOT EXISTS vendors (
+    vendor_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'inactive'))
+);
+CREATE TABLE IF NOT EXISTS batches (
+    seq INTEGER PRIMARY KEY,
+    batch_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    auto_post INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    due_at REAL,     -- when an auto-posting batch posts itself
+    posted_at REAL,  -- set when a person posts it, or when a read finds it due
+    posted_by TEXT
+);
+CREATE TABLE IF NOT EXISTS commitments (
+    row_id INTEGER PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    commitment_id TEXT NOT NULL,
+    commitment_type TEXT NOT NULL,
+    description TEXT NOT NULL,
+    vendor_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    retainage_percent REAL NOT NULL,
+    batch_id TEXT NOT NULL REFERENCES batches (batch_id),
+    created_at REAL NOT NULL,
+    deleted_at REAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS commitments_live_code
+    ON commitments (job_id, commitment_id) WHERE deleted_at IS NULL;
+CREATE TABLE IF NOT EXISTS commitment_items (
+    commitment_row INTEGER NOT NULL REFERENCES commitments (row_id),
+    line INTEGER NOT NULL,
+    item_id TEXT NOT NULL,
+    description TEXT NOT NULL,
+    cost_code TEXT NOT NULL,
+    category TEXT NOT NULL,
+    units REAL,
+    unit_cost REAL,
+    unit_description TEXT,
+    amount REAL NOT NULL,
+    PRIMARY KEY (commitment_row, line)
+);
+CREATE TABLE IF NOT EXISTS idempotency_answers (
+    idempotency_key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS request_counters (
+    name TEXT PRIMARY KEY,
+    count INTEGER NOT NULL
+);
+"""
+
+
+class Store:
+    """Opens (and on first use creates and seeds) the database file."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode = WAL")
+        # NORMAL in WAL mode survives a killed process (only an OS crash could lose
+        # the last commits), and keeps each write cheap.
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.executescript(SCHEMA)
+        with self.write() as db:
+            if db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is None:
+                master_data.seed(db)
+                db.execute("INSERT INTO meta (key, value) VALUES ('seeded', '1')")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._db
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction: everything inside commits together or not at all."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,548 @@
+"""The operator and approver command line (DESIGN.md "The command line").
+
+Exit codes: 0 done; 1 refused by the item (wrong state, missing permission, failed rule);
+2 bad usage or an invalid file; 3 no such item; 4 Temporal or Sage cannot be reached.
+A user's mistake prints one clear line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+import logs
+from config import Settings, settings
+from domain.commands import AcceptRequest, CommandRequest, EditRequest, RejectRequest
+from domain.items import InvalidItem, ItemBase, parse_item
+from domain.lifecycle import State
+from domain.settings import InvalidSettings, ProjectSettings, ProjectsFile, parse_projects
+from domain.status import ItemStatus, ItemWorkflowInput
+from temporal_client import connect, register_search_attributes
+from workflows import search_attributes as sa
+from workflows.item import ItemWorkflow
+
+OK, REFUSED, USAGE, NO_SUCH_ITEM, UNREACHABLE = 0, 1, 2, 3, 4
+SETTLED = frozenset({State.POSTED, State.CANCELLED, State.EXPORT_FAILED, State.REJECTED})
+START_CONCURRENCY = 64
+
+
+class UserError(Exception):
+    """A mistake or a refusal, shown as one line; `code` is the exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --- files ---
+
+
+def load_projects(path: Path) -> ProjectsFile:
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise UserError(f"{path}: cannot read project settings ({err.strerror})", USAGE) from None
+    try:
+        return parse_projects(text)
+    except InvalidSettings as err:
+        raise UserError(f"{path}: {err}", USAGE) from None
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except OSError as err:
+        raise UserError(f"{path}: cannot read ({err.strerror})", USAGE) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise UserError(f"{path}: not valid JSON ({err})", USAGE) from None
+
+
+def read_item(path: Path) -> ItemBase:
+    try:
+        return parse_item(read_json(path))
+    except InvalidItem as err:
+        raise UserError(f"{path}: {err}", USAGE) from None
+
+
+def item_files(paths: Sequence[str]) -> list[Path]:
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix == ".json"))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise UserError(f"{path}: no such file or folder", USAGE)
+    if not files:
+        raise UserError("no item files (*.json) found in " + ", ".join(paths), USAGE)
+    return files
+
+
+def project_of(item: ItemBase, projects: ProjectsFile, source: str) -> ProjectSettings:
+    found = projects.projects.get(item.project)
+    if found is None:
+        known = ", ".join(sorted(projects.projects)) or "none"
+        raise UserError(
+            f"{source}: field 'project': {item.project!r} is not in the project settings "
+            f"file (known: {known})",
+            USAGE,
+        )
+    return found
+
+
+def parse_fields(pairs: Sequence[str] | None) -> dict[str, str]:
+    fields = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UserError(f"--field {pair!r}: expected KEY=VALUE", USAGE)
+        fields[key.strip()] = value
+    return fields
+
+
+# --- Temporal ---
+
+
+async def open_client(cfg: Settings) -> Client:
+    try:
+        return await connect(cfg)
+    except (RuntimeError, OSError) as err:
+        raise UserError(
+            f"cannot reach Temporal at {cfg.temporal_address} ({_first_line(err)})", UNREACHABLE
+        ) from None
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or [type(err).__name__])[0]
+
+
+def _rpc_error(err: RPCError, item: str) -> UserError:
+    if err.status == RPCStatusCode.NOT_FOUND:
+        return UserError(f"no such item: {item} ({err.message})", NO_SUCH_ITEM)
+    if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+        return UserError(f"cannot reach Temporal ({err.message})", UNREACHABLE)
+    return UserError(f"{item}: Temporal refused the call ({err.message})", REFUSED)
+
+
+async def run_command(client: Client, item: str, name: str, request: CommandRequest) -> ItemStatus:
+    handle = client.get_workflow_handle(item)
+    try:
+        return await handle.execute_update(name, request, result_type=ItemStatus)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        message = cause.message if isinstance(cause, ApplicationError) else _first_line(cause)
+        raise UserError(f"{item}: {message}", REFUSED) from None
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND and await _finished(handle):
+            message = f"{item}: the item is finished; nothing more can be done"
+            raise UserError(message, REFUSED) from None
+        raise _rpc_error(err, item) from None
+
+
+async def _finished(handle: WorkflowHandle[Any, Any]) -> bool:
+    try:
+        described = await handle.describe()
+    except RPCError:
+        return False
+    return described.status != WorkflowExecutionStatus.RUNNING
+
+
+async def query_status(client: Client, item: str) -> ItemStatus:
+    try:
+        return await client.get_workflow_handle(item).query("status", result_type=ItemStatus)
+    except RPCError as err:
+        raise _rpc_error(err, item) from None
+    except WorkflowFailureError as err:
+        raise UserError(f"{item}: {_first_line(err)}", REFUSED) from None
+
+
+def start_attributes(item: ItemBase, project: ProjectSettings) -> TypedSearchAttributes:
+    pairs: list[SearchAttributePair[Any]] = [
+        SearchAttributePair(sa.ITEM_TYPE, item.type.value),
+        SearchAttributePair(sa.PROJECT, item.project),
+        SearchAttributePair(sa.STATE, State.DRAFT.value),
+        SearchAttributePair(sa.EXPORT_MODE, project.export_mode(item.type).value),
+        SearchAttributePair(sa.AMOUNT, float(item.amount)),
+    ]
+    return TypedSearchAttributes(pairs)
+
+
+async def start_item(
+    client: Client, cfg: Settings, item: ItemBase, project: ProjectSettings
+) -> WorkflowHandle[Any, Any]:
+    try:
+        return await client.start_workflow(
+            ItemWorkflow.run,
+            ItemWorkflowInput(item=item.model_dump(mode="json"), settings=project),
+            id=item.workflow_id,
+            task_queue=cfg.temporal_task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=start_attributes(item, project),
+            static_summary=item.summary(),
+        )
+    except WorkflowAlreadyStartedError:
+        raise UserError(f"{item.workflow_id}: already started", REFUSED) from None
+    except RPCError as err:
+        raise _rpc_error(err, item.workflow_id) from None
+
+
+# --- printing ---
+
+
+def print_status(status: ItemStatus, as_json: bool) -> None:
+    if as_json:
+        print(status.model_dump_json(indent=2))
+        return
+    item = parse_item(status.item)
+    print(f"{status.workflow_id}  [{status.state.value}]")
+    print(f"  {item.summary()}")
+    print(f"  export mode: {status.export_mode.value}")
+    print(f"  next: {status.next_action}")
+    if status.export_fields:
+        print("  export fields: " + ", ".join(f"{k}={v}" for k, v in status.export_fields.items()))
+    if status.sage_ids:
+        print("  sage: " + ", ".join(f"{k}={v}" for k, v in status.sage_ids.items()))
+    if status.batches:
+        print("  batches: " + ", ".join(status.batches))
+    if status.last_error:
+        error = status.last_error
+        print(f"  last error [{error.code}]: {error.message}")
+        print(f"    cause: {error.cause}")
+        print(f"    solution: {error.solution}")
+    print("  audit:")
+    for entry in status.audit:
+        detail = f" — {entry.detail}" if entry.detail else ""
+        print(
+            f"    {entry.at:%Y-%m-%d %H:%M:%S} {entry.actor:<14} {entry.action:<16} "
+            f"{entry.outcome.value:<8} {entry.state_before.value} -> "
+            f"{entry.state_after.value}{detail}"
+        )
+
+
+def print_outcome(before: ItemStatus | None, status: ItemStatus) -> None:
+    moved = f"{before.state.value} -> " if before and before.state != status.state else ""
+    print(f"{status.workflow_id}: {moved}{status.state.value}; next: {status.next_action}")
+
+
+# --- commands ---
+
+
+async def cmd_start(args: argparse.Namespace, cfg: Settings) -> int:
+    if args.send and not args.actor:
+        raise UserError("--send needs --as USER", USAGE)
+    projects = load_projects(cfg.erp_projects_file)
+    problems: list[str] = []
+    planned: list[tuple[ItemBase, ProjectSettings]] = []
+    for path in item_files(args.paths):
+        try:
+            item = read_item(path)
+            planned.append((item, project_of(item, projects, str(path))))
+        except UserError as err:
+            problems.append(str(err))
+    if problems:
+        raise UserError(
+            "nothing started; fix these files first:\n  " + "\n  ".join(problems), USAGE
+        )
+    client = await open_client(cfg)
+    gate = asyncio.Semaphore(START_CONCURRENCY)
+    refused: list[str] = []
+    done = 0
+    began = time.monotonic()
+    show_progress = len(planned) > 1 and sys.stderr.isatty()
+
+    async def one(item: ItemBase, project: ProjectSettings) -> None:
+        nonlocal done
+        async with gate:
+            try:
+                await start_item(client, cfg, item, project)
+                if args.send:
+                    await run_command(
+                        client, item.workflow_id, "send", CommandRequest(actor=args.actor)
+                    )
+                if len(planned) <= 20:
+                    print(f"started {item.workflow_id}" + (" and sent it" if args.send else ""))
+            except UserError as err:
+                if err.code != REFUSED:
+                    raise
+                refused.append(str(err))
+            done += 1
+            if show_progress:
+                _progress(done, len(planned), began)
+
+    await asyncio.gather(*(one(item, project) for item, project in planned))
+    elapsed = time.monotonic() - began
+    if len(planned) > 20 or show_progress:
+        rate = len(planned) / elapsed if elapsed else 0.0
+        print(
+            f"\nstarted {len(planned) - len(refused)} of {len(planned)} items "
+            f"in {elapsed:.1f} s ({rate:.0f}/s)"
+        )
+    for message in refused:
+        print(message, file=sys.stderr)
+    return REFUSED if refused else OK
+
+
+def _progress(done: int, total: int, began: float) -> None:
+    width = 30
+    filled = int(width * done / total)
+    rate = done / max(time.monotonic() - began, 1e-6)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {rate:.0f}/s")
+    sys.stderr.flush()
+
+
+async def _command(args: argparse.Namespace, cfg: Settings, request: CommandRequest) -> int:
+    client = await open_client(cfg)
+    status = await run_command(client, args.item, args.command, request)
+    print_outcome(None, status)
+    return OK
+
+
+async def cmd_simple(args: argparse.Namespace, cfg: Settings) -> int:
+    return await _command(args, cfg, CommandRequest(actor=args.actor, comment=args.comment))
+
+
+async def cmd_edit(args: argparse.Namespace, cfg: Settings) -> int:
+    item = read_item(Path(args.file))
+    request = EditRequest(actor=args.actor, item=item.model_dump(mode="json"), comment=args.comment)
+    return await _command(args, cfg, request)
+
+
+async def cmd_accept(args: argparse.Namespace, cfg: Settings) -> int:
+    request = AcceptRequest(actor=args.actor, fields=parse_fields(args.field), comment=args.comment)
+    return await _command(args, cfg, request)
+
+
+async def cmd_reject(args: argparse.Namespace, cfg: Settings) -> int:
+    if not args.reason.strip():
+        raise UserError("--reason can't be blank", USAGE)
+    return await _command(args, cfg, RejectRequest(actor=args.actor, reason=args.reason))
+
+
+async def cmd_status(args: argparse.Namespace, cfg: Settings) -> int:
+    client = await open_client(cfg)
+    print_status(await query_status(client, args.item), args.json)
+    return OK
+
+
+def visibility_query(args: argparse.Namespace) -> str:
+    clauses = ["WorkflowType = 'ErpItem'"]
+    for key, value in (
+        (sa.STATE, args.state),
+        (sa.ITEM_TYPE, args.type),
+        (sa.PROJECT, args.project),
+        (sa.ERROR_CODE, args.error_code),
+        (sa.ATTENTION, args.attention),
+    ):
+        if value:
+            if '"' in value:
+                raise UserError(f"filter value {value!r} may not contain a double quote", USAGE)
+            clauses.append(f'{key.name} = "{value}"')
+    return " AND ".join(clauses)
+
+
+async def cmd_list(args: argparse.Namespace, cfg: Settings) -> int:
+    client = await open_client(cfg)
+    rows: list[dict[str, Any]] = []
+    try:
+        async for wf in client.list_workflows(visibility_query(args), limit=args.limit):
+            attrs = wf.typed_search_attributes
+            rows.append(
+                {
+                    "item": wf.id,
+                    "type": attrs.get(sa.ITEM_TYPE),
+                    "project": attrs.get(sa.PROJECT),
+                    "state": attrs.get(sa.STATE),
+                    "amount": attrs.get(sa.AMOUNT),
+                    "error_code": attrs.get(sa.ERROR_CODE),
+                    "attention": attrs.get(sa.ATTENTION),
+                    "running": wf.status == WorkflowExecutionStatus.RUNNING,
+                }
+            )
+    except RPCError as err:
+        raise _rpc_error(err, "list") from None
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return OK
+    print(_table(rows))
+    print(f"{len(rows)} item(s)")
+    return OK
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    headers = ["ITEM", "STATE", "AMOUNT", "ERROR", "ATTENTION"]
+    cells = [
+        [
+            r["item"],
+            r["state"] or "?",
+            f"{r['amount']:,.2f}" if r["amount"] is not None else "",
+            r["error_code"] or "",
+            r["attention"] or "",
+        ]
+        for r in rows
+    ]
+    widths = [
+        max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(headers)
+    ]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    return "\n".join(lines)
+
+
+async def cmd_watch(args: argparse.Namespace, cfg: Settings) -> int:
+    client = await open_client(cfg)
+    seen_audit = 0
+    while True:
+        status = await query_status(client, args.item)
+        for entry in status.audit[seen_audit:]:
+            detail = f" — {entry.detail}" if entry.detail else ""
+            print(
+                f"{entry.at:%H:%M:%S} {entry.actor}: {entry.action} ({entry.outcome.value}) "
+                f"{entry.state_before.value} -> {entry.state_after.value}{detail}",
+                flush=True,
+            )
+        seen_audit = len(status.audit)
+        if status.state in SETTLED:
+            print(
+                f"{status.workflow_id} settled in {status.state.value}; next: {status.next_action}"
+            )
+            return OK
+        await asyncio.sleep(args.interval)
+
+
+async def cmd_setup(args: argparse.Namespace, cfg: Settings) -> int:
+    """Register the custom search attributes on an existing cluster (idempotent)."""
+    client = await open_client(cfg)
+    try:
+        added = await register_search_attributes(client, cfg.temporal_namespace)
+    except RPCError as err:
+        raise _rpc_error(err, "setup") from None
+    names = ", ".join(added) or "none (all were registered)"
+    print(f"search attributes on namespace {cfg.temporal_namespace}: added {names}")
+    return OK
+
+
+# --- argument parsing ---
+
+
+Handler = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # usage errors: one line and exit code 2
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="starter.py", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    def actor(p: argparse.ArgumentParser, required: bool = True) -> None:
+        p.add_argument("--as", dest="actor", required=required, metavar="USER")
+
+    p = command("start", cmd_start, "start one workflow per item file")
+    p.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
+    p.add_argument("--send", action="store_true", help="send each item once started")
+    actor(p, required=False)
+
+    for name, help_text in (
+        ("send", "send a draft item to the accounting approver (or straight to export)"),
+        ("retrieve", "take a sent item back to draft before anyone responds"),
+        ("resend", "send a rejected item again"),
+        ("cancel", "cancel an item that is not exported yet"),
+    ):
+        p = command(name, cmd_simple, help_text)
+        p.add_argument("item", metavar="ITEM")
+        actor(p)
+        p.add_argument("--comment")
+
+    p = command("edit", cmd_edit, "replace a draft or rejected item with the content of FILE")
+    p.add_argument("item", metavar="ITEM")
+    p.add_argument("file", metavar="FILE")
+    actor(p)
+    p.add_argument("--comment")
+
+    for name, handler, help_text in (
+        ("accept", cmd_accept, "accept a sent item for export, with the export fields Sage needs"),
+        ("retry", cmd_accept, "export a failed item again, optionally with changed fields"),
+    ):
+        p = command(name, handler, help_text)
+        p.add_argument("item", metavar="ITEM")
+        actor(p)
+        p.add_argument("--field", action="append", metavar="KEY=VALUE")
+        p.add_argument("--comment")
+
+    p = command("reject", cmd_reject, "reject a sent or failed item, with the reason")
+    p.add_argument("item", metavar="ITEM")
+    actor(p)
+    p.add_argument("--reason", required=True)
+
+    p = command("status", cmd_status, "show an item: state, export fields, error, audit trail")
+    p.add_argument("item", metavar="ITEM")
+    p.add_argument("--json", action="store_true")
+
+    p = command("list", cmd_list, "list items, filtered through Temporal's visibility")
+    p.add_argument("--state", choices=[s.value for s in State])
+    p.add_argument("--type")
+    p.add_argument("--project")
+    p.add_argument("--error-code")
+    p.add_argument("--attention", choices=["reminder", "escalated"])
+    p.add_argument("--limit", type=int, default=1000)
+    p.add_argument("--json", action="store_true")
+
+    p = command("watch", cmd_watch, "follow an item live until it settles")
+    p.add_argument("item", metavar="ITEM")
+    p.add_argument("--interval", type=float, default=1.0, help=argparse.SUPPRESS)
+
+    command("setup", cmd_setup, "register the search attributes on an existing cluster")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        cfg = settings()
+    except ValidationError as err:
+        print(f"error: configuration from the environment: {err}", file=sys.stderr)
+        return USAGE
+    logs.configure(cfg.log_level if cfg.log_level.upper() != "INFO" else "WARNING", cfg.log_format)
+    try:
+        return asyncio.run(args.handler(args, cfg))
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

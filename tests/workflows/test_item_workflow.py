@@ -1,0 +1,292 @@
+"""The item workflow on the time-skipping test server, with a fake Sage behind the activities."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain.commands import AcceptRequest, CommandRequest, EditRequest, RejectRequest
+from domain.lifecycle import State
+from domain.saga import SageFailure
+from domain.settings import DirectExportMode, ProjectSettings, parse_projects
+from domain.status import ItemStatus, ItemWorkflowInput, Outcome
+from tests.workflows.fake_sage import FakeSage
+from workflows.item import ItemWorkflow
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ADMIN, APPROVER = "pm.alex", "acct.ana"
+
+
+def project(mode: DirectExportMode = DirectExportMode.DISABLED, **changes: Any) -> ProjectSettings:
+    settings = parse_projects((EXAMPLES / "projects.json").read_text()).projects["P-1001"]
+    return settings.model_copy(update={"direct_export": {"commitment": mode}, **changes})
+
+
+def commitment(**changes: Any) -> dict[str, Any]:
+    data = json.loads((EXAMPLES / "items" / "commitment-SC-0042.json").read_text())
+    return {**data, **changes}
+
+
+@asynccontextmanager
+async def item_workflow(
+    env: WorkflowEnvironment,
+    sage: FakeSage,
+    settings: ProjectSettings | None = None,
+    item: dict[str, Any] | None = None,
+) -> AsyncIterator[WorkflowHandle[Any, Any]]:
+    queue = f"items-{uuid.uuid4()}"
+    data = item or commitment()
+    async with (
+        Worker(env.client, task_queue=queue, workflows=[ItemWorkflow]),
+        Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
+    ):
+        handle = await env.client.start_workflow(
+            ItemWorkflow.run,
+            ItemWorkflowInput(item=data, settings=settings or project()),
+            id=f"commitment:P-1001:{data['number']}:{uuid.uuid4().hex[:6]}",
+            task_queue=queue,
+        )
+        try:
+            yield handle
+        finally:  # a workflow left running would hold back time skipping for later tests
+            with contextlib.suppress(RPCError):
+                await handle.terminate("test finished")
+
+
+async def status(handle: WorkflowHandle[Any, Any]) -> ItemStatus:
+    return await handle.query("status", result_type=ItemStatus)
+
+
+async def until(handle: WorkflowHandle[Any, Any], state: State) -> ItemStatus:
+    for _ in range(200):
+        current = await status(handle)
+        if current.state is state:
+            return current
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never reached {state}; last {current.state}: {current.audit}")
+
+
+async def command(handle: WorkflowHandle[Any, Any], name: str, request: Any) -> ItemStatus:
+    return await handle.execute_update(name, request, result_type=ItemStatus)
+
+
+async def refusal(handle: WorkflowHandle[Any, Any], name: str, request: Any) -> str:
+    with pytest.raises(WorkflowUpdateFailedError) as failed:
+        await command(handle, name, request)
+    return str(failed.value.cause)
+
+
+async def test_approved_commitment_is_exported_once_and_posted(time_skipping_env):
+    sage = FakeSage()
+    async with item_workflow(time_skipping_env, sage) as handle:
+        sent = await command(handle, "send", CommandRequest(actor=ADMIN))
+        assert sent.state is State.SENT
+        accepted = await command(handle, "accept", AcceptRequest(actor=APPROVER))
+        assert accepted.state is State.ACCEPTED
+        final = await handle.result()
+    assert final.state is State.POSTED
+    assert list(sage.commitments) == ["SC-0042"]
+    assert sage.commitments["SC-0042"]["vendor_id"] == "V-100"
+    assert final.sage_ids == {"commitment_id": "SC-0042"}
+    assert [(e.actor, e.action) for e in final.audit] == [
+        (ADMIN, "send"),
+        (APPROVER, "accept"),
+        ("sage", "export_succeeded"),
+        ("sage", "posted"),
+    ]
+
+
+async def test_direct_export_skips_the_approver(time_skipping_env):
+    sage = FakeSage()
+    settings = project(DirectExportMode.ENABLED)
+    async with item_workflow(time_skipping_env, sage, settings) as handle:
+        sent = await command(handle, "send", CommandRequest(actor=ADMIN))
+        assert sent.state is State.ACCEPTED
+        final = await handle.result()
+    assert final.state is State.POSTED
+    assert ("direct-export", "accept") in [(e.actor, e.action) for e in final.audit]
+    assert len(sage.commitments) == 1
+
+
+async def test_updates_refuse_with_reasons_and_record_nothing(time_skipping_env):
+    async with item_workflow(time_skipping_env, FakeSage()) as handle:
+        assert "cannot accept an item that is draft" in await refusal(
+            handle, "accept", AcceptRequest(actor=APPROVER)
+        )
+        assert "Admin on the Commitments tool" in await refusal(
+            handle, "send", CommandRequest(actor=APPROVER)
+        )
+        assert "not on the roster" in await refusal(handle, "send", CommandRequest(actor="mallory"))
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        assert "'Can Push to Accounting' privilege" in await refusal(
+            handle, "accept", AcceptRequest(actor=ADMIN)
+        )
+        assert "unknown export field 'colour'" in await refusal(
+            handle, "accept", AcceptRequest(actor=APPROVER, fields={"colour": "red"})
+        )
+        assert "12 characters or less" in await refusal(
+            handle, "accept", AcceptRequest(actor=APPROVER, fields={"sage_id": "X" * 13})
+        )
+        current = await status(handle)
+    assert current.state is State.SENT
+    assert [e.action for e in current.audit] == ["send"]
+
+
+async def test_send_is_refused_with_the_broken_prerequisites(time_skipping_env):
+    item = commitment(title="A title much longer than thirty characters", status="draft")
+    async with item_workflow(time_skipping_env, FakeSage(), item=item) as handle:
+        message = await refusal(handle, "send", CommandRequest(actor=ADMIN))
+    assert "Title. The title must be 30 characters or less." in message
+    assert "For subcontracts, the status must be set to 'Approved' or 'Complete.'" in message
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["not an object", {"comment": "no actor"}, {"actor": "acct.ana", "fields": "oops"}, None, 42],
+)
+async def test_a_malformed_signal_is_recorded_as_refused(time_skipping_env, payload):
+    async with item_workflow(time_skipping_env, FakeSage()) as handle:
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        await handle.signal("accept", payload)
+        await handle.signal("reject", {"actor": APPROVER, "reason": "Wrong cost code"})
+        current = await until(handle, State.REJECTED)
+    refused = [e for e in current.audit if e.outcome is Outcome.REFUSED]
+    assert len(refused) == 1 and refused[0].action == "accept"
+    assert "(signal)" in (refused[0].detail or "")
+    assert current.audit[-1].detail == "Wrong cost code"
+
+
+async def test_a_refused_signal_changes_nothing(time_skipping_env):
+    async with item_workflow(time_skipping_env, FakeSage()) as handle:
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        await handle.signal("accept", {"actor": "viewer.vic"})
+        await handle.signal("retrieve", {"actor": ADMIN})
+        current = await until(handle, State.DRAFT)
+    refused = current.audit[1]
+    assert refused.outcome is Outcome.REFUSED and refused.state_after is State.SENT
+    assert "Standard or Admin on the ERP Integrations tool" in (refused.detail or "")
+
+
+async def test_business_failure_then_retry_exports_exactly_once(time_skipping_env):
+    sage = FakeSage(
+        fail_with=SageFailure(
+            status=422, code="vendor_inactive", message="Vendor is inactive/has been archived."
+        )
+    )
+    async with item_workflow(time_skipping_env, sage) as handle:
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        await command(handle, "accept", AcceptRequest(actor=APPROVER))
+        failed = await until(handle, State.EXPORT_FAILED)
+        assert failed.last_error is not None
+        assert failed.last_error.code == "vendor_inactive"
+        assert "Inactive" in failed.last_error.solution
+        sage.fail_with = None  # someone re-activates the vendor in Sage
+        await command(handle, "retry", AcceptRequest(actor=APPROVER))
+        final = await handle.result()
+    assert final.state is State.POSTED and final.last_error is None
+    assert len(sage.commitments) == 1
+    assert sage.keys[0] != sage.keys[1], "each export attempt has its own idempotency key"
+    assert sage.keys[0].endswith("/g1/create_commitment")
+
+
+async def test_an_identical_record_already_in_sage_is_linked(time_skipping_env):
+    sage = FakeSage()
+    async with item_workflow(time_skipping_env, sage) as first:
+        await command(first, "send", CommandRequest(actor=ADMIN))
+        await command(first, "accept", AcceptRequest(actor=APPROVER))
+        await first.result()
+    async with item_workflow(time_skipping_env, sage) as second:
+        await command(second, "send", CommandRequest(actor=ADMIN))
+        await command(second, "accept", AcceptRequest(actor=APPROVER))
+        final = await second.result()
+    assert final.state is State.POSTED
+    assert "link create_commitment" in [e.action for e in final.audit]
+    assert len(sage.commitments) == 1
+
+
+async def test_a_different_record_with_the_same_code_fails_the_export(time_skipping_env):
+    sage = FakeSage()
+    sage.commitments["SC-0042"] = {"commitment_id": "SC-0042", "vendor_id": "V-999"}
+    async with item_workflow(time_skipping_env, sage) as handle:
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        await command(handle, "accept", AcceptRequest(actor=APPROVER))
+        failed = await until(handle, State.EXPORT_FAILED)
+    assert failed.last_error is not None and failed.last_error.code == "commitment_exists"
+    assert sage.commitments["SC-0042"]["vendor_id"] == "V-999"
+
+
+async def test_reject_edit_resend_shows_what_changed(time_skipping_env):
+    async with item_workflow(time_skipping_env, FakeSage()) as handle:
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        await command(handle, "reject", RejectRequest(actor=APPROVER, reason="Retainage 5%"))
+        edited = commitment(default_retainage_percent="5")
+        after_edit = await command(handle, "edit", EditRequest(actor=ADMIN, item=edited))
+        assert after_edit.state is State.REJECTED
+        assert after_edit.audit[-1].detail == "changed: default_retainage_percent"
+        resent = await command(handle, "resend", CommandRequest(actor=ADMIN))
+    assert resent.state is State.SENT
+    assert resent.audit[-1].detail == "changed since last send: default_retainage_percent"
+
+
+async def test_edit_cannot_change_the_items_identity(time_skipping_env):
+    async with item_workflow(time_skipping_env, FakeSage()) as handle:
+        message = await refusal(
+            handle, "edit", EditRequest(actor=ADMIN, item=commitment(number="SC-9999"))
+        )
+        bad = await refusal(handle, "edit", EditRequest(actor=ADMIN, item=commitment(sov="x")))
+    assert "cannot change" in message
+    assert "field 'sov'" in bad
+
+
+async def test_cancel_completes_the_workflow(time_skipping_env):
+    async with item_workflow(time_skipping_env, FakeSage()) as handle:
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        await command(handle, "cancel", CommandRequest(actor=ADMIN, comment="duplicate"))
+        final = await handle.result()
+    assert final.state is State.CANCELLED
+
+
+async def test_waiting_approval_gets_a_reminder_then_escalates(time_skipping_env):
+    settings = project(reminder_period=timedelta(days=2))
+    async with item_workflow(time_skipping_env, FakeSage(), settings) as handle:
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        await time_skipping_env.sleep(timedelta(days=2, hours=1))
+        reminded = await status(handle)
+        await time_skipping_env.sleep(timedelta(days=2))
+        escalated = await status(handle)
+        await command(handle, "accept", AcceptRequest(actor=APPROVER))
+        final = await handle.result()
+    assert reminded.attention == "reminder"
+    assert reminded.audit[-1].outcome is Outcome.REMINDER
+    assert escalated.attention == "escalated"
+    assert final.attention is None and final.state is State.POSTED
+
+
+async def test_posting_is_awaited_without_growing_history(time_skipping_env):
+    sage = FakeSage(posted=False)
+    async with item_workflow(time_skipping_env, sage) as handle:
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        await command(handle, "accept", AcceptRequest(actor=APPROVER))
+        await until(handle, State.EXPORTED)
+        await time_skipping_env.sleep(timedelta(hours=1))
+        polls_waiting = sage.polls
+        events_waiting = len((await handle.fetch_history()).events)
+        await time_skipping_env.sleep(timedelta(hours=1))
+        assert len((await handle.fetch_history()).events) == events_waiting
+        sage.posted = True
+        final = await handle.result()
+    assert polls_waiting > 5
+    assert final.state is State.POSTED

@@ -1,0 +1,92 @@
+"""Runs the Temporal workers: item workflows on the task queue, Sage calls on their own queue.
+
+The Sage queue's server-side rate (`max_task_queue_activities_per_second`) comes from
+`SAGE_RATE_LIMIT_PER_HOUR`, so the workers stay under Sage's quota instead of hitting it,
+however many worker processes run. SIGINT/SIGTERM stop both workers cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+import logs
+from activities.sage import SageActivities, sage_http_client
+from config import Settings, settings
+from temporal_client import connect
+from workflows.item import ItemWorkflow
+
+log = structlog.get_logger("worker")
+
+QUOTA_HEADROOM = 0.9
+"""Share of Sage's hourly quota the workers use, leaving room for people and other tools."""
+
+
+def sage_rate_per_second(limit_per_hour: int) -> float:
+    return limit_per_hour * QUOTA_HEADROOM / 3600
+
+
+def build_workers(client: Client, cfg: Settings, activities: SageActivities) -> list[Worker]:
+    items = Worker(
+        client,
+        task_queue=cfg.temporal_task_queue,
+        workflows=[ItemWorkflow],
+    )
+    sage = Worker(
+        client,
+        task_queue=cfg.sage_task_queue,
+        activities=[activities.call, activities.wait_posted],
+        max_task_queue_activities_per_second=sage_rate_per_second(cfg.sage_rate_limit_per_hour),
+        max_concurrent_activities=50,
+    )
+    return [items, sage]
+
+
+async def run(cfg: Settings) -> None:
+    client = await connect(cfg)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with sage_http_client(
+        cfg.sage_api_url, cfg.sage_api_key.get_secret_value(), cfg.sage_timeout_seconds
+    ) as http:
+        workers = build_workers(client, cfg, SageActivities(http))
+        log.info(
+            "worker started",
+            task_queue=cfg.temporal_task_queue,
+            sage_task_queue=cfg.sage_task_queue,
+            sage_rate_per_second=round(sage_rate_per_second(cfg.sage_rate_limit_per_hour), 3),
+            temporal=cfg.temporal_address,
+            sage=cfg.sage_api_url,
+        )
+        running = [asyncio.create_task(w.run()) for w in workers]
+        stopped = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait([*running, stopped], return_when=asyncio.FIRST_COMPLETED)
+        log.info("worker stopping")
+        for worker in workers:
+            await worker.shutdown()
+        for task in running:
+            if task in done and task.exception():
+                raise task.exception()  # type: ignore[misc]
+    log.info("worker stopped")
+
+
+def main() -> int:
+    cfg = settings()
+    logs.configure(cfg.log_level, cfg.log_format)
+    try:
+        asyncio.run(run(cfg))
+    except RuntimeError as err:
+        log.error("worker failed", error=str(err))
+        return 4
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

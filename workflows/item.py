@@ -1,0 +1,522 @@
+"""The item workflow: one Procore item's life from draft to posted in Sage.
+
+Commands arrive as updates (validated, so a refusal reaches the caller at once and leaves no
+trace) and as signals of the same name (so a person can act from the UI; a refused signal is
+recorded in the audit trail and changes nothing else). All decisions are made by `domain`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RawValue, SearchAttributeUpdate
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.commands import (
+        AcceptRequest,
+        CommandRequest,
+        EditRequest,
+        ItemFacts,
+        RejectRequest,
+        changed_fields,
+        decide,
+        parse_request,
+    )
+    from domain.errors import SageError, explain
+    from domain.exports import kind_of
+    from domain.items import ItemBase, parse_item
+    from domain.lifecycle import FINAL_STATES, Command, Event, State, next_state
+    from domain.refusal import Refusal
+    from domain.saga import (
+        SAGE_CALL_ACTIVITY,
+        WAIT_POSTED_ACTIVITY,
+        ExportStep,
+        Posting,
+        SageAnswer,
+        SageCall,
+        SageFailure,
+        SageRequest,
+        dig,
+        fill,
+        idempotency_key,
+        remembered,
+        same_content,
+    )
+    from domain.settings import DirectExportMode
+    from domain.status import AuditEntry, ItemStatus, ItemWorkflowInput, Outcome
+    from workflows import policies
+    from workflows import search_attributes as sa
+
+DIRECT_EXPORT_ACTOR = "direct-export"
+SAGE_ACTOR = "sage"
+
+
+@workflow.defn(name="ErpItem")
+class ItemWorkflow:
+    @workflow.init
+    def __init__(self, start: ItemWorkflowInput) -> None:
+        self._item: ItemBase = parse_item(start.item)
+        self._settings = start.settings
+        self._state = State.DRAFT
+        self._sender: str | None = None
+        self._sent_item: ItemBase | None = None
+        self._fields: dict[str, str] = {}
+        self._generation = 0
+        self._sage_ids: dict[str, str] = {}
+        self._batches: list[str] = []
+        self._posting = Posting.AUTOMATIC
+        self._last_error: SageError | None = None
+        self._attention: str | None = None
+        self._audit: list[AuditEntry] = []
+        self._exporting = False
+        self._version = 0
+        self._published: dict[str, Any] = {}
+
+    @workflow.run
+    async def run(self, start: ItemWorkflowInput) -> ItemStatus:
+        self._publish()
+        while self._state not in FINAL_STATES:
+            if self._state is State.ACCEPTED:
+                await self._export()
+            elif self._state is State.EXPORTED:
+                await self._await_posting()
+            elif self._state is State.SENT:
+                await self._wait_for_approver()
+            else:
+                await self._wait_for_change()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.status()
+
+    async def _wait_for_change(self) -> None:
+        seen = self._version
+        await workflow.wait_condition(lambda: self._version != seen)
+
+    # --- reading ---
+
+    @workflow.query(name="status")
+    def status(self) -> ItemStatus:
+        return ItemStatus(
+            workflow_id=workflow.info().workflow_id,
+            item=self._item.model_dump(mode="json"),
+            state=self._state,
+            export_mode=self._mode,
+            next_action=self._next_action(),
+            export_fields=self._fields,
+            export_generation=self._generation,
+            sage_ids=self._sage_ids,
+            batches=self._batches,
+            last_error=self._last_error,
+            attention=self._attention,
+            audit=self._audit,
+        )
+
+    # --- commands as updates (validated) ---
+
+    @workflow.update(name="send")
+    def send(self, request: CommandRequest) -> ItemStatus:
+        return self._apply(Command.SEND, request)
+
+    @send.validator
+    def _validate_send(self, request: CommandRequest) -> None:
+        self._decide(Command.SEND, request)
+
+    @workflow.update(name="retrieve")
+    def retrieve(self, request: CommandRequest) -> ItemStatus:
+        return self._apply(Command.RETRIEVE, request)
+
+    @retrieve.validator
+    def _validate_retrieve(self, request: CommandRequest) -> None:
+        self._decide(Command.RETRIEVE, request)
+
+    @workflow.update(name="accept")
+    def accept(self, request: AcceptRequest) -> ItemStatus:
+        return self._apply(Command.ACCEPT, request)
+
+    @accept.validator
+    def _validate_accept(self, request: AcceptRequest) -> None:
+        self._decide(Command.ACCEPT, request)
+
+    @workflow.update(name="reject")
+    def reject(self, request: RejectRequest) -> ItemStatus:
+        return self._apply(Command.REJECT, request)
+
+    @reject.validator
+    def _validate_reject(self, request: RejectRequest) -> None:
+        self._decide(Command.REJECT, request)
+
+    @workflow.update(name="edit")
+    def edit(self, request: EditRequest) -> ItemStatus:
+        return self._apply(Command.EDIT, request)
+
+    @edit.validator
+    def _validate_edit(self, request: EditRequest) -> None:
+        self._decide(Command.EDIT, request)
+
+    @workflow.update(name="resend")
+    def resend(self, request: CommandRequest) -> ItemStatus:
+        return self._apply(Command.RESEND, request)
+
+    @resend.validator
+    def _validate_resend(self, request: CommandRequest) -> None:
+        self._decide(Command.RESEND, request)
+
+    @workflow.update(name="retry")
+    def retry(self, request: AcceptRequest) -> ItemStatus:
+        return self._apply(Command.RETRY, request)
+
+    @retry.validator
+    def _validate_retry(self, request: AcceptRequest) -> None:
+        self._decide(Command.RETRY, request)
+
+    @workflow.update(name="cancel")
+    def cancel(self, request: CommandRequest) -> ItemStatus:
+        return self._apply(Command.CANCEL, request)
+
+    @cancel.validator
+    def _validate_cancel(self, request: CommandRequest) -> None:
+        self._decide(Command.CANCEL, request)
+
+    # --- the same commands as signals (from the UI); payloads are validated here ---------------
+
+    @workflow.signal(name="send")
+    def send_signal(self, payload: RawValue) -> None:
+        self._on_signal(Command.SEND, payload)
+
+    @workflow.signal(name="retrieve")
+    def retrieve_signal(self, payload: RawValue) -> None:
+        self._on_signal(Command.RETRIEVE, payload)
+
+    @workflow.signal(name="accept")
+    def accept_signal(self, payload: RawValue) -> None:
+        self._on_signal(Command.ACCEPT, payload)
+
+    @workflow.signal(name="reject")
+    def reject_signal(self, payload: RawValue) -> None:
+        self._on_signal(Command.REJECT, payload)
+
+    @workflow.signal(name="edit")
+    def edit_signal(self, payload: RawValue) -> None:
+        self._on_signal(Command.EDIT, payload)
+
+    @workflow.signal(name="resend")
+    def resend_signal(self, payload: RawValue) -> None:
+        self._on_signal(Command.RESEND, payload)
+
+    @workflow.signal(name="retry")
+    def retry_signal(self, payload: RawValue) -> None:
+        self._on_signal(Command.RETRY, payload)
+
+    @workflow.signal(name="cancel")
+    def cancel_signal(self, payload: RawValue) -> None:
+        self._on_signal(Command.CANCEL, payload)
+
+    # --- applying commands ---
+
+    def _decide(self, command: Command, request: CommandRequest):
+        facts = ItemFacts(
+            item=self._item,
+            state=self._state,
+            settings=self._settings,
+            sender=self._sender,
+            export_fields=self._fields,
+            exporting=self._exporting,
+        )
+        return decide(facts, command, request)
+
+    def _apply(self, command: Command, request: CommandRequest) -> ItemStatus:
+        try:
+            decision = self._decide(command, request)
+        except Refusal as refusal:  # the state moved on since the validator ran
+            raise ApplicationError(str(refusal), type="Refused", non_retryable=True) from None
+        detail = request.comment
+        if isinstance(request, RejectRequest):
+            detail = request.reason
+        if decision.edited_item is not None:
+            changed = changed_fields(self._item, decision.edited_item)
+            detail = "changed: " + (", ".join(changed) or "nothing")
+            self._item = decision.edited_item
+        if command in (Command.SEND, Command.RESEND):
+            if command is Command.RESEND and self._sent_item is not None:
+                changed = changed_fields(self._sent_item, self._item)
+                detail = "changed since last send: " + (", ".join(changed) or "nothing")
+            self._sender = request.actor
+            self._sent_item = self._item
+        if decision.export_fields is not None:
+            self._fields = decision.export_fields
+        target = decision.next_state
+        if command in (Command.SEND, Command.RESEND) and target is State.ACCEPTED:
+            # Direct Export: the item is sent, then accepted at once without an approver.
+            self._transition(State.SENT, request.actor, command.value, detail)
+            self._fields = kind_of(self._item).default_fields(self._item)
+            self._start_export_generation()
+            self._transition(State.ACCEPTED, DIRECT_EXPORT_ACTOR, Command.ACCEPT.value, None)
+        else:
+            if target is State.ACCEPTED:
+                self._start_export_generation()
+            self._transition(target, request.actor, command.value, detail)
+        return self.status()
+
+    def _on_signal(self, command: Command, payload: RawValue) -> None:
+        actor = "unknown"
+        try:
+            data = workflow.payload_converter().from_payload(payload.payload)
+        except Exception:  # a payload that is not JSON at all: refuse, never fail the workflow
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("actor"), str):
+            actor = data["actor"]
+        try:
+            self._apply(command, parse_request(command, data))
+        except (Refusal, ApplicationError) as refusal:
+            self._record(actor, command.value, Outcome.REFUSED, self._state, f"{refusal} (signal)")
+            self._publish()
+
+    def _start_export_generation(self) -> None:
+        self._generation += 1
+        self._last_error = None
+
+    # --- export saga ---
+
+    async def _export(self) -> None:
+        generation = self._generation
+        kind = kind_of(self._item)
+        plan = kind.plan(self._item, self._settings, self._fields, workflow.now().date())
+        workflow_id = workflow.info().workflow_id
+        answers: dict[str, str] = {}
+        done: list[ExportStep] = []
+        self._exporting = True
+        try:
+            for step in plan.steps:
+                call = fill(step.call, answers)
+                key = idempotency_key(workflow_id, generation, step.name)
+                try:
+                    record = await self._call_sage(call, key, step.summary, step.record)
+                except ActivityError as err:
+                    failure = _sage_failure(err)
+                    if failure.code in step.links_on and same_content(call.body, failure.existing):
+                        record = failure.existing or {}
+                        self._record(
+                            SAGE_ACTOR,
+                            f"link {step.name}",
+                            Outcome.DONE,
+                            self._state,
+                            "Sage already held an identical record; linked it",
+                        )
+                    else:
+                        await self._compensate(done, answers, generation)
+                        self._fail_export(failure)
+                        return
+                answers.update(remembered(step, record))
+                if step.batch and (batch := dig(record, step.batch)) is not None:
+                    self._batches.append(str(batch))
+                done.append(step)
+        finally:
+            self._exporting = False
+        self._sage_ids.update(answers)
+        self._posting = plan.posting
+        self._transition(
+            next_state(self._state, Event.EXPORT_SUCCEEDED),
+            SAGE_ACTOR,
+            Event.EXPORT_SUCCEEDED.value,
+            ", ".join(f"{k}={v}" for k, v in answers.items()),
+        )
+
+    async def _call_sage(
+        self, call: SageCall, key: str, summary: str, record_key: str | None
+    ) -> dict[str, Any]:
+        answer = await workflow.execute_activity(
+            SAGE_CALL_ACTIVITY,
+            SageRequest(call=call, idempotency_key=key),
+            result_type=SageAnswer,
+            task_queue=_sage_task_queue(),
+            start_to_close_timeout=policies.SAGE_CALL_TIMEOUT,
+            retry_policy=policies.SAGE_CALL_RETRY,
+            summary=summary,
+        )
+        if record_key is None:
+            return answer.body
+        record = answer.body.get(record_key)
+        return record if isinstance(record, dict) else {}
+
+    async def _compensate(
+        self, done: list[ExportStep], answers: dict[str, str], generation: int
+    ) -> None:
+        """Undo completed steps, newest first, so a later `retry` starts clean."""
+        workflow_id = workflow.info().workflow_id
+        for step in reversed(done):
+            if step.undo is None:
+                continue
+            key = idempotency_key(workflow_id, generation, step.name, undo=True)
+            try:
+                await self._call_sage(fill(step.undo, answers), key, f"Undo: {step.summary}", None)
+                outcome, detail = Outcome.DONE, None
+            except ActivityError as err:
+                failure = _sage_failure(err)
+                if failure.code == "not_found":
+                    outcome, detail = Outcome.DONE, "already gone in Sage"
+                else:
+                    outcome, detail = Outcome.REFUSED, f"{failure.code}: {failure.message}"
+            self._record(SAGE_ACTOR, f"undo {step.name}", outcome, self._state, detail)
+
+    def _fail_export(self, failure: SageFailure) -> None:
+        self._last_error = explain(failure.code, failure.message)
+        self._transition(
+            next_state(self._state, Event.EXPORT_FAILED),
+            SAGE_ACTOR,
+            Event.EXPORT_FAILED.value,
+            f"{failure.code}: {failure.message}",
+        )
+
+    async def _await_posting(self) -> None:
+        for batch in self._batches:
+            await workflow.execute_activity(
+                WAIT_POSTED_ACTIVITY,
+                batch,
+                task_queue=_sage_task_queue(),
+                start_to_close_timeout=policies.POSTING_TIMEOUT,
+                retry_policy=policies.POSTING_RETRY,
+                summary=f"Wait until Sage batch {batch} is posted",
+            )
+        self._transition(
+            next_state(self._state, Event.POSTED),
+            SAGE_ACTOR,
+            Event.POSTED.value,
+            "batches " + ", ".join(self._batches),
+        )
+
+    # --- waiting for the approver: reminders and escalation ---
+
+    async def _wait_for_approver(self) -> None:
+        seen = self._version
+        period = self._settings.reminder_period
+        for attention in (Outcome.REMINDER, Outcome.ESCALATED):
+            try:
+                await workflow.wait_condition(
+                    lambda: self._version != seen,
+                    timeout=period,
+                    timeout_summary=f"{attention.value} after {period}",
+                )
+                return
+            except TimeoutError:
+                self._attention = attention.value
+                self._record(
+                    "system",
+                    attention.value,
+                    attention,
+                    self._state,
+                    f"waiting in sent for an accounting approver longer than {period}",
+                )
+                self._publish()
+        await self._wait_for_change()
+
+    # --- bookkeeping ---
+
+    @property
+    def _mode(self) -> DirectExportMode:
+        return self._settings.export_mode(self._item.type)
+
+    def _transition(self, target: State, actor: str, action: str, detail: str | None) -> None:
+        before = self._state
+        self._state = target
+        self._version += 1
+        if target is not State.SENT:
+            self._attention = None
+        self._record(actor, action, Outcome.DONE, before, detail)
+        self._publish()
+
+    def _record(
+        self, actor: str, action: str, outcome: Outcome, before: State, detail: str | None
+    ) -> None:
+        self._audit.append(
+            AuditEntry(
+                at=workflow.now(),
+                actor=actor,
+                action=action,
+                outcome=outcome,
+                state_before=before,
+                state_after=self._state,
+                detail=detail,
+            )
+        )
+        workflow.logger.info(
+            "%s by %s: %s", action, actor, outcome.value, extra={"state": self._state.value}
+        )
+
+    def _publish(self) -> None:
+        """Search attributes (only the changed ones, to keep history lean) and UI details."""
+        wanted: dict[str, Any] = {
+            sa.ITEM_TYPE.name: self._item.type.value,
+            sa.PROJECT.name: self._item.project,
+            sa.STATE.name: self._state.value,
+            sa.EXPORT_MODE.name: self._mode.value,
+            sa.ERROR_CODE.name: self._last_error.code if self._last_error else None,
+            sa.ATTENTION.name: self._attention,
+            sa.AMOUNT.name: float(self._item.amount),
+        }
+        if not self._published:
+            current = workflow.info().typed_search_attributes
+            self._published = {key.name: current.get(key) for key in sa.ALL}
+        updates: list[SearchAttributeUpdate[Any]] = []
+        for key in sa.ALL:
+            value = wanted[key.name]
+            if self._published.get(key.name) != value:
+                updates.append(key.value_unset() if value is None else key.value_set(value))
+                self._published[key.name] = value
+        if updates:
+            workflow.upsert_search_attributes(updates)
+        workflow.set_current_details(self._details())
+
+    def _details(self) -> str:
+        lines = [
+            f"**{self._state.value}** — {self._item.summary()}",
+            f"Next: {self._next_action()}",
+        ]
+        if self._last_error:
+            error = self._last_error
+            lines += [
+                f"Last error `{error.code}`: {error.message}",
+                f"Cause: {error.cause}",
+                f"Solution: {error.solution}",
+            ]
+        if self._sage_ids:
+            lines.append("Sage: " + ", ".join(f"{k}={v}" for k, v in self._sage_ids.items()))
+        return "\n\n".join(lines)
+
+    def _next_action(self) -> str:
+        state = self._state
+        if state is State.DRAFT:
+            return "a tool admin edits or sends it"
+        if state is State.SENT:
+            waiting = "an accounting approver accepts or rejects it"
+            return f"{waiting} ({self._attention})" if self._attention else waiting
+        if state is State.REJECTED:
+            return "a tool admin edits and resends it, or cancels it"
+        if state is State.ACCEPTED:
+            return f"the orchestrator exports it to Sage (attempt {self._generation})"
+        if state is State.EXPORT_FAILED:
+            solution = f": {self._last_error.solution}" if self._last_error else ""
+            return f"an accounting approver fixes the cause, then retries or rejects it{solution}"
+        if state is State.EXPORTED:
+            batches = ", ".join(self._batches) or "its batch"
+            if self._posting is Posting.MANUAL:
+                return f"a person posts batch {batches} in Sage"
+            return f"Sage posts batch {batches} automatically"
+        return "nothing: the item is done"
+
+
+def _sage_task_queue() -> str:
+    """Sage calls run on their own task queue, whose server-side rate keeps under the quota."""
+    return f"{workflow.info().task_queue}-sage"
+
+
+def _sage_failure(err: ActivityError) -> SageFailure:
+    cause = err.cause
+    if isinstance(cause, ApplicationError):
+        if cause.details and isinstance(cause.details[0], dict):
+            try:
+                return SageFailure.model_validate(cause.details[0])
+            except ValueError:
+                pass
+        return SageFailure(status=0, code=cause.type or "unknown", message=cause.message)
+    return SageFailure(status=0, code="timeout", message=str(cause or err))

@@ -1,0 +1,23 @@
+"""Retry policies and time-outs, one per kind of activity."""
+
+from datetime import timedelta
+
+from temporalio.common import RetryPolicy
+
+SAGE_CALL_TIMEOUT = timedelta(seconds=30)
+SAGE_CALL_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=60),
+    maximum_attempts=0,  # transient failures (5xx, time-outs, 429) retry until Sage answers
+)
+"""Business errors are raised non-retryable by the activity; nothing else gives up."""
+
+POSTING_TIMEOUT = timedelta(seconds=30)
+POSTING_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+    maximum_attempts=0,
+)
+"""Infrequent polling: a 'not posted yet' failure spaces the next look; history stays flat."""
