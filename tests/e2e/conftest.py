@@ -1,0 +1,137 @@
+"""The real thing: a Temporal dev server on its SQLite file, the mock Sage over HTTP on
+loopback, a worker process, and `starter.py` run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import devstack
+
+ROOT = Path(__file__).resolve().parents[2]
+API_KEY = "e2e-sage-key"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@dataclass
+class Stack:
+    """Handles on the running processes, with the calls a test needs."""
+
+    data: Path
+    temporal_port: int
+    ui_port: int
+    sage_port: int
+    env: dict[str, str]
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def sage_url(self) -> str:
+        return f"http://127.0.0.1:{self.sage_port}"
+
+    def start_temporal(self) -> None:
+        args = devstack.dev_server_args(
+            self.data / "temporal.sqlite", self.temporal_port, self.ui_port
+        )
+        self.procs["temporal"] = devstack.spawn(args, log=self.data / "temporal.log")
+        devstack.wait_for_port(self.temporal_port, self.procs["temporal"], "Temporal", 60)
+
+    def start_sage(self, rate_limit: int = 100_000, rate_window: int = 3600) -> None:
+        args = devstack.mock_args(
+            self.sage_port, self.data / "sage.sqlite", API_KEY, rate_limit, 1, rate_window
+        )
+        self.procs["sage"] = devstack.spawn(args, self.env, log=self.data / "sage.log")
+        devstack.wait_for_port(self.sage_port, self.procs["sage"], "the mock Sage")
+
+    def start_worker(self, name: str = "worker", **env: str) -> subprocess.Popen[bytes]:
+        proc = devstack.spawn(
+            [sys.executable, "worker.py"], {**self.env, **env}, log=self.data / f"{name}.log"
+        )
+        self.procs[name] = proc
+        return proc
+
+    def stop(self, name: str) -> None:
+        devstack.stop(self.procs.pop(name))
+
+    def starter(
+        self, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "starter.py", *args],
+            cwd=ROOT,
+            env={**os.environ, **self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def sage(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = httpx.request(
+            method,
+            self.sage_url + path,
+            headers={"Authorization": f"Bearer {API_KEY}"},
+            timeout=10,
+            **kwargs,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def status(self, item: str) -> dict[str, Any]:
+        done = self.starter("status", item, "--json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    def wait_for_state(self, item: str, *states: str, timeout: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            current = self.status(item)
+            if current["state"] in states:
+                return current
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{item} stayed {current['state']}: {current['audit']}")
+            time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    data = tmp_path_factory.mktemp("stack")
+    ports = [devstack.free_port() for _ in range(3)]
+    env = {
+        "TEMPORAL_ADDRESS": f"127.0.0.1:{ports[0]}",
+        "SAGE_API_URL": f"http://127.0.0.1:{ports[2]}",
+        "SAGE_API_KEY": API_KEY,
+        "SAGE_RATE_LIMIT_PER_HOUR": "100000",
+        "LOG_FORMAT": "json",
+    }
+    stack = Stack(data, ports[0], ports[1], ports[2], env)
+    try:
+        stack.start_temporal()
+        stack.start_sage()
+        stack.start_worker()
+        yield stack
+    finally:
+        for proc in list(stack.procs.values()):
+            devstack.stop(proc)
+
+
+def write_item(folder: Path, **changes: Any) -> Path:
+    """An item file based on the demo's SC-0042, with `changes` applied."""
+    data = json.loads((ROOT / "examples" / "items" / "commitment-SC-0042.json").read_text())
+    data.update(changes)
+    path = folder / f"{data['type']}-{data['number']}.json"
+    path.write_text(json.dumps(data, indent=2))
+    return path

@@ -1,0 +1,188 @@
+"""Commitments through the whole product, as a user drives it with starter.py."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+import devstack
+from tests.e2e.conftest import ROOT, Stack, write_item
+
+ADMIN, APPROVER = "pm.alex", "acct.ana"
+
+
+def commitments_in_sage(stack: Stack, code: str) -> list[dict]:
+    records = stack.sage("GET", "/admin/records/commitments")
+    return [r for r in records if r["commitment_id"] == code and not r.get("deleted")]
+
+
+def ok(done) -> str:
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr}"
+    return done.stdout
+
+
+def test_reject_edit_resend_accept_export_post(stack: Stack, tmp_path: Path):
+    path = write_item(tmp_path, number="E2E-0001", title="Foundations E2E")
+    item = "commitment:P-1001:E2E-0001"
+    ok(stack.starter("start", str(path)))
+    ok(stack.starter("send", item, "--as", ADMIN))
+    ok(stack.starter("reject", item, "--as", APPROVER, "--reason", "Retainage should be 5%"))
+    edited = write_item(
+        tmp_path, number="E2E-0001", title="Foundations E2E", **{"default_retainage_percent": "5"}
+    )
+    ok(stack.starter("edit", item, str(edited), "--as", ADMIN))
+    ok(stack.starter("resend", item, "--as", ADMIN))
+    out = ok(stack.starter("accept", item, "--as", APPROVER))
+    assert "accepted" in out
+    watched = ok(stack.starter("watch", item))
+    assert "settled in posted" in watched
+
+    status = stack.status(item)
+    assert status["state"] == "posted"
+    actions = [(e["actor"], e["action"]) for e in status["audit"]]
+    assert actions == [
+        (ADMIN, "send"),
+        (APPROVER, "reject"),
+        (ADMIN, "edit"),
+        (ADMIN, "resend"),
+        (APPROVER, "accept"),
+        ("sage", "export_succeeded"),
+        ("sage", "posted"),
+    ]
+    assert status["audit"][3]["detail"] == "changed since last send: default_retainage_percent"
+    [record] = commitments_in_sage(stack, "E2E-0001")
+    assert record["retainage_percent"] == 5.0
+    assert record["vendor_id"] == "V-100"
+
+
+def test_direct_export_goes_straight_to_sage(stack: Stack, tmp_path: Path):
+    path = write_item(
+        tmp_path,
+        project="P-1002",
+        number="E2E-0002",
+        sov=[{"description": "Lobby", "cost_code": "16-100", "category": "S", "amount": "900"}],
+    )
+    item = "commitment:P-1002:E2E-0002"
+    ok(stack.starter("start", str(path), "--send", "--as", ADMIN))
+    status = stack.wait_for_state(item, "posted")
+    assert ("direct-export", "accept") in [(e["actor"], e["action"]) for e in status["audit"]]
+    assert len(commitments_in_sage(stack, "E2E-0002")) == 1
+
+
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("commitment-id-too-long.json", "ID Number. Must be 12 characters or less."),
+        ("commitment-title-too-long.json", "Title. The title must be 30 characters or less."),
+        ("commitment-vendor-not-synced.json", "Must be linked to a synced Sage 300 CRE® vendor."),
+        ("commitment-po-not-approved.json", "the status must be set to 'Approved'."),
+        ("commitment-subcontract-draft.json", "must be set to 'Approved' or 'Complete.'"),
+        ("commitment-no-sov-cost-code.json", "at least one (1) line item with a Sage 300 CRE®"),
+    ],
+)
+def test_a_commitment_breaking_a_prerequisite_is_refused_at_send(stack: Stack, name, words):
+    path = ROOT / "examples" / "invalid" / name
+    item = "commitment:P-1001:" + json.loads(path.read_text())["number"]
+    ok(stack.starter("start", str(path)))
+    refused = stack.starter("send", item, "--as", ADMIN)
+    assert refused.returncode == 1
+    assert words in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert stack.status(item)["state"] == "draft"
+
+
+def test_accept_without_can_push_to_accounting_is_refused(stack: Stack, tmp_path: Path):
+    path = write_item(tmp_path, number="E2E-0003")
+    item = "commitment:P-1001:E2E-0003"
+    ok(stack.starter("start", str(path), "--send", "--as", ADMIN))
+    refused = stack.starter("accept", item, "--as", ADMIN)
+    assert refused.returncode == 1
+    assert "Can Push to Accounting" in refused.stderr
+    unknown = stack.starter("accept", item, "--as", "nobody")
+    assert unknown.returncode == 1 and "not on the roster" in unknown.stderr
+    assert stack.status(item)["state"] == "sent"
+
+
+def test_a_sage_refusal_shows_cause_and_solution_and_retry_after_the_fix(
+    stack: Stack, tmp_path: Path
+):
+    path = write_item(
+        tmp_path,
+        number="E2E-0004",
+        contract_company={"name": "Defunct Drywall LLC", "sage_vendor_id": "V-900"},
+    )
+    item = "commitment:P-1001:E2E-0004"
+    ok(stack.starter("start", str(path), "--send", "--as", ADMIN))
+    ok(stack.starter("accept", item, "--as", APPROVER))
+    failed = stack.wait_for_state(item, "export_failed")
+    assert failed["last_error"]["code"] == "vendor_inactive"
+    shown = ok(stack.starter("status", item))
+    assert "Vendor is inactive/has been archived." in shown
+    assert "cause:" in shown and "solution:" in shown
+    listed = json.loads(ok(stack.starter("list", "--state", "export_failed", "--json")))
+    assert item in [row["item"] for row in listed]
+
+    stack.sage("PUT", "/admin/vendors/V-900", json={"status": "active"})
+    try:
+        ok(stack.starter("retry", item, "--as", APPROVER))
+        stack.wait_for_state(item, "posted")
+    finally:
+        stack.sage("PUT", "/admin/vendors/V-900", json={"status": "inactive"})
+    assert len(commitments_in_sage(stack, "E2E-0004")) == 1
+
+
+def test_user_mistakes_get_clear_errors_and_exit_codes(stack: Stack, tmp_path: Path):
+    missing = stack.starter("status", "commitment:P-1001:NOPE")
+    assert missing.returncode == 3 and "no such item" in missing.stderr
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("{ not json")
+    bad_json = stack.starter("start", str(broken))
+    assert bad_json.returncode == 2 and "broken.json" in bad_json.stderr
+
+    wrong = write_item(tmp_path, number="E2E-0005", default_retainage_percent="150")
+    invalid = stack.starter("start", str(wrong))
+    assert invalid.returncode == 2
+    assert "default_retainage_percent" in invalid.stderr
+
+    unknown_project = write_item(tmp_path, number="E2E-0006", project="P-9999")
+    nowhere = stack.starter("start", str(unknown_project))
+    assert nowhere.returncode == 2 and "P-9999" in nowhere.stderr
+
+    field = stack.starter("accept", "commitment:P-1001:X", "--as", APPROVER, "--field", "oops")
+    assert field.returncode == 2
+
+    again = write_item(tmp_path, number="E2E-0007")
+    ok(stack.starter("start", str(again)))
+    twice = stack.starter("start", str(again))
+    assert twice.returncode == 1 and "already started" in twice.stderr
+
+    down = stack.starter("list", env={"TEMPORAL_ADDRESS": "127.0.0.1:1"})
+    assert down.returncode == 4 and "cannot reach Temporal" in down.stderr
+
+    for done in (missing, bad_json, invalid, nowhere, field, twice, down):
+        assert "Traceback" not in done.stderr
+
+
+def test_a_malformed_signal_from_the_ui_is_recorded_and_harmless(stack: Stack, tmp_path: Path):
+    path = write_item(tmp_path, number="E2E-0008")
+    item = "commitment:P-1001:E2E-0008"
+    ok(stack.starter("start", str(path), "--send", "--as", ADMIN))
+    signal = [
+        devstack.temporal_binary(), "workflow", "signal",
+        "--address", stack.env["TEMPORAL_ADDRESS"], "--workflow-id", item,
+        "--name", "accept", "--input", '"just a string"',
+    ]  # fmt: skip
+    sent = subprocess.run(signal, capture_output=True, text=True, timeout=30)
+    assert sent.returncode == 0, sent.stderr
+    deadline = time.monotonic() + 30
+    while (audit := stack.status(item)["audit"])[-1]["outcome"] != "refused":
+        assert time.monotonic() < deadline, audit
+        time.sleep(0.3)
+    assert stack.status(item)["state"] == "sent"
+    ok(stack.starter("accept", item, "--as", APPROVER))
+    stack.wait_for_state(item, "posted")
