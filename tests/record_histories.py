@@ -1,0 +1,134 @@
+"""Record item workflow histories into tests/histories/ for the replay tests.
+
+Run it (`make histories`) when a release goes out: the replay tests then prove that the next
+change to workflow code still replays what running items have already recorded, or that the
+change is guarded with `workflow.patched`. Existing files are kept: a history recorded by an
+older release is exactly what must keep replaying.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from domain.commands import AcceptRequest, CommandRequest, EditRequest, RejectRequest  # noqa: E402
+from domain.saga import SageFailure  # noqa: E402
+from domain.settings import DirectExportMode  # noqa: E402
+from domain.status import ItemStatus, ItemWorkflowInput  # noqa: E402
+from temporal_client import register_search_attributes  # noqa: E402
+from tests.workflows.fake_sage import FakeSage  # noqa: E402
+from tests.workflows.test_item_workflow import commitment, project  # noqa: E402
+from workflows.item import ItemWorkflow  # noqa: E402
+
+HISTORIES = ROOT / "tests" / "histories"
+ADMIN, APPROVER = "pm.alex", "acct.ana"
+
+Scenario = Callable[[WorkflowHandle[Any, Any], FakeSage], Awaitable[None]]
+
+
+async def update(handle: WorkflowHandle[Any, Any], name: str, request: Any) -> ItemStatus:
+    return await handle.execute_update(name, request, result_type=ItemStatus)
+
+
+async def approved_and_posted(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
+    await update(handle, "send", CommandRequest(actor=ADMIN))
+    await update(handle, "accept", AcceptRequest(actor=APPROVER))
+    await handle.result()
+
+
+async def rejected_edited_resent(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
+    await update(handle, "send", CommandRequest(actor=ADMIN))
+    await handle.signal("accept", "not a command")  # refused, recorded in the audit trail
+    await update(handle, "reject", RejectRequest(actor=APPROVER, reason="Retainage 5%"))
+    edited = commitment(default_retainage_percent="5")
+    await update(handle, "edit", EditRequest(actor=ADMIN, item=edited))
+    await update(handle, "resend", CommandRequest(actor=ADMIN))
+    await update(handle, "accept", AcceptRequest(actor=APPROVER))
+    await handle.result()
+
+
+async def failed_then_retried(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
+    sage.fail_with = SageFailure(
+        status=422, code="vendor_inactive", message="Vendor is inactive/has been archived."
+    )
+    await update(handle, "send", CommandRequest(actor=ADMIN))
+    await update(handle, "accept", AcceptRequest(actor=APPROVER))
+    while (await handle.query("status", result_type=ItemStatus)).state.value != "export_failed":
+        await asyncio.sleep(0.05)
+    sage.fail_with = None
+    await update(handle, "retry", AcceptRequest(actor=APPROVER))
+    await handle.result()
+
+
+async def direct_export(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
+    await update(handle, "send", CommandRequest(actor=ADMIN))
+    await handle.result()
+
+
+async def cancelled(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
+    await update(handle, "send", CommandRequest(actor=ADMIN))
+    await update(handle, "retrieve", CommandRequest(actor=ADMIN))
+    await update(handle, "cancel", CommandRequest(actor=ADMIN))
+    await handle.result()
+
+
+SCENARIOS: dict[str, tuple[Scenario, DirectExportMode]] = {
+    "approved_and_posted": (approved_and_posted, DirectExportMode.DISABLED),
+    "rejected_edited_resent": (rejected_edited_resent, DirectExportMode.DISABLED),
+    "failed_then_retried": (failed_then_retried, DirectExportMode.DISABLED),
+    "direct_export": (direct_export, DirectExportMode.ENABLED),
+    "cancelled": (cancelled, DirectExportMode.DISABLED),
+}
+
+
+async def record(client: Client, name: str, scenario: Scenario, mode: DirectExportMode) -> str:
+    sage = FakeSage()
+    queue = f"record-{uuid.uuid4()}"
+    async with (
+        Worker(client, task_queue=queue, workflows=[ItemWorkflow]),
+        Worker(client, task_queue=f"{queue}-sage", activities=sage.activities()),
+    ):
+        handle = await client.start_workflow(
+            ItemWorkflow.run,
+            ItemWorkflowInput(item=commitment(), settings=project(mode)),
+            id=f"commitment:P-1001:SC-0042:{name}",
+            task_queue=queue,
+        )
+        await scenario(handle, sage)
+        history = await handle.fetch_history()
+    return history.to_json()
+
+
+async def main(release: str) -> None:
+    HISTORIES.mkdir(exist_ok=True)
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(Path(sys.executable).parent / "temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    await register_search_attributes(env.client, "default")
+    try:
+        for name, (scenario, mode) in SCENARIOS.items():
+            path = HISTORIES / f"{release}-{name}.json"
+            if path.exists():
+                print(f"kept {path.relative_to(ROOT)}")
+                continue
+            path.write_text(await record(env.client, name, scenario, mode))
+            print(f"recorded {path.relative_to(ROOT)}")
+    finally:
+        await env.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else "v1"))

@@ -1,0 +1,25 @@
+"""Every recorded history must still replay on today's workflow code (non-determinism check)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workflows.item import ItemWorkflow
+
+HISTORIES = sorted((Path(__file__).resolve().parents[1] / "histories").glob("*.json"))
+
+
+def test_histories_were_recorded():
+    assert len(HISTORIES) >= 5, "run `make histories` to record them"
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_history_replays(path: Path):
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    replayer = Replayer(workflows=[ItemWorkflow], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(history)
