@@ -11,6 +11,7 @@ from pathlib import Path
 from temporalio.client import Client
 
 from config import settings
+from domain.approval import Approval, RespondRequest, Response
 from domain.commands import AcceptRequest, CommandRequest, RejectRequest
 from domain.lifecycle import State
 from starter import (
@@ -29,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 ITEMS = HERE / "examples" / "items"
 
 ADMIN, APPROVER = "pm.alex", "acct.ana"
-SCRIPT: dict[str, list[tuple[str, CommandRequest]]] = {
+SCRIPT: dict[str, list[tuple[str, CommandRequest | RespondRequest]]] = {
     # posted: sent, accepted, exported, posted by Sage
     "commitment:P-1001:SC-0042": [
         ("send", CommandRequest(actor=ADMIN)),
@@ -50,6 +51,11 @@ SCRIPT: dict[str, list[tuple[str, CommandRequest]]] = {
     # draft: SC-0045 is left as it is
     # Direct Export (P-1002): send goes straight to export, then posted
     "commitment:P-1002:SC-2001": [("send", CommandRequest(actor=ADMIN))],
+    # delegated approval (P-1003): step 1 approved, waiting at step 2 for accounting
+    "commitment:P-1003:SC-3001": [
+        ("send", CommandRequest(actor=ADMIN)),
+        ("respond", RespondRequest(actor=ADMIN, response=Response.APPROVE, comment="scope ok")),
+    ],
 }
 
 
@@ -66,8 +72,22 @@ async def play(client: Client) -> None:
                 continue
             raise
         for command, request in SCRIPT.get(item.workflow_id, []):
-            await run_command(client, item.workflow_id, command, request)
+            if isinstance(request, RespondRequest):
+                await respond(client, item.workflow_id, request)
+            else:
+                await run_command(client, item.workflow_id, command, request)
         print(f"  started {item.workflow_id}")
+
+
+async def respond(client: Client, item: str, request: RespondRequest) -> None:
+    """Answer the current approval step, once the item has started its approval workflow."""
+    for _ in range(100):
+        approval_id = (await query_status(client, item)).approval_workflow_id
+        if approval_id:
+            await run_command(client, approval_id, "respond", request, result_type=Approval)
+            return
+        await asyncio.sleep(0.1)
+    raise UserError(f"{item}: its approval workflow did not start", REFUSED)
 
 
 async def settle(client: Client, timeout: float = 60) -> None:

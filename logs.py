@@ -15,25 +15,46 @@ from typing import Any
 
 import structlog
 
-_SECRET_KEY = re.compile(r"(authorization|api[_-]?key|password|secret|token)", re.I)
-_BEARER = re.compile(r"(Bearer\s+)[^\s\"']+", re.I)
+_SECRET_WORD = r"(?:authorization|api[_-]?key|password|passwd|secret|token)"
+_SECRET_KEY = re.compile(_SECRET_WORD, re.I)
+_SECRET_NAME = rf"[\w-]*{_SECRET_WORD}[\w-]*"
+_SCHEME = r"(?:bearer|basic|token)\s+"
+_NOT_DONE = r"(?!\[redacted\])"
+# `api_key=...`, `"password": "..."`, `Authorization: Bearer ...` inside free text.
+_SECRET_ASSIGNMENT = re.compile(
+    rf"(?P<prefix>{_SECRET_NAME}[\"']?\s*[:=]\s*[\"']?(?:{_SCHEME})?){_NOT_DONE}[^\s\"',;&}}\]]+",
+    re.I,
+)
+_BEARER = re.compile(rf"(?P<prefix>\bbearer\s+){_NOT_DONE}[^\s\"',;&}}\]]+", re.I)
 REDACTED = "[redacted]"
+
+
+def redact_text(text: str) -> str:
+    """Credentials written into a message, a URL or an exception's text become [redacted]."""
+    text = _SECRET_ASSIGNMENT.sub(rf"\g<prefix>{REDACTED}", text)
+    return _BEARER.sub(rf"\g<prefix>{REDACTED}", text)
 
 
 def _redact_value(key: str, value: Any) -> Any:
     if _SECRET_KEY.search(key):
         return REDACTED
     if isinstance(value, str):
-        return _BEARER.sub(rf"\1{REDACTED}", value)
+        return redact_text(value)
     if isinstance(value, Mapping):
         return {k: _redact_value(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        if len(value) == 2 and isinstance(value, tuple) and isinstance(value[0], str):
+            return (value[0], _redact_value(value[0], value[1]))  # a (header, value) pair
+        return [_redact_value("", item) for item in value]
     return value
 
 
 def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    """A structlog processor: credentials in keys or Bearer tokens in text become [redacted]."""
+    """A structlog processor: credentials in keys, values, nested structures and text (Bearer
+    tokens, `api_key=...`) become [redacted]."""
     for key, value in list(event.items()):
-        event[key] = _redact_value(key, value)
+        if not key.startswith("_"):  # structlog's own `_record` and `_from_structlog`
+            event[key] = _redact_value(key, value)
     return event
 
 
@@ -83,6 +104,7 @@ def configure(level: str = "INFO", fmt: str = "auto", stream: Any = None) -> Non
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
+                redact,  # again, now that the traceback is text
                 renderer,
             ],
         )

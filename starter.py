@@ -35,6 +35,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 import logs
 from config import Settings, settings
+from domain.approval import Approval, RespondRequest, Response
 from domain.commands import AcceptRequest, CommandRequest, EditRequest, RejectRequest
 from domain.items import InvalidItem, ItemBase, parse_item
 from domain.lifecycle import State
@@ -148,10 +149,12 @@ def _rpc_error(err: RPCError, item: str) -> UserError:
     return UserError(f"{item}: Temporal refused the call ({err.message})", REFUSED)
 
 
-async def run_command(client: Client, item: str, name: str, request: CommandRequest) -> ItemStatus:
+async def run_command(
+    client: Client, item: str, name: str, request: Any, result_type: type = ItemStatus
+) -> Any:
     handle = client.get_workflow_handle(item)
     try:
-        return await handle.execute_update(name, request, result_type=ItemStatus)
+        return await handle.execute_update(name, request, result_type=result_type)
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         message = cause.message if isinstance(cause, ApplicationError) else _first_line(cause)
@@ -228,6 +231,8 @@ def print_status(status: ItemStatus, as_json: bool) -> None:
         print("  sage: " + ", ".join(f"{k}={v}" for k, v in status.sage_ids.items()))
     if status.batches:
         print("  batches: " + ", ".join(status.batches))
+    if status.approval and status.approval_workflow_id:
+        print(f"  approval: {status.approval.describe()} [{status.approval_workflow_id}]")
     if status.last_error:
         error = status.last_error
         print(f"  last error [{error.code}]: {error.message}")
@@ -239,7 +244,7 @@ def print_status(status: ItemStatus, as_json: bool) -> None:
         print(
             f"    {entry.at:%Y-%m-%d %H:%M:%S} {entry.actor:<14} {entry.action:<16} "
             f"{entry.outcome.value:<8} {entry.state_before.value} -> "
-            f"{entry.state_after.value}{detail}"
+            f"{entry.state_after.value}{detail}" + (f' "{entry.comment}"' if entry.comment else "")
         )
 
 
@@ -340,6 +345,24 @@ async def cmd_reject(args: argparse.Namespace, cfg: Settings) -> int:
     if not args.reason.strip():
         raise UserError("--reason can't be blank", USAGE)
     return await _command(args, cfg, RejectRequest(actor=args.actor, reason=args.reason))
+
+
+async def cmd_respond(args: argparse.Namespace, cfg: Settings) -> int:
+    """Answer the current step of an item's delegated approval workflow."""
+    request = RespondRequest(actor=args.actor, response=args.response, comment=args.comment)
+    client = await open_client(cfg)
+    status = await query_status(client, args.item)
+    if not status.approval_workflow_id:
+        raise UserError(
+            f"{args.item}: no approval workflow is waiting for a response "
+            f"(the item is {status.state.value}, Direct Export {status.export_mode.value})",
+            REFUSED,
+        )
+    approval = await run_command(
+        client, status.approval_workflow_id, "respond", request, result_type=Approval
+    )
+    print(f"{args.item}: {args.response} recorded; {approval.describe()}")
+    return OK
 
 
 async def cmd_status(args: argparse.Namespace, cfg: Settings) -> int:
@@ -506,6 +529,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("item", metavar="ITEM")
     actor(p)
     p.add_argument("--reason", required=True)
+
+    p = command("respond", cmd_respond, "answer the current step of a delegated approval")
+    p.add_argument("item", metavar="ITEM")
+    actor(p)
+    p.add_argument("response", choices=[r.value for r in Response])
+    p.add_argument("--comment")
 
     p = command("status", cmd_status, "show an item: state, export fields, error, audit trail")
     p.add_argument("item", metavar="ITEM")

@@ -19,6 +19,7 @@ import logs
 from activities.sage import SageActivities, sage_http_client
 from config import Settings, settings
 from temporal_client import connect
+from workflows.approval import ApprovalWorkflow
 from workflows.item import ItemWorkflow
 
 log = structlog.get_logger("worker")
@@ -35,7 +36,7 @@ def build_workers(client: Client, cfg: Settings, activities: SageActivities) -> 
     items = Worker(
         client,
         task_queue=cfg.temporal_task_queue,
-        workflows=[ItemWorkflow],
+        workflows=[ItemWorkflow, ApprovalWorkflow],
     )
     sage = Worker(
         client,

@@ -4,6 +4,8 @@ One pooled `httpx.AsyncClient` per worker is given to `SageActivities`; the work
 on shutdown. Answers become outcomes Temporal understands:
 - 2xx: the answer;
 - 429: retryable, the next attempt exactly after `Retry-After` (`next_retry_delay`);
+- before any call, if Sage's last answers said the quota is used up (`X-Rate-Limit-Remaining`
+  0), retryable with `next_retry_delay` = `X-Rate-Limit-Reset`, without spending a request;
 - 5xx, time-outs, dropped connections: retryable (the idempotency key makes a retry safe);
 - other 4xx: non-retryable `ApplicationError` whose type is Sage's error code and whose
   details carry a `SageFailure` (with the `existing` record for duplicates).
@@ -11,6 +13,8 @@ on shutdown. Answers become outcomes Temporal understands:
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -31,16 +35,68 @@ from domain.saga import (
 log = structlog.get_logger(__name__)
 
 NOT_POSTED_YET = "NotPostedYet"
+RATE_LIMITED = "rate_limited"
+
+
+class QuotaGauge:
+    """Where Sage's request quota stands, as its last answers told this worker.
+
+    When an answer says no request is left in the window (`X-Rate-Limit-Remaining: 0`, or a
+    429), calls wait for the window to reset instead of spending a request on a 429.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._used_up_until: float | None = None
+
+    def note(self, status: int, headers: Mapping[str, str]) -> None:
+        now = self._clock()
+        if status == 429:
+            self._used_up_until = now + _seconds(headers.get("Retry-After"))
+            return
+        remaining = headers.get("X-Rate-Limit-Remaining")
+        reset = headers.get("X-Rate-Limit-Reset")
+        if remaining is None or reset is None or not remaining.strip().isdigit():
+            return
+        window_ends = now + _seconds(reset)
+        if int(remaining) == 0:
+            self._used_up_until = max(self._used_up_until or 0.0, window_ends)
+            log.warning("sage quota used up", reset_seconds=reset)
+        elif self._used_up_until is not None and window_ends >= self._used_up_until + 1:
+            self._used_up_until = None  # a fresh window; older answers arriving late don't count
+
+    def wait_seconds(self) -> float:
+        """How long calls must wait for the window to reset; 0 when a request is left."""
+        if self._used_up_until is None:
+            return 0.0
+        left = self._used_up_until - self._clock()
+        if left <= 0:
+            self._used_up_until = None
+            return 0.0
+        return left
+
+    def check(self) -> None:
+        """Fail the attempt retryably until the window resets, if the quota is used up."""
+        wait = self.wait_seconds()
+        if wait > 0:
+            raise ApplicationError(
+                f"Sage's request quota is used up; waiting {wait:.1f} s for the window to reset",
+                type=RATE_LIMITED,
+                next_retry_delay=timedelta(seconds=wait),
+                category=ApplicationErrorCategory.BENIGN,  # expected under load: no stack trace
+            )
 
 
 class SageActivities:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, quota: QuotaGauge | None = None) -> None:
         self._http = http
+        self._quota = quota or QuotaGauge()
 
     @activity.defn(name=SAGE_CALL_ACTIVITY)
     async def call(self, request: SageRequest) -> SageAnswer:
         call = request.call
         headers = {"Idempotency-Key": request.idempotency_key}
+        self._quota.check()
         try:
             response = await self._http.request(
                 call.method, call.path, json=call.body, headers=headers
@@ -49,7 +105,7 @@ class SageActivities:
             raise ApplicationError(f"Sage did not answer in time: {err!r}", type="timeout") from err
         except httpx.TransportError as err:
             raise ApplicationError(f"Sage connection failed: {err!r}", type="timeout") from err
-        _note_quota(response)
+        self._quota.note(response.status_code, response.headers)
         log.info(
             "sage answered",
             method=call.method,
@@ -62,10 +118,12 @@ class SageActivities:
     @activity.defn(name=WAIT_POSTED_ACTIVITY)
     async def wait_posted(self, batch_id: str) -> dict[str, Any]:
         """Succeeds once the batch is posted; otherwise fails retryably (infrequent polling)."""
+        self._quota.check()
         try:
             response = await self._http.get(f"/v1/batches/{batch_id}")
         except httpx.HTTPError as err:
             raise ApplicationError(f"Sage connection failed: {err!r}", type="timeout") from err
+        self._quota.note(response.status_code, response.headers)
         batch = _outcome(response)
         if not batch.get("posted"):
             raise ApplicationError(
@@ -87,7 +145,7 @@ def _outcome(response: httpx.Response) -> dict[str, Any]:
     if status == 429:
         delay = _retry_after(response)
         raise ApplicationError(
-            message, type="rate_limited", next_retry_delay=timedelta(seconds=delay)
+            message, type=RATE_LIMITED, next_retry_delay=timedelta(seconds=delay)
         )
     if status in RETRYABLE_HTTP_STATUSES or status >= 500:
         raise ApplicationError(message, type=code)
@@ -104,19 +162,15 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 
 
 def _retry_after(response: httpx.Response) -> float:
+    return _seconds(response.headers.get("Retry-After"))
+
+
+def _seconds(header: str | None) -> float:
+    """A `Retry-After` / `X-Rate-Limit-Reset` value in seconds; at least 1."""
     try:
-        return max(1.0, float(response.headers.get("Retry-After", "1")))
+        return max(1.0, float(header or "1"))
     except ValueError:
         return 1.0
-
-
-def _note_quota(response: httpx.Response) -> None:
-    remaining = response.headers.get("X-Rate-Limit-Remaining")
-    if remaining is not None and remaining.isdigit() and int(remaining) == 0:
-        log.warning(
-            "sage quota used up",
-            reset_seconds=response.headers.get("X-Rate-Limit-Reset"),
-        )
 
 
 def sage_http_client(base_url: str, api_key: str, timeout: float) -> httpx.AsyncClient:

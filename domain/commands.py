@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from domain.approval import choose_template
 from domain.exports import kind_of
 from domain.items import InvalidItem, ItemBase, describe_validation_error, parse_item
 from domain.lifecycle import Command, State, next_state
@@ -77,6 +78,8 @@ class ItemFacts(BaseModel):
     sender: str | None = None
     export_fields: dict[str, str] = Field(default_factory=dict)
     exporting: bool = False
+    approval_responses: int = 0
+    """Responses the current delegated approval has had (retrieve is possible only before)."""
 
 
 class Decision(BaseModel):
@@ -98,8 +101,22 @@ def decide(facts: ItemFacts, command: Command, request: CommandRequest) -> Decis
             "cannot cancel while the export to Sage is under way; "
             "cancel it once it has failed (export_failed), or let it finish"
         )
+    mode = facts.settings.export_mode(item.type)
+    delegated = mode is DirectExportMode.ENABLED_WITH_WORKFLOW
+    if delegated and facts.state is State.SENT and command in (Command.ACCEPT, Command.REJECT):
+        raise Refusal(
+            f"{item.workflow_id} is in a delegated approval workflow: its assignees respond "
+            "(starter.py respond ITEM --as USER approve|return|reject)"
+        )
+    if command is Command.RETRIEVE and facts.approval_responses:
+        raise Refusal(
+            "cannot retrieve: the approval workflow has responses already; "
+            "retrieve is possible only before anyone responds"
+        )
     if command in (Command.SEND, Command.RESEND):
         _require_prerequisites(item, facts.settings, command)
+        if delegated:
+            choose_template(facts.settings.approval_templates[item.type], item.amount)
     if isinstance(request, EditRequest):
         return Decision(next_state=target, edited_item=_edited(item, request.item))
     if isinstance(request, AcceptRequest):

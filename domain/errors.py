@@ -182,6 +182,16 @@ _ENTRIES: tuple[SageError, ...] = (
         Remedy.COMPENSATE,
     ),
     _refusal(
+        "line_modified_twice",
+        "A contract line item cannot be modified more than once on any CCO.",
+        "Sage 300 CRE® has a limitation where a contract line item cannot be modified more "
+        "than once on any CCO, and the change order changes one commitment line twice.",
+        "This tool sums several modifications of the same commitment line into a single "
+        "(aggregated) line before it sends a CCO, so this answer means the CCO reached Sage "
+        "another way. Contact ERP Support to confirm steps to resolution.",
+        Remedy.COMPENSATE,
+    ),
+    _refusal(
         "change_order_commitment_exists",
         "A commitment with code [XX-XXXXX-XX] already exits.",
         "This error may occur due to the following: a commitment was deleted and re-created, "
@@ -339,6 +349,38 @@ _ENTRIES: tuple[SageError, ...] = (
         "A job already exists with the specified id.",
         "Job IDs have to be globally unique.",
         "Please verify that the job ID being used is unique. " + _LINKED.format(what="job"),
+        Remedy.LINK,
+    ),
+    # --- SUB JOBS, COMPANIES, BUDGETS (Things to Know; the mock's words, the seed's rules) -
+    _refusal(
+        "extra_exists",
+        "An extra with that code already exists on this job.",
+        "An extra (sub job) with the same code already exists on the Sage 300 CRE® job.",
+        "Check the job's extras in Sage 300 CRE®. If it is another sub job, retry the export "
+        "with an unused SubJob ID (the accounting approver may change the prefilled value). "
+        + _LINKED.format(what="extra"),
+        Remedy.LINK,
+    ),
+    _refusal(
+        "vendor_exists",
+        "A vendor with that ID already exists.",
+        "A vendor with the same ERP Company ID already exists in Sage 300 CRE® Accounts Payable.",
+        "If it is the same company, link the Sage 300 CRE® vendor to the Procore company "
+        "instead of exporting it (before adding a company, first try to link the vendors "
+        "that already exist); otherwise retry the export with an unused ERP Company ID. "
+        + _LINKED.format(what="vendor"),
+        Remedy.LINK,
+    ),
+    _refusal(
+        "budget_locked",
+        "The budget of job [XXXX] has already been exported to Sage 300 CRE® and is locked. "
+        "Use a budget modification to change it.",
+        "After exporting a Procore budget to Sage 300 CRE®, the budget is locked: the job "
+        "already holds the original estimate of an earlier budget export.",
+        "Change the budget with a budget modification (it reaches Sage as approved estimate "
+        "changes), then reject this budget export. This tool links an earlier export of the "
+        "same budget whose lines match what it sent, so only a different budget needs a "
+        "person.",
         Remedy.LINK,
     ),
     _refusal(

@@ -7,7 +7,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 # Parts of the workflow ID: no ':' (the separator) and nothing a shell would mangle.
 _CODE = r"^[A-Za-z0-9][A-Za-z0-9._/ -]*$"
@@ -147,10 +155,319 @@ class Commitment(ItemBase):
         return sum((line.total for line in self.sov), Decimal(0))
 
 
+# --- Project setup and budgets (seeds/004 data mapping: Projects/Jobs, Sub Jobs, Companies,
+# Budgets, Budget Modifications). Rules and plans: domain/exports/<type>.py.
+
+
+class CostCode(BaseModel):
+    """A project cost code with its cost types (Sage: a cost code with its categories)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(min_length=1, max_length=40)
+    description: str = Field(default="", max_length=200)
+    cost_types: list[str] = Field(default_factory=list, description="Sage category IDs")
+
+
+def _unique_codes(codes: list[CostCode]) -> list[CostCode]:
+    seen: set[str] = set()
+    for code in codes:
+        if code.code in seen:
+            raise ValueError(f"cost code {code.code} is listed twice")
+        seen.add(code.code)
+    return codes
+
+
+class Project(ItemBase):
+    """A Procore project exported as a Sage job; `number` is the Procore project number."""
+
+    LABEL: ClassVar[str] = "Project"
+
+    type: Literal[ItemType.PROJECT] = ItemType.PROJECT
+    name: str = Field(min_length=1, max_length=255)
+    address: str = Field(default="", max_length=255)
+    city: str = Field(default="", max_length=100)
+    state: str = Field(default="", max_length=40)
+    zip: str = Field(default="", max_length=40)
+    existing_before_integration: bool = Field(
+        default=False,
+        description="In progress or created before the ERP integration was connected.",
+    )
+    cost_codes: list[CostCode] = Field(default_factory=list)
+
+    @field_validator("cost_codes")
+    @classmethod
+    def _each_code_once(cls, codes: list[CostCode]) -> list[CostCode]:
+        return _unique_codes(codes)
+
+
+class SubJob(ItemBase):
+    """A sub job of a synced project, exported as a Sage extra; `number` is its code."""
+
+    LABEL: ClassVar[str] = "Sub job"
+
+    type: Literal[ItemType.SUB_JOB] = ItemType.SUB_JOB
+    name: str = Field(min_length=1, max_length=255)
+    cost_codes: list[CostCode] = Field(default_factory=list)
+
+    @field_validator("cost_codes")
+    @classmethod
+    def _each_code_once(cls, codes: list[CostCode]) -> list[CostCode]:
+        return _unique_codes(codes)
+
+
+class Company(ItemBase):
+    """A company of the Procore directory, exported as a Sage AP vendor."""
+
+    LABEL: ClassVar[str] = "Company"
+
+    type: Literal[ItemType.COMPANY] = ItemType.COMPANY
+    name: str = Field(min_length=1, max_length=255)
+    address: str = Field(default="", max_length=255)
+    city: str = Field(default="", max_length=100)
+    state: str = Field(default="", max_length=40)
+    zip: str = Field(default="", max_length=40)
+    business_phone: str = Field(default="", max_length=40)
+    business_fax: str = Field(default="", max_length=40)
+    sage_vendor_id: str | None = Field(
+        default=None, description="The Sage vendor the company is already linked to, if any."
+    )
+
+
+class BudgetLine(BaseModel):
+    """One budget line item. Units are Procore's own: the Sage sync is amount-based only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cost_code: str = Field(min_length=1, max_length=40)
+    category: str = Field(min_length=1, max_length=20)
+    original_budget: Decimal
+    unit_qty: Decimal | None = None
+    uom: str | None = Field(default=None, max_length=20)
+
+
+class Budget(ItemBase):
+    """A project's budget (original budget per cost code and category)."""
+
+    LABEL: ClassVar[str] = "Budget"
+
+    type: Literal[ItemType.BUDGET] = ItemType.BUDGET
+    locked: bool = False
+    lines: list[BudgetLine] = Field(default_factory=list)
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((line.original_budget for line in self.lines), Decimal(0))
+
+
+class BudgetModificationLine(BaseModel):
+    """Money moved out of (`from`) or into (`to`) one budget line item."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    direction: Literal["from", "to"]
+    cost_code: str = Field(min_length=1, max_length=40)
+    category: str = Field(min_length=1, max_length=20)
+    category_description: str = Field(default="", max_length=60)
+    amount: Decimal = Field(gt=0)
+
+
+class BudgetModification(ItemBase):
+    """A budget modification: a transfer between budget line items."""
+
+    LABEL: ClassVar[str] = "Budget modification"
+
+    type: Literal[ItemType.BUDGET_MODIFICATION] = ItemType.BUDGET_MODIFICATION
+    description: str = Field(default="", max_length=255)
+    lines: list[BudgetModificationLine] = Field(default_factory=list)
+
+    def total(self, direction: str) -> Decimal:
+        return sum((ln.amount for ln in self.lines if ln.direction == direction), Decimal(0))
+
+    @property
+    def amount(self) -> Decimal:
+        return self.total("to")
+
+
+# --- Change orders and invoices (seeds/004 data mapping: Commitment Change Orders, Prime
+# Contract Change Orders, Subcontractor Invoices). Rules and plans: domain/exports/<type>.py.
+
+
+class ChangeOrderStatus(StrEnum):
+    """Procore's change order statuses; only `approved` ones reach Sage."""
+
+    DRAFT = "draft"
+    PENDING_IN_REVIEW = "pending_in_review"
+    PENDING_REVISE_AND_RESUBMIT = "pending_revise_and_resubmit"
+    PENDING_PRICING = "pending_pricing"
+    PENDING_NOT_PRICING = "pending_not_pricing"
+    PENDING_PROCEEDING = "pending_proceeding"
+    PENDING_NOT_PROCEEDING = "pending_not_proceeding"
+    APPROVED = "approved"
+    NO_CHARGE = "no_charge"
+    REJECTED = "rejected"
+    VOID = "void"
+
+
+class CommitmentLink(BaseModel):
+    """The commitment a change order or an invoice belongs to, as Procore links it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: str = Field(min_length=1, max_length=60)
+    sage_id: str | None = Field(
+        default=None,
+        description="The Sage 300 CRE® ID the commitment was exported with; none until synced.",
+    )
+
+
+class ChangeOrderLine(SovLine):
+    """A CCO schedule-of-values line: a change to an existing commitment line, or a new line."""
+
+    commitment_line: int | None = Field(
+        default=None,
+        ge=1,
+        description="The commitment SOV line it changes (its Sage commitment item ID); "
+        "none for a new line, which Sage gets as a new commitment item.",
+    )
+
+    @property
+    def is_new(self) -> bool:
+        return self.commitment_line is None
+
+
+class CommitmentChangeOrder(ItemBase):
+    """A commitment change order (CCO) on a synced subcontract or purchase order."""
+
+    LABEL: ClassVar[str] = "Commitment change order"
+
+    type: Literal[ItemType.COMMITMENT_CHANGE_ORDER] = ItemType.COMMITMENT_CHANGE_ORDER
+    title: str = Field(min_length=1, max_length=255)
+    status: ChangeOrderStatus
+    commitment: CommitmentLink
+    sov: list[ChangeOrderLine] = Field(min_length=1)
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((line.total for line in self.sov), Decimal(0))
+
+
+class PrimeContractLink(BaseModel):
+    """The prime contract a PCCO changes; prime contracts are only ever imported from Sage."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: str = Field(min_length=1, max_length=60)
+    sage_contract_id: str = Field(min_length=1, max_length=60, description="Sage Contract ID")
+
+
+class PrimeChangeOrderLine(BaseModel):
+    """A PCCO schedule-of-values line, on an existing contract item or a new one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    contract_item: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Code of the prime contract's SOV line in Sage; none for a new line, "
+        "whose contract item code the approver gives at accept.",
+    )
+    description: str = Field(default="", max_length=200)
+    cost_code: str = Field(min_length=1, max_length=40)
+    category: str = Field(min_length=1, max_length=20)
+    amount: Decimal
+
+    @property
+    def is_new(self) -> bool:
+        return self.contract_item is None
+
+
+class PrimeContractChangeOrder(ItemBase):
+    """A prime contract change order (PCCO): estimate and schedule-value changes in Sage."""
+
+    LABEL: ClassVar[str] = "Prime contract change order"
+
+    type: Literal[ItemType.PRIME_CONTRACT_CHANGE_ORDER] = ItemType.PRIME_CONTRACT_CHANGE_ORDER
+    title: str = Field(min_length=1, max_length=2000)
+    status: ChangeOrderStatus
+    prime_contract: PrimeContractLink
+    sov: list[PrimeChangeOrderLine] = Field(min_length=1)
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((line.amount for line in self.sov), Decimal(0))
+
+
+class InvoiceStatus(StrEnum):
+    DRAFT = "draft"
+    UNDER_REVIEW = "under_review"
+    REVISE_AND_RESUBMIT = "revise_and_resubmit"
+    PENDING_OWNER_APPROVAL = "pending_owner_approval"
+    APPROVED = "approved"
+    APPROVED_AS_NOTED = "approved_as_noted"
+
+
+class InvoiceLine(BaseModel):
+    """One line of a subcontractor invoice (SOV or SSOV detail), this period's billing."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    commitment_line: int = Field(
+        ge=1, description="The commitment or CCO SOV line billed: its Sage commitment item ID."
+    )
+    description: str = Field(default="", max_length=200, description="Description of Work")
+    cost_code: str = Field(min_length=1, max_length=40)
+    category: str = Field(min_length=1, max_length=20)
+    sub_job: str | None = Field(default=None, max_length=40, description="Sage extra, if any")
+    work_completed_this_period: Decimal = Decimal(0)
+    materials_stored_this_period: Decimal = Decimal(0)
+    work_retainage_this_period: Decimal = Decimal(0)
+    materials_retainage_this_period: Decimal = Decimal(0)
+
+    @property
+    def billed(self) -> Decimal:
+        return self.work_completed_this_period + self.materials_stored_this_period
+
+    @property
+    def retainage(self) -> Decimal:
+        return self.work_retainage_this_period + self.materials_retainage_this_period
+
+
+class SubcontractorInvoice(ItemBase):
+    """A subcontractor invoice (requisition) on a synced commitment; `number` is its number."""
+
+    LABEL: ClassVar[str] = "Subcontractor invoice"
+
+    type: Literal[ItemType.SUBCONTRACTOR_INVOICE] = ItemType.SUBCONTRACTOR_INVOICE
+    status: InvoiceStatus
+    commitment: CommitmentLink
+    contract_company: ContractCompany
+    billing_date: date
+    lines: list[InvoiceLine] = Field(min_length=1)
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((line.billed for line in self.lines), Decimal(0))
+
+    @property
+    def retainage(self) -> Decimal:
+        return sum((line.retainage for line in self.lines), Decimal(0))
+
+
 Item = Commitment
 """Every item type the orchestrator knows (a union as types are added)."""
 
-_ITEM_MODELS: dict[ItemType, type[ItemBase]] = {ItemType.COMMITMENT: Commitment}
+_ITEM_MODELS: dict[ItemType, type[ItemBase]] = {
+    ItemType.COMMITMENT: Commitment,
+    ItemType.PROJECT: Project,
+    ItemType.SUB_JOB: SubJob,
+    ItemType.COMPANY: Company,
+    ItemType.BUDGET: Budget,
+    ItemType.BUDGET_MODIFICATION: BudgetModification,
+    ItemType.COMMITMENT_CHANGE_ORDER: CommitmentChangeOrder,
+    ItemType.PRIME_CONTRACT_CHANGE_ORDER: PrimeContractChangeOrder,
+    ItemType.SUBCONTRACTOR_INVOICE: SubcontractorInvoice,
+}
 SUPPORTED_TYPES = frozenset(_ITEM_MODELS)
 
 

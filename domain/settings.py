@@ -6,8 +6,16 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from domain.approval import GROUP_PREFIX, ApprovalTemplate
 from domain.items import ItemTool, ItemType, describe_validation_error
 
 
@@ -46,10 +54,27 @@ class ProjectSettings(BaseModel):
     project: str = Field(min_length=1)
     name: str = ""
     erp: Literal["sage300"] = "sage300"
-    sage_job_id: str = Field(min_length=1, description="The Sage Job ID the project is synced to.")
+    sage_job_id: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The Sage Job ID the project is synced to; none until the project is "
+        "exported (its job ID is given at accept).",
+    )
+    address: str = Field(default="", description="Job header of estimate changes (seeds/004).")
+    city: str = ""
+    state: str = ""
+    zip: str = ""
     direct_export: dict[ItemType, DirectExportMode] = Field(default_factory=dict)
     roster: dict[str, RosterUser] = Field(default_factory=dict)
     reminder_period: timedelta = timedelta(days=2)
+    approval_templates: dict[ItemType, list[ApprovalTemplate]] = Field(
+        default_factory=dict,
+        description="For `enabled_with_workflow`: templates per item type, chosen by amount.",
+    )
+    groups: dict[str, list[str]] = Field(default_factory=dict)
+    escalation_approvers: list[str] = Field(
+        default_factory=list, description="Who an item waiting too long is escalated to."
+    )
 
     @field_validator("direct_export")
     @classmethod
@@ -70,6 +95,29 @@ class ProjectSettings(BaseModel):
         if period <= timedelta(0):
             raise ValueError("must be positive")
         return period
+
+    @model_validator(mode="after")
+    def _approval_workflows_are_complete(self) -> ProjectSettings:
+        for item_type, mode in self.direct_export.items():
+            if mode is DirectExportMode.ENABLED_WITH_WORKFLOW and not self.approval_templates.get(
+                item_type
+            ):
+                raise ValueError(
+                    f"direct_export.{item_type.value} is enabled_with_workflow but "
+                    f"approval_templates.{item_type.value} has no template"
+                )
+        for templates in self.approval_templates.values():
+            for template in templates:
+                for step in template.steps:
+                    for name in step.assignees:
+                        group = name.removeprefix(GROUP_PREFIX)
+                        known = group in self.groups if name != group else name in self.roster
+                        if not known:
+                            raise ValueError(
+                                f"approval template {template.name!r}, step {step.name!r}: "
+                                f"{name!r} is neither on the roster nor a group"
+                            )
+        return self
 
     def export_mode(self, item_type: ItemType) -> DirectExportMode:
         return self.direct_export.get(item_type, DirectExportMode.DISABLED)

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from domain.approval import Approval
 from domain.errors import SageError
 from domain.lifecycle import State
 from domain.settings import DirectExportMode, ProjectSettings
@@ -34,6 +35,7 @@ class AuditEntry(BaseModel):
     state_before: State
     state_after: State
     detail: str | None = None
+    comment: str | None = None
 
 
 class ItemStatus(BaseModel):
@@ -48,4 +50,6 @@ class ItemStatus(BaseModel):
     batches: list[str] = Field(default_factory=list)
     last_error: SageError | None = None
     attention: str | None = None
+    approval: Approval | None = None
+    approval_workflow_id: str | None = None
     audit: list[AuditEntry] = Field(default_factory=list)

@@ -14,11 +14,31 @@ from sage_mock.faults import FaultInjector
 from sage_mock.gateway import SageGateway
 from sage_mock.models import wire_error
 from sage_mock.quota import RequestQuota
-from sage_mock.routes import admin, batches, commitments, master_data
+from sage_mock.routes import (
+    admin,
+    batches,
+    commitments,
+    estimate_transfers,
+    estimates,
+    extras,
+    jobs,
+    master_data,
+    vendors,
+)
 from sage_mock.services import SageServices
 from sage_mock.store import Store
 
-ROUTERS = (master_data.router, commitments.router, batches.router, admin.router)
+ROUTERS = (
+    master_data.router,
+    commitments.router,
+    batches.router,
+    admin.router,
+    jobs.router,
+    extras.router,
+    vendors.router,
+    estimates.router,
+    estimate_transfers.router,
+)
 
 
 def create_app(config: MockConfig) -> FastAPI:

@@ -88,6 +88,8 @@ class SageGateway:
             names.append(f"status:{status}")
         if status == 429:
             names.append("rate_limited")
+        if outcome["replayed"]:
+            names.append("replayed")
         with self.services.store.write() as db:
             counters.bump(db, *names)
         log.info(

@@ -8,8 +8,10 @@ import hashlib
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,11 @@ class QuotaDecision:
 class _Window:
     started: float
     used: int = 0
+    refused: int = 0
+
+
+WINDOWS_KEPT = 1000
+"""Past windows remembered for `GET /admin/quota/windows`."""
 
 
 class RequestQuota:
@@ -48,6 +55,7 @@ class RequestQuota:
         self._clock = clock
         self._lock = threading.Lock()
         self._windows: dict[str, _Window] = {}
+        self._history: deque[_Window] = deque(maxlen=WINDOWS_KEPT)
         self.limit = limit
         self.window_seconds = window_seconds
 
@@ -58,6 +66,8 @@ class RequestQuota:
             allowed = window.used < self.limit
             if allowed:
                 window.used += 1
+            else:
+                window.refused += 1
             return self._decision(window, allowed)
 
     def peek(self, api_key: str) -> QuotaDecision:
@@ -72,11 +82,30 @@ class RequestQuota:
             self.limit = limit
             self.window_seconds = window_seconds
             self._windows.clear()
+            self._history.clear()
+
+    def windows(self) -> list[dict[str, Any]]:
+        """Every window since the last reconfiguration, oldest first: requests let through and
+        refused with a 429 in each (so a test can tell when 429s happened)."""
+        with self._lock:
+            now, wall = self._clock(), time.time()
+            return [
+                {
+                    "started_at": wall - (now - window.started),
+                    "used": window.used,
+                    "refused": window.refused,
+                }
+                for window in sorted(
+                    [*self._history, *self._windows.values()], key=lambda w: w.started
+                )
+            ]
 
     def _current(self, key_id: str, *, create: bool) -> _Window:
         now = self._clock()
         window = self._windows.get(key_id)
         if window is None or now >= window.started + self.window_seconds:
+            if create and window is not None:
+                self._history.append(window)
             window = _Window(started=now)
             if create:
                 self._windows[key_id] = window

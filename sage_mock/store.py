@@ -73,6 +73,110 @@ CREATE TABLE IF NOT EXISTS commitment_items (
     amount REAL NOT NULL,
     PRIMARY KEY (commitment_row, line)
 );
+CREATE TABLE IF NOT EXISTS contracts (
+    job_id TEXT NOT NULL REFERENCES jobs (job_id),
+    contract_id TEXT NOT NULL,
+    description TEXT NOT NULL,
+    PRIMARY KEY (job_id, contract_id)
+);
+CREATE TABLE IF NOT EXISTS contract_items (
+    row_id INTEGER PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    contract_id TEXT NOT NULL,
+    item_code TEXT NOT NULL,
+    description TEXT NOT NULL,
+    cost_code TEXT,
+    original_amount REAL NOT NULL,
+    created_by TEXT NOT NULL,  -- 'sage' (seeded or added by a person) or 'api'
+    created_at REAL NOT NULL,
+    deleted_at REAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS contract_items_live_code
+    ON contract_items (job_id, contract_id, item_code) WHERE deleted_at IS NULL;
+CREATE TABLE IF NOT EXISTS gl_periods (
+    period TEXT PRIMARY KEY,  -- YYYY-MM
+    status TEXT NOT NULL CHECK (status IN ('open', 'closed'))
+);
+CREATE TABLE IF NOT EXISTS commitment_change_orders (
+    row_id INTEGER PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    commitment_id TEXT NOT NULL,
+    change_order_id TEXT NOT NULL,
+    description TEXT NOT NULL,
+    date TEXT NOT NULL,
+    status TEXT NOT NULL,
+    items TEXT NOT NULL,  -- JSON array, as sent
+    batch_id TEXT NOT NULL REFERENCES batches (batch_id),
+    created_at REAL NOT NULL,
+    deleted_at REAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS commitment_change_orders_live_id
+    ON commitment_change_orders (change_order_id) WHERE deleted_at IS NULL;
+CREATE TABLE IF NOT EXISTS job_cost_changes (
+    row_id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('estimate_change', 'schedule_value_change')),
+    change_id TEXT NOT NULL UNIQUE,
+    job_id TEXT NOT NULL,
+    contract_id TEXT,
+    header TEXT NOT NULL,  -- JSON object, as sent without its lines
+    lines TEXT NOT NULL,  -- JSON array, as sent
+    batch_id TEXT NOT NULL REFERENCES batches (batch_id),
+    created_at REAL NOT NULL,
+    reversed_at REAL
+);
+CREATE TABLE IF NOT EXISTS ap_invoices (
+    row_id INTEGER PRIMARY KEY,
+    vendor_id TEXT NOT NULL,
+    invoice_id TEXT NOT NULL,
+    body TEXT NOT NULL,  -- JSON object, as sent
+    batch_id TEXT NOT NULL REFERENCES batches (batch_id),
+    created_at REAL NOT NULL,
+    deleted_at REAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS ap_invoices_live_code
+    ON ap_invoices (vendor_id, invoice_id) WHERE deleted_at IS NULL;
+CREATE TABLE IF NOT EXISTS job_addresses (  -- jobs created through the API
+    job_id TEXT PRIMARY KEY REFERENCES jobs (job_id),
+    address TEXT NOT NULL,
+    city TEXT NOT NULL,
+    state TEXT NOT NULL,
+    zip TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS vendor_addresses (  -- vendors created through the API
+    vendor_id TEXT PRIMARY KEY REFERENCES vendors (vendor_id),
+    address TEXT NOT NULL,
+    city TEXT NOT NULL,
+    state TEXT NOT NULL,
+    zip TEXT NOT NULL,
+    telephone TEXT NOT NULL,
+    fax TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS extras (
+    job_id TEXT NOT NULL REFERENCES jobs (job_id),
+    extra_id TEXT NOT NULL,
+    description TEXT NOT NULL,
+    cost_codes TEXT NOT NULL,  -- JSON [{"code", "description", "categories"}]
+    created_at REAL NOT NULL,
+    PRIMARY KEY (job_id, extra_id)
+);
+CREATE TABLE IF NOT EXISTS estimates (
+    seq INTEGER PRIMARY KEY,
+    estimate_id TEXT NOT NULL UNIQUE,
+    job_id TEXT NOT NULL UNIQUE REFERENCES jobs (job_id),  -- one: the exported budget locks
+    lines TEXT NOT NULL,  -- JSON [{"cost_code", "category", "original_estimate"}]
+    batch_id TEXT NOT NULL REFERENCES batches (batch_id),
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS estimate_transfers (
+    seq INTEGER PRIMARY KEY,
+    transfer_id TEXT NOT NULL UNIQUE,
+    job_id TEXT NOT NULL REFERENCES jobs (job_id),
+    body TEXT NOT NULL,  -- JSON: the job header, date and lines as sent
+    batch_id TEXT NOT NULL REFERENCES batches (batch_id),
+    created_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS idempotency_answers (
     idempotency_key TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,

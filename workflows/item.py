@@ -7,13 +7,23 @@ recorded in the audit trail and changes nothing else). All decisions are made by
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RawValue, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
+    from domain.approval import (
+        Approval,
+        ApprovalInput,
+        ApprovalNote,
+        choose_template,
+    )
+    from domain.approval import Outcome as ApprovalOutcome
     from domain.commands import (
         AcceptRequest,
         CommandRequest,
@@ -48,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.status import AuditEntry, ItemStatus, ItemWorkflowInput, Outcome
     from workflows import policies
     from workflows import search_attributes as sa
+    from workflows.approval import PROGRESS_SIGNAL, ApprovalWorkflow
 
 DIRECT_EXPORT_ACTOR = "direct-export"
 SAGE_ACTOR = "sage"
@@ -72,6 +83,11 @@ class ItemWorkflow:
         self._audit: list[AuditEntry] = []
         self._exporting = False
         self._version = 0
+        self._progress = 0
+        """Bumped by each approval response: the reminder clock restarts at every step."""
+        self._approval: Approval | None = None
+        self._approval_id: str | None = None
+        self._approval_round = 0
         self._published: dict[str, Any] = {}
 
     @workflow.run
@@ -82,8 +98,10 @@ class ItemWorkflow:
                 await self._export()
             elif self._state is State.EXPORTED:
                 await self._await_posting()
+            elif self._state is State.SENT and self._delegated:
+                await self._run_approval()
             elif self._state is State.SENT:
-                await self._wait_for_approver()
+                await self._wait_with_reminders(self._moved_since(self._version))
             else:
                 await self._wait_for_change()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -109,6 +127,8 @@ class ItemWorkflow:
             batches=self._batches,
             last_error=self._last_error,
             attention=self._attention,
+            approval=self._approval,
+            approval_workflow_id=self._approval_id,
             audit=self._audit,
         )
 
@@ -222,6 +242,7 @@ class ItemWorkflow:
             sender=self._sender,
             export_fields=self._fields,
             exporting=self._exporting,
+            approval_responses=len(self._approval.responses) if self._approval_id else 0,
         )
         return decide(facts, command, request)
 
@@ -230,7 +251,7 @@ class ItemWorkflow:
             decision = self._decide(command, request)
         except Refusal as refusal:  # the state moved on since the validator ran
             raise ApplicationError(str(refusal), type="Refused", non_retryable=True) from None
-        detail = request.comment
+        detail = None
         if isinstance(request, RejectRequest):
             detail = request.reason
         if decision.edited_item is not None:
@@ -248,14 +269,14 @@ class ItemWorkflow:
         target = decision.next_state
         if command in (Command.SEND, Command.RESEND) and target is State.ACCEPTED:
             # Direct Export: the item is sent, then accepted at once without an approver.
-            self._transition(State.SENT, request.actor, command.value, detail)
+            self._transition(State.SENT, request.actor, command.value, detail, request.comment)
             self._fields = kind_of(self._item).default_fields(self._item)
             self._start_export_generation()
             self._transition(State.ACCEPTED, DIRECT_EXPORT_ACTOR, Command.ACCEPT.value, None)
         else:
             if target is State.ACCEPTED:
                 self._start_export_generation()
-            self._transition(target, request.actor, command.value, detail)
+            self._transition(target, request.actor, command.value, detail, request.comment)
         return self.status()
 
     def _on_signal(self, command: Command, payload: RawValue) -> None:
@@ -387,28 +408,117 @@ class ItemWorkflow:
 
     # --- waiting for the approver: reminders and escalation ---
 
-    async def _wait_for_approver(self) -> None:
-        seen = self._version
+    async def _wait_with_reminders(self, done: Callable[[], bool]) -> None:
+        """Wait for `done`; a reminder after one quiet period, an escalation after two.
+
+        Any approval response restarts the clock and clears the attention flag.
+        """
         period = self._settings.reminder_period
-        for attention in (Outcome.REMINDER, Outcome.ESCALATED):
-            try:
-                await workflow.wait_condition(
-                    lambda: self._version != seen,
-                    timeout=period,
-                    timeout_summary=f"{attention.value} after {period}",
-                )
-                return
-            except TimeoutError:
-                self._attention = attention.value
-                self._record(
-                    "system",
-                    attention.value,
-                    attention,
-                    self._state,
-                    f"waiting in sent for an accounting approver longer than {period}",
-                )
-                self._publish()
-        await self._wait_for_change()
+        levels = (Outcome.REMINDER, Outcome.ESCALATED)
+        level = 0
+        while not done():
+            mark = self._progress
+            done_or_progress = self._done_or_progress(done, mark)
+            if level == len(levels):
+                await workflow.wait_condition(done_or_progress)
+            else:
+                attention = levels[level]
+                try:
+                    await workflow.wait_condition(
+                        done_or_progress,
+                        timeout=period,
+                        timeout_summary=f"{attention.value} after {period}",
+                    )
+                except TimeoutError:
+                    self._attention = attention.value
+                    detail = self._overdue(attention, period)
+                    self._record("system", attention.value, attention, self._state, detail)
+                    self._publish()
+                    level += 1
+                    continue
+            if self._progress != mark:
+                level = 0
+                if self._attention:
+                    self._attention = None
+                    self._publish()
+
+    def _moved_since(self, version: int) -> Callable[[], bool]:
+        return lambda: self._version != version
+
+    def _done_or_progress(self, done: Callable[[], bool], mark: int) -> Callable[[], bool]:
+        return lambda: done() or self._progress != mark
+
+    def _overdue(self, attention: Outcome, period: Any) -> str:
+        waiting = f"waiting in sent longer than {period}"
+        escalate_to = self._settings.escalation_approvers
+        if attention is Outcome.ESCALATED and escalate_to:
+            return f"{waiting}; escalated to {', '.join(escalate_to)}"
+        return waiting
+
+    # --- delegated approval (Direct Export enabled_with_workflow) ---
+
+    async def _run_approval(self) -> None:
+        """Run one approval child workflow; its outcome accepts or rejects the item."""
+        self._approval_round += 1
+        round_ = self._approval_round
+        templates = self._settings.approval_templates[self._item.type]
+        self._approval = Approval(
+            template=choose_template(templates, self._item.amount), groups=self._settings.groups
+        )
+        self._approval_id = f"{workflow.info().workflow_id}/approval-{round_}"
+        child = await workflow.start_child_workflow(
+            ApprovalWorkflow.run,
+            ApprovalInput(
+                approval=self._approval,
+                item_workflow_id=workflow.info().workflow_id,
+                round=round_,
+            ),
+            id=self._approval_id,
+            static_summary=f"Approval of {self._item.summary()}",
+        )
+        self._publish()
+        moved = self._moved_since(self._version)
+        await self._wait_with_reminders(lambda: child.done() or moved())
+        if moved():  # retrieved or cancelled while the approval ran
+            child.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ChildWorkflowError):
+                await child
+            self._approval_id = None
+            self._publish()
+            return
+        approval: Approval = await child
+        self._approval = approval
+        self._approval_id = None
+        last = approval.responses[-1]
+        if approval.outcome is ApprovalOutcome.APPROVED:
+            self._fields = kind_of(self._item).default_fields(self._item)
+            self._start_export_generation()
+            target, action = next_state(self._state, Command.ACCEPT), Command.ACCEPT
+        else:
+            target, action = next_state(self._state, Command.REJECT), Command.REJECT
+        detail = f"approval {approval.template.name}: {approval.outcome}"
+        self._transition(target, last.actor, action.value, detail, last.comment)
+
+    @workflow.signal(name=PROGRESS_SIGNAL)
+    def approval_progress(self, note: ApprovalNote) -> None:
+        if note.round != self._approval_round or self._approval is None:
+            return  # a late note from an approval that was retrieved or cancelled
+        if note.refused:
+            actor = note.actor or "unknown"
+            detail = f"{note.refused} (signal)"
+            self._record(actor, "respond", Outcome.REFUSED, self._state, detail)
+        for response in note.approval.responses[len(self._approval.responses) :]:
+            self._record(
+                response.actor,
+                f"respond {response.response.value}",
+                Outcome.DONE,
+                self._state,
+                f"step {response.step} ({response.step_name})",
+                response.comment,
+            )
+            self._progress += 1
+        self._approval = note.approval
+        self._publish()
 
     # --- bookkeeping ---
 
@@ -416,17 +526,34 @@ class ItemWorkflow:
     def _mode(self) -> DirectExportMode:
         return self._settings.export_mode(self._item.type)
 
-    def _transition(self, target: State, actor: str, action: str, detail: str | None) -> None:
+    @property
+    def _delegated(self) -> bool:
+        return self._mode is DirectExportMode.ENABLED_WITH_WORKFLOW
+
+    def _transition(
+        self,
+        target: State,
+        actor: str,
+        action: str,
+        detail: str | None,
+        comment: str | None = None,
+    ) -> None:
         before = self._state
         self._state = target
         self._version += 1
         if target is not State.SENT:
             self._attention = None
-        self._record(actor, action, Outcome.DONE, before, detail)
+        self._record(actor, action, Outcome.DONE, before, detail, comment)
         self._publish()
 
     def _record(
-        self, actor: str, action: str, outcome: Outcome, before: State, detail: str | None
+        self,
+        actor: str,
+        action: str,
+        outcome: Outcome,
+        before: State,
+        detail: str | None,
+        comment: str | None = None,
     ) -> None:
         self._audit.append(
             AuditEntry(
@@ -437,6 +564,7 @@ class ItemWorkflow:
                 state_before=before,
                 state_after=self._state,
                 detail=detail,
+                comment=comment,
             )
         )
         workflow.logger.info(
@@ -487,6 +615,9 @@ class ItemWorkflow:
         state = self._state
         if state is State.DRAFT:
             return "a tool admin edits or sends it"
+        if state is State.SENT and self._approval is not None and self._approval_id:
+            waiting = self._approval.describe()
+            return f"{waiting} ({self._attention})" if self._attention else waiting
         if state is State.SENT:
             waiting = "an accounting approver accepts or rejects it"
             return f"{waiting} ({self._attention})" if self._attention else waiting

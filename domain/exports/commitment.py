@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from domain.exports.jobs import job_rule, synced_job
 from domain.items import Commitment, CommitmentStatus, CommitmentType
 from domain.saga import ExportPlan, ExportStep, Posting, SageCall
 from domain.settings import ProjectSettings
@@ -45,7 +46,7 @@ _SENDABLE_STATUS = {
 
 
 def prerequisites(item: Commitment, settings: ProjectSettings) -> list[str]:
-    broken = []
+    broken = job_rule(settings)
     if len(item.number) > SAGE_ID_MAX:
         broken.append(ID_RULE)
     if len(item.title) > TITLE_MAX:
@@ -85,7 +86,7 @@ def plan(
     item: Commitment, settings: ProjectSettings, fields: dict[str, str], today: date
 ) -> ExportPlan:
     """One call: the commitment header and its items go in one import, posted automatically."""
-    job = settings.sage_job_id
+    job = synced_job(settings)
     sage_id = fields["sage_id"]
     body = {
         "job_id": job,

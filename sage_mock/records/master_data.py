@@ -30,6 +30,17 @@ JOBS: list[dict[str, Any]] = [
         ],
     },
     {
+        "job_id": "1003",
+        "name": "Northgate School",
+        "status": "open",
+        "cost_codes": [
+            ("01-100", "General Conditions", ["L", "M", "O"]),
+            ("03-300", "Concrete", ["L", "M", "S"]),
+            ("09-250", "Drywall", ["L", "M", "S"]),
+            ("16-100", "Electrical", ["L", "M", "S"]),
+        ],
+    },
+    {
         "job_id": "0999",
         "name": "Old Warehouse Reno",
         "status": "closed",
@@ -47,9 +58,40 @@ VENDORS: list[tuple[str, str, str]] = [
     ("V-900", "Defunct Drywall LLC", "inactive"),
 ]
 
+CONTRACTS: list[dict[str, Any]] = [
+    {
+        "job_id": "1001",
+        "contract_id": "1001-PC",
+        "description": "Riverside Medical prime",
+        "items": [  # (contract item code, description, cost code, original contract amount)
+            ("001", "General conditions", "01-100", 1_250_000.0),
+            ("002", "Concrete", "03-300", 2_400_000.0),
+            ("003", "Structural steel", "05-120", 1_850_000.0),
+            ("004", "Drywall", "09-250", 960_000.0),
+            ("005", "Electrical", "16-100", 1_400_000.0),
+        ],
+    },
+    {
+        "job_id": "1002",
+        "contract_id": "1002-PC",
+        "description": "Harbor View prime",
+        "items": [
+            ("001", "General conditions", "01-100", 640_000.0),
+            ("002", "Plumbing", "15-400", 820_000.0),
+        ],
+    },
+]
+"""Prime contracts (Contracts application), imported into Procore; PCCOs change them."""
+
+GL_PERIODS: list[tuple[str, str]] = [
+    *((f"2025-{m:02d}", "closed") for m in range(1, 13)),
+    *((f"{y}-{m:02d}", "open") for y in (2026, 2027) for m in range(1, 13)),
+]
+"""General ledger periods (YYYY-MM): 2025 is closed, 2026 and 2027 are open."""
+
 
 def seed(db: sqlite3.Connection) -> None:
-    """Fill an empty database with the jobs and vendors that API.md promises."""
+    """Fill an empty database with the master data that API.md promises."""
     for job in JOBS:
         db.execute(
             "INSERT INTO jobs (job_id, name, status) VALUES (?, ?, ?)",
@@ -60,6 +102,17 @@ def seed(db: sqlite3.Connection) -> None:
             [(job["job_id"], c, d, json.dumps(cats)) for c, d, cats in job["cost_codes"]],
         )
     db.executemany("INSERT INTO vendors (vendor_id, name, status) VALUES (?, ?, ?)", VENDORS)
+    for contract in CONTRACTS:
+        db.execute(
+            "INSERT INTO contracts (job_id, contract_id, description) VALUES (?, ?, ?)",
+            (contract["job_id"], contract["contract_id"], contract["description"]),
+        )
+        db.executemany(
+            "INSERT INTO contract_items (job_id, contract_id, item_code, description, cost_code,"
+            " original_amount, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, 'sage', 0)",
+            [(contract["job_id"], contract["contract_id"], *item) for item in contract["items"]],
+        )
+    db.executemany("INSERT INTO gl_periods (period, status) VALUES (?, ?)", GL_PERIODS)
 
 
 def _job(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
@@ -67,10 +120,14 @@ def _job(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
         "SELECT code, description, categories FROM cost_codes WHERE job_id = ? ORDER BY code",
         (row["job_id"],),
     ).fetchall()
+    place = db.execute(
+        "SELECT address, city, state, zip FROM job_addresses WHERE job_id = ?", (row["job_id"],)
+    ).fetchone()
     return {
         "job_id": row["job_id"],
         "name": row["name"],
         "status": row["status"],
+        **{field: place[field] if place else "" for field in ("address", "city", "state", "zip")},
         "cost_codes": [
             {
                 "code": c["code"],
@@ -98,11 +155,24 @@ def set_job_status(db: sqlite3.Connection, job_id: str, status: str) -> bool:
 
 def find_vendor(db: sqlite3.Connection, vendor_id: str) -> dict[str, Any] | None:
     row = db.execute("SELECT * FROM vendors WHERE vendor_id = ?", (vendor_id,)).fetchone()
-    return None if row is None else dict(row)
+    return None if row is None else _vendor(db, row)
 
 
 def list_vendors(db: sqlite3.Connection) -> list[dict[str, Any]]:
-    return [dict(row) for row in db.execute("SELECT * FROM vendors ORDER BY vendor_id")]
+    rows = db.execute("SELECT * FROM vendors ORDER BY vendor_id").fetchall()
+    return [_vendor(db, row) for row in rows]
+
+
+VENDOR_ADDRESS = ("address", "city", "state", "zip", "telephone", "fax")
+
+
+def _vendor(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    """A vendor; those created through the API carry the address and phone they were sent."""
+    place = db.execute(
+        f"SELECT {', '.join(VENDOR_ADDRESS)} FROM vendor_addresses WHERE vendor_id = ?",
+        (row["vendor_id"],),
+    ).fetchone()
+    return {**dict(row), **{field: place[field] if place else "" for field in VENDOR_ADDRESS}}
 
 
 def set_vendor_status(db: sqlite3.Connection, vendor_id: str, status: str) -> bool:

@@ -8,7 +8,15 @@ from fastapi import APIRouter, Depends
 from sage_mock.errors import not_found
 from sage_mock.faults import FaultSettings
 from sage_mock.models import JobStatusChange, QuotaSettings, VendorStatusChange
-from sage_mock.records import batches, commitments, counters, master_data
+from sage_mock.records import (
+    batches,
+    commitments,
+    counters,
+    estimate_transfers,
+    estimates,
+    extras,
+    master_data,
+)
 from sage_mock.services import SageServices, services
 
 router = APIRouter(prefix="/admin")
@@ -19,10 +27,17 @@ RECORD_KINDS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "batches": batches.list_all,
     "jobs": master_data.list_jobs,
     "vendors": master_data.list_vendors,
+    "extras": extras.list_all,
+    "estimates": estimates.list_all,
+    "estimate_transfers": estimate_transfers.list_all,
 }
 """Every kind `GET /admin/records/{kind}` can list; a new kind adds one line."""
 
-LIVE_COUNTS: dict[str, Callable[..., int]] = {"commitments": commitments.count_live}
+LIVE_COUNTS: dict[str, Callable[..., int]] = {
+    "commitments": commitments.count_live,
+    "estimates": estimates.count,
+    "estimate_transfers": estimate_transfers.count,
+}
 """Transaction kinds counted in `GET /admin/stats`."""
 
 
@@ -46,6 +61,7 @@ async def stats(sv: Services) -> dict[str, Any]:
         "requests": tally.get("requests", 0),
         "rate_limited": tally.get("rate_limited", 0),
         "dropped": tally.get("dropped", 0),
+        "replayed": tally.get("replayed", 0),
         "by_status": {
             name.removeprefix("status:"): n
             for name, n in sorted(tally.items())
@@ -77,6 +93,12 @@ async def put_faults(settings: FaultSettings, sv: Services) -> FaultSettings:
 @router.get("/quota")
 async def get_quota(sv: Services) -> QuotaSettings:
     return QuotaSettings(limit=sv.quota.limit, window_seconds=sv.quota.window_seconds)
+
+
+@router.get("/quota/windows")
+async def quota_windows(sv: Services) -> list[dict[str, Any]]:
+    """Each quota window since the last `PUT /admin/quota`: requests used and refused (429)."""
+    return sv.quota.windows()
 
 
 @router.put("/quota")

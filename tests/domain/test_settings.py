@@ -63,7 +63,13 @@ def test_a_minimal_project_has_safe_defaults():
 )
 @pytest.mark.parametrize("mode", list(DirectExportMode))
 def test_direct_export_for_commitments_ccos_and_invoices(item_type, mode):
-    project = parse_projects(projects_text(direct_export={item_type: mode.value})).projects["P-9"]
+    template = {"name": "one step", "steps": [{"name": "Review", "assignees": ["group:g"]}]}
+    text = projects_text(
+        direct_export={item_type: mode.value},
+        approval_templates={item_type: [template]},
+        groups={"g": []},
+    )
+    project = parse_projects(text).projects["P-9"]
     assert project.export_mode(ItemType(item_type)) is mode
 
 

@@ -67,6 +67,12 @@ class Stack:
     def stop(self, name: str) -> None:
         devstack.stop(self.procs.pop(name))
 
+    def kill(self, name: str) -> None:
+        """SIGKILL: the process dies at once, whatever it was doing, as in a crash."""
+        proc = self.procs.pop(name)
+        proc.kill()
+        proc.wait()
+
     def starter(
         self, *args: str, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:

@@ -186,3 +186,30 @@ def test_a_malformed_signal_from_the_ui_is_recorded_and_harmless(stack: Stack, t
     assert stack.status(item)["state"] == "sent"
     ok(stack.starter("accept", item, "--as", APPROVER))
     stack.wait_for_state(item, "posted")
+
+
+def test_delegated_approval_through_the_command_line(stack: Stack, tmp_path: Path):
+    path = write_item(
+        tmp_path,
+        project="P-1003",
+        number="E2E-0009",
+        sov=[{"description": "Gym", "cost_code": "16-100", "category": "S", "amount": "4800"}],
+    )
+    item = "commitment:P-1003:E2E-0009"
+    ok(stack.starter("start", str(path), "--send", "--as", ADMIN))
+    first = ok(stack.starter("respond", item, "--as", ADMIN, "approve", "--comment", "ok"))
+    assert "step 2 of 2 (Accounting)" in first
+    shown = ok(stack.starter("status", item))
+    assert "approval: commitment two-tier, step 2 of 2" in shown
+    assert "waiting for acct.ana, acct.admin" in shown
+    outsider = stack.starter("respond", item, "--as", "viewer.vic", "approve")
+    assert outsider.returncode == 1
+    assert "viewer.vic is not an assignee of step 2" in outsider.stderr
+    direct = stack.starter("accept", item, "--as", APPROVER)
+    assert direct.returncode == 1 and "delegated approval" in direct.stderr
+    ok(stack.starter("respond", item, "--as", APPROVER, "approve"))
+    status = stack.wait_for_state(item, "posted")
+    assert [e["actor"] for e in status["audit"] if e["action"] == "accept"] == [APPROVER]
+    assert len(commitments_in_sage(stack, "E2E-0009")) == 1
+    finished = stack.starter("respond", item, "--as", APPROVER, "approve")
+    assert finished.returncode == 1 and "no approval workflow is waiting" in finished.stderr

@@ -11,6 +11,7 @@ async def test_a_fresh_database_holds_the_promised_jobs_and_vendors(
         "0999": ("Old Warehouse Reno", "closed"),
         "1001": ("Riverside Medical Center", "open"),
         "1002": ("Harbor View Offices", "open"),
+        "1003": ("Northgate School", "open"),
     }
     riverside = (await client.get("/v1/jobs/1001")).json()
     assert {c["code"]: c["categories"] for c in riverside["cost_codes"]} == {

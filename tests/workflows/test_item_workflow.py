@@ -24,14 +24,17 @@ from domain.saga import SageFailure
 from domain.settings import DirectExportMode, ProjectSettings, parse_projects
 from domain.status import ItemStatus, ItemWorkflowInput, Outcome
 from tests.workflows.fake_sage import FakeSage
+from workflows.approval import ApprovalWorkflow
 from workflows.item import ItemWorkflow
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ADMIN, APPROVER = "pm.alex", "acct.ana"
 
 
-def project(mode: DirectExportMode = DirectExportMode.DISABLED, **changes: Any) -> ProjectSettings:
-    settings = parse_projects((EXAMPLES / "projects.json").read_text()).projects["P-1001"]
+def project(
+    mode: DirectExportMode = DirectExportMode.DISABLED, name: str = "P-1001", **changes: Any
+) -> ProjectSettings:
+    settings = parse_projects((EXAMPLES / "projects.json").read_text()).projects[name]
     return settings.model_copy(update={"direct_export": {"commitment": mode}, **changes})
 
 
@@ -50,7 +53,7 @@ async def item_workflow(
     queue = f"items-{uuid.uuid4()}"
     data = item or commitment()
     async with (
-        Worker(env.client, task_queue=queue, workflows=[ItemWorkflow]),
+        Worker(env.client, task_queue=queue, workflows=[ItemWorkflow, ApprovalWorkflow]),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
     ):
         handle = await env.client.start_workflow(
@@ -62,6 +65,10 @@ async def item_workflow(
         try:
             yield handle
         finally:  # a workflow left running would hold back time skipping for later tests
+            with contextlib.suppress(RPCError):
+                child = (await status(handle)).approval_workflow_id
+                if child:
+                    await env.client.get_workflow_handle(child).terminate("test finished")
             with contextlib.suppress(RPCError):
                 await handle.terminate("test finished")
 

@@ -1,0 +1,73 @@
+"""Budgets -> the Sage 300 CRE original estimate of the project's job.
+
+Rules: seeds/004 "BUDGET" (Things to Know) and the budget workflow of seeds/002 (lock the
+budget, then send it to ERP); mapping: the "Budgets" data mapping table. The estimate lands
+in a batch a person posts in Sage (Job Cost), so the item waits in `exported` until then.
+Once exported, the job's budget is locked in Sage: another budget export is refused there
+(`budget_locked`); budget modifications remain the way to change it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.exports.jobs import job_rule, synced_job
+from domain.items import Budget
+from domain.saga import ExportPlan, ExportStep, Posting, SageCall
+from domain.settings import ProjectSettings
+
+EXPORT_FIELDS: dict[str, str] = {}
+
+LOCK_RULE = (
+    "Budget. Lock the budget before you send it to ERP Integrations for accounting acceptance."
+)
+LINES_RULE = (
+    "Budget. Must include at least one (1) budget line item with a Sage 300 CRE® cost code "
+    "and category."
+)
+
+
+def prerequisites(item: Budget, settings: ProjectSettings) -> list[str]:
+    broken = job_rule(settings)
+    if not item.locked:
+        broken.append(LOCK_RULE)
+    if not item.lines:
+        broken.append(LINES_RULE)
+    return broken
+
+
+def default_fields(item: Budget) -> dict[str, str]:
+    return {}
+
+
+def check_fields(item: Budget, fields: dict[str, str]) -> list[str]:
+    return []
+
+
+def plan(
+    item: Budget, settings: ProjectSettings, fields: dict[str, str], today: date
+) -> ExportPlan:
+    """One call: the original estimate per cost code and category (amounts only: the budget
+    sync does not carry units), posted by a person in Sage."""
+    job = synced_job(settings)
+    body = {
+        "job_id": job,
+        "lines": [
+            {
+                "cost_code": line.cost_code,
+                "category": line.category,
+                "original_estimate": float(line.original_budget),
+            }
+            for line in item.lines
+        ],
+    }
+    create = ExportStep(
+        name="create_estimate",
+        summary=f"Export budget {item.number} as the original estimate of Sage job {job}",
+        call=SageCall(method="POST", path="/v1/estimates", body=body),
+        record="estimate",
+        remember={"estimate_id": "estimate_id"},
+        batch="batch_id",
+        links_on=frozenset({"budget_locked"}),
+    )
+    return ExportPlan(steps=[create], posting=Posting.MANUAL)

@@ -1,0 +1,94 @@
+"""Budget modifications -> a Sage 300 CRE estimate transfer (approved estimate changes).
+
+Rules: seeds/004 "BUDGET CHANGES" (Things to Know) and note 1 of its "Budget Modifications"
+data mapping table (money moves from one budget line item to another, with a zero sum
+effect); mapping: that table (job header, one line per from/to line, the system date).
+The transfer lands in a batch a person posts in Sage. Sage cannot delete it afterwards
+("Once a budget change has been created, it cannot be edited or deleted."), and it is a
+single import, so the plan has nothing to undo.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.exports.jobs import job_rule, synced_job
+from domain.items import BudgetModification
+from domain.saga import ExportPlan, ExportStep, Posting, SageCall
+from domain.settings import ProjectSettings
+
+EXPORT_FIELDS: dict[str, str] = {}
+
+FROM_TO_RULE = (
+    "From/To. A budget modification moves money from at least one budget line item (a 'from' "
+    "line) to another (a 'to' line)."
+)
+QUESTION_MARK_RULE = (
+    'Line {n}: Line items with a "?" will not allow a user to create a Budget Change '
+    "into/from the line item."
+)
+NET_ZERO_RULE = (
+    "From/To. Budget Modifications are used to move money from one budget line item to "
+    "another, with a zero sum effect: the 'from' lines (${moved_from:,.2f}) and the 'to' "
+    "lines (${moved_to:,.2f}) must net to zero."
+)
+
+
+def prerequisites(item: BudgetModification, settings: ProjectSettings) -> list[str]:
+    broken = job_rule(settings)
+    directions = {line.direction for line in item.lines}
+    if directions != {"from", "to"}:
+        broken.append(FROM_TO_RULE)
+    broken += [
+        QUESTION_MARK_RULE.format(n=n)
+        for n, line in enumerate(item.lines, start=1)
+        if "?" in line.cost_code or "?" in line.category
+    ]
+    moved_from, moved_to = item.total("from"), item.total("to")
+    if directions == {"from", "to"} and moved_from != moved_to:
+        broken.append(NET_ZERO_RULE.format(moved_from=moved_from, moved_to=moved_to))
+    return broken
+
+
+def default_fields(item: BudgetModification) -> dict[str, str]:
+    return {}
+
+
+def check_fields(item: BudgetModification, fields: dict[str, str]) -> list[str]:
+    return []
+
+
+def plan(
+    item: BudgetModification, settings: ProjectSettings, fields: dict[str, str], today: date
+) -> ExportPlan:
+    """One call: the job header and a signed transfer amount per line ('from' lines take
+    money out, 'to' lines put it in), dated the day of export, posted by a person."""
+    job = synced_job(settings)
+    body = {
+        "job_id": job,
+        "job_name": settings.name,
+        "job_address": settings.address,
+        "job_city": settings.city,
+        "job_state": settings.state,
+        "job_zip": settings.zip,
+        "date": today.isoformat(),
+        "lines": [
+            {
+                "cost_code": line.cost_code,
+                "category": line.category,
+                "category_description": line.category_description,
+                "transfer_amount": float(-line.amount if line.direction == "from" else line.amount),
+            }
+            for line in item.lines
+        ],
+    }
+    create = ExportStep(
+        name="create_estimate_transfer",
+        summary=f"Export budget modification {item.number} as an estimate transfer on Sage "
+        f"job {job}",
+        call=SageCall(method="POST", path="/v1/estimate_transfers", body=body),
+        record="estimate_transfer",
+        remember={"transfer_id": "transfer_id"},
+        batch="batch_id",
+    )
+    return ExportPlan(steps=[create], posting=Posting.MANUAL)

@@ -1,0 +1,52 @@
+"""The Sage job a project's items go to, and the rules every job-bound export shares.
+
+A project has no Sage job until it is exported (the accounting approver gives the Sage Job
+ID at accept, seeds/004 "Projects/Jobs" note 1); until then nothing that lands on a job
+(commitments, budgets, sub jobs, ...) can be sent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from domain.settings import ProjectSettings
+
+JOB_RULE = (
+    "Project. The project must be synced with a Sage 300 CRE® job first: export the project "
+    "(the accounting approver enters its Sage Job ID), then record that Sage Job ID as "
+    "'sage_job_id' in the project settings."
+)
+
+SAGE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+"""What a code the approver types (job, extra, vendor ID) may hold."""
+
+
+class NoSageJob(ValueError):
+    """A plan asked for the job of a project that is not synced (prerequisites prevent it)."""
+
+
+def job_rule(settings: ProjectSettings) -> list[str]:
+    """The prerequisite, broken or not, of an item that lands on the project's Sage job."""
+    return [] if settings.sage_job_id else [JOB_RULE]
+
+
+def synced_job(settings: ProjectSettings) -> str:
+    if not settings.sage_job_id:
+        raise NoSageJob(f"project {settings.project}: {JOB_RULE}")
+    return settings.sage_job_id
+
+
+def check_code(name: str, value: str, what: str) -> list[str]:
+    """An export field holding a Sage code: present, and made of letters, digits, - . _"""
+    if not value.strip():
+        return [f"export field '{name}' can't be blank: {what}"]
+    if not SAGE_CODE.fullmatch(value):
+        return [f"export field '{name}' {value!r}: use letters, digits, '-', '.' and '_' only"]
+    return []
+
+
+def too_long(label: str, value: str, maximum: int) -> list[str]:
+    """Sage's own words for a field over its length (seeds/004 troubleshooting, PROJECTS)."""
+    if len(value) > maximum:
+        return [f"[{label}] is too long, maximum length is {maximum} characters."]
+    return []

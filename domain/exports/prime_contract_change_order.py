@@ -1,0 +1,200 @@
+"""Prime contract change orders (PCCOs) -> approved estimate changes and approved schedule
+value changes in Sage 300 CRE.
+
+Rules: seeds/004 "PRIME CONTRACT CHANGE ORDERS (PCCO)" (Things to Know). Mapping: the "Prime
+Contract Change Orders" data mapping table: an approved estimate change per SOV line (the
+PCCO number in Chg Mgt Ref 1), and approved schedule value changes on the contract items. A
+new line makes the accounting approver assign a new contract item code at accept (note 1);
+that item is created first, with no original contract amount.
+
+The export is the classic saga: when Sage refuses the schedule value change, the estimate
+changes are reversed and the created contract items deleted, so a `retry` starts clean.
+Schedule value changes post automatically; the estimate changes wait for a person to post
+their Job Cost batch.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.exports.jobs import SAGE_CODE, job_rule, synced_job
+from domain.items import ChangeOrderStatus, PrimeContractChangeOrder
+from domain.saga import ExportPlan, ExportStep, Posting, SageCall
+from domain.settings import ProjectSettings
+
+TITLE_MAX = 255
+NUMBER_MAX = 20
+HH2 = "HH2"
+"""'Automatically assigned as HH2' (seeds/004): the export's source marker."""
+
+NEW_ITEMS_FIELD = "new_contract_items"
+EXPORT_FIELDS = {
+    NEW_ITEMS_FIELD: "Codes of the new contract items, one per new SOV line in the order of "
+    "the lines, comma separated (only for a PCCO with new lines)",
+}
+
+TITLE_RULE = "Title. Must be 255 characters or less."
+NUMBER_RULE = "Number (#). Must be two (20) characters or less."
+STATUS_RULE = "Status. Must be in the Approved status."
+
+
+def prerequisites(item: PrimeContractChangeOrder, settings: ProjectSettings) -> list[str]:
+    broken = job_rule(settings)
+    if len(item.title) > TITLE_MAX:
+        broken.append(TITLE_RULE)
+    if len(item.number) > NUMBER_MAX:
+        broken.append(NUMBER_RULE)
+    if item.status is not ChangeOrderStatus.APPROVED:
+        broken.append(STATUS_RULE)
+    return broken
+
+
+def new_line_numbers(item: PrimeContractChangeOrder) -> list[int]:
+    return [n for n, line in enumerate(item.sov, start=1) if line.is_new]
+
+
+def default_fields(item: PrimeContractChangeOrder) -> dict[str, str]:
+    return {NEW_ITEMS_FIELD: ""}
+
+
+def new_contract_items(fields: dict[str, str]) -> list[str]:
+    return [code.strip() for code in fields.get(NEW_ITEMS_FIELD, "").split(",") if code.strip()]
+
+
+def check_fields(item: PrimeContractChangeOrder, fields: dict[str, str]) -> list[str]:
+    new_lines = new_line_numbers(item)
+    codes = new_contract_items(fields)
+    if not new_lines:
+        if codes:
+            return [
+                f"export field '{NEW_ITEMS_FIELD}': this PCCO has no new line, so it takes "
+                "no new contract item code"
+            ]
+        return []
+    if len(codes) != len(new_lines):
+        lines = ", ".join(str(n) for n in new_lines)
+        return [
+            f"export field '{NEW_ITEMS_FIELD}': the accounting approver must assign a new "
+            f"contract item code to each new line of the PCCO ({len(new_lines)} needed, for "
+            f"SOV line {lines}; {len(codes)} given), e.g. --field {NEW_ITEMS_FIELD}="
+            + ",".join(f"CODE{k}" for k in range(1, len(new_lines) + 1))
+        ]
+    problems = [
+        f"export field '{NEW_ITEMS_FIELD}' {code!r}: use letters, digits, '-', '.' and '_' only"
+        for code in codes
+        if not SAGE_CODE.fullmatch(code)
+    ]
+    if len(set(codes)) != len(codes):
+        problems.append(
+            f"export field '{NEW_ITEMS_FIELD}': each new contract item needs its own code"
+        )
+    existing = {line.contract_item for line in item.sov if not line.is_new}
+    problems += [
+        f"export field '{NEW_ITEMS_FIELD}' {code!r}: SOV lines of this PCCO already change "
+        f"contract item {code}; a new line needs a new code"
+        for code in codes
+        if code in existing
+    ]
+    return problems
+
+
+def contract_item_key(k: int) -> str:
+    return f"contract_item_{k}"
+
+
+def plan(
+    item: PrimeContractChangeOrder, settings: ProjectSettings, fields: dict[str, str], today: date
+) -> ExportPlan:
+    """New contract items first, then the estimate changes, then the schedule value changes."""
+    job = synced_job(settings)
+    contract = item.prime_contract.sage_contract_id
+    codes = iter(new_contract_items(fields))
+    item_codes = [line.contract_item or next(codes) for line in item.sov]
+    items_path = f"/v1/contracts/{job}/{contract}/items"
+    steps: list[ExportStep] = []
+    for k, (line, code) in enumerate(
+        ((line, code) for line, code in zip(item.sov, item_codes, strict=True) if line.is_new),
+        start=1,
+    ):
+        steps.append(
+            ExportStep(
+                name=f"create_contract_item_{k}",
+                summary=f"Create contract item {code} on contract {contract} (Sage job {job})",
+                call=SageCall(
+                    method="POST",
+                    path=items_path,
+                    body={
+                        "item_code": code,
+                        "description": line.description,
+                        "cost_code": line.cost_code,
+                        "original_amount": 0.0,  # note 1: no original contract amount
+                    },
+                ),
+                undo=SageCall(method="DELETE", path=f"{items_path}/{code}"),
+                record="contract_item",
+                remember={contract_item_key(k): "item_code"},
+                links_on=frozenset({"contract_item_exists"}),
+            )
+        )
+    header = {
+        "job_id": job,
+        "job_name": settings.name,
+        "job_address": settings.address,
+        "job_city": settings.city,
+        "job_state": settings.state,
+        "job_zip": settings.zip,
+        "date": today.isoformat(),
+        "chg_mgt_ref_1": item.number,
+        "chg_mgt_ref_2": HH2,
+    }
+    estimate_changes = {
+        **header,
+        "lines": [
+            {
+                "cost_code": line.cost_code,
+                "category": line.category,
+                "description": line.description,
+                "amount": float(line.amount),
+            }
+            for line in item.sov
+        ],
+    }
+    steps.append(
+        ExportStep(
+            name="post_estimate_changes",
+            summary=f"Post approved estimate changes of PCCO {item.number} on Sage job {job}",
+            call=SageCall(method="POST", path="/v1/estimate_changes", body=estimate_changes),
+            undo=SageCall(method="DELETE", path="/v1/estimate_changes/{estimate_change_id}"),
+            record="estimate_change",
+            remember={"estimate_change_id": "change_id"},
+            batch="batch_id",
+        )
+    )
+    schedule_value_changes = {
+        "job_id": job,
+        "contract_id": contract,
+        "date": today.isoformat(),
+        "chg_mgt_ref_1": item.number,
+        "chg_mgt_ref_2": HH2,
+        "lines": [
+            {"contract_item": code, "description": line.description, "amount": float(line.amount)}
+            for line, code in zip(item.sov, item_codes, strict=True)
+        ],
+    }
+    steps.append(
+        ExportStep(
+            name="post_schedule_value_changes",
+            summary=f"Post approved schedule value changes of PCCO {item.number} on contract "
+            f"{contract}",
+            call=SageCall(
+                method="POST", path="/v1/schedule_value_changes", body=schedule_value_changes
+            ),
+            undo=SageCall(
+                method="DELETE", path="/v1/schedule_value_changes/{schedule_value_change_id}"
+            ),
+            record="schedule_value_change",
+            remember={"schedule_value_change_id": "change_id"},
+            batch="batch_id",
+        )
+    )
+    return ExportPlan(steps=steps, posting=Posting.MANUAL)

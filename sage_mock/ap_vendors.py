@@ -1,0 +1,43 @@
+"""Sage 300 CRE Accounts Payable: a new vendor (Procore: a company), and Sage's rules for it.
+
+The length limits are Sage's own for [Name], [AddressCity] and [AddressZip] (seeds/004
+troubleshooting table); the seed names no message for a duplicate vendor ID, so it is
+worded like its duplicate-job message.
+"""
+
+from typing import Any
+
+from pydantic import Field
+
+from sage_mock.errors import SageError
+from sage_mock.models import WireModel
+from sage_mock.rules import too_long
+
+NAME_MAX = 30
+CITY_MAX = 15
+ZIP_MAX = 10
+
+VENDOR_EXISTS = "A vendor with that ID already exists."
+
+
+class NewVendor(WireModel):
+    vendor_id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    address: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    telephone: str = ""
+    fax: str = ""
+
+
+def check_new_vendor(vendor: NewVendor, existing: dict[str, Any] | None) -> None:
+    """Raise the first rule the vendor breaks; `existing` is the vendor with that ID, if any."""
+    if len(vendor.name) > NAME_MAX:
+        raise too_long("Name", NAME_MAX)
+    if len(vendor.city) > CITY_MAX:
+        raise too_long("AddressCity", CITY_MAX)
+    if len(vendor.zip) > ZIP_MAX:
+        raise too_long("AddressZip", ZIP_MAX)
+    if existing is not None:
+        raise SageError(409, "vendor_exists", VENDOR_EXISTS, existing=existing)

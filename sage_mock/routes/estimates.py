@@ -1,0 +1,40 @@
+"""`/v1/estimates`: a job's original estimate (Procore: its budget), posted by a person."""
+
+import sqlite3
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from sage_mock.errors import not_found
+from sage_mock.idempotency import answer_write
+from sage_mock.job_cost import NewEstimate, check_new_estimate
+from sage_mock.models import parse_wire
+from sage_mock.records import batches, estimates, master_data
+from sage_mock.services import SageServices, services
+
+router = APIRouter(prefix="/v1/estimates")
+Services = Annotated[SageServices, Depends(services)]
+
+
+@router.post("", status_code=201)
+async def create_estimate(request: Request, sv: Services) -> Response:
+    def apply(db: sqlite3.Connection, body: Any) -> tuple[int, Any]:
+        estimate = parse_wire(NewEstimate, body)
+        check_new_estimate(
+            estimate,
+            job=master_data.find_job(db, estimate.job_id),
+            locked_by=estimates.of_job(db, estimate.job_id),
+        )
+        batch = batches.create(db, "estimate", sv.config.auto_post_seconds)
+        return 201, {"estimate": estimates.insert(db, estimate, batch["batch_id"]), "batch": batch}
+
+    return await answer_write(request, sv, apply)
+
+
+@router.get("/{estimate_id}")
+async def get_estimate(estimate_id: str, sv: Services) -> dict[str, Any]:
+    with sv.store.read() as db:
+        record = estimates.find(db, estimate_id)
+    if record is None:
+        raise not_found()
+    return record

@@ -1,0 +1,78 @@
+"""The delegated approval workflow: a child of the item workflow, one per send.
+
+Only a current step's assignee may respond. Responses arrive as an update `respond` (refused
+at once, with the reason, when the person is not an assignee) or as a signal of the same
+name from the UI (a refused signal is reported to the item's audit trail). Each response is
+reported to the item workflow, which shows the current step and who must act.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+from temporalio.common import RawValue
+
+with workflow.unsafe.imports_passed_through():
+    from domain.approval import (
+        Approval,
+        ApprovalInput,
+        ApprovalNote,
+        RespondRequest,
+        parse_respond,
+    )
+    from domain.refusal import Refusal
+
+PROGRESS_SIGNAL = "approval_progress"
+
+
+@workflow.defn(name="ErpApproval")
+class ApprovalWorkflow:
+    @workflow.init
+    def __init__(self, start: ApprovalInput) -> None:
+        self._approval = start.approval
+        self._item = start.item_workflow_id
+        self._round = start.round
+
+    @workflow.run
+    async def run(self, start: ApprovalInput) -> Approval:
+        workflow.set_current_details(self._approval.describe())
+        await workflow.wait_condition(
+            lambda: self._approval.outcome is not None and workflow.all_handlers_finished()
+        )
+        return self._approval
+
+    @workflow.query(name="status")
+    def status(self) -> Approval:
+        return self._approval
+
+    @workflow.update(name="respond")
+    async def respond(self, request: RespondRequest) -> Approval:
+        self._approval = self._approval.respond(request, workflow.now())
+        workflow.set_current_details(self._approval.describe())
+        await self._tell_item(ApprovalNote(round=self._round, approval=self._approval))
+        return self._approval
+
+    @respond.validator
+    def _validate_respond(self, request: RespondRequest) -> None:
+        self._approval.respond(request, workflow.now())
+
+    @workflow.signal(name="respond")
+    async def respond_signal(self, payload: RawValue) -> None:
+        actor = None
+        try:
+            data = workflow.payload_converter().from_payload(payload.payload)
+        except Exception:  # not JSON at all: refuse, never fail the workflow
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("actor"), str):
+            actor = data["actor"]
+        try:
+            self._approval = self._approval.respond(parse_respond(data), workflow.now())
+            note = ApprovalNote(round=self._round, approval=self._approval)
+        except Refusal as refusal:
+            note = ApprovalNote(
+                round=self._round, approval=self._approval, refused=str(refusal), actor=actor
+            )
+        workflow.set_current_details(self._approval.describe())
+        await self._tell_item(note)
+
+    async def _tell_item(self, note: ApprovalNote) -> None:
+        await workflow.get_external_workflow_handle(self._item).signal(PROGRESS_SIGNAL, note)
