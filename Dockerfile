@@ -23,6 +23,6 @@ RUN pip install --no-deps . \
     && chown erp /data
 
 USER erp
-# The worker handles SIGTERM: it stops polling and lets running tasks finish.
+# The worker handles SIGTERM: it stops polling and shuts down cleanly.
 STOPSIGNAL SIGTERM
 CMD ["python", "worker.py"]

@@ -36,7 +36,13 @@ from temporalio.service import RPCError, RPCStatusCode
 import logs
 from config import Settings, settings
 from domain.approval import Approval, RespondRequest, Response
-from domain.commands import AcceptRequest, CommandRequest, EditRequest, RejectRequest
+from domain.commands import (
+    AcceptRequest,
+    CommandRequest,
+    EditRequest,
+    RejectRequest,
+    ResetRequest,
+)
 from domain.items import InvalidItem, ItemBase, parse_item
 from domain.lifecycle import State
 from domain.settings import InvalidSettings, ProjectSettings, ProjectsFile, parse_projects
@@ -233,6 +239,8 @@ def print_status(status: ItemStatus, as_json: bool) -> None:
         print("  batches: " + ", ".join(status.batches))
     if status.approval and status.approval_workflow_id:
         print(f"  approval: {status.approval.describe()} [{status.approval_workflow_id}]")
+    for leftover in status.leftovers:
+        print(f"  left in Sage (reset undoes it): {leftover.summary}")
     if status.last_error:
         error = status.last_error
         print(f"  last error [{error.code}]: {error.message}")
@@ -363,6 +371,11 @@ async def cmd_respond(args: argparse.Namespace, cfg: Settings) -> int:
     )
     print(f"{args.item}: {args.response} recorded; {approval.describe()}")
     return OK
+
+
+async def cmd_reset(args: argparse.Namespace, cfg: Settings) -> int:
+    request = ResetRequest(actor=args.actor, to=args.to, comment=args.comment)
+    return await _command(args, cfg, request)
 
 
 async def cmd_status(args: argparse.Namespace, cfg: Settings) -> int:
@@ -534,6 +547,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("item", metavar="ITEM")
     actor(p)
     p.add_argument("response", choices=[r.value for r in Response])
+    p.add_argument("--comment")
+
+    p = command("reset", cmd_reset, "undo what a failed export left in Sage (ERP admin)")
+    p.add_argument("item", metavar="ITEM")
+    actor(p)
+    p.add_argument("--to", choices=["rejected", "sent"], default="rejected")
     p.add_argument("--comment")
 
     p = command("status", cmd_status, "show an item: state, export fields, error, audit trail")

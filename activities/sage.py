@@ -39,44 +39,52 @@ RATE_LIMITED = "rate_limited"
 
 
 class QuotaGauge:
-    """Where Sage's request quota stands, as its last answers told this worker.
+    """Where Sage's request quota stands, as this worker's answers tell it.
 
-    When an answer says no request is left in the window (`X-Rate-Limit-Remaining: 0`, or a
-    429), calls wait for the window to reset instead of spending a request on a 429.
+    Each answer's `X-Rate-Limit-Remaining/Reset` (or a 429's `Retry-After`) says what is left
+    in the window and when it resets; each call takes one request off before it goes out, so
+    calls in flight together never overshoot. With nothing left, a call fails retryably with
+    `next_retry_delay` = the reset, instead of spending a request on a 429. Until the first
+    answer of a window, nothing is known and calls go out (the server-side rate of the Sage
+    task queue is what keeps the workers under the quota; this is the backstop).
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._used_up_until: float | None = None
+        self._remaining: int | None = None
+        self._window_ends: float | None = None
 
     def note(self, status: int, headers: Mapping[str, str]) -> None:
         now = self._clock()
         if status == 429:
-            self._used_up_until = now + _seconds(headers.get("Retry-After"))
+            self._remaining, self._window_ends = 0, now + _seconds(headers.get("Retry-After"))
             return
-        remaining = headers.get("X-Rate-Limit-Remaining")
+        remaining = headers.get("X-Rate-Limit-Remaining", "").strip()
         reset = headers.get("X-Rate-Limit-Reset")
-        if remaining is None or reset is None or not remaining.strip().isdigit():
+        if not remaining.isdigit() or reset is None:
             return
         window_ends = now + _seconds(reset)
-        if int(remaining) == 0:
-            self._used_up_until = max(self._used_up_until or 0.0, window_ends)
+        # Reset is whole seconds rounded up: answers of one window end within a second.
+        fresh = self._window_ends is None or window_ends >= self._window_ends + 1
+        if fresh or self._remaining is None:
+            self._remaining, self._window_ends = int(remaining), window_ends
+        else:  # the same window: an answer sent earlier may arrive later; trust the lowest
+            self._remaining = min(self._remaining, int(remaining))
+        if self._remaining == 0:
             log.warning("sage quota used up", reset_seconds=reset)
-        elif self._used_up_until is not None and window_ends >= self._used_up_until + 1:
-            self._used_up_until = None  # a fresh window; older answers arriving late don't count
 
     def wait_seconds(self) -> float:
         """How long calls must wait for the window to reset; 0 when a request is left."""
-        if self._used_up_until is None:
+        if self._window_ends is None:
             return 0.0
-        left = self._used_up_until - self._clock()
-        if left <= 0:
-            self._used_up_until = None
+        left = self._window_ends - self._clock()
+        if left <= 0:  # the window is over: unknown until the next answer
+            self._remaining = self._window_ends = None
             return 0.0
-        return left
+        return left if self._remaining is not None and self._remaining <= 0 else 0.0
 
     def check(self) -> None:
-        """Fail the attempt retryably until the window resets, if the quota is used up."""
+        """Take one request off the quota, or fail the attempt retryably until it resets."""
         wait = self.wait_seconds()
         if wait > 0:
             raise ApplicationError(
@@ -85,6 +93,8 @@ class QuotaGauge:
                 next_retry_delay=timedelta(seconds=wait),
                 category=ApplicationErrorCategory.BENIGN,  # expected under load: no stack trace
             )
+        if self._remaining is not None:
+            self._remaining -= 1
 
 
 class SageActivities:

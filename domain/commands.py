@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -34,6 +34,12 @@ class RejectRequest(CommandRequest):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class ResetRequest(CommandRequest):
+    """reset: undo what a failed export left in Sage, then return the item to `to`."""
+
+    to: Literal["rejected", "sent"] = "rejected"
+
+
 class EditRequest(CommandRequest):
     item: dict[str, Any]
 
@@ -47,6 +53,7 @@ REQUEST_MODELS: dict[Command, type[CommandRequest]] = {
     Command.RESEND: CommandRequest,
     Command.RETRY: AcceptRequest,
     Command.CANCEL: CommandRequest,
+    Command.RESET: ResetRequest,
 }
 
 
@@ -101,6 +108,10 @@ def decide(facts: ItemFacts, command: Command, request: CommandRequest) -> Decis
             "cannot cancel while the export to Sage is under way; "
             "cancel it once it has failed (export_failed), or let it finish"
         )
+    if facts.exporting and command in (Command.RETRY, Command.RESET, Command.REJECT):
+        raise Refusal(f"cannot {command.value}: a reset of the failed export is under way")
+    if isinstance(request, ResetRequest) and request.to == "sent":
+        target = State.SENT
     mode = facts.settings.export_mode(item.type)
     delegated = mode is DirectExportMode.ENABLED_WITH_WORKFLOW
     if delegated and facts.state is State.SENT and command in (Command.ACCEPT, Command.REJECT):

@@ -351,6 +351,15 @@ _ENTRIES: tuple[SageError, ...] = (
         "Please verify that the job ID being used is unique. " + _LINKED.format(what="job"),
         Remedy.LINK,
     ),
+    _refusal(
+        "invalid_request",
+        "The request does not fit the Sage API.",
+        "Sage could not read the request this tool sent: a field was missing, empty, of the "
+        "wrong kind, or listed twice. " + _DATA_ISSUE,
+        "Check the item for an empty or repeated value (a cost code listed twice, say), edit "
+        "it and send it again. " + _CONTACT_SUPPORT,
+        Remedy.COMPENSATE,
+    ),
     # --- SUB JOBS, COMPANIES, BUDGETS (Things to Know; the mock's words, the seed's rules) -
     _refusal(
         "extra_exists",

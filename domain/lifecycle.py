@@ -30,6 +30,7 @@ class Command(StrEnum):
     RESEND = "resend"
     RETRY = "retry"
     CANCEL = "cancel"
+    RESET = "reset"
 
 
 class Event(StrEnum):
@@ -57,6 +58,7 @@ TRANSITIONS: Mapping[tuple[State, Trigger], State] = {
     (State.ACCEPTED, Event.EXPORT_FAILED): State.EXPORT_FAILED,
     (State.EXPORT_FAILED, Command.RETRY): State.ACCEPTED,
     (State.EXPORT_FAILED, Command.REJECT): State.REJECTED,
+    (State.EXPORT_FAILED, Command.RESET): State.REJECTED,  # or sent, as the admin chooses
     (State.EXPORTED, Event.POSTED): State.POSTED,
     **{(state, Command.CANCEL): State.CANCELLED for state in CANCELLABLE},
 }

@@ -11,6 +11,7 @@ TOOL_ADMIN_COMMANDS = frozenset(
     {Command.EDIT, Command.SEND, Command.RETRIEVE, Command.RESEND, Command.CANCEL}
 )
 APPROVER_COMMANDS = frozenset({Command.ACCEPT, Command.REJECT, Command.RETRY})
+ERP_ADMIN_COMMANDS = frozenset({Command.RESET})
 NEEDS_ERP_ADMIN = frozenset({ItemType.PRIME_CONTRACT_CHANGE_ORDER})
 
 _TITLES = {
@@ -51,6 +52,9 @@ def authorize(
         is_sender = command is Command.RETRIEVE and sender == actor
         if TOOL_OF[item_type] not in user.tool_admin and not is_sender:
             missing.append(f"Admin on the {tool_title(item_type)} tool")
+    elif command in ERP_ADMIN_COMMANDS:
+        if user.erp is not ErpPermission.ADMIN:
+            missing.append(f"Admin on the ERP Integrations tool (has {_TITLES[user.erp]})")
     elif command in APPROVER_COMMANDS:
         if item_type in NEEDS_ERP_ADMIN:
             if user.erp is not ErpPermission.ADMIN:

@@ -67,6 +67,15 @@ class ExportPlan(BaseModel):
     posting: Posting
 
 
+class LeftoverUndo(BaseModel):
+    """A completed step whose undo Sage refused: what `reset` must still undo."""
+
+    step: str
+    summary: str
+    call: SageCall
+    key: str
+
+
 class SageRequest(BaseModel):
     """What the workflow hands the Sage activity: a filled call and its idempotency key."""
 

@@ -16,13 +16,16 @@ from sage_mock.models import wire_error
 from sage_mock.quota import RequestQuota
 from sage_mock.routes import (
     admin,
+    ap_invoices,
     batches,
+    commitment_change_orders,
     commitments,
     estimate_transfers,
     estimates,
     extras,
     jobs,
     master_data,
+    prime_contracts,
     vendors,
 )
 from sage_mock.services import SageServices
@@ -38,6 +41,9 @@ ROUTERS = (
     vendors.router,
     estimates.router,
     estimate_transfers.router,
+    commitment_change_orders.router,
+    prime_contracts.router,
+    ap_invoices.router,
 )
 
 

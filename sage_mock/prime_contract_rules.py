@@ -59,10 +59,6 @@ class ScheduleValueChange(WireModel):
     lines: list[ScheduleValueChangeLine] = Field(default_factory=list)
 
 
-class ContractItemByHand(NewContractItem):
-    """A contract item a person adds in Sage (admin)."""
-
-
 def _open_job(job: dict[str, Any] | None) -> None:
     if job is None:
         raise not_found()

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         EditRequest,
         ItemFacts,
         RejectRequest,
+        ResetRequest,
         changed_fields,
         decide,
         parse_request,
@@ -43,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         SAGE_CALL_ACTIVITY,
         WAIT_POSTED_ACTIVITY,
         ExportStep,
+        LeftoverUndo,
         Posting,
         SageAnswer,
         SageCall,
@@ -55,12 +57,21 @@ with workflow.unsafe.imports_passed_through():
         same_content,
     )
     from domain.settings import DirectExportMode
-    from domain.status import AuditEntry, ItemStatus, ItemWorkflowInput, Outcome
+    from domain.status import (
+        AuditEntry,
+        CarriedState,
+        ItemStatus,
+        ItemWorkflowInput,
+        Outcome,
+    )
     from workflows import policies
     from workflows import search_attributes as sa
     from workflows.approval import PROGRESS_SIGNAL, ApprovalWorkflow
 
 DIRECT_EXPORT_ACTOR = "direct-export"
+RESTING_STATES = frozenset({State.DRAFT, State.SENT, State.REJECTED, State.EXPORT_FAILED})
+"""States that wait for a person; in them, with no approval child, an item may continue
+as new."""
 SAGE_ACTOR = "sage"
 
 
@@ -88,12 +99,73 @@ class ItemWorkflow:
         self._approval: Approval | None = None
         self._approval_id: str | None = None
         self._approval_round = 0
+        self._leftovers: list[LeftoverUndo] = []
+        self._reset_request: tuple[ResetRequest, State] | None = None
+        self._resets = 0
         self._published: dict[str, Any] = {}
+        self._history_limit = start.history_limit
+        if start.carried is not None:
+            self._restore(start.carried)
+
+    def _restore(self, carried: CarriedState) -> None:
+        self._state = carried.state
+        self._sender = carried.sender
+        self._sent_item = parse_item(carried.sent_item) if carried.sent_item else None
+        self._fields = carried.export_fields
+        self._generation = carried.export_generation
+        self._sage_ids = carried.sage_ids
+        self._batches = carried.batches
+        self._posting = carried.posting
+        self._last_error = carried.last_error
+        self._attention = carried.attention
+        self._approval = carried.approval
+        self._approval_round = carried.approval_round
+        self._leftovers = carried.leftovers
+        self._audit = carried.audit
+
+    def _carry(self) -> CarriedState:
+        return CarriedState(
+            state=self._state,
+            sender=self._sender,
+            sent_item=self._sent_item.model_dump(mode="json") if self._sent_item else None,
+            export_fields=self._fields,
+            export_generation=self._generation,
+            sage_ids=self._sage_ids,
+            batches=self._batches,
+            posting=self._posting,
+            last_error=self._last_error,
+            attention=self._attention,
+            approval=self._approval,
+            approval_round=self._approval_round,
+            leftovers=self._leftovers,
+            audit=self._audit,
+        )
+
+    def _due_for_continue_as_new(self) -> bool:
+        info = workflow.info()
+        return (
+            info.is_continue_as_new_suggested()
+            or info.get_current_history_length() >= self._history_limit
+        )
 
     @workflow.run
     async def run(self, start: ItemWorkflowInput) -> ItemStatus:
         self._publish()
         while self._state not in FINAL_STATES:
+            if self._reset_request is not None:
+                await self._reset(*self._reset_request)
+                continue
+            if self._resting and self._due_for_continue_as_new():
+                # Only between commands, never during an export or an approval child.
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(
+                    ItemWorkflowInput(
+                        item=self._item.model_dump(mode="json"),
+                        settings=self._settings,
+                        carried=self._carry(),
+                        history_limit=self._history_limit,
+                    )
+                )
             if self._state is State.ACCEPTED:
                 await self._export()
             elif self._state is State.EXPORTED:
@@ -101,15 +173,17 @@ class ItemWorkflow:
             elif self._state is State.SENT and self._delegated:
                 await self._run_approval()
             elif self._state is State.SENT:
-                await self._wait_with_reminders(self._moved_since(self._version))
+                await self._wait_with_reminders(self._moved_or_due(self._version))
             else:
                 await self._wait_for_change()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status()
 
     async def _wait_for_change(self) -> None:
-        seen = self._version
-        await workflow.wait_condition(lambda: self._version != seen)
+        await workflow.wait_condition(self._moved_or_due(self._version))
+
+    def _moved_or_due(self, version: int) -> Callable[[], bool]:
+        return lambda: self._version != version or self._due_for_continue_as_new()
 
     # --- reading ---
 
@@ -129,6 +203,7 @@ class ItemWorkflow:
             attention=self._attention,
             approval=self._approval,
             approval_workflow_id=self._approval_id,
+            leftovers=self._leftovers,
             audit=self._audit,
         )
 
@@ -198,6 +273,14 @@ class ItemWorkflow:
     def _validate_cancel(self, request: CommandRequest) -> None:
         self._decide(Command.CANCEL, request)
 
+    @workflow.update(name="reset")
+    def reset(self, request: ResetRequest) -> ItemStatus:
+        return self._apply(Command.RESET, request)
+
+    @reset.validator
+    def _validate_reset(self, request: ResetRequest) -> None:
+        self._decide(Command.RESET, request)
+
     # --- the same commands as signals (from the UI); payloads are validated here ---------------
 
     @workflow.signal(name="send")
@@ -232,6 +315,10 @@ class ItemWorkflow:
     def cancel_signal(self, payload: RawValue) -> None:
         self._on_signal(Command.CANCEL, payload)
 
+    @workflow.signal(name="reset")
+    def reset_signal(self, payload: RawValue) -> None:
+        self._on_signal(Command.RESET, payload)
+
     # --- applying commands ---
 
     def _decide(self, command: Command, request: CommandRequest):
@@ -251,6 +338,13 @@ class ItemWorkflow:
             decision = self._decide(command, request)
         except Refusal as refusal:  # the state moved on since the validator ran
             raise ApplicationError(str(refusal), type="Refused", non_retryable=True) from None
+        if isinstance(request, ResetRequest):
+            # Undoing leftovers calls Sage: the main loop does it, then moves the item.
+            self._reset_request = (request, decision.next_state)
+            self._exporting = True
+            self._version += 1
+            self._publish()
+            return self.status()
         detail = None
         if isinstance(request, RejectRequest):
             detail = request.reason
@@ -378,7 +472,42 @@ class ItemWorkflow:
                     outcome, detail = Outcome.DONE, "already gone in Sage"
                 else:
                     outcome, detail = Outcome.REFUSED, f"{failure.code}: {failure.message}"
+                    undo = fill(step.undo, answers)
+                    self._leftovers.append(
+                        LeftoverUndo(step=step.name, summary=step.summary, call=undo, key=key)
+                    )
             self._record(SAGE_ACTOR, f"undo {step.name}", outcome, self._state, detail)
+
+    async def _reset(self, request: ResetRequest, target: State) -> None:
+        """Undo what a failed export left in Sage ("reset a failed export"), then move on."""
+        self._resets += 1
+        remaining: list[LeftoverUndo] = []
+        failure: SageFailure | None = None
+        try:
+            for leftover in self._leftovers:
+                key = f"{leftover.key}/reset{self._resets}"
+                try:
+                    await self._call_sage(leftover.call, key, f"Reset: {leftover.summary}", None)
+                except ActivityError as err:
+                    if (found := _sage_failure(err)).code != "not_found":
+                        failure = found
+                        remaining.append(leftover)
+        finally:
+            self._exporting = False
+            self._reset_request = None
+        undone = len(self._leftovers) - len(remaining)
+        self._leftovers = remaining
+        if failure is not None:
+            self._last_error = explain(failure.code, failure.message)
+            detail = f"undid {undone}, {len(remaining)} still in Sage: {failure.message}"
+            self._record(request.actor, "reset", Outcome.REFUSED, self._state, detail)
+            self._version += 1
+            self._publish()
+            return
+        detail = (
+            f"undid {undone} leftover step(s) in Sage" if undone else "nothing was left in Sage"
+        )
+        self._transition(target, request.actor, Command.RESET.value, detail, request.comment)
 
     def _fail_export(self, failure: SageFailure) -> None:
         self._last_error = explain(failure.code, failure.message)
@@ -527,6 +656,10 @@ class ItemWorkflow:
         return self._settings.export_mode(self._item.type)
 
     @property
+    def _resting(self) -> bool:
+        return self._state in RESTING_STATES and not (self._state is State.SENT and self._delegated)
+
+    @property
     def _delegated(self) -> bool:
         return self._mode is DirectExportMode.ENABLED_WITH_WORKFLOW
 
@@ -625,6 +758,8 @@ class ItemWorkflow:
             return "a tool admin edits and resends it, or cancels it"
         if state is State.ACCEPTED:
             return f"the orchestrator exports it to Sage (attempt {self._generation})"
+        if self._reset_request is not None:
+            return "the orchestrator undoes what the failed export left in Sage (reset)"
         if state is State.EXPORT_FAILED:
             solution = f": {self._last_error.solution}" if self._last_error else ""
             return f"an accounting approver fixes the cause, then retries or rejects it{solution}"

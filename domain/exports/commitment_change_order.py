@@ -172,9 +172,7 @@ def plan(
             summary=f"Create commitment change order {change_order_id} on commitment "
             f"{commitment_id} (Sage job {job})",
             call=SageCall(method="POST", path="/v1/commitment_change_orders", body=body),
-            undo=SageCall(
-                method="DELETE", path=f"/v1/commitment_change_orders/{change_order_id}"
-            ),
+            undo=SageCall(method="DELETE", path=f"/v1/commitment_change_orders/{change_order_id}"),
             record="change_order",
             remember={"change_order_id": "change_order_id"},
             batch="batch_id",

@@ -100,16 +100,6 @@ def delete(db: sqlite3.Connection, change_order_id: str) -> bool:
     return cursor.rowcount == 1
 
 
-def uses_item(db: sqlite3.Connection, job_id: str, commitment_id: str, item_id: str) -> bool:
-    """Does a live CCO change this commitment item? (Then Sage keeps the item.)"""
-    rows = db.execute(
-        "SELECT items FROM commitment_change_orders WHERE job_id = ? AND commitment_id = ?"
-        " AND deleted_at IS NULL",
-        (job_id, commitment_id),
-    )
-    return any(item["item_id"] == item_id for row in rows for item in json.loads(row["items"]))
-
-
 def approved_changes(db: sqlite3.Connection, job_id: str, commitment_id: str) -> float:
     """The sum of the live CCOs on one commitment."""
     rows = db.execute(

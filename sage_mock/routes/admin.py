@@ -1,6 +1,7 @@
 """`/admin/`: what a person does in Sage by hand, and the knobs of tests and demos."""
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -9,12 +10,17 @@ from sage_mock.errors import not_found
 from sage_mock.faults import FaultSettings
 from sage_mock.models import JobStatusChange, QuotaSettings, VendorStatusChange
 from sage_mock.records import (
+    ap_invoices,
     batches,
+    commitment_change_orders,
     commitments,
+    contracts,
     counters,
     estimate_transfers,
     estimates,
     extras,
+    gl_periods,
+    job_cost_changes,
     master_data,
 )
 from sage_mock.services import SageServices, services
@@ -30,6 +36,13 @@ RECORD_KINDS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "extras": extras.list_all,
     "estimates": estimates.list_all,
     "estimate_transfers": estimate_transfers.list_all,
+    "commitment_change_orders": commitment_change_orders.list_all,
+    "contracts": contracts.list_contracts,
+    "contract_items": contracts.list_items,
+    "estimate_changes": partial(job_cost_changes.list_all, kind="estimate_change"),
+    "schedule_value_changes": partial(job_cost_changes.list_all, kind="schedule_value_change"),
+    "ap_invoices": ap_invoices.list_all,
+    "gl_periods": gl_periods.list_all,
 }
 """Every kind `GET /admin/records/{kind}` can list; a new kind adds one line."""
 
@@ -37,6 +50,10 @@ LIVE_COUNTS: dict[str, Callable[..., int]] = {
     "commitments": commitments.count_live,
     "estimates": estimates.count,
     "estimate_transfers": estimate_transfers.count,
+    "commitment_change_orders": commitment_change_orders.count_live,
+    "estimate_changes": partial(job_cost_changes.count_live, kind="estimate_change"),
+    "schedule_value_changes": partial(job_cost_changes.count_live, kind="schedule_value_change"),
+    "ap_invoices": ap_invoices.count_live,
 }
 """Transaction kinds counted in `GET /admin/stats`."""
 

@@ -89,3 +89,18 @@ def test_a_late_answer_from_the_old_window_does_not_lift_the_wait() -> None:
     clock.now += 1
     gauge.note(200, quota(59, 10))  # a fresh window (the quota was reset early)
     assert gauge.wait_seconds() == 0
+
+
+def test_calls_in_flight_together_take_their_requests_off_before_any_answer() -> None:
+    clock = Clock()
+    gauge = QuotaGauge(clock)
+    gauge.note(200, quota(2, 10))
+
+    gauge.check()
+    gauge.check()  # two calls out, no answer yet
+    with pytest.raises(ApplicationError) as waited:
+        gauge.check()
+
+    assert waited.value.next_retry_delay == timedelta(seconds=10)
+    clock.now += 10
+    gauge.check()  # the window is over: the next call goes out and learns the new one

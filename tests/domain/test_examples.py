@@ -16,7 +16,8 @@ from tests.domain.builders import EXAMPLES, TOOL_ADMIN
 
 PROJECTS = parse_projects((EXAMPLES / "projects.json").read_text(encoding="utf-8")).projects
 ITEM_FILES = sorted((EXAMPLES / "items").glob("*.json"))
-INVALID_FILES = sorted((EXAMPLES / "invalid").glob("*.json"))
+INVALID_FILES = sorted((EXAMPLES / "invalid").glob("commitment-*.json"))
+"""The commitments' invalid files; other types check theirs in test_<type>_export.py."""
 
 ID_RULE = "ID Number. Must be 12 characters or less. This is a Sage 300 CRE® limitation."
 TITLE_RULE = "Title. The title must be 30 characters or less."

@@ -24,6 +24,8 @@ DESIGNED = {
     (State.ACCEPTED, Command.CANCEL): State.CANCELLED,
     (State.REJECTED, Command.CANCEL): State.CANCELLED,
     (State.EXPORT_FAILED, Command.CANCEL): State.CANCELLED,
+    # issue 4: `reset` (ERP admin) undoes a partial export; rejected, or sent when asked
+    (State.EXPORT_FAILED, Command.RESET): State.REJECTED,
 }
 
 TRIGGERS = [*Command, *Event]

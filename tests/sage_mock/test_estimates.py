@@ -62,7 +62,7 @@ async def test_once_exported_the_budget_is_locked(client: httpx.AsyncClient) -> 
         json={
             "job_id": "1002",
             "lines": [{"cost_code": "15-400", "category": "L", "original_estimate": 1.0}],
-        },  # fmt: skip
+        },
     )
     assert other_job.status_code == 201
     transfer = {

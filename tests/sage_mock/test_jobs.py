@@ -41,8 +41,10 @@ async def test_a_new_job_is_stored_with_its_address_cost_codes_and_categories(
 
 async def test_a_job_is_usable_at_once_by_what_lands_on_it(client: httpx.AsyncClient) -> None:
     await client.post("/v1/jobs", json=NEW_JOB)
-    estimate = {"job_id": "1004", "lines": [{"cost_code": "03-300", "category": "M",
-                                              "original_estimate": 500.0}]}  # fmt: skip
+    estimate = {
+        "job_id": "1004",
+        "lines": [{"cost_code": "03-300", "category": "M", "original_estimate": 500.0}],
+    }
     assert (await client.post("/v1/estimates", json=estimate)).status_code == 201
 
 

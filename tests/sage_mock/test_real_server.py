@@ -30,7 +30,7 @@ def test_records_and_idempotent_answers_survive_a_kill_and_restart(
     assert replayed.headers["Idempotent-Replayed"] == "true"
     assert replayed.json() == created.json()
     assert batch.json() == created.json()["batch"]
-    assert stats["records"] == {"commitments": 1}
+    assert stats["records"] == {**dict.fromkeys(stats["records"], 0), "commitments": 1}
 
 
 def test_a_dropped_connection_hides_a_write_that_happened(real_server: RealServer) -> None:

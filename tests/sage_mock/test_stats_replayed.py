@@ -14,4 +14,4 @@ async def test_a_repeated_key_is_counted_as_replayed(client: httpx.AsyncClient) 
 
     assert (first.status_code, again.status_code) == (201, 201)
     assert stats["replayed"] == 1
-    assert stats["records"] == {"commitments": 1}
+    assert stats["records"] == {**dict.fromkeys(stats["records"], 0), "commitments": 1}

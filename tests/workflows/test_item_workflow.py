@@ -18,7 +18,13 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from domain.commands import AcceptRequest, CommandRequest, EditRequest, RejectRequest
+from domain.commands import (
+    AcceptRequest,
+    CommandRequest,
+    EditRequest,
+    RejectRequest,
+    ResetRequest,
+)
 from domain.lifecycle import State
 from domain.saga import SageFailure
 from domain.settings import DirectExportMode, ProjectSettings, parse_projects
@@ -297,3 +303,57 @@ async def test_posting_is_awaited_without_growing_history(time_skipping_env):
         final = await handle.result()
     assert polls_waiting > 5
     assert final.state is State.POSTED
+
+
+async def test_a_long_lived_item_continues_as_new_and_keeps_its_audit_trail(time_skipping_env):
+    env, sage = time_skipping_env, FakeSage()
+    queue = f"items-{uuid.uuid4()}"
+    async with (
+        Worker(env.client, task_queue=queue, workflows=[ItemWorkflow, ApprovalWorkflow]),
+        Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
+    ):
+        handle = await env.client.start_workflow(
+            ItemWorkflow.run,
+            ItemWorkflowInput(item=commitment(), settings=project(), history_limit=30),
+            id=f"commitment:P-1001:SC-0042:{uuid.uuid4().hex[:6]}",
+            task_queue=queue,
+        )
+        first_run = (await handle.describe()).run_id
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        for _ in range(12):  # each refused signal adds history, none changes the state
+            await handle.signal("accept", {"actor": "viewer.vic"})
+        await command(handle, "retrieve", CommandRequest(actor=ADMIN))
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        latest = env.client.get_workflow_handle_for(ItemWorkflow.run, handle.id)
+        await command(latest, "accept", AcceptRequest(actor=APPROVER))
+        final = await latest.result()
+        last_run = (await latest.describe()).run_id
+    assert last_run != first_run, "the item never continued as new"
+    assert final.state is State.POSTED
+    refused = [e for e in final.audit if e.outcome is Outcome.REFUSED]
+    assert len(refused) == 12
+    assert [e.action for e in final.audit if e.outcome is Outcome.DONE] == [
+        "send", "retrieve", "send", "accept", "export_succeeded", "posted"
+    ]  # fmt: skip
+    assert len(sage.commitments) == 1
+
+
+async def test_reset_needs_an_erp_admin_and_returns_the_item_where_asked(time_skipping_env):
+    sage = FakeSage(
+        fail_with=SageFailure(status=422, code="job_closed", message="Job has been closed.")
+    )
+    async with item_workflow(time_skipping_env, sage) as handle:
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        await command(handle, "accept", AcceptRequest(actor=APPROVER))
+        await until(handle, State.EXPORT_FAILED)
+        refused = await refusal(handle, "reset", ResetRequest(actor=APPROVER))
+        assert "Admin on the ERP Integrations tool (has Standard)" in refused
+        await command(handle, "reset", ResetRequest(actor="acct.admin", to="sent"))
+        reset = await until(handle, State.SENT)
+        assert reset.audit[-1].action == "reset"
+        assert reset.audit[-1].detail == "nothing was left in Sage"
+        sage.fail_with = None
+        await command(handle, "accept", AcceptRequest(actor=APPROVER))
+        final = await handle.result()
+    assert final.state is State.POSTED
+    assert len(sage.commitments) == 1
