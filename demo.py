@@ -56,7 +56,57 @@ SCRIPT: dict[str, list[tuple[str, CommandRequest | RespondRequest]]] = {
         ("send", CommandRequest(actor=ADMIN)),
         ("respond", RespondRequest(actor=ADMIN, response=Response.APPROVE, comment="scope ok")),
     ],
+    # project setup: the approver gives the new job's Sage Job ID / the vendor's ERP Company ID
+    "project:P-1004:1004": [
+        ("send", CommandRequest(actor=ADMIN)),
+        ("accept", AcceptRequest(actor=APPROVER, fields={"sage_job_id": "1004"})),
+    ],
+    "sub_job:P-1001:SJ-01": [
+        ("send", CommandRequest(actor=ADMIN)),
+        ("accept", AcceptRequest(actor=APPROVER)),
+    ],
+    "company:P-1001:C-5001": [
+        ("send", CommandRequest(actor=ADMIN)),
+        ("accept", AcceptRequest(actor=APPROVER, fields={"erp_company_id": "V-500"})),
+    ],
+    # exported, waiting for a person to post the estimate batches in Sage (Job Cost)
+    "budget:P-1001:BUD-1001": [
+        ("send", CommandRequest(actor=ADMIN)),
+        ("accept", AcceptRequest(actor=APPROVER)),
+    ],
+    "budget_modification:P-1001:BM-001": [
+        ("send", CommandRequest(actor=ADMIN)),
+        ("accept", AcceptRequest(actor=APPROVER)),
+    ],
+    # posted: a CCO on SC-0042 (two changes of line 1 summed, a new line added first)
+    "commitment_change_order:P-1001:SC-0042-01": [
+        ("send", CommandRequest(actor=ADMIN)),
+        ("accept", AcceptRequest(actor=APPROVER)),
+    ],
+    # exported: an ERP Admin accepts the PCCO, assigning its new line's contract item code;
+    # its estimate changes wait for a person to post their batch in Sage (Job Cost)
+    "prime_contract_change_order:P-1001:PCCO-007": [
+        ("send", CommandRequest(actor=ADMIN)),
+        ("accept", AcceptRequest(actor="acct.admin", fields={"new_contract_items": "006"})),
+    ],
+    # exported: an invoice on SC-0042, waiting for a person to post its AP batch in Sage
+    "subcontractor_invoice:P-1001:INV-0042-01": [
+        ("send", CommandRequest(actor=ADMIN)),
+        ("accept", AcceptRequest(actor=APPROVER)),
+    ],
 }
+LEFT_FOR_POSTING = {
+    "budget:P-1001:BUD-1001",
+    "budget_modification:P-1001:BM-001",
+    "prime_contract_change_order:P-1001:PCCO-007",
+    "subcontractor_invoice:P-1001:INV-0042-01",
+}
+"""Demo items that stay in `exported` until someone posts their batch (admin call)."""
+WAITS_FOR = {
+    "commitment_change_order:P-1001:SC-0042-01": "commitment:P-1001:SC-0042",
+    "subcontractor_invoice:P-1001:INV-0042-01": "commitment:P-1001:SC-0042",
+}
+"""A change order or an invoice exports only once its commitment is in Sage."""
 
 
 async def play(client: Client) -> None:
@@ -71,6 +121,8 @@ async def play(client: Client) -> None:
                 print(f"  {item.workflow_id} exists already; left as it is")
                 continue
             raise
+        if item.workflow_id in WAITS_FOR:
+            await in_sage(client, WAITS_FOR[item.workflow_id])
         for command, request in SCRIPT.get(item.workflow_id, []):
             if isinstance(request, RespondRequest):
                 await respond(client, item.workflow_id, request)
@@ -90,6 +142,17 @@ async def respond(client: Client, item: str, request: RespondRequest) -> None:
     raise UserError(f"{item}: its approval workflow did not start", REFUSED)
 
 
+async def in_sage(client: Client, workflow_id: str, timeout: float = 60) -> None:
+    """Wait until an item is exported (or posted), so the items that need it can follow."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (await query_status(client, workflow_id)).state not in {State.EXPORTED, State.POSTED}:
+        if loop.time() > deadline:
+            print(f"  {workflow_id} is not in Sage yet; what needs it may fail to export")
+            return
+        await asyncio.sleep(0.5)
+
+
 async def settle(client: Client, timeout: float = 60) -> None:
     """Wait until no demo item is still on its way through Sage."""
     moving = {State.ACCEPTED, State.EXPORTED}
@@ -97,7 +160,9 @@ async def settle(client: Client, timeout: float = 60) -> None:
     deadline = loop.time() + timeout
     while loop.time() < deadline:
         states = {wid: (await query_status(client, wid)).state for wid in SCRIPT}
-        if not moving & set(states.values()):
+        left = {(wid, State.EXPORTED) for wid in LEFT_FOR_POSTING}
+        waiting = {state for wid, state in states.items() if (wid, state) not in left}
+        if not moving & waiting:
             break
         await asyncio.sleep(1)
     for wid in [*sorted(SCRIPT), "commitment:P-1001:SC-0045"]:

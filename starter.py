@@ -378,6 +378,26 @@ async def cmd_reset(args: argparse.Namespace, cfg: Settings) -> int:
     return await _command(args, cfg, request)
 
 
+async def cmd_settings_apply(args: argparse.Namespace, cfg: Settings) -> int:
+    """Push changed project settings to every open item of each project in FILE."""
+    projects = load_projects(Path(args.file))
+    client = await open_client(cfg)
+    total = 0
+    for name, project in projects.projects.items():
+        query = (
+            f"WorkflowType = 'ErpItem' AND ExecutionStatus = 'Running' "
+            f'AND {sa.PROJECT.name} = "{name}"'
+        )
+        try:
+            async for wf in client.list_workflows(query):
+                await client.get_workflow_handle(wf.id).signal("settings", project)
+                total += 1
+        except RPCError as err:
+            raise _rpc_error(err, "settings apply") from None
+    print(f"settings sent to {total} open item(s) of {', '.join(projects.projects)}")
+    return OK
+
+
 async def cmd_status(args: argparse.Namespace, cfg: Settings) -> int:
     client = await open_client(cfg)
     print_status(await query_status(client, args.item), args.json)
@@ -554,6 +574,10 @@ def build_parser() -> argparse.ArgumentParser:
     actor(p)
     p.add_argument("--to", choices=["rejected", "sent"], default="rejected")
     p.add_argument("--comment")
+
+    p = command("settings", cmd_settings_apply, "push project settings to open items")
+    p.add_argument("action", choices=["apply"])
+    p.add_argument("file", metavar="FILE")
 
     p = command("status", cmd_status, "show an item: state, export fields, error, audit trail")
     p.add_argument("item", metavar="ITEM")

@@ -56,7 +56,7 @@ with workflow.unsafe.imports_passed_through():
         remembered,
         same_content,
     )
-    from domain.settings import DirectExportMode
+    from domain.settings import DirectExportMode, ProjectSettings
     from domain.status import (
         AuditEntry,
         CarriedState,
@@ -318,6 +318,30 @@ class ItemWorkflow:
     @workflow.signal(name="reset")
     def reset_signal(self, payload: RawValue) -> None:
         self._on_signal(Command.RESET, payload)
+
+    @workflow.signal(name="settings")
+    def settings_signal(self, payload: RawValue) -> None:
+        """New project settings (`starter.py settings apply`): the snapshot validators use."""
+        try:
+            data = workflow.payload_converter().from_payload(payload.payload)
+            settings = ProjectSettings.model_validate(data)
+        except Exception as err:  # a malformed payload is refused, never fails the workflow
+            detail = f"settings refused: {str(err).splitlines()[0]}"
+            self._record("unknown", "settings", Outcome.REFUSED, self._state, detail)
+            return
+        if settings.project != self._item.project:
+            detail = f"settings of project {settings.project} do not apply to this item"
+            self._record("unknown", "settings", Outcome.REFUSED, self._state, detail)
+            return
+        changed = sorted(
+            key
+            for key, value in settings.model_dump(mode="json").items()
+            if self._settings.model_dump(mode="json").get(key) != value
+        )
+        self._settings = settings
+        detail = "changed: " + (", ".join(changed) or "nothing")
+        self._record("settings", "settings", Outcome.DONE, self._state, detail)
+        self._publish()
 
     # --- applying commands ---
 

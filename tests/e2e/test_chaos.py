@@ -131,6 +131,7 @@ def test_d_a_quota_smaller_than_the_workload_is_never_hit_after_the_first_window
         windows = stack.sage("GET", "/admin/quota/windows")
         used = [w["used"] for w in windows]
         refused = [w["refused"] for w in windows]
-        print(observed.line("d", windows=len(windows), used=used, refused=refused))
+        waits = (stack.data / "worker.log").read_text().count("sage quota used up")
+        print(observed.line("d", windows=len(windows), used=used, refused=refused, waits=waits))
     assert sum(used) > QUOTA["limit"], "the workload fit in one window: nothing was tested"
     assert refused[1:] == [0] * (len(windows) - 1), f"429s after the first window: {refused}"

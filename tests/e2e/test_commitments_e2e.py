@@ -213,3 +213,23 @@ def test_delegated_approval_through_the_command_line(stack: Stack, tmp_path: Pat
     assert len(commitments_in_sage(stack, "E2E-0009")) == 1
     finished = stack.starter("respond", item, "--as", APPROVER, "approve")
     assert finished.returncode == 1 and "no approval workflow is waiting" in finished.stderr
+
+
+def test_settings_apply_reaches_open_items_and_changes_who_may_act(stack: Stack, tmp_path: Path):
+    path = write_item(tmp_path, number="E2E-0010")
+    item = "commitment:P-1001:E2E-0010"
+    ok(stack.starter("start", str(path), "--send", "--as", ADMIN))
+    projects = json.loads((ROOT / "examples" / "projects.json").read_text())["projects"]
+    projects["P-1001"]["roster"]["acct.ana"]["can_push_to_accounting"] = False
+    changed = tmp_path / "projects.json"
+    changed.write_text(json.dumps({"projects": {"P-1001": projects["P-1001"]}}))
+    applied = ok(stack.starter("settings", "apply", str(changed)))
+    assert "open item(s)" in applied
+    deadline = time.monotonic() + 30
+    while stack.status(item)["audit"][-1]["action"] != "settings":
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    refused = stack.starter("accept", item, "--as", APPROVER)
+    assert refused.returncode == 1 and "Can Push to Accounting" in refused.stderr
+    ok(stack.starter("accept", item, "--as", "acct.admin"))
+    stack.wait_for_state(item, "posted")
