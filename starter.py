@@ -474,6 +474,9 @@ async def cmd_watch(args: argparse.Namespace, cfg: Settings) -> int:
     while True:
         status = await query_status(client, args.item)
         for entry in status.audit[seen_audit:]:
+            if args.json:
+                print(entry.model_dump_json(), flush=True)
+                continue
             detail = f" — {entry.detail}" if entry.detail else ""
             print(
                 f"{entry.at:%H:%M:%S} {entry.actor}: {entry.action} ({entry.outcome.value}) "
@@ -482,9 +485,13 @@ async def cmd_watch(args: argparse.Namespace, cfg: Settings) -> int:
             )
         seen_audit = len(status.audit)
         if status.state in SETTLED:
-            print(
-                f"{status.workflow_id} settled in {status.state.value}; next: {status.next_action}"
-            )
+            if args.json:
+                print(status.model_dump_json())
+            else:
+                print(
+                    f"{status.workflow_id} settled in {status.state.value}; "
+                    f"next: {status.next_action}"
+                )
             return OK
         await asyncio.sleep(args.interval)
 
@@ -594,6 +601,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("watch", cmd_watch, "follow an item live until it settles")
     p.add_argument("item", metavar="ITEM")
+    p.add_argument("--json", action="store_true", help="one JSON line per audit entry")
     p.add_argument("--interval", type=float, default=1.0, help=argparse.SUPPRESS)
 
     command("setup", cmd_setup, "register the search attributes on an existing cluster")
