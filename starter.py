@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from domain.commands import (
 from domain.items import InvalidItem, ItemBase, parse_item
 from domain.lifecycle import State
 from domain.settings import InvalidSettings, ProjectSettings, ProjectsFile, parse_projects
+from domain.signing import BadSignature, load_private_key, new_key_pair, sign
 from domain.status import ItemStatus, ItemWorkflowInput
 from temporal_client import connect, register_search_attributes
 from workflows import search_attributes as sa
@@ -261,6 +263,50 @@ def print_outcome(before: ItemStatus | None, status: ItemStatus) -> None:
     print(f"{status.workflow_id}: {moved}{status.state.value}; next: {status.next_action}")
 
 
+# --- signing ---
+
+
+def signing_key_file(args: argparse.Namespace) -> Path | None:
+    if getattr(args, "key", None):
+        return Path(args.key)
+    if os.environ.get("ERP_SIGNING_KEY"):
+        return Path(os.environ["ERP_SIGNING_KEY"])
+    folder = os.environ.get("ERP_SIGNING_KEYS_DIR")
+    if folder and (Path(folder) / f"{args.actor}.key").exists():
+        return Path(folder) / f"{args.actor}.key"
+    return None
+
+
+def signed(args: argparse.Namespace, item: str, command: str, request: CommandRequest) -> Any:
+    """The request with its signature, when the user has a key; unchanged otherwise."""
+    path = signing_key_file(args)
+    if path is None:
+        return request
+    try:
+        key = load_private_key(path.read_text())
+    except OSError as err:
+        raise UserError(f"{path}: cannot read the signing key ({err.strerror})", USAGE) from None
+    except BadSignature as err:
+        raise UserError(f"{path}: {err}", USAGE) from None
+    when = datetime.now(UTC)
+    signature = sign(key, item, command, request.signed_arguments(), when)
+    return request.model_copy(update={"signature": signature})
+
+
+async def cmd_keys_new(args: argparse.Namespace, cfg: Settings) -> int:
+    folder = Path(args.dir)
+    path = folder / f"{args.user}.key"
+    if path.exists():
+        raise UserError(f"{path} exists already; remove it first to replace the key", REFUSED)
+    private, public = new_key_pair()
+    folder.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(private + "\n")
+    print(f"private key: {path} (keep it secret; never commit it)")
+    print(f'public key for the roster: "{args.user}": {{..., "public_key": "{public}"}}')
+    return OK
+
+
 # --- commands ---
 
 
@@ -293,9 +339,8 @@ async def cmd_start(args: argparse.Namespace, cfg: Settings) -> int:
             try:
                 await start_item(client, cfg, item, project)
                 if args.send:
-                    await run_command(
-                        client, item.workflow_id, "send", CommandRequest(actor=args.actor)
-                    )
+                    send = signed(args, item.workflow_id, "send", CommandRequest(actor=args.actor))
+                    await run_command(client, item.workflow_id, "send", send)
                 if len(planned) <= 20:
                     print(f"started {item.workflow_id}" + (" and sent it" if args.send else ""))
             except UserError as err:
@@ -329,6 +374,7 @@ def _progress(done: int, total: int, began: float) -> None:
 
 async def _command(args: argparse.Namespace, cfg: Settings, request: CommandRequest) -> int:
     client = await open_client(cfg)
+    request = signed(args, args.item, args.command, request)
     status = await run_command(client, args.item, args.command, request)
     print_outcome(None, status)
     return OK
@@ -532,6 +578,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     def actor(p: argparse.ArgumentParser, required: bool = True) -> None:
         p.add_argument("--as", dest="actor", required=required, metavar="USER")
+        p.add_argument(
+            "--key",
+            metavar="FILE",
+            help="sign the command with this private key (default: $ERP_SIGNING_KEY, "
+            "or $ERP_SIGNING_KEYS_DIR/USER.key)",
+        )
+
+    p = command("keys", cmd_keys_new, "create a signing key pair for a roster user")
+    p.add_argument("action", choices=["new"])
+    p.add_argument("user", metavar="USER")
+    p.add_argument("--dir", default="keys", help="where USER.key is written (default: keys/)")
 
     p = command("start", cmd_start, "start one workflow per item file")
     p.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")

@@ -21,6 +21,7 @@ from config import Settings, settings
 from temporal_client import connect
 from workflows.approval import ApprovalWorkflow
 from workflows.item import ItemWorkflow
+from workflows.sandbox import RUNNER
 
 log = structlog.get_logger("worker")
 
@@ -37,6 +38,7 @@ def build_workers(client: Client, cfg: Settings, activities: SageActivities) -> 
         client,
         task_queue=cfg.temporal_task_queue,
         workflows=[ItemWorkflow, ApprovalWorkflow],
+        workflow_runner=RUNNER,
     )
     sage = Worker(
         client,

@@ -13,6 +13,7 @@ from domain.lifecycle import Command, State, next_state
 from domain.permissions import authorize
 from domain.refusal import Refusal
 from domain.settings import DirectExportMode, ProjectSettings
+from domain.signing import Signature
 
 
 class CommandRequest(BaseModel):
@@ -22,6 +23,11 @@ class CommandRequest(BaseModel):
 
     actor: str = Field(min_length=1, max_length=100)
     comment: str | None = Field(default=None, max_length=2000)
+    signature: Signature | None = None
+
+    def signed_arguments(self) -> dict[str, Any]:
+        """Everything the signature covers besides item, command, timestamp and nonce."""
+        return self.model_dump(mode="json", exclude={"signature"})
 
 
 class AcceptRequest(CommandRequest):

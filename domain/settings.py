@@ -17,6 +17,7 @@ from pydantic import (
 
 from domain.approval import GROUP_PREFIX, ApprovalTemplate
 from domain.items import ItemTool, ItemType, describe_validation_error
+from domain.signing import SigningPolicy
 
 
 class ErpPermission(StrEnum):
@@ -46,6 +47,9 @@ class RosterUser(BaseModel):
     erp: ErpPermission = ErpPermission.NONE
     can_push_to_accounting: bool = False
     tool_admin: frozenset[ItemTool] = frozenset()
+    public_key: str | None = Field(
+        default=None, description="base64 Ed25519 public key that verifies this user's commands"
+    )
 
 
 class ProjectSettings(BaseModel):
@@ -72,6 +76,7 @@ class ProjectSettings(BaseModel):
         description="For `enabled_with_workflow`: templates per item type, chosen by amount.",
     )
     groups: dict[str, list[str]] = Field(default_factory=dict)
+    signing: SigningPolicy = Field(default_factory=SigningPolicy)
     escalation_approvers: list[str] = Field(
         default_factory=list, description="Who an item waiting too long is escalated to."
     )

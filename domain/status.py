@@ -49,6 +49,7 @@ class CarriedState(BaseModel):
     approval: Approval | None = None
     approval_round: int = 0
     leftovers: list[LeftoverUndo] = Field(default_factory=list)
+    nonces: dict[str, datetime] = Field(default_factory=dict)
     audit: list[AuditEntry] = Field(default_factory=list)
 
 

@@ -30,7 +30,9 @@ from domain.status import ItemStatus, ItemWorkflowInput  # noqa: E402
 from temporal_client import register_search_attributes  # noqa: E402
 from tests.workflows.fake_sage import FakeSage  # noqa: E402
 from tests.workflows.test_item_workflow import commitment, project  # noqa: E402
+from workflows.approval import ApprovalWorkflow  # noqa: E402
 from workflows.item import ItemWorkflow  # noqa: E402
+from workflows.sandbox import RUNNER  # noqa: E402
 
 HISTORIES = ROOT / "tests" / "histories"
 ADMIN, APPROVER = "pm.alex", "acct.ana"
@@ -97,7 +99,12 @@ async def record(client: Client, name: str, scenario: Scenario, mode: DirectExpo
     sage = FakeSage()
     queue = f"record-{uuid.uuid4()}"
     async with (
-        Worker(client, task_queue=queue, workflows=[ItemWorkflow]),
+        Worker(
+            client,
+            task_queue=queue,
+            workflows=[ItemWorkflow, ApprovalWorkflow],
+            workflow_runner=RUNNER,
+        ),
         Worker(client, task_queue=f"{queue}-sage", activities=sage.activities()),
     ):
         handle = await client.start_workflow(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
@@ -57,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
         same_content,
     )
     from domain.settings import DirectExportMode, ProjectSettings
+    from domain.signing import verify
     from domain.status import (
         AuditEntry,
         CarriedState,
@@ -100,6 +102,8 @@ class ItemWorkflow:
         self._approval_id: str | None = None
         self._approval_round = 0
         self._leftovers: list[LeftoverUndo] = []
+        self._nonces: dict[str, datetime] = {}
+        """Nonces of signed commands already taken (replays are refused)."""
         self._reset_request: tuple[ResetRequest, State] | None = None
         self._resets = 0
         self._published: dict[str, Any] = {}
@@ -121,6 +125,7 @@ class ItemWorkflow:
         self._approval = carried.approval
         self._approval_round = carried.approval_round
         self._leftovers = carried.leftovers
+        self._nonces = carried.nonces
         self._audit = carried.audit
 
     def _carry(self) -> CarriedState:
@@ -138,6 +143,7 @@ class ItemWorkflow:
             approval=self._approval,
             approval_round=self._approval_round,
             leftovers=self._leftovers,
+            nonces=self._nonces,
             audit=self._audit,
         )
 
@@ -211,7 +217,7 @@ class ItemWorkflow:
 
     @workflow.update(name="send")
     def send(self, request: CommandRequest) -> ItemStatus:
-        return self._apply(Command.SEND, request)
+        return self._command(Command.SEND, request)
 
     @send.validator
     def _validate_send(self, request: CommandRequest) -> None:
@@ -219,7 +225,7 @@ class ItemWorkflow:
 
     @workflow.update(name="retrieve")
     def retrieve(self, request: CommandRequest) -> ItemStatus:
-        return self._apply(Command.RETRIEVE, request)
+        return self._command(Command.RETRIEVE, request)
 
     @retrieve.validator
     def _validate_retrieve(self, request: CommandRequest) -> None:
@@ -227,7 +233,7 @@ class ItemWorkflow:
 
     @workflow.update(name="accept")
     def accept(self, request: AcceptRequest) -> ItemStatus:
-        return self._apply(Command.ACCEPT, request)
+        return self._command(Command.ACCEPT, request)
 
     @accept.validator
     def _validate_accept(self, request: AcceptRequest) -> None:
@@ -235,7 +241,7 @@ class ItemWorkflow:
 
     @workflow.update(name="reject")
     def reject(self, request: RejectRequest) -> ItemStatus:
-        return self._apply(Command.REJECT, request)
+        return self._command(Command.REJECT, request)
 
     @reject.validator
     def _validate_reject(self, request: RejectRequest) -> None:
@@ -243,7 +249,7 @@ class ItemWorkflow:
 
     @workflow.update(name="edit")
     def edit(self, request: EditRequest) -> ItemStatus:
-        return self._apply(Command.EDIT, request)
+        return self._command(Command.EDIT, request)
 
     @edit.validator
     def _validate_edit(self, request: EditRequest) -> None:
@@ -251,7 +257,7 @@ class ItemWorkflow:
 
     @workflow.update(name="resend")
     def resend(self, request: CommandRequest) -> ItemStatus:
-        return self._apply(Command.RESEND, request)
+        return self._command(Command.RESEND, request)
 
     @resend.validator
     def _validate_resend(self, request: CommandRequest) -> None:
@@ -259,7 +265,7 @@ class ItemWorkflow:
 
     @workflow.update(name="retry")
     def retry(self, request: AcceptRequest) -> ItemStatus:
-        return self._apply(Command.RETRY, request)
+        return self._command(Command.RETRY, request)
 
     @retry.validator
     def _validate_retry(self, request: AcceptRequest) -> None:
@@ -267,7 +273,7 @@ class ItemWorkflow:
 
     @workflow.update(name="cancel")
     def cancel(self, request: CommandRequest) -> ItemStatus:
-        return self._apply(Command.CANCEL, request)
+        return self._command(Command.CANCEL, request)
 
     @cancel.validator
     def _validate_cancel(self, request: CommandRequest) -> None:
@@ -275,7 +281,7 @@ class ItemWorkflow:
 
     @workflow.update(name="reset")
     def reset(self, request: ResetRequest) -> ItemStatus:
-        return self._apply(Command.RESET, request)
+        return self._command(Command.RESET, request)
 
     @reset.validator
     def _validate_reset(self, request: ResetRequest) -> None:
@@ -357,6 +363,35 @@ class ItemWorkflow:
         )
         return decide(facts, command, request)
 
+    def _command(self, command: Command, request: CommandRequest) -> ItemStatus:
+        """An update past its validator: check the signature (a refusal is recorded), apply."""
+        try:
+            self._verify(command, request)
+        except Refusal as refusal:
+            self._record(request.actor, command.value, Outcome.REFUSED, self._state, str(refusal))
+            self._publish()
+            raise ApplicationError(str(refusal), type="Refused", non_retryable=True) from None
+        return self._apply(command, request)
+
+    def _verify(self, command: Command, request: CommandRequest) -> None:
+        user = self._settings.roster.get(request.actor)
+        policy = self._settings.signing
+        now = workflow.now()
+        verify(
+            public_key=user.public_key if user else None,
+            policy=policy,
+            signature=request.signature,
+            item=workflow.info().workflow_id,
+            command=command.value,
+            arguments=request.signed_arguments(),
+            now=now,
+            seen_nonces=set(self._nonces),
+        )
+        if request.signature is not None:
+            horizon = now - 2 * policy.tolerance  # older nonces fail the freshness check anyway
+            self._nonces = {n: at for n, at in self._nonces.items() if at >= horizon}
+            self._nonces[request.signature.nonce] = request.signature.timestamp
+
     def _apply(self, command: Command, request: CommandRequest) -> ItemStatus:
         try:
             decision = self._decide(command, request)
@@ -406,7 +441,9 @@ class ItemWorkflow:
         if isinstance(data, dict) and isinstance(data.get("actor"), str):
             actor = data["actor"]
         try:
-            self._apply(command, parse_request(command, data))
+            request = parse_request(command, data)
+            self._verify(command, request)
+            self._apply(command, request)
         except (Refusal, ApplicationError) as refusal:
             self._record(actor, command.value, Outcome.REFUSED, self._state, f"{refusal} (signal)")
             self._publish()

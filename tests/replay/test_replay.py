@@ -9,7 +9,9 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from workflows.approval import ApprovalWorkflow
 from workflows.item import ItemWorkflow
+from workflows.sandbox import RUNNER
 
 HISTORIES = sorted((Path(__file__).resolve().parents[1] / "histories").glob("*.json"))
 
@@ -21,5 +23,9 @@ def test_histories_were_recorded():
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_history_replays(path: Path):
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[ItemWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(
+        workflows=[ItemWorkflow, ApprovalWorkflow],
+        data_converter=pydantic_data_converter,
+        workflow_runner=RUNNER,
+    )
     await replayer.replay_workflow(history)

@@ -28,10 +28,12 @@ from domain.commands import (
 from domain.lifecycle import State
 from domain.saga import SageFailure
 from domain.settings import DirectExportMode, ProjectSettings, parse_projects
+from domain.signing import SigningPolicy, load_private_key, new_key_pair, sign
 from domain.status import ItemStatus, ItemWorkflowInput, Outcome
 from tests.workflows.fake_sage import FakeSage
 from workflows.approval import ApprovalWorkflow
 from workflows.item import ItemWorkflow
+from workflows.sandbox import RUNNER
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ADMIN, APPROVER = "pm.alex", "acct.ana"
@@ -59,7 +61,12 @@ async def item_workflow(
     queue = f"items-{uuid.uuid4()}"
     data = item or commitment()
     async with (
-        Worker(env.client, task_queue=queue, workflows=[ItemWorkflow, ApprovalWorkflow]),
+        Worker(
+            env.client,
+            task_queue=queue,
+            workflows=[ItemWorkflow, ApprovalWorkflow],
+            workflow_runner=RUNNER,
+        ),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
     ):
         handle = await env.client.start_workflow(
@@ -309,7 +316,12 @@ async def test_a_long_lived_item_continues_as_new_and_keeps_its_audit_trail(time
     env, sage = time_skipping_env, FakeSage()
     queue = f"items-{uuid.uuid4()}"
     async with (
-        Worker(env.client, task_queue=queue, workflows=[ItemWorkflow, ApprovalWorkflow]),
+        Worker(
+            env.client,
+            task_queue=queue,
+            workflows=[ItemWorkflow, ApprovalWorkflow],
+            workflow_runner=RUNNER,
+        ),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
     ):
         handle = await env.client.start_workflow(
@@ -357,3 +369,46 @@ async def test_reset_needs_an_erp_admin_and_returns_the_item_where_asked(time_sk
         final = await handle.result()
     assert final.state is State.POSTED
     assert len(sage.commitments) == 1
+
+
+async def test_signed_commands_are_verified_and_refusals_recorded(time_skipping_env):
+    private, public = new_key_pair()
+    key = load_private_key(private)
+    roster = project().roster
+    roster = {**roster, APPROVER: roster[APPROVER].model_copy(update={"public_key": public})}
+    settings = project(roster=roster, signing=SigningPolicy(accept_unsigned=False))
+    async with item_workflow(time_skipping_env, FakeSage(), settings) as handle:
+        wid = handle.id
+        now = await time_now(time_skipping_env)
+        unsigned = await refusal(handle, "send", CommandRequest(actor=ADMIN))
+        assert "signed commands only" in unsigned
+        admin_private, admin_public = new_key_pair()
+        roster = {**roster, ADMIN: roster[ADMIN].model_copy(update={"public_key": admin_public})}
+        await handle.signal("settings", settings.model_copy(update={"roster": roster}))
+        send = CommandRequest(actor=ADMIN)
+        signed_send = send.model_copy(
+            update={
+                "signature": sign(
+                    load_private_key(admin_private), wid, "send", send.signed_arguments(), now
+                )
+            }
+        )
+        await command(handle, "send", signed_send)
+        accept = AcceptRequest(actor=APPROVER)
+        good = sign(key, wid, "accept", accept.signed_arguments(), now)
+        forged = sign(key, wid, "reject", accept.signed_arguments(), now)
+        bad = await refusal(handle, "accept", accept.model_copy(update={"signature": forged}))
+        assert "does not match" in bad
+        await handle.signal("accept", {"actor": APPROVER})  # the UI's unsigned signal
+        await command(handle, "accept", accept.model_copy(update={"signature": good}))
+        replay = await refusal(handle, "retry", accept.model_copy(update={"signature": good}))
+        final = await handle.result()
+    assert "cannot retry" in replay or "replayed" in replay
+    assert final.state is State.POSTED
+    refused = [e for e in final.audit if e.outcome is Outcome.REFUSED]
+    assert [e.action for e in refused] == ["send", "accept", "accept"]
+    assert "signed commands only" in (refused[2].detail or "")
+
+
+async def time_now(env: WorkflowEnvironment):
+    return await env.get_current_time()

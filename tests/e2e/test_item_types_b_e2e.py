@@ -1,0 +1,366 @@
+"""Commitment change orders, prime contract change orders and subcontractor invoices through
+the whole product, as people drive them with starter.py against the mock Sage."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import ROOT, Stack
+
+ADMIN, APPROVER, ERP_ADMIN = "pm.alex", "acct.ana", "acct.admin"
+COMMITMENT = "B-SC-01"
+LINKED = {"number": COMMITMENT, "sage_id": COMMITMENT}
+
+
+def example(name: str) -> dict[str, Any]:
+    return json.loads((ROOT / "examples" / "items" / name).read_text(encoding="utf-8"))
+
+
+def write(folder: Path, data: dict[str, Any]) -> Path:
+    path = folder / f"{data['type']}-{data['number']}.json"
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path
+
+
+def ok(done) -> str:
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr}"
+    return done.stdout
+
+
+def records(stack: Stack, kind: str, **match: Any) -> list[dict[str, Any]]:
+    rows = stack.sage("GET", f"/admin/records/{kind}")
+    return [r for r in rows if all(r.get(k) == v for k, v in match.items())]
+
+
+def post_batches(stack: Stack, item: str) -> None:
+    """A person posts the item's batches in Sage (posting a posted batch changes nothing)."""
+    for batch in stack.status(item)["batches"]:
+        stack.sage("POST", f"/admin/batches/{batch}/post")
+
+
+def cco_data(number: str, **changes: Any) -> dict[str, Any]:
+    data = example("commitment_change_order-SC-0042-01.json")
+    data.update(number=number, commitment=LINKED, **copy.deepcopy(changes))
+    return data
+
+
+def pcco_data(number: str, **changes: Any) -> dict[str, Any]:
+    data = example("prime_contract_change_order-PCCO-007.json")
+    data.update(number=number, **copy.deepcopy(changes))
+    return data
+
+
+def invoice_data(number: str, **changes: Any) -> dict[str, Any]:
+    data = example("subcontractor_invoice-INV-0042-01.json")
+    data.update(number=number, commitment=LINKED, **copy.deepcopy(changes))
+    return data
+
+
+@pytest.fixture(scope="module")
+def commitment(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Subcontract B-SC-01 exported and posted first: CCOs and invoices need it in Sage."""
+    data = example("commitment-SC-0042.json") | {"number": COMMITMENT}
+    path = write(tmp_path_factory.mktemp("commitment"), data)
+    item = f"commitment:P-1001:{COMMITMENT}"
+    ok(stack.starter("start", str(path), "--send", "--as", ADMIN))
+    ok(stack.starter("accept", item, "--as", APPROVER))
+    stack.wait_for_state(item, "posted")
+    return item
+
+
+def test_a_cco_goes_from_draft_to_posted(stack: Stack, commitment: str, tmp_path: Path):
+    item = "commitment_change_order:P-1001:B-CCO-01"
+    ok(stack.starter("start", str(write(tmp_path, cco_data("B-CCO-01")))))
+    ok(stack.starter("send", item, "--as", ADMIN))
+    ok(stack.starter("accept", item, "--as", APPROVER))
+    status = stack.wait_for_state(item, "posted")
+
+    assert status["export_fields"] == {"sage_id": "B-CCO-01"}
+    assert status["sage_ids"] == {"new_item_1": "3", "change_order_id": "B-CCO-01"}
+    [cco] = records(stack, "commitment_change_orders", change_order_id="B-CCO-01")
+    assert cco["commitment_id"] == COMMITMENT and cco["status"] == "approved"
+    # two changes of commitment line 1 summed into one Sage line; the new line is item 3
+    assert [(i["item_id"], i["amount"]) for i in cco["items"]] == [("1", 3700.0), ("3", 3000.0)]
+    sage_commitment = stack.sage("GET", f"/v1/commitments/1001/{COMMITMENT}")
+    added = sage_commitment["items"][2]
+    assert (added["item_id"], added["description"], added["amount"]) == ("3", "Dewatering", 0.0)
+
+
+def test_a_pcco_goes_from_draft_to_posted_accepted_by_an_erp_admin(stack: Stack, tmp_path: Path):
+    item = "prime_contract_change_order:P-1001:B-PCCO-01"
+    ok(stack.starter("start", str(write(tmp_path, pcco_data("B-PCCO-01")))))
+    ok(stack.starter("send", item, "--as", ADMIN))
+
+    standard = stack.starter("accept", item, "--as", APPROVER, "--field", "new_contract_items=B01")
+    assert standard.returncode == 1
+    assert "needs Admin on the ERP Integrations tool" in standard.stderr
+    no_code = stack.starter("accept", item, "--as", ERP_ADMIN)
+    assert no_code.returncode == 1
+    assert "must assign a new contract item code to each new line" in no_code.stderr
+    for done in (standard, no_code):
+        assert "Traceback" not in done.stderr
+
+    ok(stack.starter("accept", item, "--as", ERP_ADMIN, "--field", "new_contract_items=B01"))
+    exported = stack.wait_for_state(item, "exported")
+    assert "a person posts batch" in exported["next_action"]
+    post_batches(stack, item)
+    stack.wait_for_state(item, "posted")
+
+    contract = stack.sage("GET", "/v1/contracts/1001/1001-PC")
+    new_item = next(i for i in contract["items"] if i["item_code"] == "B01")
+    assert (new_item["original_amount"], new_item["approved_changes"]) == (0.0, 18000.0)
+    [estimate] = records(stack, "estimate_changes", chg_mgt_ref_1="B-PCCO-01")
+    assert [(line["cost_code"], line["amount"]) for line in estimate["lines"]] == [
+        ("03-300", 4500.0),
+        ("05-120", 18000.0),
+    ]
+    [svc] = records(stack, "schedule_value_changes", chg_mgt_ref_1="B-PCCO-01")
+    assert [line["contract_item"] for line in svc["lines"]] == ["002", "B01"]
+
+
+def test_an_invoice_goes_from_draft_to_posted(stack: Stack, commitment: str, tmp_path: Path):
+    item = "subcontractor_invoice:P-1001:B-INV-01"
+    ok(stack.starter("start", str(write(tmp_path, invoice_data("B-INV-01")))))
+    ok(stack.starter("send", item, "--as", ADMIN))
+    ok(stack.starter("accept", item, "--as", APPROVER, "--field", "description=Pay app 1"))
+    status = stack.wait_for_state(item, "exported")
+    assert status["export_fields"] == {
+        "erp_id": "B-INV-01",
+        "accounting_date": "2026-11-30",
+        "description": "Pay app 1",
+    }
+    post_batches(stack, item)
+    stack.wait_for_state(item, "posted")
+
+    [invoice] = records(stack, "ap_invoices", invoice_id="B-INV-01", deleted=False)
+    assert (invoice["original_amount"], invoice["retainage"]) == (50000.0, 5000.0)
+    assert invoice["current_payment_due"] == 45000.0
+    assert (invoice["invoice_date"], invoice["accounting_date"]) == ("2026-11-30", "2026-11-30")
+    assert [(d["commitment_item"], d["amount"]) for d in invoice["distributions"]] == [
+        ("1", 40000.0),
+        ("2", 10000.0),
+    ]
+
+
+INVALID = {
+    "commitment_change_order-commitment-not-synced.json": "Change orders can only be created "
+    "from synced commitments",
+    "commitment_change_order-not-approved.json": "It is not possible to export a commitment "
+    "change order with any other status than approved.",
+    "commitment_change_order-new-line-without-cost-code.json": "it must be tied to an existing "
+    "cost code and category.",
+    "prime_contract_change_order-title-too-long.json": "Title. Must be 255 characters or less.",
+    "prime_contract_change_order-number-too-long.json": "Number (#). Must be two (20) "
+    "characters or less.",
+    "prime_contract_change_order-not-approved.json": "Status. Must be in the Approved status.",
+    "subcontractor_invoice-not-approved.json": "the invoice must be in the Approved, Approved "
+    "as Noted, or Pending Owner Approval status.",
+    "subcontractor_invoice-zero-dollar.json": "Please correct the zero-dollar invoice.",
+    "subcontractor_invoice-commitment-not-synced.json": "The invoice's commitment must be "
+    "synced with Sage 300 CRE®",
+    "subcontractor_invoice-vendor-not-synced.json": "Contract Company. Must be linked to a "
+    "synced Sage 300 CRE® vendor.",
+}
+
+
+def test_every_invalid_example_of_these_types_is_covered():
+    found = {
+        p.name
+        for prefix in ("commitment_change_order", "prime_contract_change_order", "subcontractor")
+        for p in (ROOT / "examples" / "invalid").glob(f"{prefix}*-*.json")
+    }
+    assert found == set(INVALID)
+
+
+@pytest.mark.parametrize("name", sorted(INVALID))
+def test_an_invalid_example_is_refused_at_send_with_the_seeds_words(
+    stack: Stack, tmp_path: Path, name: str
+):
+    data = json.loads((ROOT / "examples" / "invalid" / name).read_text(encoding="utf-8"))
+    data["number"] = f"B-{data['number']}"  # numbers no other test uses
+    item = f"{data['type']}:{data['project']}:{data['number']}"
+    ok(stack.starter("start", str(write(tmp_path, data))))
+    refused = stack.starter("send", item, "--as", ADMIN)
+    assert refused.returncode == 1
+    assert INVALID[name] in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert stack.status(item)["state"] == "draft"
+
+
+def test_a_refused_schedule_value_change_is_compensated_and_retry_starts_clean(
+    stack: Stack, tmp_path: Path
+):
+    """The classic saga: contract item created, estimate changes posted, schedule value
+    change refused -> estimate changes reversed, contract item deleted; retry is clean."""
+    item = "prime_contract_change_order:P-1001:B-PCCO-02"
+    sov = [
+        {
+            "contract_item": "004",
+            "description": "Lobby drywall",
+            "cost_code": "09-250",
+            "category": "M",
+            "amount": "2500.00",
+        },
+        {"description": "EV chargers", "cost_code": "16-100", "category": "E", "amount": "7000"},
+    ]
+    ok(stack.starter("start", str(write(tmp_path, pcco_data("B-PCCO-02", sov=sov)))))
+    ok(stack.starter("send", item, "--as", ADMIN))
+    # someone deletes contract item 004 in Sage: the schedule value change will be refused
+    stack.sage("DELETE", "/admin/contracts/1001/1001-PC/items/004")
+    try:
+        ok(stack.starter("accept", item, "--as", ERP_ADMIN, "--field", "new_contract_items=B02"))
+        failed = stack.wait_for_state(item, "export_failed")
+        assert failed["last_error"]["code"] == "not_found"
+        assert failed["last_error"]["message"] == "Entity with this ID not found."
+        shown = ok(stack.starter("status", item))
+        assert "cause:" in shown and "solution:" in shown
+
+        undone = [(e["action"], e["outcome"]) for e in failed["audit"] if e["actor"] == "sage"]
+        assert undone[:2] == [
+            ("undo post_estimate_changes", "done"),
+            ("undo create_contract_item_1", "done"),
+        ]
+        b02 = records(stack, "contract_items", item_code="B02")
+        assert [(r["created_by"], r["deleted"]) for r in b02] == [("api", True)]
+        [estimate] = records(stack, "estimate_changes", chg_mgt_ref_1="B-PCCO-02")
+        assert estimate["reversed"] is True
+        assert records(stack, "schedule_value_changes", chg_mgt_ref_1="B-PCCO-02") == []
+    finally:
+        _restore_contract_item_004(stack)
+
+    ok(stack.starter("retry", item, "--as", ERP_ADMIN))
+    retried = stack.wait_for_state(item, "exported")
+    assert retried["last_error"] is None
+    assert not any("already exists" in (e["detail"] or "") for e in retried["audit"])
+    post_batches(stack, item)
+    stack.wait_for_state(item, "posted")
+
+    b02 = records(stack, "contract_items", item_code="B02")
+    assert [r["deleted"] for r in b02] == [True, False]
+    estimates = records(stack, "estimate_changes", chg_mgt_ref_1="B-PCCO-02")
+    assert [e["reversed"] for e in estimates] == [True, False]
+    [svc] = records(stack, "schedule_value_changes", chg_mgt_ref_1="B-PCCO-02")
+    assert [(line["contract_item"], line["amount"]) for line in svc["lines"]] == [
+        ("004", 2500.0),
+        ("B02", 7000.0),
+    ]
+
+
+def _restore_contract_item_004(stack: Stack) -> None:
+    """A person adds contract item 004 back in Sage (if it is not there already)."""
+    body = {
+        "item_code": "004",
+        "description": "Drywall",
+        "cost_code": "09-250",
+        "original_amount": 960_000.0,
+    }
+    try:
+        stack.sage("POST", "/admin/contracts/1001/1001-PC/items", json=body)
+    except httpx.HTTPStatusError as err:
+        assert err.response.json()["code"] == "contract_item_exists"
+
+
+def test_a_cco_whose_id_sage_already_holds_is_undone_and_shows_why(
+    stack: Stack, commitment: str, tmp_path: Path
+):
+    first = "commitment_change_order:P-1001:B-CCO-02"
+    ok(stack.starter("start", str(write(tmp_path, cco_data("B-CCO-02"))), "--send", "--as", ADMIN))
+    ok(stack.starter("accept", first, "--as", APPROVER))
+    stack.wait_for_state(first, "posted")
+    items_before = len(stack.sage("GET", f"/v1/commitments/1001/{COMMITMENT}")["items"])
+
+    second = "commitment_change_order:P-1001:B-CCO-03"
+    data = cco_data("B-CCO-03", title="Pumps and dewatering")
+    ok(stack.starter("start", str(write(tmp_path, data)), "--send", "--as", ADMIN))
+    ok(stack.starter("accept", second, "--as", APPROVER, "--field", "sage_id=B-CCO-02"))
+    failed = stack.wait_for_state(second, "export_failed")
+    assert failed["last_error"]["code"] == "commitment_change_order_exists"
+    assert failed["last_error"]["message"] == (
+        "A commitment change order already exists with the specified id."
+    )
+    # the commitment item its new line added was deleted again
+    assert len(stack.sage("GET", f"/v1/commitments/1001/{COMMITMENT}")["items"]) == items_before
+
+    ok(stack.starter("retry", second, "--as", APPROVER, "--field", "sage_id=B-CCO-03"))
+    stack.wait_for_state(second, "posted")
+    assert len(records(stack, "commitment_change_orders", change_order_id="B-CCO-03")) == 1
+
+
+def test_a_cco_whose_commitment_is_not_in_sage_fails_with_sages_words(stack: Stack, tmp_path: Path):
+    item = "commitment_change_order:P-1001:B-CCO-04"
+    data = cco_data(
+        "B-CCO-04",
+        commitment={"number": "B-SC-99", "sage_id": "B-SC-99"},
+        sov=[{"commitment_line": 1, "amount": "100"}],
+    )
+    ok(stack.starter("start", str(write(tmp_path, data)), "--send", "--as", ADMIN))
+    ok(stack.starter("accept", item, "--as", APPROVER))
+    failed = stack.wait_for_state(item, "export_failed")
+    assert failed["last_error"]["code"] == "not_found"
+    assert failed["last_error"]["message"] == "Entity with this ID not found."
+
+
+def test_an_invoice_in_a_closed_gl_period_fails_then_retries_with_another_accounting_date(
+    stack: Stack, commitment: str, tmp_path: Path
+):
+    item = "subcontractor_invoice:P-1001:B-INV-02"
+    lines = [
+        {
+            "commitment_line": 2,
+            "description": "Slab on grade",
+            "cost_code": "03-300",
+            "category": "M",
+            "work_completed_this_period": "1000.00",
+            "work_retainage_this_period": "100.00",
+        }
+    ]
+    data = invoice_data("B-INV-02", lines=lines)
+    ok(stack.starter("start", str(write(tmp_path, data)), "--send", "--as", ADMIN))
+    ok(stack.starter("accept", item, "--as", APPROVER, "--field", "accounting_date=2025-12-31"))
+    failed = stack.wait_for_state(item, "export_failed")
+    assert failed["last_error"]["code"] == "gl_period_closed"
+    assert failed["last_error"]["message"] == (
+        "Ap Invoice Api import failed with error message: GL period closed.  Entry not "
+        "allowed. (12\\31\\2025)."
+    )
+    shown = ok(stack.starter("status", item))
+    assert "Invoices will not post to a closed GL period" in shown
+    assert records(stack, "ap_invoices", invoice_id="B-INV-02") == []
+
+    ok(stack.starter("retry", item, "--as", APPROVER, "--field", "accounting_date=2026-11-30"))
+    stack.wait_for_state(item, "exported")
+    post_batches(stack, item)
+    stack.wait_for_state(item, "posted")
+    [invoice] = records(stack, "ap_invoices", invoice_id="B-INV-02")
+    assert invoice["accounting_date"] == "2026-11-30"
+
+
+def test_an_invoice_over_the_approved_amount_fails_over_tolerance(
+    stack: Stack, commitment: str, tmp_path: Path
+):
+    item = "subcontractor_invoice:P-1001:B-INV-03"
+    lines = [
+        {
+            "commitment_line": 1,
+            "description": "Footings",
+            "cost_code": "03-300",
+            "category": "S",
+            "work_completed_this_period": "500000.00",
+        }
+    ]
+    data = invoice_data("B-INV-03", lines=lines)
+    ok(stack.starter("start", str(write(tmp_path, data)), "--send", "--as", ADMIN))
+    ok(stack.starter("accept", item, "--as", APPROVER))
+    failed = stack.wait_for_state(item, "export_failed")
+    assert failed["last_error"]["code"] == "over_tolerance"
+    assert failed["last_error"]["message"] == (
+        f"Ap Invoice Api import failed with error message: Commitment {COMMITMENT} - amount "
+        "invoiced exceeds approved amount plus tolerance."
+    )
+    assert "check the tolerance setup in Sage 300 CRE®" in failed["last_error"]["solution"]
