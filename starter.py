@@ -277,7 +277,9 @@ def signing_key_file(args: argparse.Namespace) -> Path | None:
     return None
 
 
-def signed(args: argparse.Namespace, item: str, command: str, request: CommandRequest) -> Any:
+def signed(
+    args: argparse.Namespace, item: str, command: str, request: CommandRequest | RespondRequest
+) -> Any:
     """The request with its signature, when the user has a key; unchanged otherwise."""
     path = signing_key_file(args)
     if path is None:
@@ -412,6 +414,7 @@ async def cmd_respond(args: argparse.Namespace, cfg: Settings) -> int:
             f"(the item is {status.state.value}, Direct Export {status.export_mode.value})",
             REFUSED,
         )
+    request = signed(args, status.approval_workflow_id, "respond", request)
     approval = await run_command(
         client, status.approval_workflow_id, "respond", request, result_type=Approval
     )

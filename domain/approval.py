@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from domain.items import describe_validation_error
 from domain.refusal import Refusal
+from domain.signing import Signature, SigningPolicy
 
 GROUP_PREFIX = "group:"
 
@@ -55,6 +56,10 @@ class RespondRequest(BaseModel):
     actor: str = Field(min_length=1, max_length=100)
     response: Response
     comment: str | None = Field(default=None, max_length=2000)
+    signature: Signature | None = None
+
+    def signed_arguments(self) -> dict[str, object]:
+        return self.model_dump(mode="json", exclude={"signature"})
 
 
 class StepResponse(BaseModel):
@@ -170,6 +175,10 @@ class ApprovalInput(BaseModel):
     approval: Approval
     item_workflow_id: str
     round: int = Field(ge=1, description="Which send of the item this approval belongs to.")
+    signing: SigningPolicy = Field(default_factory=SigningPolicy)
+    public_keys: dict[str, str] = Field(
+        default_factory=dict, description="Roster users' public keys, to verify responses."
+    )
 
 
 class ApprovalNote(BaseModel):

@@ -46,7 +46,9 @@ class BadSignature(Refusal):
     pass
 
 
-def message(item: str, command: str, arguments: dict[str, Any], when: datetime, nonce: str) -> bytes:
+def message(
+    item: str, command: str, arguments: dict[str, Any], when: datetime, nonce: str
+) -> bytes:
     """The exact bytes signed: canonical JSON, so signer and verifier agree byte for byte."""
     body = {
         "item": item,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from temporalio import workflow
 from temporalio.common import RawValue
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.approval import (
@@ -20,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
         parse_respond,
     )
     from domain.refusal import Refusal
+    from domain.signing import verify
 
 PROGRESS_SIGNAL = "approval_progress"
 
@@ -31,6 +33,9 @@ class ApprovalWorkflow:
         self._approval = start.approval
         self._item = start.item_workflow_id
         self._round = start.round
+        self._signing = start.signing
+        self._keys = start.public_keys
+        self._nonces: set[str] = set()
 
     @workflow.run
     async def run(self, start: ApprovalInput) -> Approval:
@@ -46,6 +51,17 @@ class ApprovalWorkflow:
 
     @workflow.update(name="respond")
     async def respond(self, request: RespondRequest) -> Approval:
+        try:
+            self._verify(request)
+        except Refusal as refusal:
+            note = ApprovalNote(
+                round=self._round,
+                approval=self._approval,
+                refused=str(refusal),
+                actor=request.actor,
+            )
+            await self._tell_item(note)
+            raise ApplicationError(str(refusal), type="Refused", non_retryable=True) from None
         self._approval = self._approval.respond(request, workflow.now())
         workflow.set_current_details(self._approval.describe())
         await self._tell_item(ApprovalNote(round=self._round, approval=self._approval))
@@ -65,14 +81,33 @@ class ApprovalWorkflow:
         if isinstance(data, dict) and isinstance(data.get("actor"), str):
             actor = data["actor"]
         try:
-            self._approval = self._approval.respond(parse_respond(data), workflow.now())
+            request = parse_respond(data)
+            self._verify(request)
+            self._approval = self._approval.respond(request, workflow.now())
             note = ApprovalNote(round=self._round, approval=self._approval)
         except Refusal as refusal:
             note = ApprovalNote(
-                round=self._round, approval=self._approval, refused=str(refusal), actor=actor
+                round=self._round,
+                approval=self._approval,
+                refused=f"{refusal} (signal)",
+                actor=actor,
             )
         workflow.set_current_details(self._approval.describe())
         await self._tell_item(note)
+
+    def _verify(self, request: RespondRequest) -> None:
+        verify(
+            public_key=self._keys.get(request.actor),
+            policy=self._signing,
+            signature=request.signature,
+            item=workflow.info().workflow_id,
+            command="respond",
+            arguments=request.signed_arguments(),
+            now=workflow.now(),
+            seen_nonces=self._nonces,
+        )
+        if request.signature is not None:
+            self._nonces.add(request.signature.nonce)
 
     async def _tell_item(self, note: ApprovalNote) -> None:
         await workflow.get_external_workflow_handle(self._item).signal(PROGRESS_SIGNAL, note)

@@ -662,6 +662,12 @@ class ItemWorkflow:
                 approval=self._approval,
                 item_workflow_id=workflow.info().workflow_id,
                 round=round_,
+                signing=self._settings.signing,
+                public_keys={
+                    name: user.public_key
+                    for name, user in self._settings.roster.items()
+                    if user.public_key
+                },
             ),
             id=self._approval_id,
             static_summary=f"Approval of {self._item.summary()}",
@@ -695,7 +701,7 @@ class ItemWorkflow:
             return  # a late note from an approval that was retrieved or cancelled
         if note.refused:
             actor = note.actor or "unknown"
-            detail = f"{note.refused} (signal)"
+            detail = note.refused
             self._record(actor, "respond", Outcome.REFUSED, self._state, detail)
         for response in note.approval.responses[len(self._approval.responses) :]:
             self._record(

@@ -68,7 +68,7 @@ def test_b_the_dev_server_restarted_on_its_file_mid_run_loses_nothing(
     workload = write_workload(tmp_path / "items", "CB", 60, failing_every=20)
     workers = [stack.start_worker(f"worker-{n}") for n in (1, 2)]
     finish(start_and_send(stack, workload))
-    posted_at_stop = sum(b["posted"] for b in stack.sage("GET", "/admin/records/batches"))
+    batches_posted_at_stop = sum(b["posted"] for b in stack.sage("GET", "/admin/records/batches"))
 
     stack.stop("temporal")
     time.sleep(3)
@@ -77,8 +77,10 @@ def test_b_the_dev_server_restarted_on_its_file_mid_run_loses_nothing(
 
     observed = assert_exactly_once(stack, workload, rows)
     assert all(worker.poll() is None for worker in workers), "a worker gave up"
-    assert posted_at_stop < len(workload.good), "all was done before the stop: nothing tested"
-    print(observed.line("b", posted_at_stop=posted_at_stop, server_restarts=1))
+    assert batches_posted_at_stop < len(workload.good), (
+        "all was done before the stop: nothing tested"
+    )
+    print(observed.line("b", batches_posted_at_stop=batches_posted_at_stop, server_restarts=1))
 
 
 def test_c_sage_failing_before_and_after_commit_never_duplicates(
