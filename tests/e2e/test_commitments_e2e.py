@@ -233,3 +233,35 @@ def test_settings_apply_reaches_open_items_and_changes_who_may_act(stack: Stack,
     assert refused.returncode == 1 and "Can Push to Accounting" in refused.stderr
     ok(stack.starter("accept", item, "--as", "acct.admin"))
     stack.wait_for_state(item, "posted")
+
+
+def test_signed_commands_through_the_command_line(stack: Stack, tmp_path: Path):
+    keys = tmp_path / "keys"
+    projects = json.loads((ROOT / "examples" / "projects.json").read_text())["projects"]
+    project = projects["P-1001"]
+    for user in (ADMIN, APPROVER):
+        made = ok(stack.starter("keys", "new", user, "--dir", str(keys)))
+        assert "never commit it" in made
+        public = made.split('"public_key": "')[1].split('"')[0]
+        project["roster"][user]["public_key"] = public
+    again = stack.starter("keys", "new", ADMIN, "--dir", str(keys))
+    assert again.returncode == 1 and "exists already" in again.stderr
+    project["signing"] = {"accept_unsigned": False}
+    settings_file = tmp_path / "projects.json"
+    settings_file.write_text(json.dumps({"projects": {"P-1001": project}}))
+    signed_env = {"ERP_PROJECTS_FILE": str(settings_file), "ERP_SIGNING_KEYS_DIR": str(keys)}
+
+    path = write_item(tmp_path, number="E2E-0011")
+    item = "commitment:P-1001:E2E-0011"
+    ok(stack.starter("start", str(path), env=signed_env))
+    unsigned = stack.starter(
+        "send", item, "--as", ADMIN, env={"ERP_PROJECTS_FILE": str(settings_file)}
+    )
+    assert unsigned.returncode == 1 and "signed commands only" in unsigned.stderr
+    wrong_key = stack.starter("send", item, "--as", ADMIN, "--key", str(keys / f"{APPROVER}.key"))
+    assert wrong_key.returncode == 1 and "does not match" in wrong_key.stderr
+    ok(stack.starter("send", item, "--as", ADMIN, env=signed_env))
+    ok(stack.starter("accept", item, "--as", APPROVER, env=signed_env))
+    status = stack.wait_for_state(item, "posted")
+    refused = [e["detail"] for e in status["audit"] if e["outcome"] == "refused"]
+    assert len(refused) == 2
