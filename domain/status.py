@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from domain.approval import Approval
 from domain.errors import SageError
@@ -64,11 +64,12 @@ class ItemWorkflowInput(BaseModel):
 
 
 class ItemStatus(BaseModel):
+    """The `status` query's answer; also what the UI's current details are made from."""
+
     workflow_id: str
     item: dict[str, Any]
     state: State
     export_mode: DirectExportMode
-    next_action: str
     export_fields: dict[str, str] = Field(default_factory=dict)
     export_generation: int = 0
     sage_ids: dict[str, str] = Field(default_factory=dict)
@@ -79,4 +80,47 @@ class ItemStatus(BaseModel):
     approval_workflow_id: str | None = None
     leftovers: list[LeftoverUndo] = Field(default_factory=list)
     """Steps of a failed export that Sage refused to undo; `reset` undoes them."""
+    posting: Posting = Posting.AUTOMATIC
+    resetting: bool = False
     audit: list[AuditEntry] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def next_action(self) -> str:
+        """Who must act next, and how: what an operator looks for first."""
+        state, attention = self.state, f" ({self.attention})" if self.attention else ""
+        if state is State.DRAFT:
+            return "a tool admin edits or sends it"
+        if state is State.SENT and self.approval is not None and self.approval_workflow_id:
+            return self.approval.describe() + attention
+        if state is State.SENT:
+            return "an accounting approver accepts or rejects it" + attention
+        if state is State.REJECTED:
+            return "a tool admin edits and resends it, or cancels it"
+        if state is State.ACCEPTED:
+            return f"the orchestrator exports it to Sage (attempt {self.export_generation})"
+        if self.resetting:
+            return "the orchestrator undoes what the failed export left in Sage (reset)"
+        if state is State.EXPORT_FAILED:
+            solution = f": {self.last_error.solution}" if self.last_error else ""
+            return f"an accounting approver fixes the cause, then retries or rejects it{solution}"
+        if state is State.EXPORTED:
+            batches = ", ".join(self.batches) or "its batch"
+            if self.posting is Posting.MANUAL:
+                return f"a person posts batch {batches} in Sage"
+            return f"Sage posts batch {batches} automatically"
+        return "nothing: the item is done"
+
+    def details(self, summary: str) -> str:
+        """The UI's current details (markdown): state, next action, last error, Sage IDs."""
+        lines = [f"**{self.state.value}** — {summary}", f"Next: {self.next_action}"]
+        if self.last_error:
+            error = self.last_error
+            lines += [
+                f"Last error `{error.code}`: {error.message}",
+                f"Cause: {error.cause}",
+                f"Solution: {error.solution}",
+            ]
+        if self.sage_ids:
+            lines.append("Sage: " + ", ".join(f"{k}={v}" for k, v in self.sage_ids.items()))
+        return "\n\n".join(lines)

@@ -15,7 +15,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RawValue, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
+from temporalio.exceptions import ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     from domain.approval import (
@@ -42,20 +42,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.lifecycle import FINAL_STATES, Command, Event, State, next_state
     from domain.refusal import Refusal
     from domain.saga import (
-        SAGE_CALL_ACTIVITY,
-        WAIT_POSTED_ACTIVITY,
-        ExportStep,
         LeftoverUndo,
         Posting,
-        SageAnswer,
-        SageCall,
-        SageFailure,
-        SageRequest,
-        dig,
-        fill,
-        idempotency_key,
-        remembered,
-        same_content,
     )
     from domain.settings import DirectExportMode, ProjectSettings
     from domain.signing import verify
@@ -66,7 +54,7 @@ with workflow.unsafe.imports_passed_through():
         ItemWorkflowInput,
         Outcome,
     )
-    from workflows import policies
+    from workflows import export_saga
     from workflows import search_attributes as sa
     from workflows.approval import PROGRESS_SIGNAL, ApprovalWorkflow
 
@@ -200,7 +188,6 @@ class ItemWorkflow:
             item=self._item.model_dump(mode="json"),
             state=self._state,
             export_mode=self._mode,
-            next_action=self._next_action(),
             export_fields=self._fields,
             export_generation=self._generation,
             sage_ids=self._sage_ids,
@@ -210,6 +197,8 @@ class ItemWorkflow:
             approval=self._approval,
             approval_workflow_id=self._approval_id,
             leftovers=self._leftovers,
+            posting=self._posting,
+            resetting=self._reset_request is not None,
             audit=self._audit,
         )
 
@@ -452,107 +441,47 @@ class ItemWorkflow:
         self._generation += 1
         self._last_error = None
 
-    # --- export saga ---
+    # --- export (the saga engine is workflows/export_saga.py) ---
 
     async def _export(self) -> None:
-        generation = self._generation
         kind = kind_of(self._item)
         plan = kind.plan(self._item, self._settings, self._fields, workflow.now().date())
-        workflow_id = workflow.info().workflow_id
-        answers: dict[str, str] = {}
-        done: list[ExportStep] = []
         self._exporting = True
         try:
-            for step in plan.steps:
-                call = fill(step.call, answers)
-                key = idempotency_key(workflow_id, generation, step.name)
-                try:
-                    record = await self._call_sage(call, key, step.summary, step.record)
-                except ActivityError as err:
-                    failure = _sage_failure(err)
-                    if failure.code in step.links_on and same_content(call.body, failure.existing):
-                        record = failure.existing or {}
-                        self._record(
-                            SAGE_ACTOR,
-                            f"link {step.name}",
-                            Outcome.DONE,
-                            self._state,
-                            "Sage already held an identical record; linked it",
-                        )
-                    else:
-                        await self._compensate(done, answers, generation)
-                        self._fail_export(failure)
-                        return
-                answers.update(remembered(step, record))
-                if step.batch and (batch := dig(record, step.batch)) is not None:
-                    self._batches.append(str(batch))
-                done.append(step)
+            result = await export_saga.run_plan(
+                plan, workflow.info().workflow_id, self._generation, self._note
+            )
         finally:
             self._exporting = False
-        self._sage_ids.update(answers)
+        self._leftovers += result.leftovers
+        if result.failure is not None:
+            failure = result.failure
+            self._last_error = explain(failure.code, failure.message)
+            self._transition(
+                next_state(self._state, Event.EXPORT_FAILED),
+                SAGE_ACTOR,
+                Event.EXPORT_FAILED.value,
+                f"{failure.code}: {failure.message}",
+            )
+            return
+        self._sage_ids.update(result.answers)
+        self._batches = result.batches
         self._posting = plan.posting
         self._transition(
             next_state(self._state, Event.EXPORT_SUCCEEDED),
             SAGE_ACTOR,
             Event.EXPORT_SUCCEEDED.value,
-            ", ".join(f"{k}={v}" for k, v in answers.items()),
+            ", ".join(f"{k}={v}" for k, v in result.answers.items()),
         )
 
-    async def _call_sage(
-        self, call: SageCall, key: str, summary: str, record_key: str | None
-    ) -> dict[str, Any]:
-        answer = await workflow.execute_activity(
-            SAGE_CALL_ACTIVITY,
-            SageRequest(call=call, idempotency_key=key),
-            result_type=SageAnswer,
-            task_queue=_sage_task_queue(),
-            start_to_close_timeout=policies.SAGE_CALL_TIMEOUT,
-            retry_policy=policies.SAGE_CALL_RETRY,
-            summary=summary,
-        )
-        if record_key is None:
-            return answer.body
-        record = answer.body.get(record_key)
-        return record if isinstance(record, dict) else {}
-
-    async def _compensate(
-        self, done: list[ExportStep], answers: dict[str, str], generation: int
-    ) -> None:
-        """Undo completed steps, newest first, so a later `retry` starts clean."""
-        workflow_id = workflow.info().workflow_id
-        for step in reversed(done):
-            if step.undo is None:
-                continue
-            key = idempotency_key(workflow_id, generation, step.name, undo=True)
-            try:
-                await self._call_sage(fill(step.undo, answers), key, f"Undo: {step.summary}", None)
-                outcome, detail = Outcome.DONE, None
-            except ActivityError as err:
-                failure = _sage_failure(err)
-                if failure.code == "not_found":
-                    outcome, detail = Outcome.DONE, "already gone in Sage"
-                else:
-                    outcome, detail = Outcome.REFUSED, f"{failure.code}: {failure.message}"
-                    undo = fill(step.undo, answers)
-                    self._leftovers.append(
-                        LeftoverUndo(step=step.name, summary=step.summary, call=undo, key=key)
-                    )
-            self._record(SAGE_ACTOR, f"undo {step.name}", outcome, self._state, detail)
+    def _note(self, action: str, outcome: Outcome, detail: str | None) -> None:
+        self._record(SAGE_ACTOR, action, outcome, self._state, detail)
 
     async def _reset(self, request: ResetRequest, target: State) -> None:
         """Undo what a failed export left in Sage ("reset a failed export"), then move on."""
         self._resets += 1
-        remaining: list[LeftoverUndo] = []
-        failure: SageFailure | None = None
         try:
-            for leftover in self._leftovers:
-                key = f"{leftover.key}/reset{self._resets}"
-                try:
-                    await self._call_sage(leftover.call, key, f"Reset: {leftover.summary}", None)
-                except ActivityError as err:
-                    if (found := _sage_failure(err)).code != "not_found":
-                        failure = found
-                        remaining.append(leftover)
+            remaining, failure = await export_saga.undo_leftovers(self._leftovers, self._resets)
         finally:
             self._exporting = False
             self._reset_request = None
@@ -570,25 +499,8 @@ class ItemWorkflow:
         )
         self._transition(target, request.actor, Command.RESET.value, detail, request.comment)
 
-    def _fail_export(self, failure: SageFailure) -> None:
-        self._last_error = explain(failure.code, failure.message)
-        self._transition(
-            next_state(self._state, Event.EXPORT_FAILED),
-            SAGE_ACTOR,
-            Event.EXPORT_FAILED.value,
-            f"{failure.code}: {failure.message}",
-        )
-
     async def _await_posting(self) -> None:
-        for batch in self._batches:
-            await workflow.execute_activity(
-                WAIT_POSTED_ACTIVITY,
-                batch,
-                task_queue=_sage_task_queue(),
-                start_to_close_timeout=policies.POSTING_TIMEOUT,
-                retry_policy=policies.POSTING_RETRY,
-                summary=f"Wait until Sage batch {batch} is posted",
-            )
+        await export_saga.wait_until_posted(self._batches)
         self._transition(
             next_state(self._state, Event.POSTED),
             SAGE_ACTOR,
@@ -793,63 +705,4 @@ class ItemWorkflow:
                 self._published[key.name] = value
         if updates:
             workflow.upsert_search_attributes(updates)
-        workflow.set_current_details(self._details())
-
-    def _details(self) -> str:
-        lines = [
-            f"**{self._state.value}** — {self._item.summary()}",
-            f"Next: {self._next_action()}",
-        ]
-        if self._last_error:
-            error = self._last_error
-            lines += [
-                f"Last error `{error.code}`: {error.message}",
-                f"Cause: {error.cause}",
-                f"Solution: {error.solution}",
-            ]
-        if self._sage_ids:
-            lines.append("Sage: " + ", ".join(f"{k}={v}" for k, v in self._sage_ids.items()))
-        return "\n\n".join(lines)
-
-    def _next_action(self) -> str:
-        state = self._state
-        if state is State.DRAFT:
-            return "a tool admin edits or sends it"
-        if state is State.SENT and self._approval is not None and self._approval_id:
-            waiting = self._approval.describe()
-            return f"{waiting} ({self._attention})" if self._attention else waiting
-        if state is State.SENT:
-            waiting = "an accounting approver accepts or rejects it"
-            return f"{waiting} ({self._attention})" if self._attention else waiting
-        if state is State.REJECTED:
-            return "a tool admin edits and resends it, or cancels it"
-        if state is State.ACCEPTED:
-            return f"the orchestrator exports it to Sage (attempt {self._generation})"
-        if self._reset_request is not None:
-            return "the orchestrator undoes what the failed export left in Sage (reset)"
-        if state is State.EXPORT_FAILED:
-            solution = f": {self._last_error.solution}" if self._last_error else ""
-            return f"an accounting approver fixes the cause, then retries or rejects it{solution}"
-        if state is State.EXPORTED:
-            batches = ", ".join(self._batches) or "its batch"
-            if self._posting is Posting.MANUAL:
-                return f"a person posts batch {batches} in Sage"
-            return f"Sage posts batch {batches} automatically"
-        return "nothing: the item is done"
-
-
-def _sage_task_queue() -> str:
-    """Sage calls run on their own task queue, whose server-side rate keeps under the quota."""
-    return f"{workflow.info().task_queue}-sage"
-
-
-def _sage_failure(err: ActivityError) -> SageFailure:
-    cause = err.cause
-    if isinstance(cause, ApplicationError):
-        if cause.details and isinstance(cause.details[0], dict):
-            try:
-                return SageFailure.model_validate(cause.details[0])
-            except ValueError:
-                pass
-        return SageFailure(status=0, code=cause.type or "unknown", message=cause.message)
-    return SageFailure(status=0, code="timeout", message=str(cause or err))
+        workflow.set_current_details(self.status().details(self._item.summary()))

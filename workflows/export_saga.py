@@ -1,0 +1,167 @@
+"""The saga engine: runs any export plan with one generic Sage activity per step.
+
+Each step carries an idempotency key (workflow ID + export generation + step), so a retried
+activity never creates a second record. A duplicate whose content matches what we sent is
+linked; any other business failure undoes the completed steps, newest first. An undo that
+Sage refuses is returned as a leftover for `reset`. Workflow code: deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.saga import (
+        SAGE_CALL_ACTIVITY,
+        WAIT_POSTED_ACTIVITY,
+        ExportPlan,
+        ExportStep,
+        LeftoverUndo,
+        SageAnswer,
+        SageCall,
+        SageFailure,
+        SageRequest,
+        dig,
+        fill,
+        idempotency_key,
+        remembered,
+        same_content,
+    )
+    from domain.status import Outcome
+    from workflows import policies
+
+Note = Callable[[str, Outcome, str | None], None]
+"""Tells the item's audit trail what the saga did: (action, outcome, detail)."""
+
+
+@dataclass
+class ExportResult:
+    answers: dict[str, str] = field(default_factory=dict)
+    batches: list[str] = field(default_factory=list)
+    failure: SageFailure | None = None
+    leftovers: list[LeftoverUndo] = field(default_factory=list)
+
+
+async def run_plan(plan: ExportPlan, workflow_id: str, generation: int, note: Note) -> ExportResult:
+    result = ExportResult()
+    done: list[ExportStep] = []
+    for step in plan.steps:
+        call = fill(step.call, result.answers)
+        key = idempotency_key(workflow_id, generation, step.name)
+        try:
+            record = await call_sage(call, key, step.summary, step.record)
+        except ActivityError as err:
+            failure = sage_failure(err)
+            if failure.code not in step.links_on or not same_content(call.body, failure.existing):
+                result.leftovers = await _compensate(
+                    done, result.answers, workflow_id, generation, note
+                )
+                result.failure = failure
+                return result
+            record = failure.existing or {}
+            note(f"link {step.name}", Outcome.DONE, "Sage already held an identical record")
+        result.answers.update(remembered(step, record))
+        if step.batch and (batch := dig(record, step.batch)) is not None:
+            result.batches.append(str(batch))
+        done.append(step)
+    return result
+
+
+async def _compensate(
+    done: list[ExportStep],
+    answers: dict[str, str],
+    workflow_id: str,
+    generation: int,
+    note: Note,
+) -> list[LeftoverUndo]:
+    """Undo completed steps, newest first, so a later `retry` starts clean."""
+    leftovers: list[LeftoverUndo] = []
+    for step in reversed(done):
+        if step.undo is None:
+            continue
+        undo = fill(step.undo, answers)
+        key = idempotency_key(workflow_id, generation, step.name, undo=True)
+        try:
+            await call_sage(undo, key, f"Undo: {step.summary}", None)
+            outcome, detail = Outcome.DONE, None
+        except ActivityError as err:
+            failure = sage_failure(err)
+            if failure.code == "not_found":
+                outcome, detail = Outcome.DONE, "already gone in Sage"
+            else:
+                outcome, detail = Outcome.REFUSED, f"{failure.code}: {failure.message}"
+                leftovers.append(
+                    LeftoverUndo(step=step.name, summary=step.summary, call=undo, key=key)
+                )
+        note(f"undo {step.name}", outcome, detail)
+    return leftovers
+
+
+async def undo_leftovers(
+    leftovers: list[LeftoverUndo], attempt: int
+) -> tuple[list[LeftoverUndo], SageFailure | None]:
+    """`reset`: undo what a failed export left; returns what is still left and why."""
+    remaining: list[LeftoverUndo] = []
+    failure: SageFailure | None = None
+    for leftover in leftovers:
+        key = f"{leftover.key}/reset{attempt}"
+        try:
+            await call_sage(leftover.call, key, f"Reset: {leftover.summary}", None)
+        except ActivityError as err:
+            if (found := sage_failure(err)).code != "not_found":
+                failure = found
+                remaining.append(leftover)
+    return remaining, failure
+
+
+async def wait_until_posted(batches: list[str]) -> None:
+    """Infrequent polling: each look is an activity attempt, so waiting adds no history."""
+    for batch in batches:
+        await workflow.execute_activity(
+            WAIT_POSTED_ACTIVITY,
+            batch,
+            task_queue=sage_task_queue(),
+            start_to_close_timeout=policies.POSTING_TIMEOUT,
+            retry_policy=policies.POSTING_RETRY,
+            summary=f"Wait until Sage batch {batch} is posted",
+        )
+
+
+async def call_sage(
+    call: SageCall, key: str, summary: str, record_key: str | None
+) -> dict[str, Any]:
+    answer = await workflow.execute_activity(
+        SAGE_CALL_ACTIVITY,
+        SageRequest(call=call, idempotency_key=key),
+        result_type=SageAnswer,
+        task_queue=sage_task_queue(),
+        start_to_close_timeout=policies.SAGE_CALL_TIMEOUT,
+        retry_policy=policies.SAGE_CALL_RETRY,
+        summary=summary,
+    )
+    if record_key is None:
+        return answer.body
+    record = answer.body.get(record_key)
+    return record if isinstance(record, dict) else {}
+
+
+def sage_task_queue() -> str:
+    """Sage calls run on their own task queue, whose server-side rate keeps under the quota."""
+    return f"{workflow.info().task_queue}-sage"
+
+
+def sage_failure(err: ActivityError) -> SageFailure:
+    cause = err.cause
+    if isinstance(cause, ApplicationError):
+        if cause.details and isinstance(cause.details[0], dict):
+            try:
+                return SageFailure.model_validate(cause.details[0])
+            except ValueError:
+                pass
+        return SageFailure(status=0, code=cause.type or "unknown", message=cause.message)
+    return SageFailure(status=0, code="timeout", message=str(cause or err))
