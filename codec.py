@@ -234,7 +234,9 @@ def rotate_keys(path: Path) -> CodecKeys:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="codec.py", description="payload encryption keys")
     sub = parser.add_subparsers(dest="command", required=True)
-    rotate = sub.add_parser("rotate", help="create FILE, or add a new key to it and make it current")
+    rotate = sub.add_parser(
+        "rotate", help="create FILE, or add a new key to it and make it current"
+    )
     rotate.add_argument("file", type=Path, metavar="FILE")
     args = parser.parse_args(argv)
     try:

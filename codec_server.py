@@ -86,7 +86,9 @@ def create_codec_app(
             return list(ParseDict(data, Payloads(), ignore_unknown_fields=True).payloads)
         except (ValueError, ParseError) as err:  # JSONDecodeError is a ValueError
             first = (str(err).splitlines() or ["malformed"])[0]
-            raise _Refused(400, f'expected {{"payloads": [...]}} in protobuf JSON ({first})')
+            raise _Refused(
+                400, f'expected {{"payloads": [...]}} in protobuf JSON ({first})'
+            ) from None
 
     def answer(payloads: Sequence[Payload]) -> JSONResponse:
         return JSONResponse({"payloads": [MessageToDict(p) for p in payloads]})

@@ -14,6 +14,8 @@ from config import settings
 from domain.approval import Approval, RespondRequest, Response
 from domain.commands import AcceptRequest, CommandRequest, RejectRequest
 from domain.lifecycle import State
+from domain.saga import Posting
+from domain.status import ItemStatus
 from starter import (
     REFUSED,
     UserError,
@@ -95,13 +97,6 @@ SCRIPT: dict[str, list[tuple[str, CommandRequest | RespondRequest]]] = {
         ("accept", AcceptRequest(actor=APPROVER)),
     ],
 }
-LEFT_FOR_POSTING = {
-    "budget:P-1001:BUD-1001",
-    "budget_modification:P-1001:BM-001",
-    "prime_contract_change_order:P-1001:PCCO-007",
-    "subcontractor_invoice:P-1001:INV-0042-01",
-}
-"""Demo items that stay in `exported` until someone posts their batch (admin call)."""
 WAITS_FOR = {
     "commitment_change_order:P-1001:SC-0042-01": "commitment:P-1001:SC-0042",
     "subcontractor_invoice:P-1001:INV-0042-01": "commitment:P-1001:SC-0042",
@@ -153,16 +148,20 @@ async def in_sage(client: Client, workflow_id: str, timeout: float = 60) -> None
         await asyncio.sleep(0.5)
 
 
+def on_its_way(status: ItemStatus) -> bool:
+    """Exporting, or exported and waiting for Sage to post on its own (not for a person)."""
+    return status.state is State.ACCEPTED or (
+        status.state is State.EXPORTED and status.posting is Posting.AUTOMATIC
+    )
+
+
 async def settle(client: Client, timeout: float = 60) -> None:
     """Wait until no demo item is still on its way through Sage."""
-    moving = {State.ACCEPTED, State.EXPORTED}
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
-        states = {wid: (await query_status(client, wid)).state for wid in SCRIPT}
-        left = {(wid, State.EXPORTED) for wid in LEFT_FOR_POSTING}
-        waiting = {state for wid, state in states.items() if (wid, state) not in left}
-        if not moving & waiting:
+        statuses = [await query_status(client, wid) for wid in SCRIPT]
+        if not any(on_its_way(status) for status in statuses):
             break
         await asyncio.sleep(1)
     for wid in [*sorted(SCRIPT), "commitment:P-1001:SC-0045"]:
@@ -172,7 +171,7 @@ async def settle(client: Client, timeout: float = 60) -> None:
 
 async def run_demo() -> None:
     client = await connect(settings())
-    print("demo: starting commitments ...")
+    print("demo: starting items ...")
     await play(client)
     print("demo: waiting for Sage to post ...")
     await settle(client)

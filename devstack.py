@@ -42,13 +42,9 @@ def temporal_binary() -> str:
 
 
 def search_attribute_flags() -> list[str]:
-    kinds = {int(sa.AMOUNT.indexed_value_type): "Double"}
     flags = []
     for key in sa.ALL:
-        flags += [
-            "--search-attribute",
-            f"{key.name}={kinds.get(int(key.indexed_value_type), 'Keyword')}",
-        ]
+        flags += ["--search-attribute", f"{key.name}={sa.TYPE_NAMES[key.indexed_value_type]}"]
     return flags
 
 

@@ -15,17 +15,21 @@ from typing import Any
 
 import structlog
 
-_SECRET_WORD = r"(?:authorization|api[_-]?key|password|passwd|secret|token)"
+_SECRET_WORD = (
+    r"(?:authorization|api[_-]?key|(?:private|signing|codec)[_-]?keys?"
+    r"|password|passwd|secret|token)"
+)
 _SECRET_KEY = re.compile(_SECRET_WORD, re.I)
 _SECRET_NAME = rf"[\w-]*{_SECRET_WORD}[\w-]*"
 _SCHEME = r"(?:bearer|basic|token)\s+"
 _NOT_DONE = r"(?!\[redacted\])"
+_SECRET_VALUE = r"(?:\{[^}]*\}|[^\s\"',;&}\]]+)"  # a JSON object, or up to a delimiter
 # `api_key=...`, `"password": "..."`, `Authorization: Bearer ...` inside free text.
 _SECRET_ASSIGNMENT = re.compile(
-    rf"(?P<prefix>{_SECRET_NAME}[\"']?\s*[:=]\s*[\"']?(?:{_SCHEME})?){_NOT_DONE}[^\s\"',;&}}\]]+",
+    rf"(?P<prefix>{_SECRET_NAME}[\"']?\s*[:=]\s*[\"']?(?:{_SCHEME})?){_NOT_DONE}{_SECRET_VALUE}",
     re.I,
 )
-_BEARER = re.compile(rf"(?P<prefix>\bbearer\s+){_NOT_DONE}[^\s\"',;&}}\]]+", re.I)
+_BEARER = re.compile(rf"(?P<prefix>\bbearer\s+){_NOT_DONE}{_SECRET_VALUE}", re.I)
 REDACTED = "[redacted]"
 
 
@@ -59,7 +63,9 @@ def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[s
 
 
 def _temporal_context(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    """Bind workflow ID, run ID and activity type when the line is written inside an activity."""
+    """Bind workflow ID, run ID and activity type when the line is written inside an activity
+    or by `workflow.logger` (whose record carries the workflow in its `temporal_workflow` extra).
+    """
     from temporalio import activity
 
     if activity.in_activity():
@@ -68,13 +74,23 @@ def _temporal_context(_: Any, __: str, event: MutableMapping[str, Any]) -> Mutab
         event.setdefault("run_id", info.workflow_run_id)
         event.setdefault("activity", info.activity_type)
         event.setdefault("attempt", info.attempt)
-    record = event.get("_record")
-    temporal = getattr(record, "temporal_workflow", None) if record else None
+    for sdk_key in [k for k in event if k == "temporal_activity" or k.startswith("__temporal")]:
+        event.pop(sdk_key)  # the SDK's own copy of what is bound here, and its markers
+    temporal = event.pop("temporal_workflow", None)
     if isinstance(temporal, Mapping):
         event.setdefault("workflow_id", temporal.get("workflow_id"))
         event.setdefault("run_id", temporal.get("run_id"))
         event.setdefault("workflow_type", temporal.get("workflow_type"))
     return event
+
+
+def _sdk_loggers_without_info_on_message() -> None:
+    """The SDK appends the workflow's or activity's info to each message as text; here it is
+    bound as fields instead, so the message stays what the code said."""
+    from temporalio import activity, workflow
+
+    workflow.logger.workflow_info_on_message = False
+    activity.logger.activity_info_on_message = False
 
 
 def configure(level: str = "INFO", fmt: str = "auto", stream: Any = None) -> None:
@@ -85,6 +101,7 @@ def configure(level: str = "INFO", fmt: str = "auto", stream: Any = None) -> Non
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.stdlib.ExtraAdder(),  # `extra=` of stdlib records: `workflow.logger`'s state
         _temporal_context,
         redact,
     ]
@@ -112,5 +129,6 @@ def configure(level: str = "INFO", fmt: str = "auto", stream: Any = None) -> Non
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    _sdk_loggers_without_info_on_message()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

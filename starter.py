@@ -44,7 +44,7 @@ from domain.commands import (
     RejectRequest,
     ResetRequest,
 )
-from domain.items import InvalidItem, ItemBase, parse_item
+from domain.items import InvalidItem, ItemBase, ItemType, parse_item
 from domain.lifecycle import State
 from domain.settings import InvalidSettings, ProjectSettings, ProjectsFile, parse_projects
 from domain.signing import BadSignature, load_private_key, new_key_pair, sign
@@ -74,6 +74,9 @@ def load_projects(path: Path) -> ProjectsFile:
         text = path.read_text()
     except OSError as err:
         raise UserError(f"{path}: cannot read project settings ({err.strerror})", USAGE) from None
+    except UnicodeDecodeError as err:
+        message = f"{path}: project settings are not UTF-8 text ({err.reason})"
+        raise UserError(message, USAGE) from None
     try:
         return parse_projects(text)
     except InvalidSettings as err:
@@ -87,6 +90,8 @@ def read_json(path: Path) -> Any:
         raise UserError(f"{path}: cannot read ({err.strerror})", USAGE) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise UserError(f"{path}: not valid JSON ({err})", USAGE) from None
+    except (ValueError, RecursionError) as err:  # a number of 5,000 digits; [[[[... nested
+        raise UserError(f"{path}: not usable JSON ({_first_line(err)})", USAGE) from None
 
 
 def read_item(path: Path) -> ItemBase:
@@ -652,7 +657,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("list", cmd_list, "list items, filtered through Temporal's visibility")
     p.add_argument("--state", choices=[s.value for s in State])
-    p.add_argument("--type")
+    p.add_argument("--type", choices=[t.value for t in ItemType])
     p.add_argument("--project")
     p.add_argument("--error-code")
     p.add_argument("--attention", choices=["reminder", "escalated"])

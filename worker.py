@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from datetime import timedelta
 
 import structlog
 from temporalio.client import Client
@@ -25,6 +26,10 @@ from workflows.sandbox import RUNNER
 
 log = structlog.get_logger("worker")
 
+SHUTDOWN_GRACE = timedelta(seconds=10)
+"""On SIGTERM, Sage calls under way get this long to finish before they are cancelled (and
+retried elsewhere: their idempotency keys make that safe)."""
+
 QUOTA_HEADROOM = 0.9
 """Share of Sage's hourly quota the workers use, leaving room for people and other tools."""
 
@@ -39,6 +44,7 @@ def build_workers(client: Client, cfg: Settings, activities: SageActivities) -> 
         task_queue=cfg.temporal_task_queue,
         workflows=[ItemWorkflow, ApprovalWorkflow],
         workflow_runner=RUNNER,
+        graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )
     sage = Worker(
         client,
@@ -46,6 +52,7 @@ def build_workers(client: Client, cfg: Settings, activities: SageActivities) -> 
         activities=[activities.call, activities.wait_posted],
         max_task_queue_activities_per_second=sage_rate_per_second(cfg.sage_rate_limit_per_hour),
         max_concurrent_activities=50,
+        graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )
     return [items, sage]
 

@@ -160,7 +160,15 @@ def _outcome(response: httpx.Response) -> dict[str, Any]:
     if status in RETRYABLE_HTTP_STATUSES or status >= 500:
         raise ApplicationError(message, type=code)
     failure = SageFailure(status=status, code=code, message=message, existing=body.get("existing"))
-    raise ApplicationError(message, failure.model_dump(mode="json"), type=code, non_retryable=True)
+    raise ApplicationError(
+        message,
+        failure.model_dump(mode="json"),
+        type=code,
+        non_retryable=True,
+        # Sage's business answer is an outcome the workflow handles, not a worker fault:
+        # no stack trace in the worker's log for it.
+        category=ApplicationErrorCategory.BENIGN,
+    )
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

@@ -4,7 +4,7 @@
 queue, Sage activities on the Sage queue). Beside them runs one more workflow worker, with the
 item worker's own configuration, for the baseline workflow on `<task queue>-baseline`; its Sage
 calls go to the same Sage worker. Options under test come from the environment and are applied
-to the workers the same way, so the product and the baseline always run alike:
+to both workflow workers alike, so the product and the baseline always run the same way:
 
   BENCH_WF_TASK_SLOTS      max_concurrent_workflow_tasks of the workflow workers
   BENCH_CACHED_WORKFLOWS   max_cached_workflows of the workflow workers
@@ -81,9 +81,17 @@ async def run() -> None:
     async with sage_http_client(
         cfg.sage_api_url, cfg.sage_api_key.get_secret_value(), cfg.sage_timeout_seconds
     ) as http:
-        items, sage = product.build_workers(client, cfg, SageActivities(http))
-        items = Worker(**{**items.config(), **workflow_options()})
-        sage = Worker(**{**sage.config(), **activity_options()})
+        activities = SageActivities(http)
+        if workflow_options() or activity_options():
+            # A worker's options are fixed once built, and a client takes one worker per task
+            # queue: build the product's workers on a spare client, then rebuild them, with
+            # the options under test, on the real one.
+            spare = await connect(cfg)
+            items, sage = product.build_workers(spare, cfg, activities)
+            items = Worker(**{**items.config(), "client": client, **workflow_options()})
+            sage = Worker(**{**sage.config(), "client": client, **activity_options()})
+        else:
+            items, sage = product.build_workers(client, cfg, activities)
         baseline_config = {
             **items.config(),
             "task_queue": cfg.temporal_task_queue + BASELINE_QUEUE_SUFFIX,

@@ -163,12 +163,14 @@ class BenchStack:
         response.raise_for_status()
         return response.json()
 
-    def starter(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    def starter(
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 900
+    ) -> subprocess.CompletedProcess[str]:
         """`python starter.py ...` as a user runs it."""
         return subprocess.run(
             [sys.executable, "starter.py", *args],
             cwd=ROOT,
-            env={**os.environ, **self.env(LOG_FORMAT="console")},
+            env={**os.environ, **self.env(LOG_FORMAT="console", **(env or {}))},
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -454,9 +454,6 @@ class SubcontractorInvoice(ItemBase):
         return sum((line.retainage for line in self.lines), Decimal(0))
 
 
-Item = Commitment
-"""Every item type the orchestrator knows (a union as types are added)."""
-
 _ITEM_MODELS: dict[ItemType, type[ItemBase]] = {
     ItemType.COMMITMENT: Commitment,
     ItemType.PROJECT: Project,
@@ -468,7 +465,6 @@ _ITEM_MODELS: dict[ItemType, type[ItemBase]] = {
     ItemType.PRIME_CONTRACT_CHANGE_ORDER: PrimeContractChangeOrder,
     ItemType.SUBCONTRACTOR_INVOICE: SubcontractorInvoice,
 }
-SUPPORTED_TYPES = frozenset(_ITEM_MODELS)
 
 
 class InvalidItem(ValueError):
@@ -484,20 +480,32 @@ def parse_item(data: Any) -> ItemBase:
         item_type = ItemType(raw_type)
     except ValueError:
         known = ", ".join(t.value for t in ItemType)
-        raise InvalidItem(f"field 'type': {raw_type!r} is not an item type ({known})") from None
-    model = _ITEM_MODELS.get(item_type)
-    if model is None:
-        raise InvalidItem(f"field 'type': {item_type} items are not supported yet")
+        shown = _shown(repr(raw_type))
+        raise InvalidItem(f"field 'type': {shown} is not an item type ({known})") from None
+    model = _ITEM_MODELS[item_type]
     try:
         return TypeAdapter(model).validate_python(data)
     except ValidationError as err:
         raise InvalidItem(describe_validation_error(err)) from None
 
 
+_PROBLEMS_SHOWN = 10
+
+
 def describe_validation_error(err: ValidationError) -> str:
     """One line per problem, each naming the field path, as a person reads it."""
+    problems = err.errors()
     lines = []
-    for problem in err.errors():
-        where = ".".join(str(part) for part in problem["loc"]) or "(item)"
+    for problem in problems[:_PROBLEMS_SHOWN]:
+        where = ".".join(_shown(str(part)) for part in problem["loc"]) or "(item)"
         lines.append(f"field '{where}': {problem['msg']}")
+    if len(problems) > _PROBLEMS_SHOWN:
+        lines.append(f"and {len(problems) - _PROBLEMS_SHOWN} more problems")
     return "; ".join(lines)
+
+
+def _shown(name: str, limit: int = 60) -> str:
+    """A field name from the user's file, safe to print: control characters escaped (no
+    terminal tricks), and cut short."""
+    safe = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name)
+    return safe if len(safe) <= limit else safe[: limit - 1] + "…"

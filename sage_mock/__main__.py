@@ -61,11 +61,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         rate_window_seconds=config.rate_window_seconds,
         auto_post_seconds=config.auto_post_seconds,
     )
+    app, host, port = create_app(config), config.host, config.port
+    del config  # the raw API key goes with it: the app keeps only its salted hash
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(config),
-            host=config.host,
-            port=config.port,
+            app,
+            host=host,
+            port=port,
             log_config=None,  # keep our structlog handlers
             access_log=False,  # the gateway logs each call, without headers
         )

@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from sage_mock.api_keys import ApiKeyHash
 from sage_mock.config import MockConfig
 from sage_mock.errors import SageError, injected_failure, not_found
 from sage_mock.faults import FaultInjector
@@ -53,11 +54,15 @@ def create_app(config: MockConfig) -> FastAPI:
     The store opens here rather than at startup so that a test can use the app
     without running its lifespan; it closes when the app shuts down.
     """
+    if config.api_key is None:
+        raise ValueError("the mock Sage needs an API key")
+    api_key = ApiKeyHash(config.api_key.get_secret_value())
     sv = SageServices(
-        config=config,
+        config=config.model_copy(update={"api_key": None}),  # only the hash stays
         store=Store(config.db_path),
         quota=RequestQuota(config.rate_limit, config.rate_window_seconds),
         faults=FaultInjector(),
+        api_key=api_key,
     )
 
     @asynccontextmanager

@@ -8,14 +8,16 @@ from pydantic import BaseModel, Field, SecretStr
 class MockConfig(BaseModel):
     """How one mock server runs.
 
-    The API key is a `SecretStr` so that printing or logging a config never shows it.
+    The API key is a `SecretStr` so that printing or logging a config never shows it; it is
+    read at startup only: `create_app` hashes it (`ApiKeyHash`) and keeps a copy of the config
+    without it (`api_key=None`).
     Windows and delays are floats so that tests can use fractions of a second.
     """
 
     host: str = "127.0.0.1"
     port: int = Field(default=8765, ge=0, le=65535)
     db_path: Path = Path(".data/sage.sqlite")
-    api_key: SecretStr
+    api_key: SecretStr | None
     rate_limit: int = Field(default=3600, ge=1)
     rate_window_seconds: float = Field(default=3600.0, gt=0)
     auto_post_seconds: float = Field(default=5.0, ge=0)

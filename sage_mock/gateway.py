@@ -5,7 +5,6 @@ headers to every `/v1/` answer (errors included) and be able to hang up after th
 status line has gone out, which no Response object can do.
 """
 
-import hmac
 import time
 from typing import Any
 
@@ -70,10 +69,9 @@ class SageGateway:
             self._record(scope, headers, outcome, time.perf_counter() - started)
 
     def _presented_key(self, scope: Scope) -> str | None:
-        """The caller's key if it is the right one; compared in constant time."""
+        """The caller's key if it is the right one; hashed and compared in constant time."""
         scheme, _, key = Headers(scope=scope).get("authorization", "").partition(" ")
-        expected = self.services.config.api_key.get_secret_value()
-        if scheme.lower() == "bearer" and hmac.compare_digest(key.encode(), expected.encode()):
+        if scheme.lower() == "bearer" and self.services.api_key.matches(key):
             return key
         return None
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from sage_mock.api_keys import ApiKeyHash
 from sage_mock.config import MockConfig
 from sage_mock.faults import FaultInjector
 from sage_mock.quota import RequestQuota
@@ -16,6 +17,7 @@ class SageServices:
     store: Store
     quota: RequestQuota
     faults: FaultInjector
+    api_key: ApiKeyHash
 
 
 def services(request: Request) -> SageServices:

@@ -16,12 +16,13 @@ import httpx
 import pytest
 import structlog
 from pydantic import SecretStr
+from temporalio import activity, workflow
 from temporalio.testing import ActivityEnvironment
 
 import devstack
 import logs
 
-SECRETS = [f"s3cr3t-{n}-do-not-log" for n in range(13)]
+SECRETS = [f"s3cr3t-{n}-do-not-log" for n in range(15)]
 
 
 class Terminal(io.StringIO):
@@ -35,10 +36,15 @@ def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     config = structlog.get_config()
+    on_message = (
+        workflow.logger.workflow_info_on_message,
+        activity.logger.activity_info_on_message,
+    )
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
     structlog.configure(**config)
+    workflow.logger.workflow_info_on_message, activity.logger.activity_info_on_message = on_message
 
 
 def configured(fmt: str = "auto", stream: io.StringIO | None = None) -> io.StringIO:
@@ -123,13 +129,16 @@ def test_credentials_in_other_libraries_stdlib_records_are_redacted():
     library.warning("sending headers %s", {"Authorization": f"Bearer {SECRETS[8]}"})
     library.error("connect failed: api_key=%s host=sage.example", SECRETS[9])
     library.info('body {"password": "%s", "user": "ana"}', SECRETS[10])
+    codec_keys = {"current": "k2", "keys": {"k1": SECRETS[13], "k2": SECRETS[14]}}
+    library.info("loaded ERP_CODEC_KEYS=%s", json.dumps(codec_keys))
     text = out.getvalue()
-    for secret in SECRETS[8:11]:
+    for secret in [*SECRETS[8:11], *SECRETS[13:15]]:
         assert secret not in text
-    first, second, third = json_lines(out)
+    first, second, third, fourth = json_lines(out)
     assert first["logger"] == "some.http.library"
     assert "host=sage.example" in second["event"]
     assert '"user": "ana"' in third["event"]
+    assert fourth["event"].startswith("loaded ERP_CODEC_KEYS=")
 
 
 def test_credentials_in_an_exception_traceback_are_redacted():
@@ -173,16 +182,20 @@ async def test_a_line_logged_inside_an_activity_names_its_workflow_run_and_activ
     async def call_sage() -> None:
         structlog.get_logger("activities.sage").info("sage answered", status=201)
         logging.getLogger("httpx.custom").warning("slow answer")
+        activity.logger.info("batch %s not posted yet", "B-7")
 
     await env.run(call_sage)
     structlog.get_logger("worker").info("outside any activity")
 
-    ours, library, outside = json_lines(out)
-    for line in (ours, library):
+    ours, library, sdk, outside = json_lines(out)
+    for line in (ours, library, sdk):
         assert line["workflow_id"] == "commitment:P-1001:SC-0042"
         assert line["run_id"] == "run-0042"
         assert line["activity"] == "sage.call"
     assert ours["status"] == 201
+    # The SDK's activity logger: its info as fields, not appended to the message.
+    assert sdk["event"] == "batch B-7 not posted yet"
+    assert "temporal_activity" not in sdk
     assert "workflow_id" not in outside and "activity" not in outside
 
 
@@ -196,13 +209,16 @@ def test_a_workflow_logger_line_names_its_workflow_and_run():
                 "workflow_id": "commitment:P-1001:SC-0042",
                 "run_id": "run-0042",
                 "workflow_type": "ErpItem",
-            }
+            },
+            "state": "accepted",
         },
     )
     [line] = json_lines(out)
     assert line["workflow_id"] == "commitment:P-1001:SC-0042"
     assert line["run_id"] == "run-0042"
     assert line["workflow_type"] == "ErpItem"
+    assert line["state"] == "accepted"  # what the workflow passed as `extra`
+    assert "temporal_workflow" not in line
 
 
 # --- the mock Sage's own request log ---

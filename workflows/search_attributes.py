@@ -1,6 +1,6 @@
 """The custom search attributes, defined once for workflow, starter, worker and tests."""
 
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
 
 ITEM_TYPE = SearchAttributeKey.for_keyword("ErpItemType")
 PROJECT = SearchAttributeKey.for_keyword("ErpProject")
@@ -12,3 +12,9 @@ AMOUNT = SearchAttributeKey.for_float("ErpAmount")
 
 ALL = (ITEM_TYPE, PROJECT, STATE, EXPORT_MODE, ERROR_CODE, ATTENTION, AMOUNT)
 """Every key, with its type: what `setup` and the dev server flags register."""
+
+TYPE_NAMES = {
+    SearchAttributeIndexedValueType.KEYWORD: "Keyword",
+    SearchAttributeIndexedValueType.DOUBLE: "Double",
+}
+"""How the Temporal CLI and the compose init step spell each type."""

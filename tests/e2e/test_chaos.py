@@ -50,12 +50,12 @@ def test_a_worker_killed_at_random_moments_exports_each_item_once(
         kills += 1
         time.sleep(rng.uniform(0.0, 1.5))
         stack.start_worker()
-    finish(starter)
+    resent = finish(stack, workload, starter)
 
-    rows = wait_until_settled(stack, workload, timeout=150)
+    rows = wait_until_settled(stack, workload, timeout=240)
 
     observed = assert_exactly_once(stack, workload, rows)
-    print(observed.line("a", kills=kills))
+    print(observed.line("a", kills=kills, resent=resent))
 
 
 def test_b_the_dev_server_restarted_on_its_file_mid_run_loses_nothing(
@@ -67,20 +67,20 @@ def test_b_the_dev_server_restarted_on_its_file_mid_run_loses_nothing(
     stack.sage("PUT", "/admin/faults", json={"latency_ms": 400})
     workload = write_workload(tmp_path / "items", "CB", 60, failing_every=20)
     workers = [stack.start_worker(f"worker-{n}") for n in (1, 2)]
-    finish(start_and_send(stack, workload))
+    resent = finish(stack, workload, start_and_send(stack, workload))
     batches_posted_at_stop = sum(b["posted"] for b in stack.sage("GET", "/admin/records/batches"))
 
     stack.stop("temporal")
     time.sleep(3)
     stack.start_temporal()
-    rows = wait_until_settled(stack, workload, timeout=120)
+    rows = wait_until_settled(stack, workload, timeout=180)
 
     observed = assert_exactly_once(stack, workload, rows)
     assert all(worker.poll() is None for worker in workers), "a worker gave up"
     assert batches_posted_at_stop < len(workload.good), (
         "all was done before the stop: nothing tested"
     )
-    print(observed.line("b", batches_posted_at_stop=batches_posted_at_stop, server_restarts=1))
+    print(observed.line("b", batches_posted_at_stop=batches_posted_at_stop, resent=resent))
 
 
 def test_c_sage_failing_before_and_after_commit_never_duplicates(
@@ -101,12 +101,12 @@ def test_c_sage_failing_before_and_after_commit_never_duplicates(
     )
     workload = write_workload(tmp_path / "items", "CC", 60, failing_every=20)
     stack.start_worker()
-    finish(start_and_send(stack, workload))
-    rows = wait_until_settled(stack, workload, timeout=120)
+    resent = finish(stack, workload, start_and_send(stack, workload))
+    rows = wait_until_settled(stack, workload, timeout=180)
 
     observed = assert_exactly_once(stack, workload, rows)
     assert observed.injected_5xx > 0  # the faults were really there
-    print(observed.line("c"))
+    print(observed.line("c", resent=resent))
 
 
 QUOTA = {"limit": 60, "window_seconds": 10}
@@ -123,14 +123,18 @@ def test_d_a_quota_smaller_than_the_workload_is_never_hit_after_the_first_window
         stack.sage("PUT", "/admin/quota", json=QUOTA)
         workload = write_workload(tmp_path / "items", "CD", 80, failing_every=20)
         stack.start_worker()
-        finish(start_and_send(stack, workload))
-        rows = wait_until_settled(stack, workload, timeout=150)
+        resent = finish(stack, workload, start_and_send(stack, workload))
+        rows = wait_until_settled(stack, workload, timeout=240)
 
         observed = assert_exactly_once(stack, workload, rows)
         windows = stack.sage("GET", "/admin/quota/windows")
         used = [w["used"] for w in windows]
         refused = [w["refused"] for w in windows]
         waits = (stack.data / "worker.log").read_text().count("sage quota used up")
-        print(observed.line("d", windows=len(windows), used=used, refused=refused, waits=waits))
+        print(
+            observed.line(
+                "d", windows=len(windows), used=used, refused=refused, waits=waits, resent=resent
+            )
+        )
     assert sum(used) > QUOTA["limit"], "the workload fit in one window: nothing was tested"
     assert refused[1:] == [0] * (len(windows) - 1), f"429s after the first window: {refused}"

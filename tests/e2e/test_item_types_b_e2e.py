@@ -45,20 +45,26 @@ def post_batches(stack: Stack, item: str) -> None:
 
 
 def cco_data(number: str, **changes: Any) -> dict[str, Any]:
-    data = example("commitment_change_order-SC-0042-01.json")
-    data.update(number=number, commitment=LINKED, **copy.deepcopy(changes))
+    data = example("commitment_change_order-SC-0042-01.json") | {
+        "number": number,
+        "commitment": LINKED,
+    }
+    data.update(copy.deepcopy(changes))
     return data
 
 
 def pcco_data(number: str, **changes: Any) -> dict[str, Any]:
-    data = example("prime_contract_change_order-PCCO-007.json")
-    data.update(number=number, **copy.deepcopy(changes))
+    data = example("prime_contract_change_order-PCCO-007.json") | {"number": number}
+    data.update(copy.deepcopy(changes))
     return data
 
 
 def invoice_data(number: str, **changes: Any) -> dict[str, Any]:
-    data = example("subcontractor_invoice-INV-0042-01.json")
-    data.update(number=number, commitment=LINKED, **copy.deepcopy(changes))
+    data = example("subcontractor_invoice-INV-0042-01.json") | {
+        "number": number,
+        "commitment": LINKED,
+    }
+    data.update(copy.deepcopy(changes))
     return data
 
 
