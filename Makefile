@@ -31,6 +31,9 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+bench: $(STAMP)  ## the five benchmarks on a stack of their own (bench/README.md), under 10 min
+	$(PY) -m bench
+
 histories: $(STAMP)  ## record workflow histories for the replay tests
 	$(PY) tests/record_histories.py
 

@@ -25,6 +25,7 @@ from temporalio.client import (
     WorkflowFailureError,
     WorkflowHandle,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import (
     SearchAttributePair,
@@ -168,6 +169,12 @@ async def run_command(
     handle = client.get_workflow_handle(item)
     try:
         return await handle.execute_update(name, request, result_type=result_type)
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise UserError(
+            f"{item}: Temporal did not confirm the {name} in time; it may still take effect "
+            f"(check: starter.py status {item})",
+            UNREACHABLE,
+        ) from None
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         message = cause.message if isinstance(cause, ApplicationError) else _first_line(cause)
@@ -336,6 +343,7 @@ async def cmd_start(args: argparse.Namespace, cfg: Settings) -> int:
     client = await open_client(cfg)
     gate = asyncio.Semaphore(START_CONCURRENCY)
     refused: list[str] = []
+    unreachable: list[str] = []
     done = 0
     began = time.monotonic()
     show_progress = len(planned) > 1 and sys.stderr.isatty()
@@ -351,9 +359,7 @@ async def cmd_start(args: argparse.Namespace, cfg: Settings) -> int:
                 if len(planned) <= 20:
                     print(f"started {item.workflow_id}" + (" and sent it" if args.send else ""))
             except UserError as err:
-                if err.code != REFUSED:
-                    raise
-                refused.append(str(err))
+                (refused if err.code == REFUSED else unreachable).append(str(err))
             done += 1
             if show_progress:
                 _progress(done, len(planned), began)
@@ -363,11 +369,13 @@ async def cmd_start(args: argparse.Namespace, cfg: Settings) -> int:
     if len(planned) > 20 or show_progress:
         rate = len(planned) / elapsed if elapsed else 0.0
         print(
-            f"\nstarted {len(planned) - len(refused)} of {len(planned)} items "
+            f"\nstarted {len(planned) - len(refused) - len(unreachable)} of {len(planned)} items "
             f"in {elapsed:.1f} s ({rate:.0f}/s)"
         )
-    for message in refused:
+    for message in refused + unreachable:
         print(message, file=sys.stderr)
+    if unreachable:
+        return UNREACHABLE
     return REFUSED if refused else OK
 
 

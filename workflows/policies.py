@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from temporalio.common import RetryPolicy
 
-SAGE_CALL_TIMEOUT = timedelta(seconds=30)
+SAGE_CALL_TIMEOUT = timedelta(seconds=15)
+"""Above the HTTP client's 10 s time-out; a worker killed mid-call delays the retry this long."""
 SAGE_CALL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -13,7 +14,7 @@ SAGE_CALL_RETRY = RetryPolicy(
 )
 """Business errors are raised non-retryable by the activity; nothing else gives up."""
 
-POSTING_TIMEOUT = timedelta(seconds=30)
+POSTING_TIMEOUT = timedelta(seconds=15)
 POSTING_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
     backoff_coefficient=2.0,
