@@ -151,6 +151,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
     data = HERE / ".data"
     data.mkdir(exist_ok=True)
     temporal_port, ui_port, sage_port = 7233, 8233, 8765
@@ -209,8 +210,12 @@ Try:
   .venv/bin/python starter.py list
   .venv/bin/python starter.py status commitment:P-1001:PO-0101
   .venv/bin/python starter.py accept commitment:P-1001:PO-0101 --as acct.ana
-  .venv/bin/python starter.py reject commitment:P-1001:SC-0045 --as acct.ana --reason "wrong vendor"
+  .venv/bin/python starter.py reject commitment:P-1001:PO-0101 --as acct.ana --reason "cost code"
+  .venv/bin/python starter.py respond commitment:P-1003:SC-3001 --as acct.ana approve
+  .venv/bin/python starter.py send commitment:P-1001:SC-0045 --as pm.alex    # refused: its status
   .venv/bin/python starter.py watch commitment:P-1001:PO-0101
+A person posts a batch in Sage (the budget's, say) with the mock's admin call:
+  curl -X POST -H "Authorization: Bearer {api_key}" http://127.0.0.1:{sage_port}/admin/batches/B-000001/post
 Logs are in .data/. Press Ctrl-C to stop everything.""",
                 flush=True,
             )
