@@ -14,13 +14,19 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from temporalio.client import (
     Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleIntervalSpec,
+    ScheduleSpec,
+    ScheduleUpdate,
     WorkflowExecutionStatus,
     WorkflowFailureError,
     WorkflowHandle,
@@ -37,6 +43,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 import logs
 from config import Settings, settings
+from domain import prime_contract as pc
 from domain.approval import Approval, RespondRequest, Response
 from domain.commands import (
     AcceptRequest,
@@ -45,12 +52,19 @@ from domain.commands import (
     RejectRequest,
     ResetRequest,
 )
-from domain.items import InvalidItem, ItemBase, ItemType, parse_item
+from domain.items import (
+    InvalidItem,
+    ItemBase,
+    ItemType,
+    describe_validation_error,
+    parse_item,
+)
 from domain.lifecycle import State
 from domain.settings import InvalidSettings, ProjectSettings, ProjectsFile, parse_projects
 from domain.signing import BadSignature, load_private_key, new_key_pair, sign
 from domain.status import ItemStatus, ItemWorkflowInput
 from temporal_client import connect, register_search_attributes
+from workflows import prime_contract as pcw
 from workflows import search_attributes as sa
 from workflows.item import ItemWorkflow
 
@@ -273,6 +287,223 @@ def print_status(status: ItemStatus, as_json: bool) -> None:
 def print_outcome(before: ItemStatus | None, status: ItemStatus) -> None:
     moved = f"{before.state.value} -> " if before and before.state != status.state else ""
     print(f"{status.workflow_id}: {moved}{status.state.value}; next: {status.next_action}")
+
+
+# --- prime contracts and the sync schedule ---
+
+
+def _prime_project(args: argparse.Namespace, projects_file: Path) -> ProjectSettings:
+    projects = load_projects(projects_file)
+    found = projects.projects.get(args.project)
+    if found is None:
+        known = ", ".join(sorted(projects.projects)) or "none"
+        message = f"project {args.project!r} is not in {projects_file} (known: {known})"
+        raise UserError(message, USAGE)
+    return found
+
+
+async def _prime_update(
+    client: Client, wf_id: str, name: str, arg: Any, result_type: type
+) -> Any:
+    handle = client.get_workflow_handle(wf_id)
+    try:
+        return await handle.execute_update(name, arg, result_type=result_type)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        if isinstance(cause, ApplicationError) and cause.type == pcw.NO_SUCH_CONTRACT:
+            raise UserError(f"{wf_id}: {cause.message}", NO_SUCH_ITEM) from None
+        message = cause.message if isinstance(cause, ApplicationError) else _first_line(cause)
+        raise UserError(f"{wf_id}: {message}", REFUSED) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        message = f"{wf_id}: Temporal did not confirm the {name} in time"
+        raise UserError(message, UNREACHABLE) from None
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise UserError(
+                f"no such prime contract: {wf_id} (import it first: starter.py prime-contract "
+                "import PROJECT CONTRACT --as USER)",
+                NO_SUCH_ITEM,
+            ) from None
+        raise _rpc_error(err, wf_id) from None
+
+
+def _print_prime(status: pcw.SyncStatus, as_json: bool) -> None:
+    if as_json:
+        print(status.model_dump_json(indent=2))
+        return
+    print(f"{status.workflow_id}: {'imported' if status.imported else 'not imported'}")
+    prime = status.prime
+    if prime is not None:
+        h = prime.header
+        print(f"  contract #{h.number}  {h.title}  status {h.status}  created {h.date_created}")
+        sources = ", ".join(f"{c.contract_id} (job {c.job_id})" for c in prime.imported.values())
+        print(f"  SOV controlled by {prime.sov_controlled_by.value}; Sage contracts: {sources}")
+        for line in prime.sov:
+            print(f"  SOV {line.code:<10} {line.description[:40]:<40} {pc.money(line.amount):>16}")
+        print(
+            f"  SOV total {pc.money(prime.sov_total)}; Sage original "
+            f"{pc.money(prime.sage_original_total)}, revised "
+            f"{pc.money(prime.sage_revised_total)}"
+        )
+    if status.readiness is not None:
+        print(f"  {status.readiness.message}")
+    for line in status.audit[-5:]:
+        print(f"  {line.at:%Y-%m-%d %H:%M:%S} {line.actor}: {line.action}: {line.outcome}")
+
+
+async def cmd_prime_contract(args: argparse.Namespace, cfg: Settings) -> int:
+    """prime-contract import|add|reimport|status|edit-sov|readiness PROJECT CONTRACT"""
+    project = _prime_project(args, cfg.erp_projects_file)
+    wf_id = pcw.workflow_id(project.project, args.contract)
+    if args.action in ("import", "add", "reimport", "edit-sov") and not args.actor:
+        raise UserError(f"prime-contract {args.action} needs --as USER", USAGE)
+    if args.action == "edit-sov":
+        if not args.file:
+            message = "prime-contract edit-sov needs the SOV file: a JSON list of lines"
+            raise UserError(message, USAGE)
+        try:
+            edit = pc.SovEdit(actor=args.actor, lines=read_json(Path(args.file)))
+        except ValidationError as err:
+            raise UserError(f"{args.file}: {describe_validation_error(err)}", USAGE) from None
+    client = await open_client(cfg)
+    if args.action == "import":
+        try:
+            pc.authorize_import(project, args.actor)
+        except pc.ImportRefused as err:
+            raise UserError(f"{wf_id}: {err}", REFUSED) from None
+        try:
+            await client.start_workflow(
+                pcw.PrimeContractSync.run,
+                pcw.SyncStart(project=project.project, contract=args.contract, settings=project),
+                id=wf_id,
+                task_queue=cfg.temporal_task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+                search_attributes=TypedSearchAttributes(
+                    [
+                        SearchAttributePair(sa.ITEM_TYPE, pcw.ITEM_TYPE),
+                        SearchAttributePair(sa.PROJECT, project.project),
+                    ]
+                ),
+                static_summary=f"Prime contract {args.contract} of {project.project}",
+            )
+        except WorkflowAlreadyStartedError:
+            raise UserError(
+                f"{wf_id}: already imported (prime-contract reimport brings in changes)",
+                REFUSED,
+            ) from None
+        except RPCError as err:
+            raise _rpc_error(err, wf_id) from None
+        request = pcw.ImportRequest(actor=args.actor)
+        status = await _prime_update(client, wf_id, "import", request, pcw.SyncStatus)
+        _print_prime(status, False)
+    elif args.action == "add":
+        if not args.into:
+            raise UserError("prime-contract add needs --into CONTRACT (the imported one)", USAGE)
+        wf_id = pcw.workflow_id(project.project, args.into)
+        request = pcw.ImportRequest(actor=args.actor, contract=args.contract)
+        status = await _prime_update(client, wf_id, "add_contract", request, pcw.SyncStatus)
+        _print_prime(status, False)
+    elif args.action == "reimport":
+        request = pcw.ImportRequest(actor=args.actor, settings=project)
+        status = await _prime_update(client, wf_id, "reimport", request, pcw.SyncStatus)
+        _print_prime(status, False)
+    elif args.action == "edit-sov":
+        _print_prime(await _prime_update(client, wf_id, "edit_sov", edit, pcw.SyncStatus), False)
+    elif args.action == "readiness":
+        answer = await _prime_update(client, wf_id, "readiness", args.actor or "cli", pc.Readiness)
+        if args.json:
+            print(answer.model_dump_json(indent=2))
+        else:
+            print(f"{wf_id}: {answer.message}")
+        return OK if answer.ready else REFUSED
+    else:
+        try:
+            handle = client.get_workflow_handle(wf_id)
+            status = await handle.query("status", result_type=pcw.SyncStatus)
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                raise UserError(f"no such prime contract: {wf_id}", NO_SUCH_ITEM) from None
+            raise _rpc_error(err, wf_id) from None
+        _print_prime(status, args.json)
+    return OK
+
+
+def parse_every(text: str) -> timedelta:
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    number, unit = text[:-1], text[-1:].lower()
+    if unit not in units or not number.isdigit() or int(number) <= 0:
+        message = f"--every {text!r}: expected a count and a unit, e.g. 90s, 30m, 6h, 1d"
+        raise UserError(message, USAGE)
+    return timedelta(seconds=int(number) * units[unit])
+
+
+def schedule_id(project: str) -> str:
+    return f"prime_contract_sync:{project}"
+
+
+async def cmd_schedule(args: argparse.Namespace, cfg: Settings) -> int:
+    """schedule set|show|delete PROJECT: the project's prime contract refresh from Sage."""
+    _prime_project(args, cfg.erp_projects_file)
+    client = await open_client(cfg)
+    sid = schedule_id(args.project)
+    handle = client.get_schedule_handle(sid)
+    try:
+        if args.action == "set":
+            if not args.every:
+                raise UserError("schedule set needs --every INTERVAL (e.g. 6h)", USAGE)
+            every = parse_every(args.every)
+            schedule = Schedule(
+                action=ScheduleActionStartWorkflow(
+                    pcw.ProjectSync.run,
+                    pcw.ProjectSyncInput(project=args.project),
+                    id=f"project_sync:{args.project}",
+                    task_queue=cfg.temporal_task_queue,
+                ),
+                spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
+            )
+            try:
+                await client.create_schedule(sid, schedule)
+                print(f"{sid}: created, every {every}")
+            except ScheduleAlreadyRunningError:
+                await handle.update(lambda _: ScheduleUpdate(schedule=schedule))
+                print(f"{sid}: changed, every {every}")
+        elif args.action == "show":
+            described = await handle.describe()
+            spec = described.schedule.spec
+            every = ", ".join(str(i.every) for i in spec.intervals) or "no interval"
+            upcoming = described.info.next_action_times[:1]
+            recent = described.info.recent_actions[-1:]
+            print(f"{sid}: every {every}")
+            if upcoming:
+                print(f"  next run {upcoming[0]:%Y-%m-%d %H:%M:%S %Z}")
+            if recent:
+                print(f"  last run {recent[0].started_at:%Y-%m-%d %H:%M:%S %Z}")
+        else:
+            await handle.delete()
+            print(f"{sid}: deleted")
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise UserError(f"no sync schedule for project {args.project}", NO_SUCH_ITEM) from None
+        raise _rpc_error(err, sid) from None
+    return OK
+
+
+async def cmd_sync(args: argparse.Namespace, cfg: Settings) -> int:
+    """sync PROJECT: refresh every imported prime contract of the project from Sage now."""
+    _prime_project(args, cfg.erp_projects_file)
+    client = await open_client(cfg)
+    try:
+        ids = [wf.id async for wf in client.list_workflows(pcw.running_syncs_query(args.project))]
+    except RPCError as err:
+        raise _rpc_error(err, "sync") from None
+    for wf_id in sorted(ids):
+        outcome = await _prime_update(client, wf_id, "sync", args.actor or "cli", str)
+        print(f"{wf_id}: {outcome}")
+    print(
+        f"{len(ids)} prime contract(s) of {args.project} refreshed from Sage "
+        "(vendors and cost codes are not refreshed yet)"
+    )
+    return OK
 
 
 # --- signing ---
@@ -676,6 +907,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("item", metavar="ITEM")
     p.add_argument("--json", action="store_true", help="one JSON line per audit entry")
     p.add_argument("--interval", type=float, default=1.0, help=argparse.SUPPRESS)
+
+    p = command("prime-contract", cmd_prime_contract, "import, re-import, inspect a prime contract")
+    p.add_argument(
+        "action", choices=["import", "add", "reimport", "status", "edit-sov", "readiness"]
+    )
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("contract", metavar="CONTRACT", help="Sage contract (Quickbill: the job)")
+    p.add_argument("file", metavar="FILE", nargs="?", help="edit-sov: a JSON list of SOV lines")
+    p.add_argument("--as", dest="actor", metavar="USER")
+    p.add_argument("--into", metavar="CONTRACT", help="add: the imported prime contract")
+    p.add_argument("--json", action="store_true")
+
+    p = command("schedule", cmd_schedule, "set, show or delete a project's sync schedule")
+    p.add_argument("action", choices=["set", "show", "delete"])
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--every", metavar="INTERVAL", help="e.g. 6h, 30m, 1d")
+
+    p = command("sync", cmd_sync, "refresh a project's prime contracts from Sage now")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--as", dest="actor", metavar="USER")
 
     command("setup", cmd_setup, "register the search attributes on an existing cluster")
     return parser

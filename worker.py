@@ -22,6 +22,7 @@ from config import Settings, settings
 from temporal_client import connect
 from workflows.approval import ApprovalWorkflow
 from workflows.item import ItemWorkflow
+from workflows.prime_contract import PrimeContractSync, ProjectSync, SyncActivities
 from workflows.sandbox import RUNNER
 
 log = structlog.get_logger("worker")
@@ -42,7 +43,8 @@ def build_workers(client: Client, cfg: Settings, activities: SageActivities) -> 
     items = Worker(
         client,
         task_queue=cfg.temporal_task_queue,
-        workflows=[ItemWorkflow, ApprovalWorkflow],
+        workflows=[ItemWorkflow, ApprovalWorkflow, PrimeContractSync, ProjectSync],
+        activities=[SyncActivities(client).list_syncs],
         workflow_runner=RUNNER,
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )

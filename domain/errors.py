@@ -172,6 +172,15 @@ _ENTRIES: tuple[SageError, ...] = (
         Remedy.LINK,
     ),
     _refusal(
+        "linked_to_another_project",
+        "The prime contract has inadvertently been added to two projects in your company's "
+        "Procore account.",
+        "The Sage contract is already synced to another Procore project (seeds/001).",
+        "Import it into the project it belongs to; remove the other project's link in Sage "
+        "first if that one is wrong.",
+        Remedy.WAIT_FOR_PERSON,
+    ),
+    _refusal(
         "commitment_archived",
         "Commitment has been archived.",
         "The issue may be either the parent contract has been archived in Sage 300 CRE® or "

@@ -80,6 +80,17 @@ class ProjectSettings(BaseModel):
     escalation_approvers: list[str] = Field(
         default_factory=list, description="Who an item waiting too long is escalated to."
     )
+    sov_controlled_by: Literal["sage", "procore"] = Field(
+        default="sage",
+        description="Who manages the prime contract's schedule of values (seeds/000): 'sage' "
+        "imports every contract item; 'procore' keeps one lump-sum contract item in Sage and "
+        "the detailed SOV here, and PCCOs send Sage only their rolled-up amount.",
+    )
+    lump_sum_contract_item: str = Field(
+        default="001",
+        min_length=1,
+        description="In 'procore' mode: the one Sage contract item carrying the contract value.",
+    )
 
     @field_validator("direct_export")
     @classmethod

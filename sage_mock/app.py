@@ -26,6 +26,7 @@ from sage_mock.routes import (
     extras,
     jobs,
     master_data,
+    prime_contract_import,
     prime_contracts,
     vendors,
 )
@@ -44,6 +45,7 @@ ROUTERS = (
     estimate_transfers.router,
     commitment_change_orders.router,
     prime_contracts.router,
+    prime_contract_import.router,
     ap_invoices.router,
 )
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sage_mock.records import master_data
+from sage_mock.records import billing, master_data
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -206,6 +206,7 @@ class Store:
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.executescript(SCHEMA)
+        self._db.executescript(billing.SCHEMA)
         with self.write() as db:
             if db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is None:
                 master_data.seed(db)

@@ -8,8 +8,9 @@ reported to the item workflow, which shows the current step and who must act.
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio import workflow
-from temporalio.common import RawValue
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -72,12 +73,11 @@ class ApprovalWorkflow:
         self._approval.respond(request, workflow.now())
 
     @workflow.signal(name="respond")
-    async def respond_signal(self, payload: RawValue) -> None:
+    async def respond_signal(self, *payload: Any) -> None:
+        # `*payload`: a handler of exactly one argument fails the workflow task on a signal
+        # with none or two (a stalled approval); a non-JSON payload is dropped by the SDK.
         actor = None
-        try:
-            data = workflow.payload_converter().from_payload(payload.payload)
-        except Exception:  # not JSON at all: refuse, never fail the workflow
-            data = None
+        data = payload[0] if len(payload) == 1 else None
         if isinstance(data, dict) and isinstance(data.get("actor"), str):
             actor = data["actor"]
         try:

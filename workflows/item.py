@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RawValue, SearchAttributeUpdate
+from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
@@ -63,6 +63,17 @@ RESTING_STATES = frozenset({State.DRAFT, State.SENT, State.REJECTED, State.EXPOR
 """States that wait for a person; in them, with no approval child, an item may continue
 as new."""
 SAGE_ACTOR = "sage"
+
+
+def _one(payload: tuple[Any, ...]) -> Any:
+    """The one JSON value a signal should carry, or None when it carries none or several.
+
+    Signal handlers take `*payload` rather than one argument: a handler that takes exactly
+    one would raise TypeError on a signal with no input or two inputs, which fails the
+    workflow task over and over and stalls the item. A payload that is not JSON at all is
+    dropped by the SDK (with a warning) before the handler runs.
+    """
+    return payload[0] if len(payload) == 1 else None
 
 
 @workflow.defn(name="ErpItem")
@@ -279,47 +290,46 @@ class ItemWorkflow:
     # --- the same commands as signals (from the UI); payloads are validated here ---------------
 
     @workflow.signal(name="send")
-    def send_signal(self, payload: RawValue) -> None:
+    def send_signal(self, *payload: Any) -> None:
         self._on_signal(Command.SEND, payload)
 
     @workflow.signal(name="retrieve")
-    def retrieve_signal(self, payload: RawValue) -> None:
+    def retrieve_signal(self, *payload: Any) -> None:
         self._on_signal(Command.RETRIEVE, payload)
 
     @workflow.signal(name="accept")
-    def accept_signal(self, payload: RawValue) -> None:
+    def accept_signal(self, *payload: Any) -> None:
         self._on_signal(Command.ACCEPT, payload)
 
     @workflow.signal(name="reject")
-    def reject_signal(self, payload: RawValue) -> None:
+    def reject_signal(self, *payload: Any) -> None:
         self._on_signal(Command.REJECT, payload)
 
     @workflow.signal(name="edit")
-    def edit_signal(self, payload: RawValue) -> None:
+    def edit_signal(self, *payload: Any) -> None:
         self._on_signal(Command.EDIT, payload)
 
     @workflow.signal(name="resend")
-    def resend_signal(self, payload: RawValue) -> None:
+    def resend_signal(self, *payload: Any) -> None:
         self._on_signal(Command.RESEND, payload)
 
     @workflow.signal(name="retry")
-    def retry_signal(self, payload: RawValue) -> None:
+    def retry_signal(self, *payload: Any) -> None:
         self._on_signal(Command.RETRY, payload)
 
     @workflow.signal(name="cancel")
-    def cancel_signal(self, payload: RawValue) -> None:
+    def cancel_signal(self, *payload: Any) -> None:
         self._on_signal(Command.CANCEL, payload)
 
     @workflow.signal(name="reset")
-    def reset_signal(self, payload: RawValue) -> None:
+    def reset_signal(self, *payload: Any) -> None:
         self._on_signal(Command.RESET, payload)
 
     @workflow.signal(name="settings")
-    def settings_signal(self, payload: RawValue) -> None:
+    def settings_signal(self, *payload: Any) -> None:
         """New project settings (`starter.py settings apply`): the snapshot validators use."""
         try:
-            data = workflow.payload_converter().from_payload(payload.payload)
-            settings = ProjectSettings.model_validate(data)
+            settings = ProjectSettings.model_validate(_one(payload))
         except Exception as err:  # a malformed payload is refused, never fails the workflow
             detail = f"settings refused: {str(err).splitlines()[0]}"
             self._record("unknown", "settings", Outcome.REFUSED, self._state, detail)
@@ -421,12 +431,9 @@ class ItemWorkflow:
             self._transition(target, request.actor, command.value, detail, request.comment)
         return self.status()
 
-    def _on_signal(self, command: Command, payload: RawValue) -> None:
+    def _on_signal(self, command: Command, payload: tuple[Any, ...]) -> None:
         actor = "unknown"
-        try:
-            data = workflow.payload_converter().from_payload(payload.payload)
-        except Exception:  # a payload that is not JSON at all: refuse, never fail the workflow
-            data = None
+        data = _one(payload)
         if isinstance(data, dict) and isinstance(data.get("actor"), str):
             actor = data["actor"]
         try:
@@ -608,7 +615,11 @@ class ItemWorkflow:
         self._transition(target, last.actor, action.value, detail, last.comment)
 
     @workflow.signal(name=PROGRESS_SIGNAL)
-    def approval_progress(self, note: ApprovalNote) -> None:
+    def approval_progress(self, *payload: Any) -> None:
+        try:
+            note = ApprovalNote.model_validate(_one(payload))
+        except ValueError:  # not a note from our approval workflow: nothing to take from it
+            return
         if note.round != self._approval_round or self._approval is None:
             return  # a late note from an approval that was retrieved or cancelled
         if note.refused:

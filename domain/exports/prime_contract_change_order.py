@@ -36,6 +36,16 @@ EXPORT_FIELDS = {
 TITLE_RULE = "Title. Must be 255 characters or less."
 NUMBER_RULE = "Number (#). Must be two (20) characters or less."
 STATUS_RULE = "Status. Must be in the Approved status."
+LUMP_SUM_RULE = (
+    "SOV lines. The project's SOV is controlled by Procore: each line must name the prime "
+    "contract SOV line it changes (add a new line to the SOV first: starter.py prime-contract "
+    "edit-sov)."
+)
+
+
+def lump_sum(settings: ProjectSettings) -> bool:
+    """SOV controlled by Procore (seeds/000): Sage only hears the rolled-up change amount."""
+    return settings.sov_controlled_by == "procore"
 
 
 def prerequisites(item: PrimeContractChangeOrder, settings: ProjectSettings) -> list[str]:
@@ -46,6 +56,8 @@ def prerequisites(item: PrimeContractChangeOrder, settings: ProjectSettings) -> 
         broken.append(NUMBER_RULE)
     if item.status is not ChangeOrderStatus.APPROVED:
         broken.append(STATUS_RULE)
+    if lump_sum(settings) and new_line_numbers(item):
+        broken.append(LUMP_SUM_RULE)
     return broken
 
 
@@ -105,17 +117,22 @@ def contract_item_key(k: int) -> str:
 def plan(
     item: PrimeContractChangeOrder, settings: ProjectSettings, fields: dict[str, str], today: date
 ) -> ExportPlan:
-    """New contract items first, then the estimate changes, then the schedule value changes."""
+    """New contract items first, then the estimate changes, then the schedule value changes.
+
+    With the SOV controlled by Procore no contract item is created: one schedule value change
+    carries the PCCO's rolled-up amount to the single lump-sum contract item."""
     job = synced_job(settings)
     contract = item.prime_contract.sage_contract_id
     codes = iter(new_contract_items(fields))
-    item_codes = [line.contract_item or next(codes) for line in item.sov]
+    item_codes = [line.contract_item or next(codes, "") for line in item.sov]
+    if lump_sum(settings):
+        item_codes = [settings.lump_sum_contract_item for _ in item.sov]
     items_path = f"/v1/contracts/{job}/{contract}/items"
     steps: list[ExportStep] = []
-    for k, (line, code) in enumerate(
-        ((line, code) for line, code in zip(item.sov, item_codes, strict=True) if line.is_new),
-        start=1,
-    ):
+    new_lines = [] if lump_sum(settings) else [
+        (line, code) for line, code in zip(item.sov, item_codes, strict=True) if line.is_new
+    ]
+    for k, (line, code) in enumerate(new_lines, start=1):
         steps.append(
             ExportStep(
                 name=f"create_contract_item_{k}",
@@ -181,6 +198,14 @@ def plan(
             for line, code in zip(item.sov, item_codes, strict=True)
         ],
     }
+    if lump_sum(settings):
+        schedule_value_changes["lines"] = [
+            {
+                "contract_item": settings.lump_sum_contract_item,
+                "description": f"PCCO {item.number}"[:200],
+                "amount": float(item.amount),
+            }
+        ]
     steps.append(
         ExportStep(
             name="post_schedule_value_changes",

@@ -4,6 +4,8 @@ import json
 import sqlite3
 from typing import Any
 
+from sage_mock.records import billing
+
 JOBS: list[dict[str, Any]] = [
     {
         "job_id": "1001",
@@ -49,6 +51,25 @@ JOBS: list[dict[str, Any]] = [
             ("02-200", "Demolition", ["L", "S", "E"]),
         ],
     },
+    *(
+        {  # prime contract imports (records/billing.py): how each job bills its owner
+            "job_id": job_id,
+            "name": name,
+            "status": "open",
+            "cost_codes": [
+                ("01-100", "General Conditions", ["L", "M", "O"]),
+                ("03-300", "Concrete", ["L", "M", "S"]),
+                ("09-250", "Drywall", ["L", "M", "S"]),
+                ("16-100", "Electrical", ["L", "M", "S"]),
+            ],
+        }
+        for job_id, name in (
+            ("2001", "Lakeside Lofts"),
+            ("2002", "Cedar Park Library"),
+            ("2003", "Mill Street Clinic"),
+            ("2004", "Pine Ridge Fire Station"),
+        )
+    ),
 ]
 
 VENDORS: list[tuple[str, str, str]] = [
@@ -79,6 +100,18 @@ CONTRACTS: list[dict[str, Any]] = [
             ("001", "General conditions", "01-100", 640_000.0),
             ("002", "Plumbing", "15-400", 820_000.0),
         ],
+    },
+    {  # a lump sum: one contract item carries the contract value (SOV controlled by Procore)
+        "job_id": "2001",
+        "contract_id": "2001-PC",
+        "description": "Lakeside Lofts prime",
+        "items": [("001", "Contract value", None, 4_800_000.0)],
+    },
+    {  # not approved yet (records/billing.py)
+        "job_id": "2001",
+        "contract_id": "2001-ALT",
+        "description": "Lakeside Lofts alternates",
+        "items": [("001", "Roof deck alternate", None, 250_000.0)],
     },
 ]
 """Prime contracts (Contracts application), imported into Procore; PCCOs change them."""
@@ -113,6 +146,7 @@ def seed(db: sqlite3.Connection) -> None:
             [(contract["job_id"], contract["contract_id"], *item) for item in contract["items"]],
         )
     db.executemany("INSERT INTO gl_periods (period, status) VALUES (?, ?)", GL_PERIODS)
+    billing.seed(db)
 
 
 def _job(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:

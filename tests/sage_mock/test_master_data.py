@@ -12,6 +12,10 @@ async def test_a_fresh_database_holds_the_promised_jobs_and_vendors(
         "1001": ("Riverside Medical Center", "open"),
         "1002": ("Harbor View Offices", "open"),
         "1003": ("Northgate School", "open"),
+        "2001": ("Lakeside Lofts", "open"),  # prime contract imports (records/billing.py)
+        "2002": ("Cedar Park Library", "open"),
+        "2003": ("Mill Street Clinic", "open"),
+        "2004": ("Pine Ridge Fire Station", "open"),
     }
     riverside = (await client.get("/v1/jobs/1001")).json()
     assert {c["code"]: c["categories"] for c in riverside["cost_codes"]} == {

@@ -1,0 +1,375 @@
+"""One PrimeContractSync workflow per project and Sage prime contract: it imports the contract,
+re-imports its changes (on demand or on the project's sync schedule), and in lump-sum mode
+keeps the detailed SOV the project team manages. ProjectSync is what the schedule runs: it
+asks every prime contract of the project to refresh itself.
+
+Workflow ID: `prime_contract:{project}:{contract}`. Every command is an update whose refusal
+(a guard in domain/prime_contract.py) reaches the caller at once; nothing fails the workflow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+from temporalio import activity, workflow
+from temporalio.client import Client
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain import prime_contract as pc
+    from domain.saga import SAGE_CALL_ACTIVITY, SageAnswer, SageCall, SageRequest
+    from domain.settings import ProjectSettings
+    from workflows import policies
+    from workflows import search_attributes as sa
+
+WORKFLOW_TYPE = "PrimeContractSync"
+ITEM_TYPE = "prime_contract"
+LIST_ACTIVITY = "list_prime_contract_syncs"
+REFUSED = "ImportRefused"
+NO_SUCH_CONTRACT = "NoSuchContract"
+
+
+def workflow_id(project: str, contract: str) -> str:
+    return f"{ITEM_TYPE}:{project}:{contract}"
+
+
+class AuditLine(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    outcome: str
+
+
+class SyncStart(BaseModel):
+    project: str
+    contract: str
+    settings: ProjectSettings
+    prime: pc.PrimeContract | None = None
+    audit: list[AuditLine] = Field(default_factory=list)
+
+
+class ImportRequest(BaseModel):
+    actor: str = Field(min_length=1)
+    contract: str | None = Field(default=None, description="add_contract: the Sage contract")
+    settings: ProjectSettings | None = Field(
+        default=None, description="The project's settings now (its Sage job may have changed)"
+    )
+
+
+class SyncStatus(BaseModel):
+    workflow_id: str
+    project: str
+    contract: str
+    imported: bool
+    prime: pc.PrimeContract | None = None
+    readiness: pc.Readiness | None = None
+    audit: list[AuditLine] = Field(default_factory=list)
+
+
+@workflow.defn(name=WORKFLOW_TYPE)
+class PrimeContractSync:
+    @workflow.init
+    def __init__(self, start: SyncStart) -> None:
+        self._project = start.project
+        self._contract = start.contract
+        self._settings = start.settings
+        self._prime = start.prime
+        self._audit = list(start.audit)
+        self._closed = False
+        self._lock = asyncio.Lock()
+        self._calls = 0
+
+    @workflow.run
+    async def run(self, start: SyncStart) -> str:
+        await workflow.wait_condition(
+            lambda: self._closed or workflow.info().is_continue_as_new_suggested()
+        )
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._closed:
+            return "not imported"
+        workflow.continue_as_new(
+            SyncStart(
+                project=self._project,
+                contract=self._contract,
+                settings=self._settings,
+                prime=self._prime,
+                audit=self._audit,
+            )
+        )
+
+    # --- queries ---
+
+    @workflow.query
+    def status(self) -> SyncStatus:
+        return SyncStatus(
+            workflow_id=workflow.info().workflow_id,
+            project=self._project,
+            contract=self._contract,
+            imported=self._prime is not None,
+            prime=self._prime,
+            readiness=pc.readiness(self._prime) if self._prime else None,
+            audit=self._audit,
+        )
+
+    # --- updates ---
+
+    @workflow.update(name="import")
+    async def import_contract(self, request: ImportRequest) -> SyncStatus:
+        async with self._lock:
+            try:
+                found = await self._search(self._contract)
+                contract = pc.choose(self._settings, self._contract, found)
+                pc.check_contract(self._settings, contract)
+                await self._link(contract)
+                self._prime = pc.import_contract(
+                    self._settings, contract, workflow.now().date(), None
+                )
+            except (pc.ImportRefused, LookupError) as err:
+                self._closed = True  # nothing imported: the workflow ends, the ID is free
+                raise self._refusal(request.actor, "import", err) from None
+            self._record(request.actor, "import", f"imported {self._summary(contract)}")
+            self._publish()
+            return self.status()
+
+    @import_contract.validator
+    def _validate_import(self, request: ImportRequest) -> None:
+        pc.authorize_import(self._settings, request.actor)
+        if self._prime is not None:
+            raise pc.ImportRefused(
+                f"prime contract {self._contract} is already imported into {self._project}: "
+                "use reimport to bring in its changes"
+            )
+
+    @workflow.update
+    async def add_contract(self, request: ImportRequest) -> SyncStatus:
+        async with self._lock:
+            assert self._prime is not None and request.contract is not None
+            try:
+                found = await self._search(request.contract)
+                contract = pc.choose(self._settings, request.contract, found)
+                pc.check_contract(self._settings, contract)
+                self._prime = pc.import_contract(
+                    self._settings, contract, workflow.now().date(), self._prime
+                )
+                await self._link(contract)
+            except (pc.ImportRefused, LookupError) as err:
+                raise self._refusal(request.actor, "add_contract", err) from None
+            self._record(request.actor, "add_contract", f"imported {self._summary(contract)}")
+            self._publish()
+            return self.status()
+
+    @add_contract.validator
+    def _validate_add(self, request: ImportRequest) -> None:
+        pc.authorize_import(self._settings, request.actor)
+        self._require_imported()
+        if not request.contract:
+            raise pc.ImportRefused("name the Sage contract to add")
+
+    @workflow.update
+    async def reimport(self, request: ImportRequest) -> SyncStatus:
+        async with self._lock:
+            if request.settings is not None:
+                self._settings = request.settings
+            try:
+                changed = await self._reimport()
+            except (pc.ImportRefused, LookupError) as err:
+                raise self._refusal(request.actor, "reimport", err) from None
+            self._record(request.actor, "reimport", f"re-imported {', '.join(changed)}")
+            self._publish()
+            return self.status()
+
+    @reimport.validator
+    def _validate_reimport(self, request: ImportRequest) -> None:
+        pc.authorize_import(request.settings or self._settings, request.actor)
+        self._require_imported()
+
+    @workflow.update
+    async def edit_sov(self, edit: pc.SovEdit) -> SyncStatus:
+        assert self._prime is not None
+        self._prime = self._prime.model_copy(update={"sov": list(edit.lines)})
+        total = pc.money(self._prime.sov_total)
+        self._record(edit.actor, "edit_sov", f"SOV of {len(edit.lines)} line(s), total {total}")
+        self._publish()
+        return self.status()
+
+    @edit_sov.validator
+    def _validate_edit_sov(self, edit: pc.SovEdit) -> None:
+        self._require_imported()
+        assert self._prime is not None
+        pc.check_sov_edit(self._settings, self._prime, edit)
+
+    @workflow.update
+    async def readiness(self, actor: str) -> pc.Readiness:
+        """Sage's revised total at this point in time, against the SOV total."""
+        async with self._lock:
+            assert self._prime is not None
+            for contract in await self._fetch_imported():
+                self._prime = pc.seen(self._prime, contract)
+            answer = pc.readiness(self._prime)
+            self._record(actor, "readiness", answer.message)
+            return answer
+
+    @readiness.validator
+    def _validate_readiness(self, actor: str) -> None:
+        self._require_imported()
+
+    @workflow.update(name="sync")
+    async def sync(self, actor: str) -> str:
+        """A refresh: Sage's figures are noted, and changes re-imported when the guards allow."""
+        async with self._lock:
+            try:
+                changed = await self._reimport()
+                outcome = f"re-imported {', '.join(changed)}"
+            except (pc.ImportRefused, LookupError) as err:
+                outcome = f"nothing re-imported: {err}"
+            self._record(actor, "sync", outcome)
+            self._publish()
+            return outcome
+
+    @sync.validator
+    def _validate_sync(self, actor: str) -> None:
+        self._require_imported()
+
+    @workflow.signal(name="sync")
+    async def sync_signal(self, actor: str = "schedule") -> None:
+        """The schedule's (and the UI's) way in; never fails the workflow."""
+        if self._prime is not None:
+            await self.sync(str(actor))
+
+    @workflow.signal(name="settings")
+    def settings_signal(self, settings: ProjectSettings) -> None:
+        self._settings = settings
+        self._record("settings", "settings", "project settings applied")
+
+    # --- helpers ---
+
+    def _require_imported(self) -> None:
+        if self._prime is None:
+            raise pc.ImportRefused(f"prime contract {self._contract} is not imported yet")
+
+    async def _reimport(self) -> list[str]:
+        assert self._prime is not None
+        fetched = await self._fetch_imported()
+        for contract in fetched:
+            pc.check_contract(self._settings, contract)
+            self._prime = pc.seen(self._prime, contract)
+        news = [c for c in fetched if pc.has_news(self._prime, c)]
+        if not news:
+            raise pc.ImportRefused(
+                f"{pc.NOTHING_NEW} (contract {', '.join(c.contract_id for c in fetched)})"
+            )
+        for contract in news:
+            self._prime = pc.reimport(self._settings, self._prime, contract)
+        return [self._summary(c) for c in news]
+
+    async def _fetch_imported(self) -> list[pc.SageContract]:
+        assert self._prime is not None
+        found = []
+        for contract in self._prime.imported.values():
+            path = f"/v1/prime_contracts/{contract.job_id}/{contract.contract_id}"
+            try:
+                answer = await self._call(SageCall(method="GET", path=path))
+            except LookupError:
+                raise LookupError(
+                    f"Sage has no prime contract {contract.contract_id} on job "
+                    f"{contract.job_id} any more"
+                ) from None
+            found.append(pc.SageContract.model_validate(answer))
+        return found
+
+    async def _search(self, contract_id: str) -> list[pc.SageContract]:
+        answer = await self._call(
+            SageCall(method="GET", path=f"/v1/prime_contracts?contract_id={contract_id}")
+        )
+        return [pc.SageContract.model_validate(c) for c in answer.get("contracts", [])]
+
+    async def _link(self, contract: pc.SageContract) -> None:
+        path = f"/v1/prime_contracts/{contract.job_id}/{contract.contract_id}/links/{self._project}"
+        await self._call(SageCall(method="PUT", path=path))
+
+    async def _call(self, call: SageCall) -> dict[str, Any]:
+        self._calls += 1
+        key = f"{workflow.info().workflow_id}/{workflow.info().run_id}/{self._calls}"
+        try:
+            answer = await workflow.execute_activity(
+                SAGE_CALL_ACTIVITY,
+                SageRequest(call=call, idempotency_key=key),
+                result_type=SageAnswer,
+                task_queue=f"{workflow.info().task_queue}-sage",
+                start_to_close_timeout=policies.SAGE_CALL_TIMEOUT,
+                retry_policy=policies.SAGE_CALL_RETRY,
+                summary=f"{call.method} {call.path}",
+            )
+        except ActivityError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError):
+                if cause.type == "not_found":
+                    raise LookupError(cause.message) from None
+                raise pc.ImportRefused(cause.message) from None
+            raise
+        return answer.body
+
+    def _refusal(self, actor: str, action: str, err: Exception) -> ApplicationError:
+        self._record(actor, action, f"refused: {err}")
+        kind = NO_SUCH_CONTRACT if isinstance(err, LookupError) else REFUSED
+        return ApplicationError(str(err), type=kind, non_retryable=True)
+
+    def _record(self, actor: str, action: str, outcome: str) -> None:
+        self._audit.append(
+            AuditLine(at=workflow.now(), actor=actor, action=action, outcome=outcome)
+        )
+
+    def _summary(self, contract: pc.SageContract) -> str:
+        return f"{contract.contract_id} (Sage job {contract.job_id})"
+
+    def _publish(self) -> None:
+        if self._prime is not None:
+            workflow.upsert_search_attributes(
+                [sa.AMOUNT.value_set(float(self._prime.sage_revised_total))]
+            )
+
+
+# --- the project's sync schedule ---
+
+
+class ProjectSyncInput(BaseModel):
+    project: str
+
+
+@workflow.defn(name="ProjectSync")
+class ProjectSync:
+    """What the project's schedule runs: every imported prime contract refreshes itself."""
+
+    @workflow.run
+    async def run(self, request: ProjectSyncInput) -> list[str]:
+        ids: list[str] = await workflow.execute_activity(
+            LIST_ACTIVITY,
+            request.project,
+            result_type=list[str],
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=policies.SAGE_CALL_RETRY,
+        )
+        for wf_id in ids:
+            await workflow.get_external_workflow_handle(wf_id).signal("sync", "schedule")
+        return ids
+
+
+def running_syncs_query(project: str) -> str:
+    return (
+        f"WorkflowType = '{WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' "
+        f'AND {sa.PROJECT.name} = "{project}"'
+    )
+
+
+class SyncActivities:
+    """The one activity that reads Temporal itself: which prime contracts a project has."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @activity.defn(name=LIST_ACTIVITY)
+    async def list_syncs(self, project: str) -> list[str]:
+        return [wf.id async for wf in self._client.list_workflows(running_syncs_query(project))]
