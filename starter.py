@@ -302,9 +302,7 @@ def _prime_project(args: argparse.Namespace, projects_file: Path) -> ProjectSett
     return found
 
 
-async def _prime_update(
-    client: Client, wf_id: str, name: str, arg: Any, result_type: type
-) -> Any:
+async def _prime_update(client: Client, wf_id: str, name: str, arg: Any, result_type: type) -> Any:
     handle = client.get_workflow_handle(wf_id)
     try:
         return await handle.execute_update(name, arg, result_type=result_type)

@@ -17,12 +17,13 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 import logs
+from activities.prime_contract import SyncActivities
 from activities.sage import SageActivities, sage_http_client
 from config import Settings, settings
 from temporal_client import connect
 from workflows.approval import ApprovalWorkflow
 from workflows.item import ItemWorkflow
-from workflows.prime_contract import PrimeContractSync, ProjectSync, SyncActivities
+from workflows.prime_contract import PrimeContractSync, ProjectSync
 from workflows.sandbox import RUNNER
 
 log = structlog.get_logger("worker")

@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
-from temporalio import activity, workflow
-from temporalio.client import Client
+from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -362,14 +361,3 @@ def running_syncs_query(project: str) -> str:
         f"WorkflowType = '{WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' "
         f'AND {sa.PROJECT.name} = "{project}"'
     )
-
-
-class SyncActivities:
-    """The one activity that reads Temporal itself: which prime contracts a project has."""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @activity.defn(name=LIST_ACTIVITY)
-    async def list_syncs(self, project: str) -> list[str]:
-        return [wf.id async for wf in self._client.list_workflows(running_syncs_query(project))]

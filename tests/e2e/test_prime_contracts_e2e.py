@@ -4,8 +4,11 @@ lump-sum mode, the contract changed in Sage, re-import, and every refusal's word
 from __future__ import annotations
 
 import json
+import subprocess
+import time
 from pathlib import Path
 
+import devstack
 from domain import prime_contract as pc
 from tests.e2e.conftest import ROOT, Stack
 from tests.e2e.test_item_types_b_e2e import ok, pcco_data, post_batches, records, write
@@ -204,6 +207,22 @@ def test_quickbill_division_import_and_sync_schedule(stack: Stack, tmp_path: Pat
     assert "every 0:30:00" in ok(stack.starter("schedule", "show", "P-1003", env=env))
     bad = stack.starter("schedule", "set", "P-1003", "--every", "soon", env=env)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+    # a scheduled run (triggered now rather than in 30 minutes) re-imports what changed
+    stack.sage(
+        "PUT", "/admin/misc_worksheets/2003/15", json={"description": "Plumbing", "amount": 5000}
+    )
+    trigger = [
+        devstack.temporal_binary(), "schedule", "trigger", "--schedule-id",
+        "prime_contract_sync:P-1003", "--address", stack.env["TEMPORAL_ADDRESS"],
+    ]  # fmt: skip
+    assert subprocess.run(trigger, capture_output=True, timeout=30).returncode == 0
+    deadline = time.monotonic() + 60
+    while "15" not in [
+        s["code"] for s in prime_status(stack, "prime_contract:P-1003:2003")["prime"]["sov"]
+    ]:
+        assert time.monotonic() < deadline, "the scheduled sync never re-imported"
+        time.sleep(0.5)
     ok(stack.starter("schedule", "delete", "P-1003", env=env))
     gone = stack.starter("schedule", "show", "P-1003", env=env)
     assert gone.returncode == 3 and "no sync schedule" in gone.stderr
