@@ -5,6 +5,7 @@ Run again on the same .data folder, it leaves items that already exist as they a
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from starter import (
     query_status,
     read_item,
     run_command,
+    signed,
     start_item,
 )
 from temporal_client import connect
@@ -122,8 +124,14 @@ async def play(client: Client) -> None:
             if isinstance(request, RespondRequest):
                 await respond(client, item.workflow_id, request)
             else:
+                request = signed(as_user(request.actor), item.workflow_id, command, request)
                 await run_command(client, item.workflow_id, command, request)
         print(f"  started {item.workflow_id}")
+
+
+def as_user(actor: str) -> argparse.Namespace:
+    """What `starter.signed` reads: the actor; the key comes from $ERP_SIGNING_KEYS_DIR."""
+    return argparse.Namespace(actor=actor, key=None)
 
 
 async def respond(client: Client, item: str, request: RespondRequest) -> None:
@@ -131,6 +139,7 @@ async def respond(client: Client, item: str, request: RespondRequest) -> None:
     for _ in range(100):
         approval_id = (await query_status(client, item)).approval_workflow_id
         if approval_id:
+            request = signed(as_user(request.actor), approval_id, "respond", request)
             await run_command(client, approval_id, "respond", request, result_type=Approval)
             return
         await asyncio.sleep(0.1)

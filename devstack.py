@@ -8,7 +8,10 @@ tests use the same functions, so what they test is what a user runs.
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -19,6 +22,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from codec import ensure_keys
+from domain.signing import load_private_key, new_key_pair
 from workflows import search_attributes as sa
 
 HERE = Path(__file__).resolve().parent
@@ -48,9 +53,13 @@ def search_attribute_flags() -> list[str]:
     return flags
 
 
-def dev_server_args(db_file: Path | None, port: int, ui_port: int | None) -> list[str]:
+def dev_server_args(
+    db_file: Path | None, port: int, ui_port: int | None, codec_endpoint: str | None = None
+) -> list[str]:
     args = [temporal_binary(), "server", "start-dev", "--ip", "127.0.0.1", "--port", str(port)]
     args += ["--log-level", "error"]
+    if codec_endpoint:
+        args += ["--ui-codec-endpoint", codec_endpoint]
     if db_file is not None:
         args += ["--db-filename", str(db_file)]
         for pragma in SQLITE_PRAGMAS:
@@ -149,16 +158,42 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def demo_security(data: Path) -> dict[str, str]:
+    """Keys for `make run`, made on first run and kept in .data/ (never committed): payload
+    encryption keys, and a signing key per roster user whose public key goes into the demo's
+    copy of the project settings."""
+    ensure_keys(data / "codec-keys.json")
+    keys = data / "keys"
+    keys.mkdir(exist_ok=True)
+    projects = json.loads((HERE / "examples" / "projects.json").read_text())
+    for project in projects["projects"].values():
+        for user, entry in project["roster"].items():
+            path = keys / f"{user}.key"
+            if not path.exists():
+                private, _ = new_key_pair()
+                path.touch(mode=0o600)
+                path.write_text(private + "\n")
+            public = load_private_key(path.read_text()).public_key().public_bytes_raw()
+            entry["public_key"] = base64.b64encode(public).decode()
+    (data / "projects.json").write_text(json.dumps(projects, indent=2))
+    return {
+        "ERP_CODEC_KEYS_FILE": str(data / "codec-keys.json"),
+        "ERP_SIGNING_KEYS_DIR": str(keys),
+        "ERP_PROJECTS_FILE": str(data / "projects.json"),
+    }
+
+
 def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
     data = HERE / ".data"
     data.mkdir(exist_ok=True)
-    temporal_port, ui_port, sage_port = 7233, 8233, 8765
+    temporal_port, ui_port, sage_port, codec_port = 7233, 8233, 8765, 8234
     for port, what in (
         (temporal_port, "Temporal"),
         (ui_port, "Temporal UI"),
         (sage_port, "mock Sage"),
+        (codec_port, "codec server"),
     ):
         if port_open(port):
             print(
@@ -174,13 +209,33 @@ def main() -> int:
         "SAGE_API_KEY": api_key,
         "SAGE_RATE_LIMIT_PER_HOUR": rate,
     }
+    env |= demo_security(data)
+    (data / "demo.env").write_text("".join(f"export {k}={v}\n" for k, v in env.items()))
     os.environ.update(env)
+    token = secrets.token_urlsafe(24)
     procs: list[subprocess.Popen[bytes]] = []
     with running(procs):
-        print("starting the Temporal dev server (SQLite in WAL mode: .data/temporal.sqlite) ...")
+        print(f"starting the codec server on http://localhost:{codec_port} (UI decryption) ...")
         procs.append(
             spawn(
-                dev_server_args(data / "temporal.sqlite", temporal_port, ui_port),
+                [
+                    PYTHON,
+                    "codec_server.py",
+                    "--port",
+                    str(codec_port),
+                    "--ui-origin",
+                    f"http://localhost:{ui_port}",
+                ],
+                {**env, "ERP_CODEC_TOKEN": token},
+                log=data / "codec.log",
+            )
+        )
+        wait_for_port(codec_port, procs[-1], "the codec server")
+        print("starting the Temporal dev server (SQLite in WAL mode: .data/temporal.sqlite) ...")
+        codec_endpoint = f"http://localhost:{codec_port}/{token}"
+        procs.append(
+            spawn(
+                dev_server_args(data / "temporal.sqlite", temporal_port, ui_port, codec_endpoint),
                 log=data / "temporal.log",
             )
         )
@@ -206,6 +261,8 @@ def main() -> int:
                 f"""
 The Temporal UI:   http://localhost:{ui_port}/namespaces/default/workflows
   what needs a person:  ErpState = "export_failed" AND ErpProject = "P-1001"
+Payloads are encrypted (the UI decodes them through the codec server) and every command is
+signed; in another terminal, take the demo's keys and settings first:  source .data/demo.env
 Try:
   .venv/bin/python starter.py list
   .venv/bin/python starter.py status commitment:P-1001:PO-0101

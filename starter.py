@@ -42,6 +42,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 import logs
+from codec import InvalidKeys
 from config import Settings, settings
 from domain import prime_contract as pc
 from domain.approval import Approval, RespondRequest, Response
@@ -159,6 +160,8 @@ def parse_fields(pairs: Sequence[str] | None) -> dict[str, str]:
 async def open_client(cfg: Settings) -> Client:
     try:
         return await connect(cfg)
+    except InvalidKeys as err:
+        raise UserError(f"payload encryption keys: {err}", USAGE) from None
     except (RuntimeError, OSError) as err:
         raise UserError(
             f"cannot reach Temporal at {cfg.temporal_address} ({_first_line(err)})", UNREACHABLE

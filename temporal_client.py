@@ -9,14 +9,16 @@ from temporalio.api.operatorservice.v1 import (
     ListSearchAttributesRequest,
 )
 from temporalio.client import Client, TLSConfig
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 
+from codec import CodecKeys, data_converter
 from config import Settings
 from workflows import search_attributes as sa
 
 
 async def connect(cfg: Settings) -> Client:
+    """A client whose payloads are encrypted when codec keys are configured (ERP_CODEC_KEYS or
+    ERP_CODEC_KEYS_FILE; see codec.py), so worker and starter always agree."""
     tls: TLSConfig | bool = False
     if cfg.temporal_tls_cert or cfg.temporal_tls_ca:
         tls = TLSConfig(
@@ -31,7 +33,7 @@ async def connect(cfg: Settings) -> Client:
         namespace=cfg.temporal_namespace,
         tls=tls,
         api_key=cfg.temporal_api_key.get_secret_value() if cfg.temporal_api_key else None,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(CodecKeys.from_env()),
     )
 
 

@@ -19,6 +19,7 @@ from temporalio.worker import Worker
 import logs
 from activities.prime_contract import SyncActivities
 from activities.sage import SageActivities, sage_http_client
+from codec import InvalidKeys
 from config import Settings, settings
 from temporal_client import connect
 from workflows.approval import ApprovalWorkflow
@@ -95,6 +96,9 @@ def main() -> int:
     logs.configure(cfg.log_level, cfg.log_format)
     try:
         asyncio.run(run(cfg))
+    except InvalidKeys as err:
+        log.error("payload encryption keys are invalid", error=str(err))
+        return 2
     except RuntimeError as err:
         log.error("worker failed", error=str(err))
         return 4

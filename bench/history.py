@@ -294,7 +294,9 @@ async def run(stack: BenchStack, hold: float) -> HistoryCost:
         (delegated, "approval step 1"),
         (child, "approval step 1"),
     ):
-        row.waits.append((what, waited, await length(client, row.workflow_id) - marks[row.workflow_id]))
+        row.waits.append(
+            (what, waited, await length(client, row.workflow_id) - marks[row.workflow_id])
+        )
     await run_command(
         client, parked.workflow_id, "accept", AcceptRequest(actor=bi.APPROVER, fields={})
     )

@@ -43,7 +43,9 @@ def write_copies(template: str, prefix: str, count: int, folder: Path) -> list[s
     ids = []
     for n in range(1, count + 1):
         number = f"{prefix}{n:05d}"
-        (folder / f"{data['type']}-{number}.json").write_text(json.dumps({**data, "number": number}))
+        (folder / f"{data['type']}-{number}.json").write_text(
+            json.dumps({**data, "number": number})
+        )
         ids.append(f"{data['type']}:{data['project']}:{number}")
     return ids
 

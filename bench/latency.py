@@ -11,6 +11,7 @@ same create-commitment POST, timed directly with one pooled httpx client, as man
 from __future__ import annotations
 
 import asyncio
+import itertools
 import statistics
 import time
 from dataclasses import dataclass
@@ -87,7 +88,7 @@ async def stages(client: Client, workflow_id: str) -> list[float]:
     started = next(n for n in range(scheduled, exported) if _is(events[n], ET.STARTED))
     done = next(n for n in range(started, exported) if _is(events[n], ET.COMPLETED))
     marks = [events[n].event_time.ToDatetime() for n in (task, scheduled, started, done, exported)]
-    return [(b - a).total_seconds() for a, b in zip(marks, marks[1:], strict=False)]
+    return [(b - a).total_seconds() for a, b in itertools.pairwise(marks)]
 
 
 def _state(event: HistoryEvent) -> bytes | None:

@@ -69,8 +69,9 @@ class Quota:
             f"{'items/s':>9}   requests per window"
         )
         for run in self.runs:
-            per_window = " ".join(f"{w['used']}" + (f"+{w['refused']}!" if w["refused"] else "")
-                                  for w in run.windows)
+            per_window = " ".join(
+                f"{w['used']}" + (f"+{w['refused']}!" if w["refused"] else "") for w in run.windows
+            )
             print(
                 f"   {run.label:<34}{run.share:>10.0%}{run.refused_first:>17}"
                 f"{run.refused_later:>12}{run.items / run.elapsed:>9.2f}   {per_window}"
@@ -80,14 +81,17 @@ class Quota:
             "meets" if main.share >= 0.9 else "BELOW",
             "none" if main.refused_later == 0 else f"{main.refused_later}",
         ]
-        print(f"   worker.py: quota used {verdicts[0]} the goal >= 90%; 429s after the first "
-              f"window: {verdicts[1]} (goal: none)")
+        print(
+            f"   worker.py: quota used {verdicts[0]} the goal >= 90%; 429s after the first "
+            f"window: {verdicts[1]} (goal: none)"
+        )
         if len(self.runs) > 1:
             full = self.runs[1]
+            requests = 1 - main.share / full.share
+            pace = 1 - (main.items / main.elapsed) / (full.items / full.elapsed)
             print(
-                f"   headroom {main.headroom:g} costs {1 - main.share / full.share:.0%} of the "
-                f"quota's requests and {1 - (main.items / main.elapsed) / (full.items / full.elapsed):.0%}"
-                " of the throughput under the quota"
+                f"   headroom {main.headroom:g} costs {requests:.0%} of the quota's requests and "
+                f"{pace:.0%} of the throughput under the quota"
             )
 
 

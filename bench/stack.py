@@ -98,10 +98,13 @@ class BenchStack:
             **changes,
         )
 
-    def start_temporal(self, pragmas: Sequence[str] | None = None) -> None:
+    def start_temporal(
+        self, pragmas: Sequence[str] | None = None, extra: Sequence[str] = ()
+    ) -> None:
         """The dev server as `make run` starts it; `pragmas` replaces its SQLite pragmas
-        (an empty list: SQLite's defaults), to measure them."""
+        (an empty list: SQLite's defaults) and `extra` adds flags, to measure them."""
         args = devstack.dev_server_args(self.data / "temporal.sqlite", self.temporal_port, None)
+        args += list(extra)
         if pragmas is not None:
             args = _without_pragmas(args)
             at = args.index("--db-filename") + 2
@@ -109,6 +112,11 @@ class BenchStack:
                 args[at:at] = ["--sqlite-pragma", pragma]
         self.procs["temporal"] = devstack.spawn(args, log=self.data / "temporal.log")
         devstack.wait_for_port(self.temporal_port, self.procs["temporal"], "Temporal", 60)
+
+    def restart_sage(self, auto_post_seconds: float) -> None:
+        """The same mock (same port, same SQLite file) with another auto-posting delay."""
+        self.stop("sage")
+        self.start_sage(auto_post_seconds)
 
     def start_sage(self, auto_post_seconds: float) -> None:
         args = devstack.mock_args(
@@ -195,9 +203,7 @@ def _without_pragmas(args: list[str]) -> list[str]:
     return out
 
 
-async def bounded(
-    limit: int, jobs: Iterable[Callable[[], Awaitable[T]]]
-) -> list[T]:
+async def bounded(limit: int, jobs: Iterable[Callable[[], Awaitable[T]]]) -> list[T]:
     """Run `jobs` with at most `limit` at once (long polls and updates must be bounded: the dev
     server refuses 2,000 concurrent waits, ../shared/FACTS.md)."""
     gate = asyncio.Semaphore(limit)

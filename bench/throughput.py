@@ -208,12 +208,13 @@ async def run(
     for n in range(1, rounds + 1):
         inputs = baseline_inputs(stack, count, f"B{tag}{n}-")
         items = await prepare_items(stack, client, f"T{tag}{n}-", count)
-        result.baseline.append(
-            await measure(
-                stack, f"baseline, round {n}", count, lambda: run_baseline(stack, client, inputs)
-            )
-        )
-        result.items.append(
-            await measure(stack, f"items, round {n}", count, lambda: run_items(client, items))
-        )
+
+        async def baseline(inputs: list[BaselineInput] = inputs) -> list[str]:
+            return await run_baseline(stack, client, inputs)
+
+        async def lifecycle(items: list[ItemBase] = items) -> list[str]:
+            return await run_items(client, items)
+
+        result.baseline.append(await measure(stack, f"baseline, round {n}", count, baseline))
+        result.items.append(await measure(stack, f"items, round {n}", count, lifecycle))
     return result

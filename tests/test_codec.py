@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
+import shutil
 import stat
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -43,6 +46,7 @@ SECRETS = ("Foundations and slabs", "ACME Concrete", "82500", "42500", "125000",
 """What must never be readable in Temporal: the title, the vendor, the amounts."""
 TOKEN = "codec-test-token"
 UI = "http://localhost:8233"
+CHROMIUM = "/usr/bin/chromium"
 
 
 def keys(*ids: str, current: str | None = None) -> CodecKeys:
@@ -299,24 +303,33 @@ async def test_the_codec_server_explains_bad_requests(codec_http):
 
 @pytest.fixture(scope="module")
 def codec_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A real dev server (in memory) and a real codec server process, on free ports."""
+    """A real dev server (in memory) with its Web UI pointed at a real codec server process
+    (the token in the endpoint's path, as the UI needs), on free ports."""
     data = tmp_path_factory.mktemp("codec")
     key_file = data / "codec-keys.json"
     key_file.write_text(keys("k1", "k2").to_json())
-    temporal_port, codec_port = devstack.free_port(), devstack.free_port()
-    procs = [devstack.spawn(devstack.dev_server_args(None, temporal_port, None))]
+    temporal_port, ui_port, codec_port = (devstack.free_port() for _ in range(3))
+    server = devstack.dev_server_args(None, temporal_port, ui_port)
+    server += ["--ui-codec-endpoint", f"http://localhost:{codec_port}/{TOKEN}"]
+    procs = [devstack.spawn(server, log=data / "temporal.log")]
     with devstack.running(procs):
         devstack.wait_for_port(temporal_port, procs[0], "Temporal", 60)
         procs.append(
             devstack.spawn(
                 [sys.executable, "codec_server.py", "--port", str(codec_port)],
-                {"ERP_CODEC_KEYS_FILE": str(key_file), "ERP_CODEC_TOKEN": TOKEN},
+                {
+                    "ERP_CODEC_KEYS_FILE": str(key_file),
+                    "ERP_CODEC_TOKEN": TOKEN,
+                    "ERP_CODEC_UI_ORIGINS": f"http://localhost:{ui_port}",
+                },
                 log=data / "codec.log",
             )
         )
         devstack.wait_for_port(codec_port, procs[1], "the codec server")
+        devstack.wait_for_port(ui_port, procs[0], "the Temporal UI")
         yield {
             "address": f"127.0.0.1:{temporal_port}",
+            "ui": f"http://localhost:{ui_port}",
             "codec": f"http://127.0.0.1:{codec_port}",
             "keys": keys("k1", "k2"),
         }
@@ -373,14 +386,20 @@ async def connect(address: str, codec_keys: CodecKeys) -> Client:
     raise AssertionError(f"Temporal at {address} never answered")
 
 
-@pytest.mark.e2e
-async def test_temporal_stores_no_item_data_in_clear_and_the_codec_server_reads_it(codec_stack):
+async def start_encrypted_item(codec_stack: dict[str, Any], number: str) -> Any:
+    """Start an item through the starter's own code (input, summary and search attributes as
+    it sets them) with a client that encrypts; returns the parsed item."""
     from starter import start_item
 
-    item = parse_item(ITEM)
+    item = parse_item({**ITEM, "number": number})
     client = await connect(codec_stack["address"], codec_stack["keys"])
-    # The product's own start path: input, summary and search attributes as the starter sets them.
     await start_item(client, Settings(temporal_task_queue="codec-e2e"), item, PROJECT)
+    return item
+
+
+@pytest.mark.e2e
+async def test_temporal_stores_no_item_data_in_clear_and_the_codec_server_reads_it(codec_stack):
+    item = await start_encrypted_item(codec_stack, "SC-0042")
 
     history = json.loads(temporal_show(codec_stack["address"], item.workflow_id))
     started = history["events"][0]["workflowExecutionStartedEventAttributes"]
@@ -416,3 +435,68 @@ async def test_temporal_stores_no_item_data_in_clear_and_the_codec_server_reads_
     assert "Foundations and slabs" in readable_history
     assert "ACME Concrete" in readable_history
     assert "$125,000.00" in readable_history  # the static summary, decoded
+
+
+class Browser:
+    """Headless Chromium driven through chromedriver's WebDriver HTTP API (Debian's
+    `chromium-driver`, which `.ci/run` installs): no library beyond httpx."""
+
+    def __init__(self, log: Path) -> None:
+        driver = shutil.which("chromedriver")
+        if driver is None or not Path(CHROMIUM).exists():
+            pytest.fail("headless Chromium is missing: apt-get install -y chromium chromium-driver")
+        port = devstack.free_port()
+        self.proc = devstack.spawn([driver, f"--port={port}"], log=log)
+        devstack.wait_for_port(port, self.proc, "chromedriver")
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
+        options = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+        session = self.http.post(
+            "/session",
+            json={
+                "capabilities": {
+                    "alwaysMatch": {"goog:chromeOptions": {"binary": CHROMIUM, "args": options}}
+                }
+            },
+        )
+        session.raise_for_status()
+        self.session = f"/session/{session.json()['value']['sessionId']}"
+
+    def open(self, url: str) -> None:
+        self.http.post(f"{self.session}/url", json={"url": url}).raise_for_status()
+
+    def text(self) -> str:
+        script = {"script": "return document.body ? document.body.innerText : ''", "args": []}
+        answer = self.http.post(f"{self.session}/execute/sync", json=script)
+        answer.raise_for_status()
+        return answer.json()["value"] or ""
+
+    def close(self) -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            self.http.delete(self.session)
+        self.http.close()
+        devstack.stop(self.proc)
+
+
+@pytest.mark.e2e
+async def test_the_web_ui_shows_the_item_decoded_through_the_codec_server(codec_stack, tmp_path):
+    item = await start_encrypted_item(codec_stack, "SC-0099")
+    client = await connect(codec_stack["address"], codec_stack["keys"])
+    run_id = (await client.get_workflow_handle(item.workflow_id).describe()).run_id
+    page = (
+        f"{codec_stack['ui']}/namespaces/default/workflows/"
+        f"{quote(item.workflow_id, safe='')}/{run_id}/history"
+    )
+    browser = Browser(tmp_path / "chromedriver.log")
+    try:
+        browser.open(page)
+        shown = ""
+        for _ in range(120):  # the page renders, then asks the codec server
+            shown = browser.text()
+            if "Foundations and slabs" in shown:
+                break
+            await asyncio.sleep(0.5)
+    finally:
+        browser.close()
+    assert "Foundations and slabs" in shown, shown[-3000:]
+    assert "ACME Concrete" in shown
+    assert "Codec Server could not connect" not in shown
