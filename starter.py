@@ -42,7 +42,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 import logs
-from codec import InvalidKeys
+from codec import CodecError, InvalidKeys
 from config import Settings, settings
 from domain import prime_contract as pc
 from domain.approval import Approval, RespondRequest, Response
@@ -946,6 +946,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.code
+    except CodecError as err:
+        print(f"error: cannot decrypt the item's data: {err}", file=sys.stderr)
+        return USAGE
+    except KeyError as err:
+        if "payload encoding" not in str(err):
+            raise
+        print(
+            "error: the item's data is encrypted; set ERP_CODEC_KEYS_FILE (or ERP_CODEC_KEYS) "
+            "to the keys the worker uses (after make run: source .data/demo.env)",
+            file=sys.stderr,
+        )
+        return USAGE
     except KeyboardInterrupt:
         return 130
 
