@@ -25,6 +25,7 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType
 
+import codec
 import devstack
 from config import Settings
 from sage_mock.__main__ import parse_config
@@ -189,8 +190,10 @@ def test_the_mock_runs_from_the_project_image_with_its_database_on_a_volume(monk
 
 def test_the_worker_configuration_reaches_temporal_and_the_mock(monkeypatch):
     env = environment("worker")
+    codec_settings = {codec.KEYS_ENV, codec.KEYS_FILE_ENV}  # read by codec.py, not config.py
     for key in env:
-        assert key.lower() in Settings.model_fields, f"worker: {key} is not a setting"
+        known = key.lower() in Settings.model_fields or key in codec_settings
+        assert known, f"worker: {key} is not a setting"
     for key in list(os.environ):
         if key.lower() in Settings.model_fields:
             monkeypatch.delenv(key)
@@ -334,3 +337,12 @@ async def test_the_init_step_stops_on_an_attribute_registered_with_another_type(
     assert clash.returncode == 1
     assert "ErpAmount exists with another type" in clash.stderr
     assert "wanted Double" in clash.stderr
+
+
+def test_payload_encryption_is_wired_for_the_ui_and_the_workers():
+    codec_service = SERVICES["codec"]
+    assert codec_service["profiles"] == ["encryption"]
+    assert "codec_server.py" in codec_service["command"]
+    assert {"ERP_CODEC_KEYS", "ERP_CODEC_TOKEN"} <= set(environment("codec"))
+    assert "TEMPORAL_CODEC_ENDPOINT" in environment("temporal-ui")
+    assert codec.KEYS_ENV in environment("worker")
