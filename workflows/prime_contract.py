@@ -13,7 +13,7 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
@@ -233,13 +233,29 @@ class PrimeContractSync:
         self._require_imported()
 
     @workflow.signal(name="sync")
-    async def sync_signal(self, actor: str = "schedule") -> None:
-        """The schedule's (and the UI's) way in; never fails the workflow."""
-        if self._prime is not None:
-            await self.sync(str(actor))
+    async def sync_signal(self, *payload: Any) -> None:
+        """The schedule's (and the UI's) way in; never fails the workflow.
+
+        `*payload`: a signal with no input or several must not fail the workflow task.
+        """
+        actor = payload[0] if len(payload) == 1 and isinstance(payload[0], str) else "schedule"
+        if self._prime is None:
+            return
+        try:
+            await self.sync(actor)
+        except ApplicationError as err:  # Sage refused a call: noted, the workflow goes on
+            self._record(actor, "sync", f"refused: {err.message}")
 
     @workflow.signal(name="settings")
-    def settings_signal(self, settings: ProjectSettings) -> None:
+    def settings_signal(self, *payload: Any) -> None:
+        try:
+            settings = ProjectSettings.model_validate(payload[0] if len(payload) == 1 else None)
+        except ValidationError as err:
+            self._record("unknown", "settings", f"refused: {str(err).splitlines()[0]}")
+            return
+        if settings.project != self._project:
+            self._record("unknown", "settings", f"refused: settings of {settings.project}")
+            return
         self._settings = settings
         self._record("settings", "settings", "project settings applied")
 
