@@ -129,9 +129,11 @@ def plan(
         item_codes = [settings.lump_sum_contract_item for _ in item.sov]
     items_path = f"/v1/contracts/{job}/{contract}/items"
     steps: list[ExportStep] = []
-    new_lines = [] if lump_sum(settings) else [
-        (line, code) for line, code in zip(item.sov, item_codes, strict=True) if line.is_new
-    ]
+    new_lines = (
+        []
+        if lump_sum(settings)
+        else [(line, code) for line, code in zip(item.sov, item_codes, strict=True) if line.is_new]
+    )
     for k, (line, code) in enumerate(new_lines, start=1):
         steps.append(
             ExportStep(
