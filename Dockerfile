@@ -18,6 +18,7 @@ subprocess.check_call([sys.executable, '-m', 'pip', 'install', *deps])"
 # Then the project itself (.dockerignore keeps tests, data and the venv out).
 COPY . .
 RUN pip install --no-deps . \
+    && python -m compileall -q /app \
     && useradd --system --uid 10001 --home-dir /app erp \
     && mkdir -p /data \
     && chown erp /data

@@ -25,7 +25,7 @@ from temporal_client import connect
 from workflows.approval import ApprovalWorkflow
 from workflows.item import ItemWorkflow
 from workflows.prime_contract import PrimeContractSync, ProjectSync
-from workflows.sandbox import RUNNER
+from workflows.sandbox import FAST_RUNNER
 
 log = structlog.get_logger("worker")
 
@@ -47,7 +47,7 @@ def build_workers(client: Client, cfg: Settings, activities: SageActivities) -> 
         task_queue=cfg.temporal_task_queue,
         workflows=[ItemWorkflow, ApprovalWorkflow, PrimeContractSync, ProjectSync],
         activities=[SyncActivities(client).list_syncs],
-        workflow_runner=RUNNER,
+        workflow_runner=FAST_RUNNER,
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )
     sage = Worker(

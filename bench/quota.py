@@ -87,11 +87,11 @@ class Quota:
         )
         if len(self.runs) > 1:
             full = self.runs[1]
-            requests = 1 - main.share / full.share
-            pace = 1 - (main.items / main.elapsed) / (full.items / full.elapsed)
             print(
-                f"   headroom {main.headroom:g} costs {requests:.0%} of the quota's requests and "
-                f"{pace:.0%} of the throughput under the quota"
+                f"   headroom {main.headroom:g}: at most {main.headroom:.0%} of each window by "
+                f"design; measured {main.share:.0%} used at {main.items / main.elapsed:.2f} "
+                f"items/s, against {full.share:.0%} at {full.items / full.elapsed:.2f} items/s "
+                f"with headroom {full.headroom:g}"
             )
 
 

@@ -20,7 +20,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from temporalio.client import Client
 
@@ -188,7 +187,9 @@ async def run_baseline(stack: BenchStack, client: Client, inputs: list[BaselineI
     return list(await asyncio.gather(*(one(job) for job in inputs)))
 
 
-async def prepare_items(stack: BenchStack, client: Client, prefix: str, count: int) -> list[Any]:
+async def prepare_items(
+    stack: BenchStack, client: Client, prefix: str, count: int
+) -> list[ItemBase]:
     items = bi.copies(TEMPLATE, prefix, count)
     await bi.start_all(client, stack.settings(), items)
     await bi.settled(client, items)
