@@ -13,7 +13,7 @@ environment; the defaults fit `make bench` in under 10 minutes on the 2-core mac
   BENCH_QUOTA_WINDOW=10      quota: window, seconds
   BENCH_QUOTA_ITEMS=80       quota: commitments (2 requests each)
   BENCH_QUOTA_FULL=1         quota: also run with headroom 1.0 (what worker.py's 0.9 costs)
-  BENCH_PARKED=5000          parked: items waiting in sent (10,000 takes ~8 min alone: README)
+  BENCH_PARKED=10000         parked: items waiting in sent (about 5.5 min of the ~9)
   BENCH_LATENCY_ITEMS=30     latency: items, one at a time
   BENCH_KEEP=1               keep the stack's folder (SQLite files, logs) for a look afterwards
 """
@@ -76,7 +76,7 @@ async def run(names: list[str]) -> int:
                 env_int("BENCH_QUOTA_ITEMS", 80),
                 os.environ.get("BENCH_QUOTA_FULL", "1") == "1",
             ),
-            "parked": lambda: parked.run(stack, env_int("BENCH_PARKED", 5_000)),
+            "parked": lambda: parked.run(stack, env_int("BENCH_PARKED", 10_000)),
         }
         for name in names:
             if name in ("throughput", "quota") and not posting_set:
