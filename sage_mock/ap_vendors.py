@@ -11,11 +11,7 @@ from pydantic import Field
 
 from sage_mock.errors import SageError
 from sage_mock.models import WireModel
-from sage_mock.rules import too_long
-
-NAME_MAX = 30
-CITY_MAX = 15
-ZIP_MAX = 10
+from sage_mock.rules import check_address
 
 VENDOR_EXISTS = "A vendor with that ID already exists."
 
@@ -33,11 +29,6 @@ class NewVendor(WireModel):
 
 def check_new_vendor(vendor: NewVendor, existing: dict[str, Any] | None) -> None:
     """Raise the first rule the vendor breaks; `existing` is the vendor with that ID, if any."""
-    if len(vendor.name) > NAME_MAX:
-        raise too_long("Name", NAME_MAX)
-    if len(vendor.city) > CITY_MAX:
-        raise too_long("AddressCity", CITY_MAX)
-    if len(vendor.zip) > ZIP_MAX:
-        raise too_long("AddressZip", ZIP_MAX)
+    check_address(vendor.name, vendor.city, vendor.zip)
     if existing is not None:
         raise SageError(409, "vendor_exists", VENDOR_EXISTS, existing=existing)

@@ -14,11 +14,7 @@ from pydantic import Field
 
 from sage_mock.errors import CANT_BE_BLANK, SageError, invalid_request, not_found
 from sage_mock.models import WireModel
-from sage_mock.rules import CATEGORY_NOT_FOUND, JOB_CLOSED, too_long
-
-JOB_NAME_MAX = 30
-CITY_MAX = 15
-ZIP_MAX = 10
+from sage_mock.rules import CATEGORY_NOT_FOUND, JOB_CLOSED, check_address
 
 JOB_EXISTS = "A job with that code already exists."
 EXTRA_EXISTS = "An extra with that code already exists on this job."
@@ -90,12 +86,7 @@ class NewEstimateTransfer(WireModel):
 
 def check_new_job(job: NewJob, existing: dict[str, Any] | None) -> None:
     """Raise the first rule the job breaks; `existing` is the job with the same ID, if any."""
-    if len(job.name) > JOB_NAME_MAX:
-        raise too_long("Name", JOB_NAME_MAX)
-    if len(job.city) > CITY_MAX:
-        raise too_long("AddressCity", CITY_MAX)
-    if len(job.zip) > ZIP_MAX:
-        raise too_long("AddressZip", ZIP_MAX)
+    check_address(job.name, job.city, job.zip)
     _each_code_once(job.cost_codes)
     if existing is not None:
         raise SageError(409, "job_exists", JOB_EXISTS, existing=existing)

@@ -23,6 +23,23 @@ COMMITMENT_EXISTS = (
 )
 
 
+NAME_MAX = 30
+CITY_MAX = 15
+ZIP_MAX = 10
+"""Sage's limits on a job's or a vendor's name and address."""
+
+
+def check_address(name: str, city: str, zip_code: str) -> None:
+    """Raise the first of the Name / AddressCity / AddressZip limits that a job or vendor breaks."""
+    for label, value, maximum in (
+        ("Name", name, NAME_MAX),
+        ("AddressCity", city, CITY_MAX),
+        ("AddressZip", zip_code, ZIP_MAX),
+    ):
+        if len(value) > maximum:
+            raise too_long(label, maximum)
+
+
 def too_long(field_label: str, maximum: int) -> SageError:
     return SageError(
         422,

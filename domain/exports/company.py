@@ -10,14 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.exports.jobs import check_code, too_long
+from domain.exports.jobs import address_too_long, check_code
 from domain.items import Company
 from domain.saga import ExportPlan, ExportStep, Posting, SageCall
 from domain.settings import ProjectSettings
-
-NAME_MAX = 30
-CITY_MAX = 15
-ZIP_MAX = 10
 
 EXPORT_FIELDS = {
     "erp_company_id": "ERP Company ID: the Sage vendor ID of the new vendor (required)",
@@ -36,9 +32,7 @@ def prerequisites(item: Company, settings: ProjectSettings) -> list[str]:
     broken = []
     if item.sage_vendor_id:
         broken.append(ALREADY_LINKED_RULE.format(vendor=item.sage_vendor_id))
-    broken += too_long("Name", item.name, NAME_MAX)
-    broken += too_long("AddressCity", item.city, CITY_MAX)
-    broken += too_long("AddressZip", item.zip, ZIP_MAX)
+    broken += address_too_long(item.name, item.city, item.zip)
     return broken
 
 

@@ -45,6 +45,21 @@ def check_code(name: str, value: str, what: str) -> list[str]:
     return []
 
 
+NAME_MAX = 30
+CITY_MAX = 15
+ZIP_MAX = 10
+"""Sage's limits on a job's or a vendor's name and address (seeds/004 troubleshooting)."""
+
+
+def address_too_long(name: str, city: str, zip_code: str) -> list[str]:
+    """The Name / AddressCity / AddressZip limits a job and a vendor share, in Sage's words."""
+    return (
+        too_long("Name", name, NAME_MAX)
+        + too_long("AddressCity", city, CITY_MAX)
+        + too_long("AddressZip", zip_code, ZIP_MAX)
+    )
+
+
 def too_long(label: str, value: str, maximum: int) -> list[str]:
     """Sage's own words for a field over its length (seeds/004 troubleshooting, PROJECTS)."""
     if len(value) > maximum:

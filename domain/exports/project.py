@@ -9,14 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.exports.jobs import check_code, too_long
+from domain.exports.jobs import address_too_long, check_code
 from domain.items import Project
 from domain.saga import ExportPlan, ExportStep, Posting, SageCall
 from domain.settings import ProjectSettings
-
-NAME_MAX = 30
-CITY_MAX = 15
-ZIP_MAX = 10
 
 SAGE_JOB_ID_HELP = (
     "The Sage Job ID is entered manually by an accounting approver when a project is exported "
@@ -44,9 +40,7 @@ def prerequisites(item: Project, settings: ProjectSettings) -> list[str]:
         broken.append(ALREADY_SYNCED_RULE.format(job=settings.sage_job_id))
     if item.existing_before_integration:
         broken.append(PRE_EXISTING_RULE)
-    broken += too_long("Name", item.name, NAME_MAX)
-    broken += too_long("AddressCity", item.city, CITY_MAX)
-    broken += too_long("AddressZip", item.zip, ZIP_MAX)
+    broken += address_too_long(item.name, item.city, item.zip)
     return broken
 
 
