@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import Field
 
 from sage_mock.errors import CANT_BE_BLANK, SageError, invalid_request, not_found
-from sage_mock.models import WireModel
+from sage_mock.models import JobHeader, WireModel
 from sage_mock.rules import CATEGORY_NOT_FOUND, JOB_CLOSED, check_address
 
 JOB_EXISTS = "A job with that code already exists."
@@ -71,15 +71,9 @@ class TransferLine(WireModel):
     transfer_amount: float
 
 
-class NewEstimateTransfer(WireModel):
+class NewEstimateTransfer(JobHeader):
     """Approved estimate changes moving money between lines (Procore: budget modification)."""
 
-    job_id: str = Field(min_length=1)
-    job_name: str = ""
-    job_address: str = ""
-    job_city: str = ""
-    job_state: str = ""
-    job_zip: str = ""
     date: dt.date
     lines: list[TransferLine] = Field(default_factory=list)
 

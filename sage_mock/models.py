@@ -17,6 +17,17 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class JobHeader(WireModel):
+    """The job header that estimate transfers and approved estimate changes carry."""
+
+    job_id: str = Field(min_length=1)
+    job_name: str = ""
+    job_address: str = ""
+    job_city: str = ""
+    job_state: str = ""
+    job_zip: str = ""
+
+
 class CommitmentItem(WireModel):
     item_id: str = Field(min_length=1)
     description: str = ""

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from sage_mock.errors import CANT_BE_BLANK, SageError, not_found
-from sage_mock.models import WireModel
+from sage_mock.models import JobHeader, WireModel
 from sage_mock.rules import CATEGORY_NOT_FOUND, JOB_CLOSED
 
 CONTRACT_ITEM_EXISTS = "A contract item already exists on this contract with the specified code."
@@ -27,15 +27,9 @@ class EstimateChangeLine(WireModel):
     amount: float
 
 
-class EstimateChange(WireModel):
+class EstimateChange(JobHeader):
     """Approved estimate changes: a job header and one transaction per line."""
 
-    job_id: str = Field(min_length=1)
-    job_name: str = ""
-    job_address: str = ""
-    job_city: str = ""
-    job_state: str = ""
-    job_zip: str = ""
     date: dt.date
     chg_mgt_ref_1: str = ""
     chg_mgt_ref_2: str = ""
