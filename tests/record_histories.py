@@ -9,6 +9,7 @@ older release is exactly what must keep replaying.
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -86,13 +87,22 @@ async def cancelled(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
     await handle.result()
 
 
+async def budget_exported(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
+    await update(handle, "send", CommandRequest(actor=ADMIN))
+    await update(handle, "accept", AcceptRequest(actor=APPROVER))
+    await handle.result()
+
+
 SCENARIOS: dict[str, tuple[Scenario, DirectExportMode]] = {
     "approved_and_posted": (approved_and_posted, DirectExportMode.DISABLED),
     "rejected_edited_resent": (rejected_edited_resent, DirectExportMode.DISABLED),
     "failed_then_retried": (failed_then_retried, DirectExportMode.DISABLED),
     "direct_export": (direct_export, DirectExportMode.ENABLED),
     "cancelled": (cancelled, DirectExportMode.DISABLED),
+    "budget_exported": (budget_exported, DirectExportMode.DISABLED),
 }
+ITEMS = {"budget_exported": "budget-BUD-1001.json"}
+"""Scenarios of another item than the commitment SC-0042: their example file."""
 
 
 async def record(client: Client, name: str, scenario: Scenario, mode: DirectExportMode) -> str:
@@ -107,10 +117,13 @@ async def record(client: Client, name: str, scenario: Scenario, mode: DirectExpo
         ),
         Worker(client, task_queue=f"{queue}-sage", activities=sage.activities()),
     ):
+        item = commitment()
+        if name in ITEMS:
+            item = json.loads((ROOT / "examples" / "items" / ITEMS[name]).read_text())
         handle = await client.start_workflow(
             ItemWorkflow.run,
-            ItemWorkflowInput(item=commitment(), settings=project(mode)),
-            id=f"commitment:P-1001:SC-0042:{name}",
+            ItemWorkflowInput(item=item, settings=project(mode)),
+            id=f"{item['type']}:P-1001:{item['number']}:{name}",
             task_queue=queue,
         )
         await scenario(handle, sage)

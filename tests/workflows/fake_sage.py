@@ -25,6 +25,7 @@ from domain.saga import (
 @dataclass
 class FakeSage:
     commitments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    estimates: list[dict[str, Any]] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     fail_with: SageFailure | None = None
     posted: bool = True
@@ -46,6 +47,11 @@ class FakeSage:
                 self.commitments.pop(code, None)
                 return SageAnswer(status=200, body={"deleted": True})
             body = dict(call.body or {})
+            if call.path == "/v1/estimates":  # a budget: the job's original estimate
+                self.batches += 1
+                record = {**body, "estimate_id": "EST-000001", "batch_id": f"B-{self.batches:06d}"}
+                self.estimates.append(record)
+                return SageAnswer(status=201, body={"estimate": record})
             code = body["commitment_id"]
             if code in self.commitments:
                 failure = SageFailure(
