@@ -42,8 +42,23 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 import logs
-from codec import CodecError, InvalidKeys
+from cli import jobs as jobs_cli
+from cli.common import (
+    NO_SUCH_ITEM,
+    OK,
+    REFUSED,
+    UNREACHABLE,
+    USAGE,
+    UserError,
+    first_line,
+    load_projects,
+    open_client,
+    read_json,
+    rpc_error,
+)
+from codec import CodecError
 from config import Settings, settings
+from domain import erp
 from domain import prime_contract as pc
 from domain.approval import Approval, RespondRequest, Response
 from domain.commands import (
@@ -61,53 +76,20 @@ from domain.items import (
     parse_item,
 )
 from domain.lifecycle import State
-from domain.settings import InvalidSettings, ProjectSettings, ProjectsFile, parse_projects
+from domain.settings import ProjectSettings, ProjectsFile
 from domain.signing import BadSignature, load_private_key, new_key_pair, sign
 from domain.status import ItemStatus, ItemWorkflowInput
-from temporal_client import connect, register_search_attributes
+from temporal_client import register_search_attributes
+from workflows import erp_project as ep
 from workflows import prime_contract as pcw
 from workflows import search_attributes as sa
 from workflows.item import ItemWorkflow
 
-OK, REFUSED, USAGE, NO_SUCH_ITEM, UNREACHABLE = 0, 1, 2, 3, 4
 SETTLED = frozenset({State.POSTED, State.CANCELLED, State.EXPORT_FAILED, State.REJECTED})
 START_CONCURRENCY = 64
 
 
-class UserError(Exception):
-    """A mistake or a refusal, shown as one line; `code` is the exit code."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 # --- files ---
-
-
-def load_projects(path: Path) -> ProjectsFile:
-    try:
-        text = path.read_text()
-    except OSError as err:
-        raise UserError(f"{path}: cannot read project settings ({err.strerror})", USAGE) from None
-    except UnicodeDecodeError as err:
-        message = f"{path}: project settings are not UTF-8 text ({err.reason})"
-        raise UserError(message, USAGE) from None
-    try:
-        return parse_projects(text)
-    except InvalidSettings as err:
-        raise UserError(f"{path}: {err}", USAGE) from None
-
-
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except OSError as err:
-        raise UserError(f"{path}: cannot read ({err.strerror})", USAGE) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise UserError(f"{path}: not valid JSON ({err})", USAGE) from None
-    except (ValueError, RecursionError) as err:  # a number of 5,000 digits; [[[[... nested
-        raise UserError(f"{path}: not usable JSON ({_first_line(err)})", USAGE) from None
 
 
 def read_item(path: Path) -> ItemBase:
@@ -157,29 +139,6 @@ def parse_fields(pairs: Sequence[str] | None) -> dict[str, str]:
 # --- Temporal ---
 
 
-async def open_client(cfg: Settings) -> Client:
-    try:
-        return await connect(cfg)
-    except InvalidKeys as err:
-        raise UserError(f"payload encryption keys: {err}", USAGE) from None
-    except (RuntimeError, OSError) as err:
-        raise UserError(
-            f"cannot reach Temporal at {cfg.temporal_address} ({_first_line(err)})", UNREACHABLE
-        ) from None
-
-
-def _first_line(err: BaseException) -> str:
-    return (str(err).strip().splitlines() or [type(err).__name__])[0]
-
-
-def _rpc_error(err: RPCError, item: str) -> UserError:
-    if err.status == RPCStatusCode.NOT_FOUND:
-        return UserError(f"no such item: {item} ({err.message})", NO_SUCH_ITEM)
-    if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-        return UserError(f"cannot reach Temporal ({err.message})", UNREACHABLE)
-    return UserError(f"{item}: Temporal refused the call ({err.message})", REFUSED)
-
-
 async def run_command(
     client: Client, item: str, name: str, request: Any, result_type: type = ItemStatus
 ) -> Any:
@@ -194,13 +153,13 @@ async def run_command(
         ) from None
     except WorkflowUpdateFailedError as err:
         cause = err.cause
-        message = cause.message if isinstance(cause, ApplicationError) else _first_line(cause)
+        message = cause.message if isinstance(cause, ApplicationError) else first_line(cause)
         raise UserError(f"{item}: {message}", REFUSED) from None
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND and await _finished(handle):
             message = f"{item}: the item is finished; nothing more can be done"
             raise UserError(message, REFUSED) from None
-        raise _rpc_error(err, item) from None
+        raise rpc_error(err, item) from None
 
 
 async def _finished(handle: WorkflowHandle[Any, Any]) -> bool:
@@ -215,9 +174,9 @@ async def query_status(client: Client, item: str) -> ItemStatus:
     try:
         return await client.get_workflow_handle(item).query("status", result_type=ItemStatus)
     except RPCError as err:
-        raise _rpc_error(err, item) from None
+        raise rpc_error(err, item) from None
     except WorkflowFailureError as err:
-        raise UserError(f"{item}: {_first_line(err)}", REFUSED) from None
+        raise UserError(f"{item}: {first_line(err)}", REFUSED) from None
 
 
 def start_attributes(item: ItemBase, project: ProjectSettings) -> TypedSearchAttributes:
@@ -247,7 +206,7 @@ async def start_item(
     except WorkflowAlreadyStartedError:
         raise UserError(f"{item.workflow_id}: already started", REFUSED) from None
     except RPCError as err:
-        raise _rpc_error(err, item.workflow_id) from None
+        raise rpc_error(err, item.workflow_id) from None
 
 
 # --- printing ---
@@ -313,7 +272,7 @@ async def _prime_update(client: Client, wf_id: str, name: str, arg: Any, result_
         cause = err.cause
         if isinstance(cause, ApplicationError) and cause.type == pcw.NO_SUCH_CONTRACT:
             raise UserError(f"{wf_id}: {cause.message}", NO_SUCH_ITEM) from None
-        message = cause.message if isinstance(cause, ApplicationError) else _first_line(cause)
+        message = cause.message if isinstance(cause, ApplicationError) else first_line(cause)
         raise UserError(f"{wf_id}: {message}", REFUSED) from None
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         message = f"{wf_id}: Temporal did not confirm the {name} in time"
@@ -325,7 +284,7 @@ async def _prime_update(client: Client, wf_id: str, name: str, arg: Any, result_
                 "import PROJECT CONTRACT --as USER)",
                 NO_SUCH_ITEM,
             ) from None
-        raise _rpc_error(err, wf_id) from None
+        raise rpc_error(err, wf_id) from None
 
 
 def _print_prime(status: pcw.SyncStatus, as_json: bool) -> None:
@@ -369,8 +328,9 @@ async def cmd_prime_contract(args: argparse.Namespace, cfg: Settings) -> int:
     client = await open_client(cfg)
     if args.action == "import":
         try:
+            erp.require(project.erp, erp.Capability.PRIME_CONTRACT_IMPORT, project.project)
             pc.authorize_import(project, args.actor)
-        except pc.ImportRefused as err:
+        except (pc.ImportRefused, erp.ErpRefused) as err:
             raise UserError(f"{wf_id}: {err}", REFUSED) from None
         try:
             await client.start_workflow(
@@ -393,7 +353,7 @@ async def cmd_prime_contract(args: argparse.Namespace, cfg: Settings) -> int:
                 REFUSED,
             ) from None
         except RPCError as err:
-            raise _rpc_error(err, wf_id) from None
+            raise rpc_error(err, wf_id) from None
         request = pcw.ImportRequest(actor=args.actor)
         status = await _prime_update(client, wf_id, "import", request, pcw.SyncStatus)
         _print_prime(status, False)
@@ -424,7 +384,7 @@ async def cmd_prime_contract(args: argparse.Namespace, cfg: Settings) -> int:
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:
                 raise UserError(f"no such prime contract: {wf_id}", NO_SUCH_ITEM) from None
-            raise _rpc_error(err, wf_id) from None
+            raise rpc_error(err, wf_id) from None
         _print_prime(status, args.json)
     return OK
 
@@ -485,25 +445,36 @@ async def cmd_schedule(args: argparse.Namespace, cfg: Settings) -> int:
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise UserError(f"no sync schedule for project {args.project}", NO_SUCH_ITEM) from None
-        raise _rpc_error(err, sid) from None
+        raise rpc_error(err, sid) from None
     return OK
 
 
 async def cmd_sync(args: argparse.Namespace, cfg: Settings) -> int:
-    """sync PROJECT: refresh every imported prime contract of the project from Sage now."""
-    _prime_project(args, cfg.erp_projects_file)
+    """sync PROJECT: refresh the project from Sage now: prime contracts, cost codes, job costs."""
+    project = _prime_project(args, cfg.erp_projects_file)
     client = await open_client(cfg)
     try:
         ids = [wf.id async for wf in client.list_workflows(pcw.running_syncs_query(args.project))]
     except RPCError as err:
-        raise _rpc_error(err, "sync") from None
+        raise rpc_error(err, "sync") from None
     for wf_id in sorted(ids):
         outcome = await _prime_update(client, wf_id, "sync", args.actor or "cli", str)
         print(f"{wf_id}: {outcome}")
-    print(
-        f"{len(ids)} prime contract(s) of {args.project} refreshed from Sage "
-        "(vendors and cost codes are not refreshed yet)"
-    )
+    print(f"{len(ids)} prime contract(s) of {args.project} refreshed from Sage")
+    if not project.sage_job_id:
+        print(f"{args.project} has no Sage job yet: no cost codes or job costs to refresh")
+        return OK
+    if not args.actor:
+        print("cost codes and job costs: not refreshed (they need --as USER, an ERP admin)")
+        return OK
+    await jobs_cli.ensure_project(client, cfg, project)
+    request = ep.ProjectRequest(actor=args.actor, settings=project)
+    await jobs_cli.project_update(client, args.project, "refresh_cost_codes", request)
+    record = await jobs_cli.project_update(client, args.project, "sync_job_costs", request)
+    job = record.job
+    lines = len(record.job_costs.lines) if record.job_costs else 0
+    codes = len(job.cost_codes) if job else 0
+    print(f"Sage job {project.sage_job_id}: {codes} cost codes, {lines} job cost lines refreshed")
     return OK
 
 
@@ -562,19 +533,26 @@ async def cmd_start(args: argparse.Namespace, cfg: Settings) -> int:
     projects = load_projects(cfg.erp_projects_file)
     problems: list[str] = []
     planned: list[tuple[ItemBase, ProjectSettings]] = []
+    refused: list[str] = []
     for path in item_files(args.paths):
         try:
             item = read_item(path)
-            planned.append((item, project_of(item, projects, str(path))))
+            project = project_of(item, projects, str(path))
         except UserError as err:
             problems.append(str(err))
+            continue
+        try:
+            erp.require_export(project.erp, item.type, project.project)
+        except erp.ErpRefused as err:  # the project's ERP cannot take it: refused, not started
+            refused.append(f"{path}: not started: {err}")
+            continue
+        planned.append((item, project))
     if problems:
         raise UserError(
             "nothing started; fix these files first:\n  " + "\n  ".join(problems), USAGE
         )
     client = await open_client(cfg)
     gate = asyncio.Semaphore(START_CONCURRENCY)
-    refused: list[str] = []
     unreachable: list[str] = []
     done = 0
     began = time.monotonic()
@@ -687,7 +665,7 @@ async def cmd_settings_apply(args: argparse.Namespace, cfg: Settings) -> int:
                 await client.get_workflow_handle(wf.id).signal("settings", project)
                 total += 1
         except RPCError as err:
-            raise _rpc_error(err, "settings apply") from None
+            raise rpc_error(err, "settings apply") from None
     print(f"settings sent to {total} open item(s) of {', '.join(projects.projects)}")
     return OK
 
@@ -733,7 +711,7 @@ async def cmd_list(args: argparse.Namespace, cfg: Settings) -> int:
                 }
             )
     except RPCError as err:
-        raise _rpc_error(err, "list") from None
+        raise rpc_error(err, "list") from None
     if args.json:
         print(json.dumps(rows, indent=2))
         return OK
@@ -796,7 +774,7 @@ async def cmd_setup(args: argparse.Namespace, cfg: Settings) -> int:
     try:
         added = await register_search_attributes(client, cfg.temporal_namespace)
     except RPCError as err:
-        raise _rpc_error(err, "setup") from None
+        raise rpc_error(err, "setup") from None
     names = ", ".join(added) or "none (all were registered)"
     print(f"search attributes on namespace {cfg.temporal_namespace}: added {names}")
     return OK
@@ -925,11 +903,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("--every", metavar="INTERVAL", help="e.g. 6h, 30m, 1d")
 
-    p = command("sync", cmd_sync, "refresh a project's prime contracts from Sage now")
+    p = command("sync", cmd_sync, "refresh a project from Sage now (prime contracts, cost codes)")
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("--as", dest="actor", metavar="USER")
 
     command("setup", cmd_setup, "register the search attributes on an existing cluster")
+    jobs_cli.add_commands(command)
     return parser
 
 

@@ -23,6 +23,7 @@ from codec import InvalidKeys
 from config import Settings, settings
 from temporal_client import connect
 from workflows.approval import ApprovalWorkflow
+from workflows.erp_project import ErpProject
 from workflows.item import ItemWorkflow
 from workflows.prime_contract import PrimeContractSync, ProjectSync
 from workflows.sandbox import FAST_RUNNER
@@ -49,7 +50,7 @@ def build_workers(client: Client, cfg: Settings, activities: SageActivities) -> 
     items = Worker(
         client,
         task_queue=cfg.temporal_task_queue,
-        workflows=[ItemWorkflow, ApprovalWorkflow, PrimeContractSync, ProjectSync],
+        workflows=[ItemWorkflow, ApprovalWorkflow, PrimeContractSync, ProjectSync, ErpProject],
         activities=[SyncActivities(client).list_syncs],
         workflow_runner=FAST_RUNNER,
         graceful_shutdown_timeout=SHUTDOWN_GRACE,

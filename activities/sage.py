@@ -25,6 +25,7 @@ from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from domain.errors import RETRYABLE_HTTP_STATUSES
 from domain.saga import (
+    COMPANY_HEADER,
     SAGE_CALL_ACTIVITY,
     WAIT_POSTED_ACTIVITY,
     SageAnswer,
@@ -106,6 +107,8 @@ class SageActivities:
     async def call(self, request: SageRequest) -> SageAnswer:
         call = request.call
         headers = {"Idempotency-Key": request.idempotency_key}
+        if call.company:
+            headers[COMPANY_HEADER] = call.company
         self._quota.check()
         try:
             response = await self._http.request(

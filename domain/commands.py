@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domain.approval import choose_template
+from domain.erp import ErpRefused, require_export
 from domain.exports import kind_of
 from domain.items import InvalidItem, ItemBase, describe_validation_error, parse_item
 from domain.lifecycle import Command, State, next_state
@@ -143,6 +144,10 @@ def decide(facts: ItemFacts, command: Command, request: CommandRequest) -> Decis
 
 
 def _require_prerequisites(item: ItemBase, settings: ProjectSettings, command: Command) -> None:
+    try:
+        require_export(settings.erp, item.type, settings.project)
+    except ErpRefused as err:
+        raise Refusal(f"cannot {command.value} {item.workflow_id}: {err}") from None
     broken = kind_of(item).prerequisites(item, settings)
     if broken:
         raise Refusal(f"cannot {command.value} {item.workflow_id}: " + " ".join(broken))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
+
 from domain.items import TOOL_OF, ItemType
 from domain.lifecycle import Command
 from domain.refusal import Refusal
@@ -75,3 +78,48 @@ def is_accounting_approver(settings: ProjectSettings, actor: str, item_type: Ite
     except NotPermitted:
         return False
     return True
+
+
+class ErpAction(StrEnum):
+    """Company-level actions of the ERP Integrations tool (the seeds' permissions matrix)."""
+
+    ADD_ERP_JOB = "add an ERP job to Procore"
+    REFRESH_COST_CODES = "refresh the cost codes on an ERP integrated project"
+    SYNC_JOB_COSTS = "sync job cost transactions from an integrated ERP into Procore"
+    VIEW_JOB_COSTS = "view an ERP job costs report"
+    REFRESH_COMPANIES = "refresh the companies list for ERP"
+    LINK_COMPANIES = "link ERP companies to Procore companies"
+    ADD_ERP_COMPANY = "add an ERP company to the Procore company directory"
+    ARCHIVE_ERP_COMPANY = "archive an ERP company in Procore"
+    UNLINK_COMPANY = "unlink a company synced with ERP"
+
+
+ERP_ACTION_LEVELS: dict[ErpAction, frozenset[ErpPermission]] = {
+    ErpAction.ADD_ERP_JOB: frozenset({ErpPermission.ADMIN}),
+    ErpAction.REFRESH_COST_CODES: frozenset({ErpPermission.ADMIN}),
+    ErpAction.SYNC_JOB_COSTS: frozenset({ErpPermission.ADMIN}),
+    ErpAction.VIEW_JOB_COSTS: frozenset({ErpPermission.ADMIN}),
+    ErpAction.REFRESH_COMPANIES: frozenset({ErpPermission.ADMIN}),
+    ErpAction.LINK_COMPANIES: frozenset({ErpPermission.ADMIN}),
+    ErpAction.ADD_ERP_COMPANY: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
+    ErpAction.ARCHIVE_ERP_COMPANY: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
+    ErpAction.UNLINK_COMPANY: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
+}
+"""Who may take each action: seeds/002 and seeds/004, "Learn which user permissions are
+required to take the described actions in this tool"."""
+
+
+def authorize_erp_action(
+    roster: Mapping[str, RosterUser], actor: str, action: ErpAction, where: str
+) -> None:
+    """Refuse unless `actor`, on `roster` (of `where`), has the level the action needs."""
+    user = roster.get(actor)
+    if user is None:
+        raise NotPermitted(f"'{actor}' is not on the roster of {where}")
+    levels = ERP_ACTION_LEVELS[action]
+    if user.erp not in levels:
+        needed = " or ".join(_TITLES[level] for level in ErpPermission if level in levels)
+        raise NotPermitted(
+            f"{actor} cannot {action.value}: needs {needed} on the ERP Integrations tool "
+            f"(has {_TITLES[user.erp]})"
+        )

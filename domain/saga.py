@@ -7,6 +7,7 @@ every item type shares one saga engine and one retry policy.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -17,6 +18,8 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 SAGE_CALL_ACTIVITY = "sage_call"
 WAIT_POSTED_ACTIVITY = "sage_wait_posted"
 """Activity names, shared by the workflow (which calls them by name) and the worker."""
+COMPANY_HEADER = "X-Sage-Company"
+"""Names the Sage company a call is for (sage_mock/API.md "Companies and flavours")."""
 
 
 class SageCall(BaseModel):
@@ -27,6 +30,11 @@ class SageCall(BaseModel):
     method: Literal["GET", "POST", "PUT", "DELETE"]
     path: str
     body: dict[str, Any] | None = None
+    company: str | None = Field(
+        default=None,
+        description="The Sage company the call is for (header X-Sage-Company); none: Sage's "
+        "default company.",
+    )
 
 
 class ExportStep(BaseModel):
@@ -53,6 +61,11 @@ class ExportStep(BaseModel):
         default=frozenset(),
         description="Sage error codes meaning 'already exists'; a matching record links instead.",
     )
+    since: str | None = Field(
+        default=None,
+        description="Patch ID of the release that added this step to its plan: an export "
+        "recorded before it replays without the step (workflow.patched).",
+    )
 
 
 class Posting(StrEnum):
@@ -65,6 +78,23 @@ class ExportPlan(BaseModel):
 
     steps: list[ExportStep]
     posting: Posting
+
+    def released(self, patched: Callable[[str], bool]) -> ExportPlan:
+        """The plan without the steps an older release did not have, where `patched` says so."""
+        steps = [s for s in self.steps if s.since is None or patched(s.since)]
+        return self if len(steps) == len(self.steps) else self.model_copy(update={"steps": steps})
+
+    def for_company(self, company: str | None) -> ExportPlan:
+        """The plan with every call, undo included, addressed to the project's Sage company."""
+        if company is None:
+            return self
+
+        def addressed(step: ExportStep) -> ExportStep:
+            undo = step.undo.model_copy(update={"company": company}) if step.undo else None
+            call = step.call.model_copy(update={"company": company})
+            return step.model_copy(update={"call": call, "undo": undo})
+
+        return self.model_copy(update={"steps": [addressed(s) for s in self.steps]})
 
 
 class LeftoverUndo(BaseModel):
@@ -117,7 +147,7 @@ def fill(call: SageCall, answers: dict[str, str]) -> SageCall:
             return [walk(v) for v in value]
         return value
 
-    return SageCall(method=call.method, path=sub(call.path), body=walk(call.body))
+    return call.model_copy(update={"path": sub(call.path), "body": walk(call.body)})
 
 
 def dig(body: dict[str, Any], path: str) -> Any:

@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from domain.approval import GROUP_PREFIX, ApprovalTemplate
+from domain.erp import PROFILES, Capability, Erp
 from domain.items import ItemTool, ItemType, describe_validation_error
 from domain.signing import SigningPolicy
 
@@ -57,7 +58,15 @@ class ProjectSettings(BaseModel):
 
     project: str = Field(min_length=1)
     name: str = ""
-    erp: Literal["sage300"] = "sage300"
+    erp: Erp = Field(
+        default=Erp.SAGE300, description="The ERP the project exports to (domain/erp.py)."
+    )
+    sage_company: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The Sage company the project's job lives in, sent as X-Sage-Company; "
+        "none: Sage's default company.",
+    )
     sage_job_id: str | None = Field(
         default=None,
         min_length=1,
@@ -111,6 +120,21 @@ class ProjectSettings(BaseModel):
         if period <= timedelta(0):
             raise ValueError("must be positive")
         return period
+
+    @model_validator(mode="after")
+    def _fits_its_erp(self) -> ProjectSettings:
+        if self.erp is Erp.SAGE100 and self.sage_company is None:
+            raise ValueError(
+                "erp is sage100 but sage_company is not set: name the Sage 100 Contractor® "
+                "company the project's job lives in"
+            )
+        erp = PROFILES[self.erp]
+        if self.sov_controlled_by == "procore" and not erp.has(Capability.PRIME_CONTRACT_IMPORT):
+            raise ValueError(
+                f"erp is {self.erp.value} but sov_controlled_by is procore: the lump-sum SOV "
+                f"mode needs prime contract sync, which {erp.title} does not have"
+            )
+        return self
 
     @model_validator(mode="after")
     def _approval_workflows_are_complete(self) -> ProjectSettings:

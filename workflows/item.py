@@ -453,6 +453,7 @@ class ItemWorkflow:
     async def _export(self) -> None:
         kind = kind_of(self._item)
         plan = kind.plan(self._item, self._settings, self._fields, workflow.now().date())
+        plan = plan.released(workflow.patched).for_company(self._settings.sage_company)
         self._exporting = True
         try:
             result = await export_saga.run_plan(

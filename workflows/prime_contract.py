@@ -356,7 +356,8 @@ class ProjectSyncInput(BaseModel):
 
 @workflow.defn(name="ProjectSync")
 class ProjectSync:
-    """What the project's schedule runs: every imported prime contract refreshes itself."""
+    """What the project's schedule runs: every imported prime contract refreshes itself, and
+    so do the project's cost codes and job costs (its ErpProject workflow, if it has one)."""
 
     @workflow.run
     async def run(self, request: ProjectSyncInput) -> list[str]:
@@ -372,8 +373,10 @@ class ProjectSync:
         return ids
 
 
-def running_syncs_query(project: str) -> str:
+def running_syncs_query(project: str, types: tuple[str, ...] = (WORKFLOW_TYPE,)) -> str:
+    """The project's running workflows of these types (by default its prime contract syncs)."""
+    names = ", ".join(f"'{name}'" for name in types)
     return (
-        f"WorkflowType = '{WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' "
+        f"WorkflowType IN ({names}) AND ExecutionStatus = 'Running' "
         f'AND {sa.PROJECT.name} = "{project}"'
     )

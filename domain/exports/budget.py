@@ -5,6 +5,13 @@ budget, then send it to ERP); mapping: the "Budgets" data mapping table. The est
 in a batch a person posts in Sage (Job Cost), so the item waits in `exported` until then.
 Once exported, the job's budget is locked in Sage: another budget export is refused there
 (`budget_locked`); budget modifications remain the way to change it.
+
+Before the estimate, the job's cost codes are refreshed: the budget's cost codes and categories
+the Sage job lacks are added from the standard cost code list (seeds/004 release note of
+02/03/2025: "any new cost codes are automatically refreshed and exported"; "Any project level
+cost codes that are not synced will automatically sync with your ERP when exporting your
+budget"). A code that is not on the standard list is refused by Sage: new cost codes must be
+created in the ERP system.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from domain.saga import ExportPlan, ExportStep, Posting, SageCall
 from domain.settings import ProjectSettings
 
 EXPORT_FIELDS: dict[str, str] = {}
+COST_CODE_REFRESH = "budget-cost-code-refresh"
+"""Patch ID: budgets exported before the automatic cost code refresh replay without it."""
 
 LOCK_RULE = (
     "Budget. Lock the budget before you send it to ERP Integrations for accounting acceptance."
@@ -47,9 +56,30 @@ def check_fields(item: Budget, fields: dict[str, str]) -> list[str]:
 def plan(
     item: Budget, settings: ProjectSettings, fields: dict[str, str], today: date
 ) -> ExportPlan:
-    """One call: the original estimate per cost code and category (amounts only: the budget
-    sync does not carry units), posted by a person in Sage."""
+    """Two calls: the cost code refresh, then the original estimate per cost code and category
+    (amounts only: the budget sync does not carry units), posted by a person in Sage."""
     job = synced_job(settings)
+    wanted: dict[str, list[str]] = {}
+    for line in item.lines:
+        categories = wanted.setdefault(line.cost_code, [])
+        if line.category not in categories:
+            categories.append(line.category)
+    refresh = ExportStep(
+        name="refresh_cost_codes",
+        summary=f"Refresh the cost codes of Sage job {job} (add the budget's missing ones)",
+        call=SageCall(
+            method="POST",
+            path=f"/v1/jobs/{job}/cost_codes",
+            body={
+                "cost_codes": [
+                    {"code": code, "description": "", "categories": categories}
+                    for code, categories in wanted.items()
+                ]
+            },
+        ),
+        record="job",
+        since=COST_CODE_REFRESH,
+    )
     body = {
         "job_id": job,
         "lines": [
@@ -70,4 +100,4 @@ def plan(
         batch="batch_id",
         links_on=frozenset({"budget_locked"}),
     )
-    return ExportPlan(steps=[create], posting=Posting.MANUAL)
+    return ExportPlan(steps=[refresh, create], posting=Posting.MANUAL)

@@ -10,6 +10,7 @@ import pytest
 
 from domain.commands import CommandRequest, ItemFacts, decide, export_fields
 from domain.errors import CATALOGUE, Remedy
+from domain.exports import budget as budget_export
 from domain.exports import kind_of
 from domain.exports.jobs import JOB_RULE
 from domain.items import Budget, parse_item
@@ -76,7 +77,7 @@ def test_a_budget_has_no_export_fields():
 def test_a_budget_is_one_estimate_that_waits_for_a_person_to_post_it():
     plan = kind_of(budget()).plan(budget(), SETTINGS, {}, TODAY)
     assert plan.posting is Posting.MANUAL
-    [step] = plan.steps
+    [_refresh, step] = plan.steps
     assert (step.name, step.call.method, step.call.path) == (
         "create_estimate",
         "POST",
@@ -90,7 +91,7 @@ def test_a_budget_is_one_estimate_that_waits_for_a_person_to_post_it():
 
 
 def test_each_line_is_its_original_estimate_per_cost_code_and_category():
-    body = kind_of(budget()).plan(budget(), SETTINGS, {}, TODAY).steps[0].call.body
+    body = kind_of(budget()).plan(budget(), SETTINGS, {}, TODAY).steps[-1].call.body
     assert body == {
         "job_id": "1001",  # the project's Sage Job ID
         "lines": [  # Cost Code -> Cost Code, Category -> Category,
@@ -107,17 +108,60 @@ def test_each_line_is_its_original_estimate_per_cost_code_and_category():
 def test_units_are_not_synced_the_budget_sync_is_amount_based_only():
     line = budget().lines[3]
     assert (line.unit_qty, line.uom) == (Decimal("24000"), "sqft")
-    body = kind_of(budget()).plan(budget(), SETTINGS, {}, TODAY).steps[0].call.body
+    body = kind_of(budget()).plan(budget(), SETTINGS, {}, TODAY).steps[-1].call.body
     assert set(body["lines"][3]) == {"cost_code", "category", "original_estimate"}
 
 
 def test_a_second_budget_export_is_refused_by_sage_unless_it_is_the_same_budget():
-    step = kind_of(budget()).plan(budget(), SETTINGS, {}, TODAY).steps[0]
+    step = kind_of(budget()).plan(budget(), SETTINGS, {}, TODAY).steps[-1]
     assert step.links_on == {"budget_locked"}
     locked = CATALOGUE["budget_locked"]
     assert locked.remedy is Remedy.LINK and not locked.retryable
     assert "budget modification" in locked.solution
     assert "After exporting a Procore budget to Sage 300 CRE®" in locked.cause
+
+
+# --- the automatic cost code refresh (seeds/004 release note of 02/03/2025) ---
+
+
+def test_the_jobs_cost_codes_are_refreshed_before_the_estimate_with_every_budget_code_once():
+    refresh, create = kind_of(budget()).plan(budget(), SETTINGS, {}, TODAY).steps
+    assert (refresh.name, refresh.call.method, refresh.call.path) == (
+        "refresh_cost_codes",
+        "POST",
+        "/v1/jobs/1001/cost_codes",
+    )
+    assert refresh.call.body == {
+        "cost_codes": [  # 01-100 has two budget lines: one code, both categories
+            {"code": "01-100", "description": "", "categories": ["L", "O"]},
+            {"code": "03-300", "description": "", "categories": ["S"]},
+            {"code": "09-250", "description": "", "categories": ["M"]},
+            {"code": "16-100", "description": "", "categories": ["S"]},
+        ]
+    }
+    assert refresh.undo is None and refresh.batch is None
+    assert create.name == "create_estimate"
+
+
+def test_budgets_exported_by_an_older_release_replay_without_the_refresh():
+    plan = kind_of(budget()).plan(budget(), SETTINGS, {}, TODAY)
+    assert plan.steps[0].since == budget_export.COST_CODE_REFRESH
+    old = plan.released(lambda patch: False)
+    assert [s.name for s in old.steps] == ["create_estimate"]
+    assert plan.released(lambda patch: True) == plan
+
+
+def test_a_plan_for_a_sage_company_addresses_every_call_and_undo_to_it():
+    plan = kind_of(budget()).plan(budget(), SETTINGS, {}, TODAY).for_company("S100")
+    assert {s.call.company for s in plan.steps} == {"S100"}
+    assert (
+        kind_of(budget())
+        .plan(budget(), SETTINGS, {}, TODAY)
+        .for_company(None)
+        .steps[0]
+        .call.company
+        is None
+    )
 
 
 # --- examples/invalid ---

@@ -98,7 +98,7 @@ def test_the_key_must_match_the_projects_id():
     ("project", "field"),
     [
         ({"sage_job_id": ""}, "projects.P-9.sage_job_id"),
-        ({"erp": "sage100"}, "projects.P-9.erp"),
+        ({"erp": "sage500"}, "projects.P-9.erp"),
         ({"reminder_period": "PT0S"}, "projects.P-9.reminder_period"),
         ({"reminder_period": "-P1D"}, "projects.P-9.reminder_period"),
         ({"roster": {"x": {"erp": "owner"}}}, "projects.P-9.roster.x.erp"),

@@ -85,11 +85,13 @@ class Stack:
             timeout=120,
         )
 
-    def sage(self, method: str, path: str, **kwargs: Any) -> Any:
+    def sage(
+        self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> Any:
         response = httpx.request(
             method,
             self.sage_url + path,
-            headers={"Authorization": f"Bearer {API_KEY}"},
+            headers={"Authorization": f"Bearer {API_KEY}", **(headers or {})},
             timeout=10,
             **kwargs,
         )

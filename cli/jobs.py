@@ -1,0 +1,246 @@
+"""`jobs import`, `cost-codes refresh|show` and `job-costs`: the import direction of a project.
+
+Each acts on the project's ErpProject workflow (workflows/erp_project.py), started on first use.
+A Sage job imported as a new project is written into the project settings file, so the next
+command finds the project like any other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from cli.common import (
+    NO_SUCH_ITEM,
+    OK,
+    REFUSED,
+    UNREACHABLE,
+    USAGE,
+    UserError,
+    first_line,
+    load_projects,
+    open_client,
+    rpc_error,
+)
+from config import Settings
+from domain import erp
+from domain.job_costs import render_table
+from domain.job_import import ImportRefused, require_new_project
+from domain.settings import ProjectSettings
+from workflows import erp_project as ep
+from workflows import search_attributes as sa
+
+
+def known_project(cfg: Settings, project: str) -> ProjectSettings:
+    projects = load_projects(cfg.erp_projects_file)
+    found = projects.projects.get(project)
+    if found is None:
+        known = ", ".join(sorted(projects.projects)) or "none"
+        message = f"project {project!r} is not in {cfg.erp_projects_file} (known: {known})"
+        raise UserError(message, USAGE)
+    return found
+
+
+async def ensure_project(client: Client, cfg: Settings, settings: ProjectSettings) -> None:
+    """Start the project's ErpProject workflow unless it runs already."""
+    try:
+        await client.start_workflow(
+            ep.ErpProject.run,
+            ep.ProjectStart(settings=settings),
+            id=ep.workflow_id(settings.project),
+            task_queue=cfg.temporal_task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(sa.ITEM_TYPE, ep.ITEM_TYPE),
+                    SearchAttributePair(sa.PROJECT, settings.project),
+                ]
+            ),
+            static_summary=f"Project {settings.project} and its Sage job",
+        )
+    except RPCError as err:
+        raise rpc_error(err, ep.workflow_id(settings.project)) from None
+
+
+async def project_update(client: Client, project: str, name: str, request: Any) -> ep.ProjectRecord:
+    wf_id = ep.workflow_id(project)
+    handle = client.get_workflow_handle(wf_id)
+    try:
+        return await handle.execute_update(name, request, result_type=ep.ProjectRecord)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        message = cause.message if isinstance(cause, ApplicationError) else first_line(cause)
+        raise UserError(f"{project}: {message}", REFUSED) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        message = f"{project}: Temporal did not confirm the {name} in time (check again later)"
+        raise UserError(message, UNREACHABLE) from None
+    except RPCError as err:
+        raise rpc_error(err, wf_id) from None
+
+
+async def project_record(client: Client, project: str) -> ep.ProjectRecord:
+    try:
+        handle = client.get_workflow_handle(ep.workflow_id(project))
+        return await handle.query("status", result_type=ep.ProjectRecord)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise UserError(
+                f"project {project} has no synced Sage data yet (run: starter.py cost-codes "
+                f"refresh {project} --as USER, or job-costs {project} --sync --as USER)",
+                NO_SUCH_ITEM,
+            ) from None
+        raise rpc_error(err, project) from None
+
+
+# --- jobs import ---
+
+
+async def cmd_jobs_import(args: argparse.Namespace, cfg: Settings) -> int:
+    """Add a Sage job to Procore as a new project, its team and rules copied from --like."""
+    projects_file = cfg.erp_projects_file
+    projects = load_projects(projects_file)
+    try:
+        require_new_project(projects, args.project, args.job)
+    except ImportRefused as err:
+        raise UserError(str(err), REFUSED) from None
+    template = projects.projects.get(args.like)
+    if template is None:
+        known = ", ".join(sorted(projects.projects)) or "none"
+        raise UserError(f"--like {args.like!r}: no such project (known: {known})", USAGE)
+    start = template.model_copy(
+        update={
+            "project": args.project,
+            "name": "",
+            "sage_company": args.company or template.sage_company,
+            "sage_job_id": None,
+            "sov_controlled_by": "sage",
+        }
+    )
+    client = await open_client(cfg)
+    await ensure_project(client, cfg, start)
+    request = ep.ProjectRequest(actor=args.actor, job_id=args.job, settings=start)
+    record = await project_update(client, args.project, "import_job", request)
+    write_project(projects_file, record.settings)
+    job = record.job
+    assert job is not None
+    categories = sum(len(c.categories) for c in job.cost_codes)
+    print(
+        f"{args.project}: added from {erp.profile(record.settings.erp).title} job {job.job_id} "
+        f"({job.name}) with {len(job.cost_codes)} cost codes and {categories} categories; "
+        f"settings written to {projects_file}"
+    )
+    return OK
+
+
+def write_project(path: Path, settings: ProjectSettings) -> None:
+    """Add the project to the settings file: a new file beside it, then renamed over it."""
+    data = json.loads(path.read_text())
+    data["projects"][settings.project] = settings.model_dump(mode="json", exclude_defaults=True)
+    data["projects"][settings.project]["project"] = settings.project
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as out:
+        out.write(json.dumps(data, indent=2) + "\n")
+    os.replace(tmp, path)
+
+
+# --- cost codes ---
+
+
+async def cmd_cost_codes(args: argparse.Namespace, cfg: Settings) -> int:
+    """cost-codes refresh|show PROJECT: the Sage job's cost codes and categories."""
+    settings = known_project(cfg, args.project)
+    client = await open_client(cfg)
+    if args.action == "refresh":
+        if not args.actor:
+            raise UserError("cost-codes refresh needs --as USER", USAGE)
+        await ensure_project(client, cfg, settings)
+        request = ep.ProjectRequest(actor=args.actor, settings=settings)
+        record = await project_update(client, args.project, "refresh_cost_codes", request)
+    else:
+        record = await project_record(client, args.project)
+    if args.json:
+        print(record.model_dump_json(include={"project", "job", "last_refresh", "refreshed_at"}))
+        return OK
+    job = record.job
+    if job is None:
+        print(f"{args.project}: cost codes not refreshed yet")
+        return OK
+    when = f"{record.refreshed_at:%Y-%m-%d %H:%M} UTC" if record.refreshed_at else "never"
+    print(f"{args.project}: Sage job {job.job_id} ({job.name}), cost codes as of {when}")
+    if record.last_refresh is not None:
+        print(f"  last refresh: {'; '.join(record.last_refresh.lines())}")
+    for code in job.cost_codes:
+        print(f"  {code.code:<12} {code.description[:30]:<30} {', '.join(code.categories)}")
+    return OK
+
+
+# --- job costs ---
+
+
+async def cmd_job_costs(args: argparse.Namespace, cfg: Settings) -> int:
+    """job-costs PROJECT [--sync --as USER] [--json]: the job cost summary from Sage."""
+    settings = known_project(cfg, args.project)
+    try:
+        erp.require(settings.erp, erp.Capability.JOB_COSTS_SYNC, settings.project)
+    except erp.ErpRefused as err:
+        raise UserError(str(err), REFUSED) from None
+    client = await open_client(cfg)
+    if args.sync:
+        if not args.actor:
+            raise UserError("job-costs --sync needs --as USER", USAGE)
+        await ensure_project(client, cfg, settings)
+        request = ep.ProjectRequest(actor=args.actor, settings=settings)
+        record = await project_update(client, args.project, "sync_job_costs", request)
+    else:
+        record = await project_record(client, args.project)
+    summary = record.job_costs
+    if summary is None:
+        message = f"{args.project}: job costs not synced yet (job-costs {args.project} --sync)"
+        raise UserError(message, NO_SUCH_ITEM)
+    if args.json:
+        print(summary.model_dump_json(indent=2))
+    else:
+        print(render_table(summary))
+    return OK
+
+
+def add_commands(command: Any) -> None:
+    """Register this module's commands on starter.py's parser."""
+    p = command("jobs", cmd_jobs_import, "add a Sage job to Procore as a new project")
+    p.add_argument("action", choices=["import"])
+    p.add_argument("job", metavar="JOB", help="the Sage job ID")
+    p.add_argument("--project", required=True, help="the new project's ID, e.g. P-3001")
+    p.add_argument("--like", required=True, metavar="PROJECT", help="copy team and rules from")
+    p.add_argument("--company", help="the Sage company of the job (default: the template's)")
+    p.add_argument("--as", dest="actor", required=True, metavar="USER")
+
+    p = command("cost-codes", cmd_cost_codes, "refresh or show a project's Sage cost codes")
+    p.add_argument("action", choices=["refresh", "show"])
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--as", dest="actor", metavar="USER")
+    p.add_argument("--json", action="store_true")
+
+    p = command("job-costs", cmd_job_costs, "print a project's job costs per cost code/category")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--sync", action="store_true", help="sync them from Sage first")
+    p.add_argument("--as", dest="actor", metavar="USER")
+    p.add_argument("--json", action="store_true")

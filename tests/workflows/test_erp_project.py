@@ -1,0 +1,195 @@
+"""The ErpProject workflow on the time-skipping server, Sage faked behind the real activity name:
+importing a Sage job as a project, refreshing its cost codes, syncing its job costs."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from temporalio import activity
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain.saga import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageRequest
+from domain.settings import ProjectSettings
+from tests.workflows.test_item_workflow import project
+from workflows import erp_project as ep
+from workflows.sandbox import RUNNER
+
+ADMIN, APPROVER = "acct.admin", "acct.ana"
+
+
+def job(cost_codes: list[dict[str, Any]] | None = None, **changes: Any) -> dict[str, Any]:
+    return {
+        "job_id": "3001",
+        "name": "Oak Street Apartments",
+        "status": "open",
+        "address": "300 Oak St",
+        "city": "Fresno",
+        "state": "CA",
+        "zip": "93701",
+        "cost_codes": cost_codes
+        if cost_codes is not None
+        else [{"code": "15-000", "description": "Plumbing", "categories": ["1", "4"]}],
+        "linked_project": "P-3001",
+        "origin": "sage",
+        **changes,
+    }
+
+
+@dataclass
+class FakeSage:
+    """Answers what ErpProject asks, as the mock would; records each call's company."""
+
+    job: dict[str, Any] = field(default_factory=job)
+    erp: str = "sage100"
+    link_refusal: SageFailure | None = None
+    calls: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+    def activities(self) -> list[Any]:
+        @activity.defn(name=SAGE_CALL_ACTIVITY)
+        async def call(request: SageRequest) -> SageAnswer:
+            c = request.call
+            self.calls.append((c.method, c.path, c.company))
+            if c.path == "/v1/company":
+                return SageAnswer(status=200, body={"company_id": c.company, "erp": self.erp})
+            if c.method == "PUT" and "/links/" in c.path:
+                if self.link_refusal is not None:
+                    f = self.link_refusal
+                    raise ApplicationError(
+                        f.message, f.model_dump(), type=f.code, non_retryable=True
+                    )
+                return SageAnswer(status=200, body={"job": self.job})
+            if c.path.endswith("/job_costs"):
+                line = {"cost_code": "15-000", "category": "4", "original_commitment": 86500.0}
+                body = {"job_id": "3001", "as_of": "2026-11-22T02:00:00Z", "lines": [line]}
+                return SageAnswer(status=200, body=body)
+            if c.path == "/v1/jobs/3001":
+                return SageAnswer(status=200, body=self.job)
+            f = SageFailure(status=404, code="not_found", message="Entity with this ID not found.")
+            raise ApplicationError(f.message, f.model_dump(), type=f.code, non_retryable=True)
+
+        return [call]
+
+
+def new_project(**changes: Any) -> ProjectSettings:
+    return project(name="P-1001").model_copy(
+        update={"project": "P-3001", "sage_job_id": None, "sage_company": "S100", **changes}
+    )
+
+
+@asynccontextmanager
+async def erp_project(
+    env: WorkflowEnvironment, sage: FakeSage, settings: ProjectSettings
+) -> AsyncIterator[WorkflowHandle[Any, Any]]:
+    queue = f"projects-{uuid.uuid4()}"
+    async with (
+        Worker(env.client, task_queue=queue, workflows=[ep.ErpProject], workflow_runner=RUNNER),
+        Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
+    ):
+        handle = await env.client.start_workflow(
+            ep.ErpProject.run,
+            ep.ProjectStart(settings=settings),
+            id=f"{ep.workflow_id(settings.project)}:{uuid.uuid4().hex[:6]}",
+            task_queue=queue,
+        )
+        try:
+            yield handle
+        finally:
+            with contextlib.suppress(RPCError):
+                await handle.terminate("test finished")
+
+
+async def update(handle: WorkflowHandle[Any, Any], name: str, **request: Any) -> ep.ProjectRecord:
+    return await handle.execute_update(
+        name, ep.ProjectRequest(**request), result_type=ep.ProjectRecord
+    )
+
+
+async def refusal(handle: WorkflowHandle[Any, Any], name: str, **request: Any) -> str:
+    with pytest.raises(WorkflowUpdateFailedError) as failed:
+        await update(handle, name, **request)
+    return str(failed.value.cause)
+
+
+async def test_a_sage100_job_becomes_the_project_with_its_cost_codes(time_skipping_env):
+    sage = FakeSage()
+    async with erp_project(time_skipping_env, sage, new_project()) as handle:
+        record = await update(handle, "import_job", actor=ADMIN, job_id="3001")
+        assert record.origin == "imported"
+        assert (record.settings.erp.value, record.settings.sage_job_id) == ("sage100", "3001")
+        assert (record.settings.name, record.settings.city) == ("Oak Street Apartments", "Fresno")
+        assert [c.code for c in record.job.cost_codes] == ["15-000"]
+        # every call went to the project's Sage company
+        assert {company for _, _, company in sage.calls} == {"S100"}
+        again = await refusal(handle, "import_job", actor=ADMIN, job_id="3001")
+        assert "synced with Sage job 3001 already" in again
+        assert record.audit[-1].action == "import job 3001"
+
+
+async def test_sage_refuses_a_job_synced_with_another_project_and_nothing_is_imported(
+    time_skipping_env,
+):
+    sage = FakeSage(
+        link_refusal=SageFailure(
+            status=409,
+            code="job_in_both_systems",
+            message="Job [3001] is already synced with Procore project [P-3009]. You must always "
+            "add the job/project in one system and then add it to the other.",
+        )
+    )
+    async with erp_project(time_skipping_env, sage, new_project()) as handle:
+        message = await refusal(handle, "import_job", actor=ADMIN, job_id="3001")
+        assert "P-3009" in message and "in one system" in message
+        # nothing imported: the workflow closes, so a later attempt starts afresh
+        assert await handle.result() == "not imported"
+
+
+async def test_only_an_erp_admin_may_import_refresh_or_sync(time_skipping_env):
+    async with erp_project(time_skipping_env, FakeSage(), new_project()) as handle:
+        message = await refusal(handle, "import_job", actor=APPROVER, job_id="3001")
+        assert "cannot add an ERP job to Procore: needs Admin" in message
+        message = await refusal(handle, "sync_job_costs", actor="nobody")
+        assert "'nobody' is not on the roster of project P-3001" in message
+
+
+async def test_refresh_reports_what_changed_and_job_costs_are_kept(time_skipping_env):
+    sage = FakeSage()
+    async with erp_project(time_skipping_env, sage, new_project()) as handle:
+        await update(handle, "import_job", actor=ADMIN, job_id="3001")
+        sage.job = job(
+            [
+                {"code": "15-000", "description": "Plumbing", "categories": ["4"]},
+                {"code": "07-000", "description": "Roofing", "categories": ["4"]},
+            ]
+        )
+        record = await update(handle, "refresh_cost_codes", actor=ADMIN)
+        assert record.last_refresh.lines() == [
+            "added cost code 07-000",
+            "removed category 1 from 15-000",
+        ]
+        record = await update(handle, "sync_job_costs", actor=ADMIN)
+        [line] = record.job_costs.lines
+        assert (line.cost_code, line.category, float(line.original_commitment)) == (
+            "15-000",
+            "4",
+            86500.0,
+        )
+
+
+async def test_a_project_without_a_sage_job_has_nothing_to_refresh(time_skipping_env):
+    async with erp_project(time_skipping_env, FakeSage(), new_project()) as handle:
+        message = await refusal(handle, "refresh_cost_codes", actor=ADMIN)
+        assert "has no Sage job yet" in message
+        # the schedule's signal records the same refusal instead of failing
+        await handle.signal("sync", "schedule")
+        record = await handle.query("status", result_type=ep.ProjectRecord)
+        assert [line.outcome.startswith("refused") for line in record.audit[-2:]] == [True, True]
