@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     sage_timeout_seconds: float = Field(default=10.0, gt=0)
 
     erp_projects_file: Path = HERE / "examples" / "projects.json"
+    erp_company_file: Path = Field(
+        default=HERE / "examples" / "company.json",
+        description="The company account: company-level ERP settings and Company Directory.",
+    )
 
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"

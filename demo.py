@@ -11,7 +11,10 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from cli import company as company_cli
+from cli import jobs as jobs_cli
 from config import settings
+from domain import erp
 from domain.approval import Approval, RespondRequest, Response
 from domain.commands import AcceptRequest, CommandRequest, RejectRequest
 from domain.lifecycle import State
@@ -32,6 +35,9 @@ from temporal_client import connect
 
 HERE = Path(__file__).resolve().parent
 ITEMS = HERE / "examples" / "items"
+SAGE100_ITEMS = HERE / "examples" / "sage100"
+SAGE100_PROJECT = "P-3001"
+ERP_ADMIN = "acct.admin"
 
 ADMIN, APPROVER = "pm.alex", "acct.ana"
 SCRIPT: dict[str, list[tuple[str, CommandRequest | RespondRequest]]] = {
@@ -99,20 +105,50 @@ SCRIPT: dict[str, list[tuple[str, CommandRequest | RespondRequest]]] = {
         ("accept", AcceptRequest(actor=APPROVER)),
     ],
 }
+SCRIPT.update(
+    {  # a Sage 100 Contractor® project (P-3001, imported from Sage job 3001): posted ...
+        "commitment:P-3001:SC-3101": [
+            ("send", CommandRequest(actor=ADMIN)),
+            ("accept", AcceptRequest(actor=APPROVER)),
+        ],
+        "commitment_change_order:P-3001:SC-3101-01": [
+            ("send", CommandRequest(actor=ADMIN)),
+            ("accept", AcceptRequest(actor=APPROVER)),
+        ],
+        # ... and exported, waiting for a person to post the batch (the budget's missing cost
+        # code 07-000 is added to the job first)
+        "budget:P-3001:BUD-3001": [
+            ("send", CommandRequest(actor=ADMIN)),
+            ("accept", AcceptRequest(actor=APPROVER)),
+        ],
+        "subcontractor_invoice:P-3001:INV-3101-01": [
+            ("send", CommandRequest(actor=ADMIN)),
+            ("accept", AcceptRequest(actor=APPROVER)),
+        ],
+    }
+)
 WAITS_FOR = {
     "commitment_change_order:P-1001:SC-0042-01": "commitment:P-1001:SC-0042",
     "subcontractor_invoice:P-1001:INV-0042-01": "commitment:P-1001:SC-0042",
+    "commitment_change_order:P-3001:SC-3101-01": "commitment:P-3001:SC-3101",
+    "subcontractor_invoice:P-3001:INV-3101-01": "commitment:P-3001:SC-3101",
 }
 """A change order or an invoice exports only once its commitment is in Sage."""
 
 
-async def play(client: Client) -> None:
+async def play(client: Client, folder: Path = ITEMS) -> None:
     cfg = settings()
     projects = load_projects(cfg.erp_projects_file)
-    for path in sorted(ITEMS.glob("*.json")):
+    for path in sorted(folder.glob("*.json")):
         item = read_item(path)
+        project = project_of(item, projects, str(path))
         try:
-            await start_item(client, cfg, item, project_of(item, projects, str(path)))
+            erp.require_export(project.erp, item.type, project.project)
+        except erp.ErpRefused as err:  # what `starter.py start` says of it, exit code 1
+            print(f"  refused at start: {path.name}: {err}")
+            continue
+        try:
+            await start_item(client, cfg, item, project)
         except UserError as err:
             if err.code == REFUSED:
                 print(f"  {item.workflow_id} exists already; left as it is")
@@ -178,12 +214,49 @@ async def settle(client: Client, timeout: float = 60) -> None:
         print(f"  {wid:<30} {status.state.value:<14} next: {status.next_action}")
 
 
+async def import_sage100_job() -> None:
+    """Sage 100 Contractor job 3001 becomes project P-3001 (`starter.py jobs import`)."""
+    cfg = settings()
+    if SAGE100_PROJECT in load_projects(cfg.erp_projects_file).projects:
+        print(f"  {SAGE100_PROJECT} was imported already; left as it is")
+        return
+    args = argparse.Namespace(
+        job="3001", company="S100", project=SAGE100_PROJECT, like="P-1001", actor=ERP_ADMIN
+    )
+    await jobs_cli.cmd_jobs_import(args, cfg)
+
+
+async def sync_job_costs() -> None:
+    for project in ("P-1001", SAGE100_PROJECT):
+        args = argparse.Namespace(project=project, sync=True, actor=ERP_ADMIN, json=False)
+        print(f"  job costs of {project}:")
+        await jobs_cli.cmd_job_costs(args, settings())
+
+
+async def refresh_company_data() -> None:
+    """Both Sage companies: standard cost codes, and vendors matched to the company directory."""
+    for company in ("CRE", "S100"):
+        base = {"company": company, "actor": ERP_ADMIN, "json": False}
+        print(f"  Sage company {company}:")
+        codes = argparse.Namespace(action="refresh", **base)
+        await company_cli.cmd_standard_cost_codes(codes, settings())
+        vendors = argparse.Namespace(action="refresh", vendor=None, target=None, **base)
+        await company_cli.cmd_vendors(vendors, settings())
+
+
 async def run_demo() -> None:
     client = await connect(settings())
-    print("demo: starting items ...")
+    print("demo: starting items of Sage 300 CRE® projects ...")
     await play(client)
+    print("demo: a Sage 100 Contractor® job becomes a project, then its items ...")
+    await import_sage100_job()
+    await play(client, SAGE100_ITEMS)
     print("demo: waiting for Sage to post ...")
     await settle(client)
+    print("demo: job costs from Sage ...")
+    await sync_job_costs()
+    print("demo: standard cost codes and vendors from both Sage companies ...")
+    await refresh_company_data()
 
 
 if __name__ == "__main__":

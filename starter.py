@@ -42,6 +42,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 import logs
+from cli import company as company_cli
 from cli import jobs as jobs_cli
 from cli.common import (
     NO_SUCH_ITEM,
@@ -909,6 +910,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("setup", cmd_setup, "register the search attributes on an existing cluster")
     jobs_cli.add_commands(command)
+    company_cli.add_commands(command)
     return parser
 
 

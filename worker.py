@@ -23,6 +23,7 @@ from codec import InvalidKeys
 from config import Settings, settings
 from temporal_client import connect
 from workflows.approval import ApprovalWorkflow
+from workflows.erp_company import ErpCompany
 from workflows.erp_project import ErpProject
 from workflows.item import ItemWorkflow
 from workflows.prime_contract import PrimeContractSync, ProjectSync
@@ -50,7 +51,14 @@ def build_workers(client: Client, cfg: Settings, activities: SageActivities) -> 
     items = Worker(
         client,
         task_queue=cfg.temporal_task_queue,
-        workflows=[ItemWorkflow, ApprovalWorkflow, PrimeContractSync, ProjectSync, ErpProject],
+        workflows=[
+            ItemWorkflow,
+            ApprovalWorkflow,
+            PrimeContractSync,
+            ProjectSync,
+            ErpProject,
+            ErpCompany,
+        ],
         activities=[SyncActivities(client).list_syncs],
         workflow_runner=FAST_RUNNER,
         graceful_shutdown_timeout=SHUTDOWN_GRACE,

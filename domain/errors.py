@@ -411,6 +411,47 @@ _ENTRIES: tuple[SageError, ...] = (
         "re-send the item, or retry the export with the shortened export field.",
         Remedy.COMPENSATE,
     ),
+    # --- both Sage systems, and the import direction (sage_mock/API.md) ----------------
+    _refusal(
+        "cost_code_not_standard",
+        "Cost code [07-100] is not on the standard cost code list. New cost codes must be "
+        "created in your ERP system.",
+        "Before a budget export, the budget's cost codes the Sage job lacks are added to it "
+        "from the company's standard cost code list (release note of 02/03/2025); this code "
+        "is not on that list, or it has been deactivated.",
+        "Create the cost code in your ERP system (or reactivate it), refresh the standard "
+        "cost codes, then retry the export; or edit the budget to use a standard code.",
+        Remedy.COMPENSATE,
+    ),
+    _refusal(
+        "job_in_both_systems",
+        "Job [3001] is already synced with Procore project [P-1004]. You must always add the "
+        "job/project in one system and then add it to the other. You cannot create a job in "
+        "both systems and then sync them at a later time.",
+        "The Sage job is synced with a Procore project already, or it was created in Sage by "
+        "a project export from Procore.",
+        "Use the project the job is synced with. A job is added in one system and then to "
+        "the other: never both.",
+        Remedy.WAIT_FOR_PERSON,
+    ),
+    _refusal(
+        "not_supported",
+        "Sage 100 Contractor® does not support <feature>.",
+        "The project's Sage company runs Sage 100 Contractor®, which has no notion of this "
+        "item (sub jobs, prime contract change orders and prime contract imports are Sage "
+        "300 CRE® features); the project's `erp` setting does not match its Sage company.",
+        "Set the project's `erp` and `sage_company` to the Sage system its job lives in, "
+        "then reject the item: its ERP cannot take it.",
+        Remedy.WAIT_FOR_PERSON,
+    ),
+    _refusal(
+        "unknown_company",
+        "Company [X] not found.",
+        "The project's `sage_company` names a Sage company that does not exist.",
+        "Correct `sage_company` in the project settings (starter.py settings apply FILE), "
+        "then retry the export.",
+        Remedy.WAIT_FOR_PERSON,
+    ),
 )
 
 

@@ -303,6 +303,11 @@ class VendorDirectory(BaseModel):
     companies: dict[str, Company] = Field(default_factory=dict)
     archived: frozenset[str] = frozenset()
     vendors: dict[str, SageVendor] = Field(default_factory=dict, description="last seen in Sage")
+    declined: frozenset[tuple[str, str]] = Field(
+        default=frozenset(),
+        description="(vendor, company) pairs a person unlinked: a refresh never links them "
+        "again on its own, however exactly they match; a person may.",
+    )
 
     @property
     def links(self) -> dict[str, str]:
@@ -367,13 +372,16 @@ class VendorDirectory(BaseModel):
                 f"company {company_id} is already linked to vendor {company.vendor_id}; "
                 "unlink it first"
             )
-        return self._with_company(company.model_copy(update={"vendor_id": vendor_id}))
+        linked = self._with_company(company.model_copy(update={"vendor_id": vendor_id}))
+        return linked.model_copy(update={"declined": self.declined - {(vendor_id, company_id)}})
 
     def unlink(self, vendor_id: str) -> VendorDirectory:
         company = self.company_of(vendor_id)
         if company is None:
             raise VendorRefused(f"vendor {vendor_id} is not linked to any company")
-        return self._with_company(company.model_copy(update={"vendor_id": None}))
+        unlinked = self._with_company(company.model_copy(update={"vendor_id": None}))
+        declined = self.declined | {(vendor_id, company.company_id)}
+        return unlinked.model_copy(update={"declined": declined})
 
     def archive(self, vendor_id: str) -> VendorDirectory:
         """A vendor that will not be used in Procore: no longer offered for matching."""
@@ -466,7 +474,10 @@ class VendorDirectory(BaseModel):
         review: list[VendorMatch] = []
         unmatched: list[str] = []
         for vendor_id, found in matches.items():
-            if found.kind is MatchKind.EXACT:
+            if found.kind is MatchKind.EXACT and (vendor_id, found.candidates[0]) in self.declined:
+                reason = f"{found.reason}; a person unlinked them, so only a person links them"
+                review.append(found.model_copy(update={"reason": reason}))
+            elif found.kind is MatchKind.EXACT:
                 directory = directory.link(vendor_id, found.candidates[0])
                 linked[vendor_id] = found.candidates[0]
             elif found.kind is MatchKind.AMBIGUOUS:

@@ -15,6 +15,7 @@ import uvicorn
 from sage_mock.app import create_app
 from sage_mock.config import MockConfig
 from sage_mock.log import configure_logging
+from sage_mock.records.companies import DatabaseTooOld
 
 
 def parse_config(argv: Sequence[str] | None = None) -> MockConfig:
@@ -61,7 +62,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         rate_window_seconds=config.rate_window_seconds,
         auto_post_seconds=config.auto_post_seconds,
     )
-    app, host, port = create_app(config), config.host, config.port
+    try:
+        app, host, port = create_app(config), config.host, config.port
+    except DatabaseTooOld as error:
+        raise SystemExit(f"sage_mock: {error}") from None
     del config  # the raw API key goes with it: the app keeps only its salted hash
     server = uvicorn.Server(
         uvicorn.Config(

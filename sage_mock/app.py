@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -21,9 +21,12 @@ from sage_mock.routes import (
     batches,
     commitment_change_orders,
     commitments,
+    companies,
     estimate_transfers,
     estimates,
     extras,
+    job_costs,
+    job_setup,
     jobs,
     master_data,
     prime_contract_import,
@@ -47,6 +50,9 @@ ROUTERS = (
     prime_contracts.router,
     prime_contract_import.router,
     ap_invoices.router,
+    job_costs.router,
+    companies.router,
+    job_setup.router,
 )
 
 
@@ -72,7 +78,11 @@ def create_app(config: MockConfig) -> FastAPI:
         yield
         sv.store.close()
 
-    app = FastAPI(title="Mock Sage 300 CRE API", lifespan=lifespan)
+    app = FastAPI(
+        title="Mock Sage 300 CRE and Sage 100 Contractor API",
+        lifespan=lifespan,
+        dependencies=[Depends(companies.scoped_to_company)],
+    )
     app.state.services = sv
     for router in ROUTERS:
         app.include_router(router)

@@ -1,4 +1,4 @@
-"""The front door of every call: API key, quota, injected faults, counters, access log.
+"""The front door of every call: API key, quota, company, injected faults, counters, access log.
 
 A pure ASGI middleware rather than a FastAPI dependency, because it must add quota
 headers to every `/v1/` answer (errors included) and be able to hang up after the
@@ -13,8 +13,19 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sage_mock.companies import (
+    COMPANY_HEADER,
+    DEFAULT_COMPANY,
+    Company,
+    not_supported,
+    refused_feature,
+    serve_as,
+    stop_serving,
+    unknown_company,
+)
 from sage_mock.errors import SageError, injected_failure, rate_limited, unauthorized
 from sage_mock.idempotency import DROP_CONNECTION
+from sage_mock.records import companies as company_records
 from sage_mock.records import counters
 from sage_mock.services import SageServices
 
@@ -40,7 +51,11 @@ class SageGateway:
         if self._presented_key(scope) is None:
             await _answer(unauthorized(), {}, scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        company = self._company(scope)
+        if isinstance(company, SageError):
+            await _answer(company, {}, scope, receive, send)
+            return
+        await self._serve_as(company, scope, receive, send)
 
     async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -58,15 +73,40 @@ class SageGateway:
                 outcome["status"] = 429
                 await _answer(rate_limited(), quota.headers(), scope, receive, send)
                 return
+            company = self._company(scope)
+            if isinstance(company, SageError):
+                outcome["status"] = company.status
+                await _answer(company, quota.headers(), scope, receive, send)
+                return
             await self.services.faults.delay()
             failure = self.services.faults.error_before()
             if failure is not None:
                 outcome["status"] = failure
                 await _answer(injected_failure(failure), quota.headers(), scope, receive, send)
                 return
-            await self.app(scope, receive, _with_quota(send, quota.headers(), outcome))
+            send_answer = _with_quota(send, quota.headers(), outcome)
+            await self._serve_as(company, scope, receive, send_answer)
         finally:
             self._record(scope, headers, outcome, time.perf_counter() - started)
+
+    def _company(self, scope: Scope) -> Company | SageError:
+        """The company the call names (`X-Sage-Company`, else the default one), or the refusal:
+        an unknown company, or a feature its ERP does not have."""
+        company_id = Headers(scope=scope).get(COMPANY_HEADER, DEFAULT_COMPANY)
+        with self.services.store.read() as db:
+            company = company_records.find(db, company_id)
+        if company is None:
+            return unknown_company(company_id)
+        feature = refused_feature(company, scope.get("method", ""), scope.get("path", ""))
+        return company if feature is None else not_supported(company, feature)
+
+    async def _serve_as(self, company: Company, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the route with `company` as the current company (records scope to it)."""
+        token = serve_as(company.company_id)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            stop_serving(token)
 
     def _presented_key(self, scope: Scope) -> str | None:
         """The caller's key if it is the right one; hashed and compared in constant time."""
@@ -98,6 +138,7 @@ class SageGateway:
             dropped=outcome["dropped"],
             replayed=outcome["replayed"],
             idempotency_key=headers.get("idempotency-key"),
+            company=headers.get(COMPANY_HEADER, DEFAULT_COMPANY),
             ms=round(seconds * 1000, 1),
         )
 

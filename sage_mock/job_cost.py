@@ -40,6 +40,8 @@ class NewJob(WireModel):
     state: str = ""
     zip: str = ""
     cost_codes: list[CostCode] = Field(default_factory=list)
+    project: str | None = Field(default=None, min_length=1)
+    """The Procore project the new job is linked to (job_links.py)."""
 
 
 class NewExtra(WireModel):

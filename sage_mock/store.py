@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sage_mock.records import billing, master_data
+from sage_mock.records import billing, companies, master_data
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -177,6 +177,20 @@ CREATE TABLE IF NOT EXISTS estimate_transfers (
     batch_id TEXT NOT NULL REFERENCES batches (batch_id),
     created_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS job_cost_transactions (  -- direct costs a person posts in Sage
+    seq INTEGER PRIMARY KEY,
+    transaction_id TEXT NOT NULL UNIQUE,
+    job_id TEXT NOT NULL REFERENCES jobs (job_id),
+    cost_code TEXT NOT NULL,
+    category TEXT NOT NULL,
+    date TEXT NOT NULL,  -- YYYY-MM-DD, the accounting date
+    description TEXT NOT NULL,
+    amount REAL NOT NULL,
+    units REAL NOT NULL,
+    paid REAL NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS job_cost_transactions_job ON job_cost_transactions (job_id);
 CREATE TABLE IF NOT EXISTS idempotency_answers (
     idempotency_key TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,
@@ -207,7 +221,12 @@ class Store:
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.executescript(SCHEMA)
         self._db.executescript(billing.SCHEMA)
+        self._db.executescript(companies.SCHEMA)
         with self.write() as db:
+            # The seeds refer to each other's rows (the S100 jobs' transactions, the CRE
+            # vendors' addresses): keys are checked once the whole seeding commits.
+            db.execute("PRAGMA defer_foreign_keys = ON")
+            companies.upgrade(db)  # first, so the master data can refer to every company's jobs
             if db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is None:
                 master_data.seed(db)
                 db.execute("INSERT INTO meta (key, value) VALUES ('seeded', '1')")

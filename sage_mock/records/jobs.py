@@ -8,13 +8,16 @@ import sqlite3
 import time
 from typing import Any
 
+from sage_mock.companies import current_company
 from sage_mock.job_cost import NewJob
 from sage_mock.records import master_data
 
 
 def insert(db: sqlite3.Connection, job: NewJob) -> dict[str, Any]:
-    db.execute(
-        "INSERT INTO jobs (job_id, name, status) VALUES (?, ?, 'open')", (job.job_id, job.name)
+    db.execute(  # in the request's company, created from a Procore project
+        "INSERT INTO jobs (job_id, name, status, company_id, linked_project, origin)"
+        " VALUES (?, ?, 'open', ?, ?, 'procore')",
+        (job.job_id, job.name, current_company(), job.project),
     )
     db.execute(
         "INSERT INTO job_addresses (job_id, address, city, state, zip, created_at)"

@@ -1,10 +1,12 @@
 """Jobs (with cost codes and categories) and vendors: what Sage already knows."""
 
+import datetime as dt
 import json
 import sqlite3
 from typing import Any
 
-from sage_mock.records import billing
+from sage_mock.companies import current_company
+from sage_mock.records import billing, job_cost_transactions
 
 JOBS: list[dict[str, Any]] = [
     {
@@ -147,6 +149,7 @@ def seed(db: sqlite3.Connection) -> None:
         )
     db.executemany("INSERT INTO gl_periods (period, status) VALUES (?, ?)", GL_PERIODS)
     billing.seed(db)
+    job_cost_transactions.seed(db, dt.datetime.now(dt.UTC).date())  # after every job
 
 
 def _job(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
@@ -162,6 +165,8 @@ def _job(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
         "name": row["name"],
         "status": row["status"],
         **{field: place[field] if place else "" for field in ("address", "city", "state", "zip")},
+        "linked_project": row["linked_project"],
+        "origin": row["origin"],
         "cost_codes": [
             {
                 "code": c["code"],
@@ -174,26 +179,41 @@ def _job(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
 
 
 def find_job(db: sqlite3.Connection, job_id: str) -> dict[str, Any] | None:
-    row = db.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+    """The job, if it belongs to the request's company: another company's job is invisible."""
+    row = db.execute(
+        "SELECT * FROM jobs WHERE job_id = ? AND company_id = ?", (job_id, current_company())
+    ).fetchone()
     return None if row is None else _job(db, row)
 
 
 def list_jobs(db: sqlite3.Connection) -> list[dict[str, Any]]:
-    return [_job(db, row) for row in db.execute("SELECT * FROM jobs ORDER BY job_id").fetchall()]
+    rows = db.execute(
+        "SELECT * FROM jobs WHERE company_id = ? ORDER BY job_id", (current_company(),)
+    ).fetchall()
+    return [_job(db, row) for row in rows]
 
 
 def set_job_status(db: sqlite3.Connection, job_id: str, status: str) -> bool:
-    cursor = db.execute("UPDATE jobs SET status = ? WHERE job_id = ?", (status, job_id))
+    cursor = db.execute(
+        "UPDATE jobs SET status = ? WHERE job_id = ? AND company_id = ?",
+        (status, job_id, current_company()),
+    )
     return cursor.rowcount == 1
 
 
 def find_vendor(db: sqlite3.Connection, vendor_id: str) -> dict[str, Any] | None:
-    row = db.execute("SELECT * FROM vendors WHERE vendor_id = ?", (vendor_id,)).fetchone()
+    """The vendor, if it belongs to the request's company."""
+    row = db.execute(
+        "SELECT * FROM vendors WHERE vendor_id = ? AND company_id = ?",
+        (vendor_id, current_company()),
+    ).fetchone()
     return None if row is None else _vendor(db, row)
 
 
 def list_vendors(db: sqlite3.Connection) -> list[dict[str, Any]]:
-    rows = db.execute("SELECT * FROM vendors ORDER BY vendor_id").fetchall()
+    rows = db.execute(
+        "SELECT * FROM vendors WHERE company_id = ? ORDER BY vendor_id", (current_company(),)
+    ).fetchall()
     return [_vendor(db, row) for row in rows]
 
 
@@ -201,14 +221,12 @@ VENDOR_ADDRESS = ("address", "city", "state", "zip", "telephone", "fax")
 
 
 def _vendor(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    """A vendor; those created through the API carry the address and phone they were sent."""
+    """A vendor with its address and phone numbers (empty when Sage has none on file)."""
     place = db.execute(
         f"SELECT {', '.join(VENDOR_ADDRESS)} FROM vendor_addresses WHERE vendor_id = ?",
         (row["vendor_id"],),
     ).fetchone()
-    return {**dict(row), **{field: place[field] if place else "" for field in VENDOR_ADDRESS}}
-
-
-def set_vendor_status(db: sqlite3.Connection, vendor_id: str, status: str) -> bool:
-    cursor = db.execute("UPDATE vendors SET status = ? WHERE vendor_id = ?", (status, vendor_id))
-    return cursor.rowcount == 1
+    return {
+        **{field: row[field] for field in ("vendor_id", "name", "status")},
+        **{field: place[field] if place else "" for field in VENDOR_ADDRESS},
+    }

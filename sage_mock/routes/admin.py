@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 
 from sage_mock.errors import not_found
 from sage_mock.faults import FaultSettings
-from sage_mock.models import JobStatusChange, QuotaSettings, VendorStatusChange
+from sage_mock.models import JobStatusChange, QuotaSettings
 from sage_mock.records import (
     ap_invoices,
     batches,
@@ -21,9 +21,12 @@ from sage_mock.records import (
     extras,
     gl_periods,
     job_cost_changes,
+    job_cost_transactions,
     master_data,
+    vendors,
 )
 from sage_mock.services import SageServices, services
+from sage_mock.vendor_edits import VendorChange, check_vendor_change
 
 router = APIRouter(prefix="/admin")
 Services = Annotated[SageServices, Depends(services)]
@@ -43,6 +46,7 @@ RECORD_KINDS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "schedule_value_changes": partial(job_cost_changes.list_all, kind="schedule_value_change"),
     "ap_invoices": ap_invoices.list_all,
     "gl_periods": gl_periods.list_all,
+    "job_cost_transactions": job_cost_transactions.list_all,
 }
 """Every kind `GET /admin/records/{kind}` can list; a new kind adds one line."""
 
@@ -135,9 +139,10 @@ async def put_job(job_id: str, change: JobStatusChange, sv: Services) -> dict[st
 
 
 @router.put("/vendors/{vendor_id}")
-async def put_vendor(vendor_id: str, change: VendorStatusChange, sv: Services) -> dict[str, Any]:
-    """A person archives or re-activates the vendor in Sage."""
+async def put_vendor(vendor_id: str, change: VendorChange, sv: Services) -> dict[str, Any]:
+    """A person archives, re-activates or edits the vendor (name, address, phones) in Sage."""
     with sv.store.write() as db:
-        if not master_data.set_vendor_status(db, vendor_id, change.status):
+        vendor = master_data.find_vendor(db, vendor_id)
+        if vendor is None:
             raise not_found()
-        return master_data.find_vendor(db, vendor_id) or {}
+        return vendors.update(db, vendor, check_vendor_change(vendor, change))

@@ -78,6 +78,7 @@ def _matches(template: str, actual: str) -> bool:
     pattern = re.escape(template)
     pattern = re.sub(r"\\\[[^\]]*\\\]", r"\\[[^\\]]+\\]", pattern)  # [XX-XXXXX-XX]
     pattern = re.sub(r"X{3,}", r"\\S+", pattern)  # XXX, XXXXXXX
+    pattern = re.sub(r"<[a-z ]+>", r".+", pattern)  # <feature>
     pattern = pattern.replace(r"\ N\ characters", r"\ \d+\ characters")  # field limits
     return re.fullmatch(pattern, actual) is not None
 

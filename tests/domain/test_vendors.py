@@ -351,7 +351,19 @@ def test_an_archived_vendor_is_not_offered_for_matching_until_unarchived():
     archived = seen().unlink("V-100").archive("V-100")
     hidden = archived.refresh([ACME], auto_update=False)
     assert (hidden.linked, hidden.review, hidden.unmatched) == ({}, [], [])
-    assert archived.unarchive("V-100").refresh([ACME], auto_update=False).linked == {"V-100": "C-3"}
+    shown = archived.unarchive("V-100").refresh([ACME], auto_update=False)
+    assert [m.vendor_id for m in shown.review] == ["V-100"]  # offered again, for review
+
+
+def test_a_refresh_never_relinks_what_a_person_unlinked_but_a_person_may():
+    unlinked = seen().unlink("V-100")
+    report = unlinked.refresh([ACME], auto_update=False)
+    assert report.linked == {} and report.directory.links == {}
+    [review] = report.review
+    assert review.candidates == ["C-3"] and "a person unlinked them" in review.reason
+    relinked = report.directory.link("V-100", "C-3")
+    assert relinked.links == {"V-100": "C-3"} and relinked.declined == frozenset()
+    assert relinked.unlink("V-100").link("V-100", "C-3").refresh([ACME], False).linked == {}
 
 
 def test_archive_refusals():

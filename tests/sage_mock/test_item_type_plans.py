@@ -22,11 +22,21 @@ FIELDS = {
 }
 
 
-def planned_step(name: str):
+def planned_steps(name: str):
     item = parse_item(json.loads((EXAMPLES / "items" / name).read_text(encoding="utf-8")))
     kind = kind_of(item)
     fields = {**kind.default_fields(item), **FIELDS.get(name, {})}
-    [step] = kind.plan(item, PROJECTS[item.project], fields, date(2027, 1, 15)).steps
+    return kind.plan(item, PROJECTS[item.project], fields, date(2027, 1, 15)).steps
+
+
+async def prepared(client: httpx.AsyncClient, name: str):
+    """The plan's last step (the record), once the steps before it are done in the mock."""
+    *before, step = planned_steps(name)
+    for earlier in before:  # a budget's cost code refresh
+        answer = await client.request(
+            earlier.call.method, earlier.call.path, json=earlier.call.body
+        )
+        assert answer.status_code == 200, answer.json()
     return step
 
 
@@ -41,7 +51,7 @@ def planned_step(name: str):
     ],
 )
 async def test_the_mock_takes_the_planned_request(client: httpx.AsyncClient, name: str) -> None:
-    step = planned_step(name)
+    step = await prepared(client, name)
     answer = await client.request(step.call.method, step.call.path, json=step.call.body)
 
     assert answer.status_code == 201, answer.json()
@@ -61,10 +71,19 @@ async def test_the_mock_takes_the_planned_request(client: httpx.AsyncClient, nam
 async def test_a_repeat_is_refused_with_a_record_of_the_same_content(
     client: httpx.AsyncClient, name: str
 ) -> None:
-    step = planned_step(name)
+    step = await prepared(client, name)
     await client.request(step.call.method, step.call.path, json=step.call.body)
     again = await client.request(step.call.method, step.call.path, json=step.call.body)
 
     assert again.status_code == 409
     assert again.json()["code"] in step.links_on
     assert same_content(step.call.body, again.json()["existing"])
+
+
+async def test_the_budgets_cost_code_refresh_adds_nothing_to_a_job_that_has_them(
+    client: httpx.AsyncClient,
+) -> None:
+    refresh, _ = planned_steps("budget-BUD-1001.json")
+    answer = await client.request(refresh.call.method, refresh.call.path, json=refresh.call.body)
+    assert answer.status_code == 200
+    assert answer.json()["added"] == []  # job 1001 has every code and category of BUD-1001

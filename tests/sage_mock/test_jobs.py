@@ -31,8 +31,9 @@ async def test_a_new_job_is_stored_with_its_address_cost_codes_and_categories(
     answer = await client.post("/v1/jobs", json=NEW_JOB)
 
     assert answer.status_code == 201
-    assert answer.json() == {"job": {**NEW_JOB, "status": "open"}}
-    assert (await client.get("/v1/jobs/1004")).json() == {**NEW_JOB, "status": "open"}
+    created_job = {**NEW_JOB, "status": "open", "linked_project": None, "origin": "procore"}
+    assert answer.json() == {"job": created_job}
+    assert (await client.get("/v1/jobs/1004")).json() == created_job
     # master data: nothing lands in a batch
     assert (await client.get("/admin/records/batches")).json() == []
     created = (await client.get("/admin/records/jobs")).json()
@@ -89,7 +90,12 @@ async def test_a_job_code_in_use_is_refused_with_the_job_it_names(
     assert again.status_code == 201
     duplicate = await client.post("/v1/jobs", json=NEW_JOB)
     assert duplicate.status_code == 409
-    assert duplicate.json()["existing"] == {**NEW_JOB, "status": "open"}
+    assert duplicate.json()["existing"] == {
+        **NEW_JOB,
+        "status": "open",
+        "linked_project": None,
+        "origin": "procore",
+    }
 
 
 async def test_a_cost_code_listed_twice_is_refused(client: httpx.AsyncClient) -> None:

@@ -36,5 +36,10 @@ async def test_a_fresh_database_holds_the_promised_jobs_and_vendors(
         "vendor_id": "V-300",
         "name": "Steel Works Inc",
         "status": "active",
-        **dict.fromkeys(("address", "city", "state", "zip", "telephone", "fax"), ""),
+        "address": "5 Forge Rd",
+        "city": "Corona",
+        "state": "CA",
+        "zip": "92880",
+        "telephone": "",
+        "fax": "",
     }

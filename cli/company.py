@@ -1,0 +1,284 @@
+"""`vendors ...` and `standard-cost-codes ...`: the company-level side of the ERP Integrations tool.
+
+Each acts on the Sage company's ErpCompany workflow (workflows/erp_company.py), started on
+first use, and carries the company account (`ERP_COMPANY_FILE`) as the file says it now.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from cli.common import (
+    NO_SUCH_ITEM,
+    OK,
+    REFUSED,
+    UNREACHABLE,
+    USAGE,
+    UserError,
+    first_line,
+    open_client,
+    rpc_error,
+)
+from config import Settings
+from domain import erp
+from domain.company_account import DEFAULT_SAGE_COMPANY, CompanyAccount, parse_company_account
+from domain.settings import InvalidSettings
+from workflows import erp_company as ec
+from workflows import search_attributes as sa
+
+AUTO_UPDATE = erp.Capability.VENDOR_AUTO_UPDATE
+VENDOR_UPDATES = {
+    "refresh": "refresh_vendors",
+    "link": "link",
+    "unlink": "unlink",
+    "archive": "archive",
+    "unarchive": "unarchive",
+    "import": "import_vendor",
+}
+
+
+def load_account(path: Path) -> CompanyAccount:
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise UserError(
+            f"{path}: cannot read the company account ({err.strerror})", USAGE
+        ) from None
+    except UnicodeDecodeError as err:
+        message = f"{path}: the company account is not UTF-8 text ({err.reason})"
+        raise UserError(message, USAGE) from None
+    try:
+        return parse_company_account(text)
+    except InvalidSettings as err:
+        raise UserError(f"{path}: {err}", USAGE) from None
+
+
+def known_company(cfg: Settings, sage_company: str) -> CompanyAccount:
+    account = load_account(cfg.erp_company_file)
+    try:
+        account.erp_of(sage_company)
+    except LookupError as err:
+        raise UserError(f"{cfg.erp_company_file}: {err}", USAGE) from None
+    return account
+
+
+async def ensure_company(
+    client: Client, cfg: Settings, sage_company: str, account: CompanyAccount
+) -> None:
+    """Start the Sage company's ErpCompany workflow unless it runs already."""
+    try:
+        await client.start_workflow(
+            ec.ErpCompany.run,
+            ec.CompanyStart(sage_company=sage_company, account=account),
+            id=ec.workflow_id(sage_company),
+            task_queue=cfg.temporal_task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            search_attributes=TypedSearchAttributes(
+                [SearchAttributePair(sa.ITEM_TYPE, ec.ITEM_TYPE)]
+            ),
+            static_summary=f"Sage company {sage_company}: vendors and standard cost codes",
+        )
+    except RPCError as err:
+        raise rpc_error(err, ec.workflow_id(sage_company)) from None
+
+
+async def company_update(
+    client: Client, sage_company: str, name: str, request: ec.CompanyRequest
+) -> ec.CompanyRecord:
+    wf_id = ec.workflow_id(sage_company)
+    handle = client.get_workflow_handle(wf_id)
+    try:
+        return await handle.execute_update(name, request, result_type=ec.CompanyRecord)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        message = cause.message if isinstance(cause, ApplicationError) else first_line(cause)
+        raise UserError(f"{sage_company}: {message}", REFUSED) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        message = f"{sage_company}: Temporal did not confirm the {name} in time (check again later)"
+        raise UserError(message, UNREACHABLE) from None
+    except RPCError as err:
+        raise rpc_error(err, wf_id) from None
+
+
+async def company_record(client: Client, sage_company: str, first: str) -> ec.CompanyRecord:
+    try:
+        handle = client.get_workflow_handle(ec.workflow_id(sage_company))
+        return await handle.query("status", result_type=ec.CompanyRecord)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            message = f"Sage company {sage_company}: nothing read from Sage yet (run: {first})"
+            raise UserError(message, NO_SUCH_ITEM) from None
+        raise rpc_error(err, ec.workflow_id(sage_company)) from None
+
+
+# --- vendors ---
+
+
+async def cmd_vendors(args: argparse.Namespace, cfg: Settings) -> int:
+    """vendors ACTION [VENDOR] [COMPANY]: the Sage vendors and the company directory."""
+    account = known_company(cfg, args.company)
+    needs_vendor = args.action not in ("refresh", "list")
+    if needs_vendor and not args.vendor:
+        raise UserError(f"vendors {args.action} needs the Sage vendor ID", USAGE)
+    if args.action == "link" and not args.target:
+        raise UserError(
+            "vendors link needs the Procore company ID: vendors link VENDOR COMPANY", USAGE
+        )
+    if args.action in ("refresh", "list", "unlink", "archive", "unarchive") and args.target:
+        raise UserError(f"vendors {args.action} takes no COMPANY", USAGE)
+    if args.action == "list" and args.vendor:
+        raise UserError("vendors list takes no VENDOR", USAGE)
+    client = await open_client(cfg)
+    if args.action == "list":
+        first = f"starter.py vendors refresh --company {args.company} --as USER"
+        record = await company_record(client, args.company, first)
+    else:
+        if not args.actor:
+            raise UserError(f"vendors {args.action} needs --as USER", USAGE)
+        await ensure_company(client, cfg, args.company, account)
+        request = ec.CompanyRequest(
+            actor=args.actor, vendor_id=args.vendor, company_id=args.target, account=account
+        )
+        record = await company_update(client, args.company, VENDOR_UPDATES[args.action], request)
+    if args.json:
+        print(
+            record.model_dump_json(
+                include={
+                    "workflow_id",
+                    "sage_company",
+                    "erp",
+                    "vendors",
+                    "directory",
+                    "vendors_refreshed_at",
+                    "last_report",
+                },
+                indent=2,
+            )
+        )
+        return OK
+    if args.action == "refresh":
+        print(refresh_summary(record, account))
+    elif args.action != "list":
+        print(f"{args.company}: {record.audit[-1].outcome}")
+        return OK
+    print(vendor_table(record))
+    return OK
+
+
+def refresh_summary(record: ec.CompanyRecord, account: CompanyAccount) -> str:
+    """What the refresh did, one line each, and what it could not do."""
+    lines = [f"{record.sage_company}: read {len(record.directory.vendors)} vendors from Sage"]
+    report = record.last_report
+    lines += [f"  {line}" for line in (report.lines() if report else [])] or ["  no change"]
+    flavour = erp.profile(record.erp) if record.erp else None
+    if account.vendors_auto_update and flavour and not flavour.has(AUTO_UPDATE):
+        lines.append(
+            f"  'Vendors will be automatically updated' is on, but {flavour.title} cannot "
+            f"{AUTO_UPDATE.action}: not applied"
+        )
+    return "\n".join(lines)
+
+
+def vendor_table(record: ec.CompanyRecord) -> str:
+    title = erp.profile(record.erp).title if record.erp else "unknown ERP"
+    when = (
+        f"{record.vendors_refreshed_at:%Y-%m-%d %H:%M} UTC"
+        if record.vendors_refreshed_at
+        else "never"
+    )
+    lines = [f"Sage company {record.sage_company} ({title}), vendors as of {when}"]
+    if not record.vendors:
+        lines.append("  no vendors read yet")
+        return "\n".join(lines)
+    lines.append(f"  {'VENDOR':<10} {'NAME':<30} {'STATE':<9} DETAIL")
+    for row in record.vendors:
+        name = row.name if len(row.name) <= 30 else row.name[:29] + "…"
+        lines.append(f"  {row.vendor_id:<10} {name:<30} {row.state.value:<9} {row.detail}")
+    return "\n".join(lines)
+
+
+# --- standard cost codes ---
+
+
+async def cmd_standard_cost_codes(args: argparse.Namespace, cfg: Settings) -> int:
+    """standard-cost-codes refresh|show: the company's standard cost codes and categories."""
+    account = known_company(cfg, args.company)
+    client = await open_client(cfg)
+    if args.action == "refresh":
+        if not args.actor:
+            raise UserError("standard-cost-codes refresh needs --as USER", USAGE)
+        await ensure_company(client, cfg, args.company, account)
+        request = ec.CompanyRequest(actor=args.actor, account=account)
+        record = await company_update(client, args.company, "refresh_standard_cost_codes", request)
+    else:
+        first = f"starter.py standard-cost-codes refresh --company {args.company} --as USER"
+        record = await company_record(client, args.company, first)
+    if args.json:
+        include = {
+            "workflow_id",
+            "sage_company",
+            "erp",
+            "standard_cost_codes",
+            "standard_categories",
+            "standard_refreshed_at",
+        }
+        print(record.model_dump_json(include=include, indent=2))
+        return OK
+    if record.standard_refreshed_at is None:
+        print(f"{args.company}: standard cost codes not refreshed yet")
+        return OK
+    print(
+        f"Sage company {args.company}: standard cost codes as of "
+        f"{record.standard_refreshed_at:%Y-%m-%d %H:%M} UTC"
+    )
+    for code in record.standard_cost_codes:
+        note = "" if code.active else "  (inactive: reactivate it in Sage to use it)"
+        print(f"  {code.code:<12} {code.description[:30]:<30}{note}")
+    categories = ", ".join(f"{c.category} {c.description}" for c in record.standard_categories)
+    print(f"  categories: {categories or 'none'}")
+    return OK
+
+
+def add_commands(command: Any) -> None:
+    """Register this module's commands on starter.py's parser."""
+    p = command("vendors", cmd_vendors, "refresh, list, link, archive or import Sage vendors")
+    p.add_argument(
+        "action", choices=["refresh", "list", *sorted(set(VENDOR_UPDATES) - {"refresh"})]
+    )
+    p.add_argument("vendor", metavar="VENDOR", nargs="?", help="the Sage vendor ID")
+    p.add_argument(
+        "target",
+        metavar="COMPANY",
+        nargs="?",
+        help="link: the Procore company; import: the new company's ID (default C-VENDOR)",
+    )
+    p.add_argument("--company", default=DEFAULT_SAGE_COMPANY, metavar="SAGE_CO")
+    p.add_argument("--as", dest="actor", metavar="USER")
+    p.add_argument("--json", action="store_true")
+
+    p = command(
+        "standard-cost-codes",
+        cmd_standard_cost_codes,
+        "refresh or show the Sage company's standard cost codes and categories",
+    )
+    p.add_argument("action", choices=["refresh", "show"])
+    p.add_argument("--company", default=DEFAULT_SAGE_COMPANY, metavar="SAGE_CO")
+    p.add_argument("--as", dest="actor", metavar="USER")
+    p.add_argument("--json", action="store_true")

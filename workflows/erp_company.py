@@ -1,0 +1,402 @@
+"""One ErpCompany workflow per Sage company: the company-level side of the ERP Integrations tool.
+
+It holds the vendor directory (Procore's companies with their Sage vendor links, archived
+vendors, the vendors last read from Sage; domain/vendors.py) and the company's standard cost
+codes and categories. `starter.py vendors ...` and `standard-cost-codes ...` start it on first
+use; the signal `sync` refreshes both (refusals are recorded, never raised). Every command is
+an update: a refusal reaches the caller at once and nothing Sage answers fails the workflow.
+Requests carry the company account (domain/company_account.py) as the file says it now: its
+roster decides who may act, its new companies join the directory, its 'Vendors will be
+automatically updated' setting applies to the next refresh.
+
+Workflow ID: `erp_company:{sage company}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain import erp
+    from domain.company_account import (
+        CompanyAccount,
+        VendorRow,
+        VendorState,
+        vendor_rows,
+        with_account_companies,
+    )
+    from domain.cost_codes import StandardCategory, StandardCostCode
+    from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
+    from domain.saga import SageCall
+    from domain.vendors import RefreshReport, SageVendor, VendorDirectory, VendorRefused
+    from workflows import export_saga
+
+WORKFLOW_TYPE = "ErpCompany"
+ITEM_TYPE = "erp_company"
+REFUSED = "Refused"
+
+
+def workflow_id(sage_company: str) -> str:
+    return f"{ITEM_TYPE}:{sage_company}"
+
+
+class AuditLine(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    outcome: str
+
+
+class CompanyStart(BaseModel):
+    sage_company: str = Field(min_length=1)
+    account: CompanyAccount
+    directory: VendorDirectory = Field(default_factory=VendorDirectory)
+    vendors_refreshed_at: datetime | None = None
+    last_report: RefreshReport | None = Field(
+        default=None, description="The last vendor refresh (its directory left out: see above)."
+    )
+    standard_cost_codes: list[StandardCostCode] = Field(default_factory=list)
+    standard_categories: list[StandardCategory] = Field(default_factory=list)
+    standard_refreshed_at: datetime | None = None
+    audit: list[AuditLine] = Field(default_factory=list)
+
+
+class CompanyRequest(BaseModel):
+    actor: str = Field(min_length=1)
+    vendor_id: str | None = Field(default=None, description="the Sage vendor acted on")
+    company_id: str | None = Field(
+        default=None, description="link: the Procore company; import: the new company's ID"
+    )
+    account: CompanyAccount | None = Field(
+        default=None, description="The company account now (roster, directory, settings)."
+    )
+
+
+class CompanyRecord(CompanyStart):
+    workflow_id: str
+    erp: erp.Erp | None
+    vendors: list[VendorRow] = Field(default_factory=list)
+
+
+_VENDOR_ACTIONS: dict[str, tuple[ErpAction, erp.Capability]] = {
+    "link": (ErpAction.LINK_COMPANIES, erp.Capability.VENDOR_LINK),
+    "unlink": (ErpAction.UNLINK_COMPANY, erp.Capability.VENDOR_LINK),
+    "archive": (ErpAction.ARCHIVE_ERP_COMPANY, erp.Capability.VENDOR_LINK),
+    "unarchive": (ErpAction.ARCHIVE_ERP_COMPANY, erp.Capability.VENDOR_LINK),
+    "import": (ErpAction.ADD_ERP_COMPANY, erp.Capability.VENDOR_IMPORT),
+}
+"""Who may take each vendor action (seeds' permissions matrix) and what the ERP must offer."""
+
+
+@workflow.defn(name=WORKFLOW_TYPE)
+class ErpCompany:
+    @workflow.init
+    def __init__(self, start: CompanyStart) -> None:
+        directory, _ = with_account_companies(start.directory, start.account)
+        self._state = start.model_copy(update={"audit": list(start.audit), "directory": directory})
+        self._lock = asyncio.Lock()
+
+    @workflow.run
+    async def run(self, start: CompanyStart) -> str:
+        await workflow.wait_condition(lambda: workflow.info().is_continue_as_new_suggested())
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        workflow.continue_as_new(self._state)
+
+    @workflow.query
+    def status(self) -> CompanyRecord:
+        try:
+            flavour: erp.Erp | None = self._state.account.erp_of(self._company)
+        except LookupError:
+            flavour = None
+        return CompanyRecord(
+            **self._state.model_dump(),
+            workflow_id=workflow.info().workflow_id,
+            erp=flavour,
+            vendors=vendor_rows(self._state.directory),
+        )
+
+    @property
+    def _company(self) -> str:
+        return self._state.sage_company
+
+    # --- vendors ---
+
+    @workflow.update
+    async def refresh_vendors(self, request: CompanyRequest) -> CompanyRecord:
+        async with self._lock:
+            self._take_account(request)
+            try:
+                await self._refresh_vendors(request.actor)
+            except (erp.ErpRefused, LookupError, ValueError) as err:
+                raise self._refusal(request.actor, "refresh vendors", err) from None
+            return self.status()
+
+    @refresh_vendors.validator
+    def _validate_refresh_vendors(self, request: CompanyRequest) -> None:
+        self._authorize(request, ErpAction.REFRESH_COMPANIES)
+
+    @workflow.update
+    async def link(self, request: CompanyRequest) -> CompanyRecord:
+        return await self._vendor_action("link", request)
+
+    @link.validator
+    def _validate_link(self, request: CompanyRequest) -> None:
+        self._check_vendor_action("link", request)
+
+    @workflow.update
+    async def unlink(self, request: CompanyRequest) -> CompanyRecord:
+        return await self._vendor_action("unlink", request)
+
+    @unlink.validator
+    def _validate_unlink(self, request: CompanyRequest) -> None:
+        self._check_vendor_action("unlink", request)
+
+    @workflow.update
+    async def archive(self, request: CompanyRequest) -> CompanyRecord:
+        return await self._vendor_action("archive", request)
+
+    @archive.validator
+    def _validate_archive(self, request: CompanyRequest) -> None:
+        self._check_vendor_action("archive", request)
+
+    @workflow.update
+    async def unarchive(self, request: CompanyRequest) -> CompanyRecord:
+        return await self._vendor_action("unarchive", request)
+
+    @unarchive.validator
+    def _validate_unarchive(self, request: CompanyRequest) -> None:
+        self._check_vendor_action("unarchive", request)
+
+    @workflow.update
+    async def import_vendor(self, request: CompanyRequest) -> CompanyRecord:
+        return await self._vendor_action("import", request)
+
+    @import_vendor.validator
+    def _validate_import_vendor(self, request: CompanyRequest) -> None:
+        self._check_vendor_action("import", request)
+
+    # --- standard cost codes ---
+
+    @workflow.update
+    async def refresh_standard_cost_codes(self, request: CompanyRequest) -> CompanyRecord:
+        async with self._lock:
+            self._take_account(request)
+            try:
+                await self._refresh_standard(request.actor)
+            except (erp.ErpRefused, LookupError, ValueError) as err:
+                raise self._refusal(request.actor, "refresh standard cost codes", err) from None
+            return self.status()
+
+    @refresh_standard_cost_codes.validator
+    def _validate_refresh_standard(self, request: CompanyRequest) -> None:
+        # The seeds' matrix has no row for this on-demand sync; the nearest is "Refresh the
+        # Cost Codes on an ERP Integrated Project" (Admin), so Admin it is.
+        self._authorize(request, ErpAction.REFRESH_COST_CODES)
+
+    @workflow.signal(name="sync")
+    async def sync_signal(self, *payload: Any) -> None:
+        """The sync schedule: refresh vendors and standard cost codes; record refusals."""
+        actor = payload[0] if payload and isinstance(payload[0], str) else "schedule"
+        async with self._lock:
+            for action, run in (
+                ("refresh vendors", self._refresh_vendors),
+                ("refresh standard cost codes", self._refresh_standard),
+            ):
+                try:
+                    await run(actor)
+                except (erp.ErpRefused, LookupError, ValueError) as err:
+                    self._record(actor, action, f"refused: {err}")
+
+    # --- the work ---
+
+    async def _refresh_vendors(self, actor: str) -> None:
+        flavour = self._require(erp.Capability.VENDOR_LINK)
+        auto_update = self._state.account.vendors_auto_update
+        notes: list[str] = []
+        if auto_update and not erp.profile(flavour).has(erp.Capability.VENDOR_AUTO_UPDATE):
+            auto_update = False
+            notes.append(self._cannot(flavour, erp.Capability.VENDOR_AUTO_UPDATE) + ": not applied")
+        answer = await self._call("GET", "/v1/vendors")
+        listed = answer.get("value")
+        if not isinstance(listed, list):
+            raise ValueError("Sage answered something unexpected (no vendor list)")
+        vendors = [SageVendor.model_validate(vendor) for vendor in listed]
+        report = self._state.directory.refresh(vendors, auto_update)
+        self._state = self._state.model_copy(
+            update={
+                "directory": report.directory,
+                "last_report": report.model_copy(update={"directory": VendorDirectory()}),
+                "vendors_refreshed_at": workflow.now(),
+            }
+        )
+        lines = [f"read {len(vendors)} vendors", *report.lines(), *notes]
+        self._record(actor, "refresh vendors", "; ".join(lines))
+        self._publish()
+
+    async def _vendor_action(self, action: str, request: CompanyRequest) -> CompanyRecord:
+        async with self._lock:
+            self._take_account(request)
+            try:
+                directory = self._apply(action, request, self._state.directory)
+            except (VendorRefused, erp.ErpRefused, LookupError) as err:
+                raise self._refusal(request.actor, f"{action} {request.vendor_id}", err) from None
+            self._state = self._state.model_copy(update={"directory": directory})
+            self._record(
+                request.actor, f"{action} {request.vendor_id}", self._done(action, request)
+            )
+            self._publish()
+            return self.status()
+
+    def _apply(
+        self, action: str, request: CompanyRequest, directory: VendorDirectory
+    ) -> VendorDirectory:
+        self._require(_VENDOR_ACTIONS[action][1], request.account)
+        vendor = request.vendor_id or ""
+        if action == "link":
+            return directory.link(vendor, request.company_id or "")
+        if action == "unlink":
+            return directory.unlink(vendor)
+        if action == "archive":
+            return directory.archive(vendor)
+        if action == "unarchive":
+            return directory.unarchive(vendor)
+        return directory.import_vendor(vendor, request.company_id)
+
+    def _done(self, action: str, request: CompanyRequest) -> str:
+        vendor = request.vendor_id
+        company = self._state.directory.links.get(vendor or "")
+        if action == "link":
+            return f"vendor {vendor} linked to company {company}"
+        if action == "import":
+            return f"vendor {vendor} added to the company directory as company {company}"
+        return f"vendor {vendor} {action}d" if action != "unlink" else f"vendor {vendor} unlinked"
+
+    def _check_vendor_action(self, action: str, request: CompanyRequest) -> None:
+        """Refuse before anything is recorded: permission, the ERP, the directory's rules."""
+        self._authorize(request, _VENDOR_ACTIONS[action][0])
+        if not request.vendor_id:
+            raise ApplicationError(f"{action} needs the Sage vendor ID", type=REFUSED)
+        if action == "link" and not request.company_id:
+            raise ApplicationError("link needs the Procore company ID", type=REFUSED)
+        directory = self._state.directory
+        if request.account is not None:
+            directory, _ = with_account_companies(directory, request.account)
+        try:
+            self._apply(action, request, directory)
+        except (VendorRefused, erp.ErpRefused, LookupError) as err:
+            raise ApplicationError(str(err), type=REFUSED) from None
+
+    async def _refresh_standard(self, actor: str) -> None:
+        self._require(erp.Capability.STANDARD_COST_CODE_SYNC)
+        codes_answer = await self._call("GET", "/v1/standard_cost_codes")
+        categories_answer = await self._call("GET", "/v1/standard_categories")
+        codes_listed, categories_listed = codes_answer.get("value"), categories_answer.get("value")
+        if not isinstance(codes_listed, list) or not isinstance(categories_listed, list):
+            raise ValueError("Sage answered something unexpected (no standard list)")
+        codes = [StandardCostCode.model_validate(code) for code in codes_listed]
+        categories = [StandardCategory.model_validate(c) for c in categories_listed]
+        before = {code.code: code for code in self._state.standard_cost_codes}
+        now = {code.code: code for code in codes}
+        changes = [f"added {code}" for code in sorted(now.keys() - before.keys())]
+        changes += [f"removed {code}" for code in sorted(before.keys() - now.keys())]
+        changes += [
+            f"{code} {'reactivated' if now[code].active else 'deactivated'}"
+            for code in sorted(now.keys() & before.keys())
+            if now[code].active != before[code].active
+        ]
+        had = {category.category for category in self._state.standard_categories}
+        changes += [f"added category {c.category}" for c in categories if c.category not in had]
+        gone = had - {category.category for category in categories}
+        changes += [f"removed category {category}" for category in sorted(gone)]
+        inactive = sum(1 for code in codes if not code.active)
+        first = self._state.standard_refreshed_at is None
+        self._state = self._state.model_copy(
+            update={
+                "standard_cost_codes": codes,
+                "standard_categories": categories,
+                "standard_refreshed_at": workflow.now(),
+            }
+        )
+        summary = f"{len(codes)} cost codes ({inactive} inactive), {len(categories)} categories"
+        if not first:
+            summary += ": " + ("; ".join(changes) if changes else "no change")
+        self._record(actor, "refresh standard cost codes", summary)
+        self._publish()
+
+    # --- helpers ---
+
+    def _take_account(self, request: CompanyRequest) -> None:
+        if request.account is None:
+            return
+        directory, skipped = with_account_companies(self._state.directory, request.account)
+        self._state = self._state.model_copy(
+            update={"account": request.account, "directory": directory}
+        )
+        for note in skipped:
+            self._record(request.actor, "company directory", note)
+
+    def _require(
+        self, capability: erp.Capability, account: CompanyAccount | None = None
+    ) -> erp.Erp:
+        """The company's ERP, if it offers `capability`; ErpRefused (or LookupError) if not."""
+        flavour = (account or self._state.account).erp_of(self._company)
+        if not erp.profile(flavour).has(capability):
+            raise erp.ErpRefused(self._cannot(flavour, capability))
+        return flavour
+
+    def _cannot(self, flavour: erp.Erp, capability: erp.Capability) -> str:
+        target = erp.profile(flavour)
+        return (
+            f"Sage company {self._company} is {target.title}, which cannot {capability.action} "
+            f"(missing capability: {capability.description})"
+        )
+
+    async def _call(self, method: str, path: str) -> dict[str, Any]:
+        """One Sage call for this company; Sage's refusal becomes a ValueError."""
+        call = SageCall(method=method, path=path, company=self._company)  # type: ignore[arg-type]
+        key = f"{workflow.info().workflow_id}/{workflow.uuid4()}"
+        try:
+            return await export_saga.call_sage(call, key, f"{method} {path}", None)
+        except ActivityError as err:
+            failure = export_saga.sage_failure(err)
+            if failure.code in ("not_found", "unknown_company"):
+                raise LookupError(f"Sage: {failure.message} ({path})") from None
+            raise ValueError(f"Sage refused: {failure.message}") from None
+
+    def _authorize(self, request: CompanyRequest, action: ErpAction) -> None:
+        account = request.account or self._state.account
+        where = f"company account {account.name}"
+        try:
+            authorize_erp_action(account.roster, request.actor, action, where)
+        except NotPermitted as err:
+            raise ApplicationError(str(err), type=REFUSED) from None
+
+    def _refusal(self, actor: str, action: str, err: Exception) -> ApplicationError:
+        message = str(err)
+        if isinstance(err, ValidationError):
+            message = f"Sage answered something unexpected ({err.error_count()} problems)"
+        self._record(actor, action, f"refused: {message}")
+        return ApplicationError(message, type=REFUSED, non_retryable=True)
+
+    def _record(self, actor: str, action: str, outcome: str) -> None:
+        line = AuditLine(at=workflow.now(), actor=actor, action=action, outcome=outcome)
+        self._state.audit.append(line)
+
+    def _publish(self) -> None:
+        rows = vendor_rows(self._state.directory)
+        counts = {state: sum(1 for row in rows if row.state is state) for state in VendorState}
+        shown = ", ".join(f"{count} {state.value}" for state, count in counts.items() if count)
+        details = [f"Sage company {self._company}: {len(rows)} vendors ({shown or 'none read'})"]
+        if self._state.standard_refreshed_at is not None:
+            details.append(
+                f"{len(self._state.standard_cost_codes)} standard cost codes and "
+                f"{len(self._state.standard_categories)} categories as of "
+                f"{self._state.standard_refreshed_at:%Y-%m-%d %H:%M} UTC"
+            )
+        workflow.set_current_details("\n\n".join(details))
