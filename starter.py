@@ -400,11 +400,13 @@ def parse_every(text: str) -> timedelta:
 
 
 def schedule_id(project: str) -> str:
+    """Named when it refreshed prime contracts only; kept so existing schedules stay found."""
     return f"prime_contract_sync:{project}"
 
 
 async def cmd_schedule(args: argparse.Namespace, cfg: Settings) -> int:
-    """schedule set|show|delete PROJECT: the project's prime contract refresh from Sage."""
+    """schedule set|show|delete PROJECT: the project's refresh from Sage (its prime contracts,
+    and the cost codes and job costs of its ErpProject)."""
     _prime_project(args, cfg.erp_projects_file)
     client = await open_client(cfg)
     sid = schedule_id(args.project)

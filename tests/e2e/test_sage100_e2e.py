@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import devstack
 from tests.e2e.conftest import ROOT, Stack
 
 SAGE100 = ROOT / "examples" / "sage100"
@@ -161,3 +164,48 @@ def test_cost_codes_refresh_shows_the_jobs_codes(stack, projects_file, imported)
     assert done.returncode == 0, done.stderr
     assert "Sage job 3001 (Oak Street Apartments)" in done.stdout
     assert "15-000" in done.stdout
+
+
+def site_work_cost(job_costs_json: str) -> float:
+    lines = json.loads(job_costs_json)["lines"]
+    return sum(float(line["jtd_cost"]) for line in lines if line["cost_code"] == "02-000")
+
+
+def test_the_sync_schedule_brings_new_job_costs(stack, projects_file, imported):
+    """A cost posted in Sage reaches `job-costs` on the project's schedule (triggered now)."""
+    run(stack, projects_file, "job-costs", "P-3001", "--sync", "--as", ADMIN)
+    before = site_work_cost(run(stack, projects_file, "job-costs", "P-3001", "--json").stdout)
+    stack.sage(
+        "POST",
+        "/admin/job_cost_transactions",
+        headers=S100,
+        json={
+            "job_id": "3001",
+            "cost_code": "02-000",
+            "category": "3",
+            "date": "2026-11-20",
+            "description": "Excavator rental",
+            "amount": 4321.0,
+        },
+    )
+    assert run(stack, projects_file, "schedule", "set", "P-3001", "--every", "6h").returncode == 0
+    trigger = [
+        devstack.temporal_binary(), "schedule", "trigger", "--schedule-id",
+        "prime_contract_sync:P-3001", "--address", stack.env["TEMPORAL_ADDRESS"],
+    ]  # fmt: skip
+    assert subprocess.run(trigger, capture_output=True, timeout=30).returncode == 0
+    deadline = time.monotonic() + 60
+    while True:
+        shown = run(stack, projects_file, "job-costs", "P-3001", "--json")
+        if site_work_cost(shown.stdout) == before + 4321.0:
+            break
+        assert time.monotonic() < deadline, "the scheduled sync never brought the new cost"
+        time.sleep(0.5)
+    assert run(stack, projects_file, "schedule", "delete", "P-3001").returncode == 0
+
+
+def test_prime_contract_import_is_a_sage300_feature(stack, projects_file, imported):
+    done = run(stack, projects_file, "prime-contract", "import", "P-3001", "3001-PC", "--as", ADMIN)
+    assert done.returncode == 1
+    assert "Sage 100 Contractor®" in done.stderr and "prime contract import" in done.stderr
+    assert "Traceback" not in done.stderr
