@@ -128,9 +128,14 @@ def dumped(data: Any) -> bytes:
     return json.dumps(data, allow_nan=True).encode("utf-8", "surrogatepass")
 
 
+KNOWN_PROJECTS = frozenset(
+    json.loads((ROOT / "examples" / "projects.json").read_text())["projects"]
+)
+
+
 def unknown_project(data: Any) -> Any:
     """The item with a project the settings file lacks, so no file can be started for real."""
-    if isinstance(data, dict) and data.get("project") == "P-1001":
+    if isinstance(data, dict) and str(data.get("project")) in KNOWN_PROJECTS:
         data["project"] = "P-9999"
     return data
 

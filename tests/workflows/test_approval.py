@@ -169,9 +169,9 @@ async def test_a_malformed_respond_signal_is_recorded_on_the_item(time_skipping_
 
 
 async def test_a_quiet_approval_step_reminds_then_escalates_and_a_response_clears_it(
-    time_skipping_env,
+    own_time_skipping_env,
 ):
-    env = time_skipping_env
+    env = own_time_skipping_env
     settings = DELEGATED.model_copy(update={"reminder_period": timedelta(days=1)})
     async with item_workflow(env, FakeSage(), settings) as item:
         await command(item, "send", CommandRequest(actor=ADMIN))

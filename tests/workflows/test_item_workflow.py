@@ -279,13 +279,13 @@ async def test_cancel_completes_the_workflow(time_skipping_env):
     assert final.state is State.CANCELLED
 
 
-async def test_waiting_approval_gets_a_reminder_then_escalates(time_skipping_env):
+async def test_waiting_approval_gets_a_reminder_then_escalates(own_time_skipping_env):
     settings = project(reminder_period=timedelta(days=2))
-    async with item_workflow(time_skipping_env, FakeSage(), settings) as handle:
+    async with item_workflow(own_time_skipping_env, FakeSage(), settings) as handle:
         await command(handle, "send", CommandRequest(actor=ADMIN))
-        await time_skipping_env.sleep(timedelta(days=2, hours=1))
+        await own_time_skipping_env.sleep(timedelta(days=2, hours=1))
         reminded = await status(handle)
-        await time_skipping_env.sleep(timedelta(days=2))
+        await own_time_skipping_env.sleep(timedelta(days=2))
         escalated = await status(handle)
         await command(handle, "accept", AcceptRequest(actor=APPROVER))
         final = await handle.result()
@@ -295,16 +295,16 @@ async def test_waiting_approval_gets_a_reminder_then_escalates(time_skipping_env
     assert final.attention is None and final.state is State.POSTED
 
 
-async def test_posting_is_awaited_without_growing_history(time_skipping_env):
+async def test_posting_is_awaited_without_growing_history(own_time_skipping_env):
     sage = FakeSage(posted=False)
-    async with item_workflow(time_skipping_env, sage) as handle:
+    async with item_workflow(own_time_skipping_env, sage) as handle:
         await command(handle, "send", CommandRequest(actor=ADMIN))
         await command(handle, "accept", AcceptRequest(actor=APPROVER))
         await until(handle, State.EXPORTED)
-        await time_skipping_env.sleep(timedelta(hours=1))
+        await own_time_skipping_env.sleep(timedelta(hours=1))
         polls_waiting = sage.polls
         events_waiting = len((await handle.fetch_history()).events)
-        await time_skipping_env.sleep(timedelta(hours=1))
+        await own_time_skipping_env.sleep(timedelta(hours=1))
         assert len((await handle.fetch_history()).events) == events_waiting
         sage.posted = True
         final = await handle.result()
