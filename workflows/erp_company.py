@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import erp
@@ -33,24 +33,24 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.cost_codes import StandardCategory, StandardCostCode
     from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
-    from domain.saga import SageCall
     from domain.vendors import RefreshReport, SageVendor, VendorDirectory, VendorRefused
-    from workflows import export_saga
+    from workflows.sage_reads import (
+        RECOVERABLE,
+        REFUSED,
+        AuditLine,
+        record,
+        refusal,
+        run_each,
+        sage_json,
+        schedule_actor,
+    )
 
 WORKFLOW_TYPE = "ErpCompany"
 ITEM_TYPE = "erp_company"
-REFUSED = "Refused"
 
 
 def workflow_id(sage_company: str) -> str:
     return f"{ITEM_TYPE}:{sage_company}"
-
-
-class AuditLine(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    outcome: str
 
 
 class CompanyStart(BaseModel):
@@ -133,7 +133,7 @@ class ErpCompany:
             self._take_account(request)
             try:
                 await self._refresh_vendors(request.actor)
-            except (erp.ErpRefused, LookupError, ValueError) as err:
+            except RECOVERABLE as err:
                 raise self._refusal(request.actor, "refresh vendors", err) from None
             return self.status()
 
@@ -189,7 +189,7 @@ class ErpCompany:
             self._take_account(request)
             try:
                 await self._refresh_standard(request.actor)
-            except (erp.ErpRefused, LookupError, ValueError) as err:
+            except RECOVERABLE as err:
                 raise self._refusal(request.actor, "refresh standard cost codes", err) from None
             return self.status()
 
@@ -202,16 +202,12 @@ class ErpCompany:
     @workflow.signal(name="sync")
     async def sync_signal(self, *payload: Any) -> None:
         """The sync schedule: refresh vendors and standard cost codes; record refusals."""
-        actor = payload[0] if payload and isinstance(payload[0], str) else "schedule"
         async with self._lock:
-            for action, run in (
+            steps = [
                 ("refresh vendors", self._refresh_vendors),
                 ("refresh standard cost codes", self._refresh_standard),
-            ):
-                try:
-                    await run(actor)
-                except (erp.ErpRefused, LookupError, ValueError) as err:
-                    self._record(actor, action, f"refused: {err}")
+            ]
+            await run_each(self._state.audit, schedule_actor(payload), steps)
 
     # --- the work ---
 
@@ -357,17 +353,8 @@ class ErpCompany:
             f"(missing capability: {capability.description})"
         )
 
-    async def _call(self, method: str, path: str) -> dict[str, Any]:
-        """One Sage call for this company; Sage's refusal becomes a ValueError."""
-        call = SageCall(method=method, path=path, company=self._company)  # type: ignore[arg-type]
-        key = f"{workflow.info().workflow_id}/{workflow.uuid4()}"
-        try:
-            return await export_saga.call_sage(call, key, f"{method} {path}", None)
-        except ActivityError as err:
-            failure = export_saga.sage_failure(err)
-            if failure.code in ("not_found", "unknown_company"):
-                raise LookupError(f"Sage: {failure.message} ({path})") from None
-            raise ValueError(f"Sage refused: {failure.message}") from None
+    async def _call(self, method: Literal["GET"], path: str) -> Any:
+        return await sage_json(method, path, self._company)
 
     def _authorize(self, request: CompanyRequest, action: ErpAction) -> None:
         account = request.account or self._state.account
@@ -378,15 +365,10 @@ class ErpCompany:
             raise ApplicationError(str(err), type=REFUSED) from None
 
     def _refusal(self, actor: str, action: str, err: Exception) -> ApplicationError:
-        message = str(err)
-        if isinstance(err, ValidationError):
-            message = f"Sage answered something unexpected ({err.error_count()} problems)"
-        self._record(actor, action, f"refused: {message}")
-        return ApplicationError(message, type=REFUSED, non_retryable=True)
+        return refusal(self._state.audit, actor, action, err)
 
     def _record(self, actor: str, action: str, outcome: str) -> None:
-        line = AuditLine(at=workflow.now(), actor=actor, action=action, outcome=outcome)
-        self._state.audit.append(line)
+        record(self._state.audit, actor, action, outcome)
 
     def _publish(self) -> None:
         rows = vendor_rows(self._state.directory)

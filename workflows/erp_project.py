@@ -16,9 +16,9 @@ import asyncio
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import erp
@@ -26,25 +26,25 @@ with workflow.unsafe.imports_passed_through():
     from domain.job_costs import JobCostSummary
     from domain.job_import import SageJob, imported_settings
     from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
-    from domain.saga import SageCall
     from domain.settings import ProjectSettings
-    from workflows import export_saga
     from workflows import search_attributes as sa
+    from workflows.sage_reads import (
+        RECOVERABLE,
+        REFUSED,
+        AuditLine,
+        record,
+        refusal,
+        run_each,
+        sage_json,
+        schedule_actor,
+    )
 
 WORKFLOW_TYPE = "ErpProject"
 ITEM_TYPE = "erp_project"
-REFUSED = "Refused"
 
 
 def workflow_id(project: str) -> str:
     return f"{ITEM_TYPE}:{project}"
-
-
-class AuditLine(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    outcome: str
 
 
 class ProjectStart(BaseModel):
@@ -113,7 +113,7 @@ class ErpProject:
                 path = f"/v1/jobs/{job_id}/links/{self._settings.project}"
                 answer = await self._call("PUT", path, key=f"{workflow.info().workflow_id}/link")
                 job = SageJob.model_validate(answer.get("job", {}))
-            except (erp.ErpRefused, LookupError, ValueError) as err:
+            except RECOVERABLE as err:
                 if self._state.job is None:
                     self._closed = True  # nothing was imported: a later attempt starts afresh
                 raise self._refusal(request.actor, f"import job {job_id}", err) from None
@@ -150,7 +150,7 @@ class ErpProject:
             self._take_settings(request)
             try:
                 await self._refresh_cost_codes(request.actor)
-            except (erp.ErpRefused, LookupError, ValueError) as err:
+            except RECOVERABLE as err:
                 raise self._refusal(request.actor, "refresh cost codes", err) from None
             return self.status()
 
@@ -164,7 +164,7 @@ class ErpProject:
             self._take_settings(request)
             try:
                 await self._sync_job_costs(request.actor)
-            except (erp.ErpRefused, LookupError, ValueError) as err:
+            except RECOVERABLE as err:
                 raise self._refusal(request.actor, "sync job costs", err) from None
             return self.status()
 
@@ -175,16 +175,12 @@ class ErpProject:
     @workflow.signal(name="sync")
     async def sync_signal(self, *payload: Any) -> None:
         """The project's sync schedule: refresh cost codes and job costs; record refusals."""
-        actor = payload[0] if payload and isinstance(payload[0], str) else "schedule"
         async with self._lock:
-            for action, run in (
+            steps = [
                 ("refresh cost codes", self._refresh_cost_codes),
                 ("sync job costs", self._sync_job_costs),
-            ):
-                try:
-                    await run(actor)
-                except (erp.ErpRefused, LookupError, ValueError) as err:
-                    self._record(actor, action, f"refused: {err}")
+            ]
+            await run_each(self._state.audit, schedule_actor(payload), steps)
 
     # --- the work ---
 
@@ -227,17 +223,8 @@ class ErpProject:
             "(a `project` item) or add a Sage job to Procore (starter.py jobs import)"
         )
 
-    async def _call(self, method: str, path: str, key: str | None = None) -> dict[str, Any]:
-        """One Sage call for the project's company; Sage's refusal becomes a ValueError."""
-        call = SageCall(method=method, path=path, company=self._settings.sage_company)  # type: ignore[arg-type]
-        key = key or f"{workflow.info().workflow_id}/{workflow.uuid4()}"
-        try:
-            return await export_saga.call_sage(call, key, f"{method} {path}", None)
-        except ActivityError as err:
-            failure = export_saga.sage_failure(err)
-            if failure.code == "not_found":
-                raise LookupError(f"Sage: {failure.message} ({path})") from None
-            raise ValueError(f"Sage refused: {failure.message}") from None
+    async def _call(self, method: Literal["GET", "PUT"], path: str, key: str | None = None) -> Any:
+        return await sage_json(method, path, self._settings.sage_company, key)
 
     def _take_settings(self, request: ProjectRequest) -> None:
         if request.settings is not None and self._state.origin != "imported":
@@ -254,15 +241,10 @@ class ErpProject:
         return self._settings.project
 
     def _refusal(self, actor: str, action: str, err: Exception) -> ApplicationError:
-        message = str(err)
-        if isinstance(err, ValidationError):
-            message = f"Sage answered something unexpected ({err.error_count()} problems)"
-        self._record(actor, action, f"refused: {message}")
-        return ApplicationError(message, type=REFUSED, non_retryable=True)
+        return refusal(self._state.audit, actor, action, err)
 
     def _record(self, actor: str, action: str, outcome: str) -> None:
-        line = AuditLine(at=workflow.now(), actor=actor, action=action, outcome=outcome)
-        self._state.audit.append(line)
+        record(self._state.audit, actor, action, outcome)
 
     def _publish(self) -> None:
         details = [f"Project {self._settings.project}"]

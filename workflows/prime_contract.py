@@ -10,7 +10,7 @@ Workflow ID: `prime_contract:{project}:{contract}`. Every command is an update w
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.settings import ProjectSettings
     from workflows import policies
     from workflows import search_attributes as sa
+    from workflows.sage_reads import AuditLine
 
 WORKFLOW_TYPE = "PrimeContractSync"
 ITEM_TYPE = "prime_contract"
@@ -33,13 +34,6 @@ NO_SUCH_CONTRACT = "NoSuchContract"
 
 def workflow_id(project: str, contract: str) -> str:
     return f"{ITEM_TYPE}:{project}:{contract}"
-
-
-class AuditLine(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    outcome: str
 
 
 class SyncStart(BaseModel):
