@@ -6,7 +6,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from codec import InvalidKeys
@@ -26,13 +37,7 @@ class UserError(Exception):
 
 
 def load_projects(path: Path) -> ProjectsFile:
-    try:
-        text = path.read_text()
-    except OSError as err:
-        raise UserError(f"{path}: cannot read project settings ({err.strerror})", USAGE) from None
-    except UnicodeDecodeError as err:
-        message = f"{path}: project settings are not UTF-8 text ({err.reason})"
-        raise UserError(message, USAGE) from None
+    text = read_settings_text(path, "project settings")
     try:
         return parse_projects(text)
     except InvalidSettings as err:
@@ -71,3 +76,66 @@ def rpc_error(err: RPCError, item: str) -> UserError:
     if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
         return UserError(f"cannot reach Temporal ({err.message})", UNREACHABLE)
     return UserError(f"{item}: Temporal refused the call ({err.message})", REFUSED)
+
+
+def read_settings_text(path: Path, what: str) -> str:
+    """A settings file's text, or one line saying why it cannot be read."""
+    try:
+        return path.read_text()
+    except OSError as err:
+        raise UserError(f"{path}: cannot read {what} ({err.strerror})", USAGE) from None
+    except UnicodeDecodeError as err:
+        raise UserError(f"{path}: {what} are not UTF-8 text ({err.reason})", USAGE) from None
+
+
+async def start_entity(
+    client: Client,
+    cfg: Settings,
+    run: Any,
+    start: Any,
+    wf_id: str,
+    pairs: list[SearchAttributePair[Any]],
+    summary: str,
+) -> None:
+    """Start a long-lived workflow (a project's or a Sage company's) unless it runs already."""
+    try:
+        await client.start_workflow(
+            run,
+            start,
+            id=wf_id,
+            task_queue=cfg.temporal_task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            search_attributes=TypedSearchAttributes(pairs),
+            static_summary=summary,
+        )
+    except RPCError as err:
+        raise rpc_error(err, wf_id) from None
+
+
+async def execute_update(
+    client: Client, wf_id: str, name: str, request: Any, result_type: type, label: str
+) -> Any:
+    """An update's answer; its refusal, a time-out or an RPC failure as one line (`label: ...`)."""
+    handle = client.get_workflow_handle(wf_id)
+    try:
+        return await handle.execute_update(name, request, result_type=result_type)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        message = cause.message if isinstance(cause, ApplicationError) else first_line(cause)
+        raise UserError(f"{label}: {message}", REFUSED) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        message = f"{label}: Temporal did not confirm the {name} in time (check again later)"
+        raise UserError(message, UNREACHABLE) from None
+    except RPCError as err:
+        raise rpc_error(err, wf_id) from None
+
+
+async def query_status(client: Client, wf_id: str, result_type: type, missing: str) -> Any:
+    """A workflow's `status` query; `missing` says what to do when there is no such workflow."""
+    try:
+        return await client.get_workflow_handle(wf_id).query("status", result_type=result_type)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise UserError(missing, NO_SUCH_ITEM) from None
+        raise rpc_error(err, wf_id) from None

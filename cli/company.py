@@ -10,30 +10,18 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import (
-    Client,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-)
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
+from temporalio.common import SearchAttributePair
 
 from cli.common import (
-    NO_SUCH_ITEM,
     OK,
-    REFUSED,
-    UNREACHABLE,
     USAGE,
     UserError,
-    first_line,
+    execute_update,
     open_client,
-    rpc_error,
+    query_status,
+    read_settings_text,
+    start_entity,
 )
 from config import Settings
 from domain import erp
@@ -54,15 +42,7 @@ VENDOR_UPDATES = {
 
 
 def load_account(path: Path) -> CompanyAccount:
-    try:
-        text = path.read_text()
-    except OSError as err:
-        raise UserError(
-            f"{path}: cannot read the company account ({err.strerror})", USAGE
-        ) from None
-    except UnicodeDecodeError as err:
-        message = f"{path}: the company account is not UTF-8 text ({err.reason})"
-        raise UserError(message, USAGE) from None
+    text = read_settings_text(path, "the company account")
     try:
         return parse_company_account(text)
     except InvalidSettings as err:
@@ -82,50 +62,23 @@ async def ensure_company(
     client: Client, cfg: Settings, sage_company: str, account: CompanyAccount
 ) -> None:
     """Start the Sage company's ErpCompany workflow unless it runs already."""
-    try:
-        await client.start_workflow(
-            ec.ErpCompany.run,
-            ec.CompanyStart(sage_company=sage_company, account=account),
-            id=ec.workflow_id(sage_company),
-            task_queue=cfg.temporal_task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            search_attributes=TypedSearchAttributes(
-                [SearchAttributePair(sa.ITEM_TYPE, ec.ITEM_TYPE)]
-            ),
-            static_summary=f"Sage company {sage_company}: vendors and standard cost codes",
-        )
-    except RPCError as err:
-        raise rpc_error(err, ec.workflow_id(sage_company)) from None
+    start = ec.CompanyStart(sage_company=sage_company, account=account)
+    pairs = [SearchAttributePair(sa.ITEM_TYPE, ec.ITEM_TYPE)]
+    summary = f"Sage company {sage_company}: vendors and standard cost codes"
+    wf_id = ec.workflow_id(sage_company)
+    await start_entity(client, cfg, ec.ErpCompany.run, start, wf_id, pairs, summary)
 
 
 async def company_update(
     client: Client, sage_company: str, name: str, request: ec.CompanyRequest
 ) -> ec.CompanyRecord:
     wf_id = ec.workflow_id(sage_company)
-    handle = client.get_workflow_handle(wf_id)
-    try:
-        return await handle.execute_update(name, request, result_type=ec.CompanyRecord)
-    except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        message = cause.message if isinstance(cause, ApplicationError) else first_line(cause)
-        raise UserError(f"{sage_company}: {message}", REFUSED) from None
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
-        message = f"{sage_company}: Temporal did not confirm the {name} in time (check again later)"
-        raise UserError(message, UNREACHABLE) from None
-    except RPCError as err:
-        raise rpc_error(err, wf_id) from None
+    return await execute_update(client, wf_id, name, request, ec.CompanyRecord, sage_company)
 
 
 async def company_record(client: Client, sage_company: str, first: str) -> ec.CompanyRecord:
-    try:
-        handle = client.get_workflow_handle(ec.workflow_id(sage_company))
-        return await handle.query("status", result_type=ec.CompanyRecord)
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            message = f"Sage company {sage_company}: nothing read from Sage yet (run: {first})"
-            raise UserError(message, NO_SUCH_ITEM) from None
-        raise rpc_error(err, ec.workflow_id(sage_company)) from None
+    missing = f"Sage company {sage_company}: nothing read from Sage yet (run: {first})"
+    return await query_status(client, ec.workflow_id(sage_company), ec.CompanyRecord, missing)
 
 
 # --- vendors ---

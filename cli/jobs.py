@@ -14,31 +14,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import (
-    Client,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-)
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
+from temporalio.common import SearchAttributePair
 
 from cli.common import (
     NO_SUCH_ITEM,
     OK,
     REFUSED,
-    UNREACHABLE,
     USAGE,
     UserError,
-    first_line,
+    execute_update,
     load_projects,
     open_client,
-    rpc_error,
+    query_status,
+    start_entity,
 )
 from config import Settings
 from domain import erp
@@ -61,54 +50,28 @@ def known_project(cfg: Settings, project: str) -> ProjectSettings:
 
 async def ensure_project(client: Client, cfg: Settings, settings: ProjectSettings) -> None:
     """Start the project's ErpProject workflow unless it runs already."""
-    try:
-        await client.start_workflow(
-            ep.ErpProject.run,
-            ep.ProjectStart(settings=settings),
-            id=ep.workflow_id(settings.project),
-            task_queue=cfg.temporal_task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(sa.ITEM_TYPE, ep.ITEM_TYPE),
-                    SearchAttributePair(sa.PROJECT, settings.project),
-                ]
-            ),
-            static_summary=f"Project {settings.project} and its Sage job",
-        )
-    except RPCError as err:
-        raise rpc_error(err, ep.workflow_id(settings.project)) from None
+    pairs = [
+        SearchAttributePair(sa.ITEM_TYPE, ep.ITEM_TYPE),
+        SearchAttributePair(sa.PROJECT, settings.project),
+    ]
+    summary = f"Project {settings.project} and its Sage job"
+    wf_id = ep.workflow_id(settings.project)
+    await start_entity(
+        client, cfg, ep.ErpProject.run, ep.ProjectStart(settings=settings), wf_id, pairs, summary
+    )
 
 
 async def project_update(client: Client, project: str, name: str, request: Any) -> ep.ProjectRecord:
     wf_id = ep.workflow_id(project)
-    handle = client.get_workflow_handle(wf_id)
-    try:
-        return await handle.execute_update(name, request, result_type=ep.ProjectRecord)
-    except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        message = cause.message if isinstance(cause, ApplicationError) else first_line(cause)
-        raise UserError(f"{project}: {message}", REFUSED) from None
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
-        message = f"{project}: Temporal did not confirm the {name} in time (check again later)"
-        raise UserError(message, UNREACHABLE) from None
-    except RPCError as err:
-        raise rpc_error(err, wf_id) from None
+    return await execute_update(client, wf_id, name, request, ep.ProjectRecord, project)
 
 
 async def project_record(client: Client, project: str) -> ep.ProjectRecord:
-    try:
-        handle = client.get_workflow_handle(ep.workflow_id(project))
-        return await handle.query("status", result_type=ep.ProjectRecord)
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise UserError(
-                f"project {project} has no synced Sage data yet (run: starter.py cost-codes "
-                f"refresh {project} --as USER, or job-costs {project} --sync --as USER)",
-                NO_SUCH_ITEM,
-            ) from None
-        raise rpc_error(err, project) from None
+    missing = (
+        f"project {project} has no synced Sage data yet (run: starter.py cost-codes refresh "
+        f"{project} --as USER, or job-costs {project} --sync --as USER)"
+    )
+    return await query_status(client, ep.workflow_id(project), ep.ProjectRecord, missing)
 
 
 # --- jobs import ---
