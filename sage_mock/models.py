@@ -56,10 +56,6 @@ class JobStatusChange(WireModel):
     status: Literal["open", "closed"]
 
 
-class VendorStatusChange(WireModel):
-    status: Literal["active", "inactive"]
-
-
 class QuotaSettings(WireModel):
     limit: int = Field(ge=1)
     window_seconds: float = Field(gt=0)

@@ -199,6 +199,7 @@ class ErpProject:
             }
         )
         self._record(actor, "refresh cost codes", "; ".join(refresh.lines()))
+        self._publish()
 
     async def _sync_job_costs(self, actor: str) -> None:
         job_id = self._job_id()
