@@ -1,5 +1,7 @@
 """decide(): permission first, then state, then the rules; and what each command yields."""
 
+import json
+
 import pytest
 
 from domain.commands import (
@@ -13,11 +15,13 @@ from domain.commands import (
     decide,
     parse_request,
 )
+from domain.items import parse_item
 from domain.lifecycle import Command, State, WrongState
 from domain.permissions import NotPermitted
 from domain.refusal import Refusal
 from tests.domain.builders import (
     APPROVER,
+    EXAMPLES,
     TOOL_ADMIN,
     VIEWER,
     commitment,
@@ -314,3 +318,28 @@ def test_a_malformed_payload_is_refused_naming_command_and_field(command, payloa
 def test_a_malformed_command_is_a_refusal():
     with pytest.raises(Refusal):
         parse_request(Command.CANCEL, {})
+
+
+# --- the project's ERP (domain/erp.py): refused at send and resend, as at start ---
+
+SAGE100 = {"erp": "sage100", "sage_company": "S100"}
+SAGE_300_ONLY = ["sub_job-SJ-01.json", "prime_contract_change_order-PCCO-007.json"]
+SENDS = [(State.DRAFT, Command.SEND), (State.REJECTED, Command.RESEND)]
+
+
+@pytest.mark.parametrize("example", SAGE_300_ONLY)
+@pytest.mark.parametrize(("state", "command"), SENDS)
+def test_an_item_the_projects_erp_cannot_take_is_refused_at_send(example, state, command):
+    item = parse_item(json.loads((EXAMPLES / "items" / example).read_text()))
+    with pytest.raises(Refusal) as refused:
+        decide(facts(state, item, settings(**SAGE100)), command, by(TOOL_ADMIN))
+    message = str(refused.value)
+    assert message.startswith(f"cannot {command.value} {item.workflow_id}: project P-1001 ")
+    assert "exports to Sage 100 Contractor®, which cannot take" in message
+    assert message.endswith("Sage 300 CRE® has it)")
+
+
+def test_a_sage100_project_sends_what_sage100_takes():
+    sage100 = settings(**SAGE100)
+    decision = decide(facts(State.DRAFT, commitment(), sage100), Command.SEND, by(TOOL_ADMIN))
+    assert decision.next_state is State.SENT
