@@ -23,7 +23,14 @@ def test_the_example_account_names_both_companies_and_the_roster():
     account = parse_company_account(EXAMPLE.read_text())
     assert account.erp_of("S100") is Erp.SAGE100
     assert not account.vendors_auto_update
-    assert account.roster["acct.ana"].erp == "admin" and account.roster["pm.alex"].erp == "standard"
+    # the people of DESIGN.md: acct.admin ERP admin, acct.ana standard, pm.alex no ERP rights
+    roster = {user: entry.erp.value for user, entry in account.roster.items()}
+    assert roster == {
+        "acct.admin": "admin",
+        "acct.ana": "standard",
+        "pm.alex": "none",
+        "viewer.vic": "read_only",
+    }
     with pytest.raises(LookupError, match="known: CRE, S100"):
         account.erp_of("NOPE")
 

@@ -83,7 +83,7 @@ def test_vendors_matched_linked_archived_imported_and_updated(stack: Stack, tmp_
         "V-200" in line and "review" in line and "C-BRIGHT" in line for line in table.splitlines()
     ), table
 
-    out = ok(run(stack, account, "vendors", "refresh", "--company", "S100", "--as", ANA))
+    out = ok(run(stack, account, "vendors", "refresh", "--company", "S100", "--as", ADMIN))
     s100 = vendors(stack, account, "S100")
     assert s100["erp"] == "sage100"
     assert states(s100) == {"S-10": "linked", "S-20": "none", "S-30": "review", "S-31": "review"}
@@ -99,14 +99,16 @@ def test_vendors_matched_linked_archived_imported_and_updated(stack: Stack, tmp_
         1,
         "company C-ACME is already linked to vendor V-100",
     )
-    out = ok(run(stack, account, "vendors", "link", "V-200", "C-BRIGHT", "--as", ANA))
+    out = ok(run(stack, account, "vendors", "link", "V-200", "C-BRIGHT", "--as", ADMIN))
     assert "vendor V-200 linked to company C-BRIGHT" in out
-    ok(run(stack, account, "vendors", "archive", "V-300", "--as", PM))
+    ok(run(stack, account, "vendors", "archive", "V-300", "--as", ANA))
     assert states(vendors(stack, account))["V-300"] == "archived"
-    refused(run(stack, account, "vendors", "import", "V-300", "--as", PM), 1, "archived; unarchive")
+    refused(
+        run(stack, account, "vendors", "import", "V-300", "--as", ANA), 1, "archived; unarchive"
+    )
     refused(run(stack, account, "vendors", "import", "V-300", "--as", VIEWER), 1, "Standard")
-    ok(run(stack, account, "vendors", "unarchive", "V-300", "--as", PM))
-    out = ok(run(stack, account, "vendors", "import", "V-300", "C-STEEL", "--as", PM))
+    ok(run(stack, account, "vendors", "unarchive", "V-300", "--as", ANA))
+    out = ok(run(stack, account, "vendors", "import", "V-300", "C-STEEL", "--as", ANA))
     assert "as company C-STEEL" in out
     cre = vendors(stack, account)
     steel = cre["directory"]["companies"]["C-STEEL"]
@@ -116,11 +118,11 @@ def test_vendors_matched_linked_archived_imported_and_updated(stack: Stack, tmp_
         "V-300",
     )
     refused(
-        run(stack, account, "vendors", "import", "S-30", "--company", "S100", "--as", PM),
+        run(stack, account, "vendors", "import", "S-30", "--company", "S100", "--as", ANA),
         1,
         "link it instead",
     )
-    ok(run(stack, account, "vendors", "import", "S-20", "--company", "S100", "--as", PM))
+    ok(run(stack, account, "vendors", "import", "S-20", "--company", "S100", "--as", ANA))
     assert states(vendors(stack, account, "S100"))["S-20"] == "linked"
 
     # ACME moves in Sage: not followed while the setting is off
@@ -152,7 +154,7 @@ def test_standard_cost_codes_of_each_company(stack: Stack, tmp_path: Path):
     assert codes["03-300"] is True and codes["07-100"] is True and codes["10-100"] is False
     assert [c["category"] for c in cre["standard_categories"]] == ["L", "M", "S", "O", "E"]
 
-    args = ("standard-cost-codes", "refresh", "--company", "S100", "--as", ANA, "--json")
+    args = ("standard-cost-codes", "refresh", "--company", "S100", "--as", ADMIN, "--json")
     s100 = json.loads(ok(run(stack, account, *args)))
     assert {"07-000", "09-000"} <= {code["code"] for code in s100["standard_cost_codes"]}
     assert "03-300" not in {code["code"] for code in s100["standard_cost_codes"]}

@@ -25,7 +25,7 @@ from workflows.erp_company import CompanyRecord, CompanyRequest, CompanyStart, E
 from workflows.sandbox import RUNNER
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-ADMIN, STANDARD, READER = "acct.admin", "pm.alex", "viewer.vic"
+ADMIN, STANDARD, READER = "acct.admin", "acct.ana", "viewer.vic"
 
 
 def vendor(
@@ -252,7 +252,7 @@ async def test_permissions_follow_the_company_roster(time_skipping_env):
     sage = FakeSage()
     async with company_workflow(time_skipping_env, sage) as handle:
         message = await refusal(handle, "refresh_vendors", STANDARD)
-        assert "pm.alex cannot refresh the companies list for ERP: needs Admin" in message
+        assert "acct.ana cannot refresh the companies list for ERP: needs Admin" in message
         assert "not on the roster of company account Demo Builders" in await refusal(
             handle, "refresh_vendors", "mallory"
         )
