@@ -29,6 +29,8 @@ from domain.saga import SageFailure  # noqa: E402
 from domain.settings import DirectExportMode  # noqa: E402
 from domain.status import ItemStatus, ItemWorkflowInput  # noqa: E402
 from temporal_client import register_search_attributes  # noqa: E402
+from tests.workflows import test_erp_company as erp_company_tests  # noqa: E402
+from tests.workflows import test_erp_project as erp_project_tests  # noqa: E402
 from tests.workflows.fake_sage import FakeSage  # noqa: E402
 from tests.workflows.test_item_workflow import commitment, project  # noqa: E402
 from workflows.approval import ApprovalWorkflow  # noqa: E402
@@ -36,7 +38,7 @@ from workflows.item import ItemWorkflow  # noqa: E402
 from workflows.sandbox import RUNNER  # noqa: E402
 
 HISTORIES = ROOT / "tests" / "histories"
-ADMIN, APPROVER = "pm.alex", "acct.ana"
+ADMIN, APPROVER, ERP_ADMIN = "pm.alex", "acct.ana", "acct.admin"
 
 Scenario = Callable[[WorkflowHandle[Any, Any], FakeSage], Awaitable[None]]
 
@@ -131,6 +133,41 @@ async def record(client: Client, name: str, scenario: Scenario, mode: DirectExpo
     return history.to_json()
 
 
+async def erp_project_synced(env: WorkflowEnvironment) -> str:
+    """A Sage 100 job imported as a project, its cost codes refreshed, its job costs synced."""
+    sage = erp_project_tests.FakeSage()
+    settings = erp_project_tests.new_project()
+    async with erp_project_tests.erp_project(env, sage, settings) as handle:
+        await erp_project_tests.update(handle, "import_job", actor=ERP_ADMIN, job_id="3001")
+        await erp_project_tests.update(handle, "refresh_cost_codes", actor=ERP_ADMIN)
+        await erp_project_tests.update(handle, "sync_job_costs", actor=ERP_ADMIN)
+        await handle.signal("sync", "schedule")
+        await erp_project_tests.update(handle, "sync_job_costs", actor=ERP_ADMIN)
+        history = await handle.fetch_history()
+    return history.to_json()
+
+
+async def erp_company_vendors(env: WorkflowEnvironment) -> str:
+    """Vendors refreshed and matched, one linked by hand, one archived, standard codes read."""
+    sage = erp_company_tests.FakeSage()
+    async with erp_company_tests.company_workflow(env, sage, "S100") as handle:
+        await erp_company_tests.update(handle, "refresh_vendors")
+        await erp_company_tests.update(handle, "link", vendor_id="S-30", company_id="C-SUMMIT")
+        await erp_company_tests.update(handle, "archive", vendor_id="S-31")
+        await erp_company_tests.update(handle, "refresh_standard_cost_codes")
+        await handle.signal("sync", "schedule")
+        await erp_company_tests.update(handle, "refresh_vendors")
+        history = await handle.fetch_history()
+    return history.to_json()
+
+
+ENTITY_SCENARIOS = {
+    "erp_project_synced": erp_project_synced,
+    "erp_company_vendors": erp_company_vendors,
+}
+"""The long-lived workflows of the import direction (recorded while running)."""
+
+
 async def main(release: str) -> None:
     HISTORIES.mkdir(exist_ok=True)
     env = await WorkflowEnvironment.start_time_skipping(
@@ -145,6 +182,13 @@ async def main(release: str) -> None:
                 print(f"kept {path.relative_to(ROOT)}")
                 continue
             path.write_text(await record(env.client, name, scenario, mode))
+            print(f"recorded {path.relative_to(ROOT)}")
+        for name, entity in ENTITY_SCENARIOS.items():
+            path = HISTORIES / f"{release}-{name}.json"
+            if path.exists():
+                print(f"kept {path.relative_to(ROOT)}")
+                continue
+            path.write_text(await entity(env))
             print(f"recorded {path.relative_to(ROOT)}")
     finally:
         await env.shutdown()

@@ -10,6 +10,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from workflows.approval import ApprovalWorkflow
+from workflows.erp_company import ErpCompany
+from workflows.erp_project import ErpProject
 from workflows.item import ItemWorkflow
 from workflows.sandbox import RUNNER
 
@@ -24,7 +26,7 @@ def test_histories_were_recorded():
 async def test_history_replays(path: Path):
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
-        workflows=[ItemWorkflow, ApprovalWorkflow],
+        workflows=[ItemWorkflow, ApprovalWorkflow, ErpProject, ErpCompany],
         data_converter=pydantic_data_converter,
         workflow_runner=RUNNER,
     )
