@@ -175,7 +175,12 @@ def demo_security(data: Path) -> dict[str, str]:
                 path.write_text(private + "\n")
             public = load_private_key(path.read_text()).public_key().public_bytes_raw()
             entry["public_key"] = base64.b64encode(public).decode()
-    (data / "projects.json").write_text(json.dumps(projects, indent=2))
+    demo_copy = data / "projects.json"
+    if demo_copy.exists():  # projects added since (a Sage job imported as a project) stay
+        added = json.loads(demo_copy.read_text()).get("projects", {})
+        for name, project in added.items():
+            projects["projects"].setdefault(name, project)
+    demo_copy.write_text(json.dumps(projects, indent=2))
     return {
         "ERP_CODEC_KEYS_FILE": str(data / "codec-keys.json"),
         "ERP_SIGNING_KEYS_DIR": str(keys),

@@ -33,6 +33,7 @@ from config import Settings
 from domain import erp
 from domain.job_costs import render_table
 from domain.job_import import ImportRefused, require_new_project
+from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
 from domain.settings import ProjectSettings
 from workflows import erp_project as ep
 from workflows import search_attributes as sa
@@ -89,6 +90,10 @@ async def cmd_jobs_import(args: argparse.Namespace, cfg: Settings) -> int:
     if template is None:
         known = ", ".join(sorted(projects.projects)) or "none"
         raise UserError(f"--like {args.like!r}: no such project (known: {known})", USAGE)
+    try:
+        authorize_erp_action(template.roster, args.actor, ErpAction.ADD_ERP_JOB, args.like)
+    except NotPermitted as err:
+        raise UserError(f"{args.project}: {err}", REFUSED) from None
     start = template.model_copy(
         update={
             "project": args.project,
@@ -100,6 +105,12 @@ async def cmd_jobs_import(args: argparse.Namespace, cfg: Settings) -> int:
     )
     client = await open_client(cfg)
     await ensure_project(client, cfg, start)
+    record = await project_record(client, args.project)
+    if record.origin == "imported" and record.job and record.job.job_id == args.job:
+        # imported before, but the settings file lost it (restored, or the write was cut short)
+        write_project(projects_file, record.settings)
+        print(f"{args.project}: imported from Sage job {args.job} before; settings written again")
+        return OK
     request = ep.ProjectRequest(actor=args.actor, job_id=args.job, settings=start)
     record = await project_update(client, args.project, "import_job", request)
     write_project(projects_file, record.settings)

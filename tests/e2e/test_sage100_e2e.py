@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import devstack
+from domain.settings import ProjectSettings
 from tests.e2e.conftest import ROOT, Stack
 
 SAGE100 = ROOT / "examples" / "sage100"
@@ -82,6 +83,22 @@ def test_a_job_is_added_in_one_system_then_the_other_never_both(stack, projects_
     assert other.returncode == 1, other.stderr
     assert "P-3001" in other.stderr and "in one system" in other.stderr
     assert "P-3009" not in json.loads(projects_file.read_text())["projects"]
+
+
+def test_an_import_the_settings_file_lost_is_written_again(stack, projects_file, imported):
+    data = json.loads(projects_file.read_text())
+    del data["projects"]["P-3001"]  # restored from an older copy, say
+    projects_file.write_text(json.dumps(data))
+    done = run(
+        stack,
+        projects_file,
+        *("jobs", "import", "3001", "--company", "S100", "--project", "P-3001"),
+        *("--like", "P-1001", "--as", ADMIN),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "imported from Sage job 3001 before; settings written again" in done.stdout
+    written = json.loads(projects_file.read_text())["projects"]["P-3001"]
+    assert ProjectSettings.model_validate(written) == ProjectSettings.model_validate(imported)
 
 
 def test_import_needs_admin_on_the_erp_integrations_tool(stack, projects_file):
