@@ -98,13 +98,13 @@ async def cmd_vendors(args: argparse.Namespace, cfg: Settings) -> int:
         raise UserError(f"vendors {args.action} takes no COMPANY", USAGE)
     if args.action == "list" and args.vendor:
         raise UserError("vendors list takes no VENDOR", USAGE)
+    if args.action != "list" and not args.actor:
+        raise UserError(f"vendors {args.action} needs --as USER", USAGE)
     client = await open_client(cfg)
     if args.action == "list":
         first = f"starter.py vendors refresh --company {args.company} --as USER"
         record = await company_record(client, args.company, first)
     else:
-        if not args.actor:
-            raise UserError(f"vendors {args.action} needs --as USER", USAGE)
         await ensure_company(client, cfg, args.company, account)
         request = ec.CompanyRequest(
             actor=args.actor, vendor_id=args.vendor, company_id=args.target, account=account
@@ -173,10 +173,10 @@ def vendor_table(record: ec.CompanyRecord) -> str:
 async def cmd_standard_cost_codes(args: argparse.Namespace, cfg: Settings) -> int:
     """standard-cost-codes refresh|show: the company's standard cost codes and categories."""
     account = known_company(cfg, args.company)
+    if args.action == "refresh" and not args.actor:
+        raise UserError("standard-cost-codes refresh needs --as USER", USAGE)
     client = await open_client(cfg)
     if args.action == "refresh":
-        if not args.actor:
-            raise UserError("standard-cost-codes refresh needs --as USER", USAGE)
         await ensure_company(client, cfg, args.company, account)
         request = ec.CompanyRequest(actor=args.actor, account=account)
         record = await company_update(client, args.company, "refresh_standard_cost_codes", request)

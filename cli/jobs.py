@@ -142,10 +142,10 @@ def write_project(path: Path, settings: ProjectSettings) -> None:
 async def cmd_cost_codes(args: argparse.Namespace, cfg: Settings) -> int:
     """cost-codes refresh|show PROJECT: the Sage job's cost codes and categories."""
     settings = known_project(cfg, args.project)
+    if args.action == "refresh" and not args.actor:
+        raise UserError("cost-codes refresh needs --as USER", USAGE)
     client = await open_client(cfg)
     if args.action == "refresh":
-        if not args.actor:
-            raise UserError("cost-codes refresh needs --as USER", USAGE)
         await ensure_project(client, cfg, settings)
         request = ep.ProjectRequest(actor=args.actor, settings=settings)
         record = await project_update(client, args.project, "refresh_cost_codes", request)
@@ -177,10 +177,10 @@ async def cmd_job_costs(args: argparse.Namespace, cfg: Settings) -> int:
         erp.require(settings.erp, erp.Capability.JOB_COSTS_SYNC, settings.project)
     except erp.ErpRefused as err:
         raise UserError(str(err), REFUSED) from None
+    if args.sync and not args.actor:
+        raise UserError("job-costs --sync needs --as USER", USAGE)
     client = await open_client(cfg)
     if args.sync:
-        if not args.actor:
-            raise UserError("job-costs --sync needs --as USER", USAGE)
         await ensure_project(client, cfg, settings)
         request = ep.ProjectRequest(actor=args.actor, settings=settings)
         record = await project_update(client, args.project, "sync_job_costs", request)

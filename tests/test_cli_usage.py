@@ -1,0 +1,66 @@
+"""Mistakes on the import-direction commands: one line, exit code 2 (or 1 for a refusal), and
+decided before any connection to Temporal (none runs here)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pytest
+
+import starter
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["cost-codes", "refresh", "P-1001"], 2, "cost-codes refresh needs --as USER"),
+        (["job-costs", "P-1001", "--sync"], 2, "job-costs --sync needs --as USER"),
+        (["job-costs", "P-9"], 2, "project 'P-9' is not in"),
+        (["vendors", "refresh"], 2, "vendors refresh needs --as USER"),
+        (["vendors", "link"], 2, "vendors link needs the Sage vendor ID"),
+        (["standard-cost-codes", "refresh"], 2, "standard-cost-codes refresh needs --as USER"),
+        (
+            ["vendors", "list", "--company", "NOPE"],
+            2,
+            "Sage company 'NOPE' is not in the account's sage_companies (known: CRE, S100)",
+        ),
+        (
+            ["jobs", "import", "3001", "--project", "P-3001", "--like", "P-9", "--as", "x"],
+            2,
+            "--like 'P-9': no such project",
+        ),
+        (
+            ["jobs", "import", "3001", "--project", "P-3001", "--like", "P-1001"],
+            2,
+            "the following arguments are required: --as",
+        ),
+        (
+            ["jobs", "import", "3001", "--project", "P-1001", "--like", "P-1001", "--as", "x"],
+            1,
+            "P-1001 exists in Procore already, synced to Sage job 1001. You must always add "
+            "the job/project in one system and then add it to the other.",
+        ),
+        (
+            [
+                *("jobs", "import", "3001", "--project", "P-3001"),
+                "--like",
+                "P-1001",
+                "--as",
+                "pm.alex",
+            ],
+            1,
+            "pm.alex cannot add an ERP job to Procore: needs Admin on the ERP Integrations tool",
+        ),
+    ],
+)
+def test_a_mistake_is_one_clear_line_before_any_connection(args, code, message):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            got = starter.main(args)
+        except SystemExit as exit_:  # argparse's own usage errors
+            got = exit_.code
+    assert got == code, err.getvalue()
+    assert message in err.getvalue()
+    assert "Traceback" not in err.getvalue() and "cannot reach Temporal" not in err.getvalue()
