@@ -129,7 +129,6 @@ def write_project(path: Path, settings: ProjectSettings) -> None:
     """Add the project to the settings file: a new file beside it, then renamed over it."""
     data = json.loads(path.read_text())
     data["projects"][settings.project] = settings.model_dump(mode="json", exclude_defaults=True)
-    data["projects"][settings.project]["project"] = settings.project
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w") as out:
         out.write(json.dumps(data, indent=2) + "\n")

@@ -56,17 +56,14 @@ def require_new_project(projects: ProjectsFile, project: str, job_id: str) -> No
     )
 
 
-def imported_settings(
-    template: ProjectSettings, project: str, job: SageJob, erp: Erp, company: str | None
-) -> ProjectSettings:
-    """The new project's settings: the job's name and address, the template's team and rules."""
+def imported_settings(start: ProjectSettings, job: SageJob, erp: Erp) -> ProjectSettings:
+    """The new project's settings: the job's name and address and the company's ERP, over the
+    settings it started with (its ID, its Sage company, the team and rules of its template)."""
     return ProjectSettings.model_validate(
         {
-            **template.model_dump(),
-            "project": project,
+            **start.model_dump(),
             "name": job.name,
             "erp": erp,
-            "sage_company": company,
             "sage_job_id": job.job_id,
             "address": job.address,
             "city": job.city,

@@ -15,6 +15,7 @@ Workflow ID: `erp_company:{sage company}`.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -129,13 +130,7 @@ class ErpCompany:
 
     @workflow.update
     async def refresh_vendors(self, request: CompanyRequest) -> CompanyRecord:
-        async with self._lock:
-            self._take_account(request)
-            try:
-                await self._refresh_vendors(request.actor)
-            except RECOVERABLE as err:
-                raise self._refusal(request.actor, "refresh vendors", err) from None
-            return self.status()
+        return await self._refresh(request, "refresh vendors", self._refresh_vendors)
 
     @refresh_vendors.validator
     def _validate_refresh_vendors(self, request: CompanyRequest) -> None:
@@ -185,13 +180,7 @@ class ErpCompany:
 
     @workflow.update
     async def refresh_standard_cost_codes(self, request: CompanyRequest) -> CompanyRecord:
-        async with self._lock:
-            self._take_account(request)
-            try:
-                await self._refresh_standard(request.actor)
-            except RECOVERABLE as err:
-                raise self._refusal(request.actor, "refresh standard cost codes", err) from None
-            return self.status()
+        return await self._refresh(request, "refresh standard cost codes", self._refresh_standard)
 
     @refresh_standard_cost_codes.validator
     def _validate_refresh_standard(self, request: CompanyRequest) -> None:
@@ -210,6 +199,18 @@ class ErpCompany:
             await run_each(self._state.audit, schedule_actor(payload), steps)
 
     # --- the work ---
+
+    async def _refresh(
+        self, request: CompanyRequest, action: str, work: Callable[[str], Awaitable[None]]
+    ) -> CompanyRecord:
+        """An on-demand refresh: with the account the request carries; a refusal recorded."""
+        async with self._lock:
+            self._take_account(request)
+            try:
+                await work(request.actor)
+            except RECOVERABLE as err:
+                raise self._refusal(request.actor, action, err) from None
+            return self.status()
 
     async def _refresh_vendors(self, actor: str) -> None:
         flavour = self._require(erp.Capability.VENDOR_LINK)

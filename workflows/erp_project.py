@@ -13,6 +13,7 @@ Workflow ID: `erp_project:{project}`.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -117,9 +118,7 @@ class ErpProject:
                 if self._state.job is None:
                     self._closed = True  # nothing was imported: a later attempt starts afresh
                 raise self._refusal(request.actor, f"import job {job_id}", err) from None
-            settings = imported_settings(
-                self._settings, self._settings.project, job, flavour, self._settings.sage_company
-            )
+            settings = imported_settings(self._settings, job, flavour)
             self._state = self._state.model_copy(
                 update={"settings": settings, "origin": "imported", "job": job}
             )
@@ -146,13 +145,7 @@ class ErpProject:
 
     @workflow.update
     async def refresh_cost_codes(self, request: ProjectRequest) -> ProjectRecord:
-        async with self._lock:
-            self._take_settings(request)
-            try:
-                await self._refresh_cost_codes(request.actor)
-            except RECOVERABLE as err:
-                raise self._refusal(request.actor, "refresh cost codes", err) from None
-            return self.status()
+        return await self._refresh(request, "refresh cost codes", self._refresh_cost_codes)
 
     @refresh_cost_codes.validator
     def _validate_refresh_cost_codes(self, request: ProjectRequest) -> None:
@@ -160,13 +153,7 @@ class ErpProject:
 
     @workflow.update
     async def sync_job_costs(self, request: ProjectRequest) -> ProjectRecord:
-        async with self._lock:
-            self._take_settings(request)
-            try:
-                await self._sync_job_costs(request.actor)
-            except RECOVERABLE as err:
-                raise self._refusal(request.actor, "sync job costs", err) from None
-            return self.status()
+        return await self._refresh(request, "sync job costs", self._sync_job_costs)
 
     @sync_job_costs.validator
     def _validate_sync_job_costs(self, request: ProjectRequest) -> None:
@@ -183,6 +170,18 @@ class ErpProject:
             await run_each(self._state.audit, schedule_actor(payload), steps)
 
     # --- the work ---
+
+    async def _refresh(
+        self, request: ProjectRequest, action: str, work: Callable[[str], Awaitable[None]]
+    ) -> ProjectRecord:
+        """An on-demand refresh: with the settings the request carries; a refusal recorded."""
+        async with self._lock:
+            self._take_settings(request)
+            try:
+                await work(request.actor)
+            except RECOVERABLE as err:
+                raise self._refusal(request.actor, action, err) from None
+            return self.status()
 
     async def _refresh_cost_codes(self, actor: str) -> None:
         job_id = self._job_id()
@@ -234,12 +233,9 @@ class ErpProject:
     def _authorize(self, request: ProjectRequest, action: ErpAction) -> None:
         roster = (request.settings or self._settings).roster
         try:
-            authorize_erp_action(roster, request.actor, action, f"project {self._project()}")
+            authorize_erp_action(roster, request.actor, action, f"project {self._settings.project}")
         except NotPermitted as err:
             raise ApplicationError(str(err), type=REFUSED) from None
-
-    def _project(self) -> str:
-        return self._settings.project
 
     def _refusal(self, actor: str, action: str, err: Exception) -> ApplicationError:
         return refusal(self._state.audit, actor, action, err)
