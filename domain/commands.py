@@ -51,6 +51,17 @@ class EditRequest(CommandRequest):
     item: dict[str, Any]
 
 
+class SettingsRequest(CommandRequest):
+    """settings: new project settings, from an ERP Admin of the roster the workflow holds.
+
+    The only way new settings reach a running workflow (`starter.py settings apply FILE --as
+    USER`): the actor is checked against the settings already held, never against the ones
+    sent, and signs when the held roster gives them a key.
+    """
+
+    settings: ProjectSettings
+
+
 REQUEST_MODELS: dict[Command, type[CommandRequest]] = {
     Command.EDIT: EditRequest,
     Command.SEND: CommandRequest,
