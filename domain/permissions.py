@@ -92,6 +92,8 @@ class ErpAction(StrEnum):
     ADD_ERP_COMPANY = "add an ERP company to the Procore company directory"
     ARCHIVE_ERP_COMPANY = "archive an ERP company in Procore"
     UNLINK_COMPANY = "unlink a company synced with ERP"
+    CONFIGURE_SETTINGS = "configure advanced settings: ERP integrations"
+    CONFIGURE_SYNC_SCHEDULE = "configure the sync schedule for your ERP integration"
 
 
 ERP_ACTION_LEVELS: dict[ErpAction, frozenset[ErpPermission]] = {
@@ -104,6 +106,8 @@ ERP_ACTION_LEVELS: dict[ErpAction, frozenset[ErpPermission]] = {
     ErpAction.ADD_ERP_COMPANY: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
     ErpAction.ARCHIVE_ERP_COMPANY: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
     ErpAction.UNLINK_COMPANY: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
+    ErpAction.CONFIGURE_SETTINGS: frozenset({ErpPermission.ADMIN}),
+    ErpAction.CONFIGURE_SYNC_SCHEDULE: frozenset({ErpPermission.ADMIN}),
 }
 """Who may take each action: seeds/002 and seeds/004, "Learn which user permissions are
 required to take the described actions in this tool"."""
@@ -122,4 +126,17 @@ def authorize_erp_action(
         raise NotPermitted(
             f"{actor} cannot {action.value}: needs {needed} on the ERP Integrations tool "
             f"(has {_TITLES[user.erp]})"
+        )
+
+
+def authorize_new_roster(
+    held: Mapping[str, RosterUser], actor: str, new: Mapping[str, RosterUser], where: str
+) -> None:
+    """New settings (a project's or the company account's) come only from an ERP Admin of the
+    roster already held, never from the roster they bring, and never leave nobody who could
+    change them again."""
+    authorize_erp_action(held, actor, ErpAction.CONFIGURE_SETTINGS, where)
+    if not any(user.erp is ErpPermission.ADMIN for user in new.values()):
+        raise NotPermitted(
+            f"settings of {where}: the new roster has no ERP Admin; nobody could change it again"
         )

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.items import ItemTool
 from domain.refusal import Refusal
-from domain.settings import ErpPermission, ProjectSettings
+from domain.settings import ErpPermission, ProjectSettings, RosterUser
 
 UNAPPROVED = "The prime contract is in unapproved state."
 NOT_SYNCED_JOB = "The prime contract does not belong to a synced job."
@@ -195,18 +195,61 @@ def content(contract: SageContract) -> tuple[object, ...]:
 # --- guards ---
 
 
-def authorize_import(settings: ProjectSettings, actor: str) -> None:
-    """'Admin' on the ERP Integrations tool AND on the project's Prime Contract tool."""
+_LEVELS = {
+    ErpPermission.NONE: "None",
+    ErpPermission.READ_ONLY: "Read Only",
+    ErpPermission.STANDARD: "Standard",
+    ErpPermission.ADMIN: "Admin",
+}
+
+
+def _roster_user(settings: ProjectSettings, actor: str) -> RosterUser:
     user = settings.roster.get(actor)
     if user is None:
         raise ImportRefused(f"'{actor}' is not on the roster of project {settings.project}")
+    return user
+
+
+def authorize_import(settings: ProjectSettings, actor: str) -> None:
+    """The first import: 'Standard' or 'Admin' on the ERP Integrations tool (the seeds'
+    permissions matrix, "Import a Prime Contract from an Integrated ERP System into Procore")."""
+    user = _roster_user(settings, actor)
+    if user.erp not in (ErpPermission.STANDARD, ErpPermission.ADMIN):
+        raise ImportRefused(
+            f"{actor} cannot import prime contracts: needs Standard or Admin on the ERP "
+            f"Integrations tool (has {_LEVELS[user.erp]})"
+        )
+
+
+def authorize_reimport(settings: ProjectSettings, actor: str) -> None:
+    """A re-import (on demand, `sync`, or the sync schedule): "'Admin' level permission on the
+    ERP Integrations tool. AND 'Admin' level permission on the Project level Prime Contract
+    tool." (seeds/001, seeds/003)."""
+    user = _roster_user(settings, actor)
     missing = []
     if user.erp is not ErpPermission.ADMIN:
-        missing.append(f"Admin on the ERP Integrations tool (has {user.erp.value})")
+        missing.append(f"Admin on the ERP Integrations tool (has {_LEVELS[user.erp]})")
     if ItemTool.PRIME_CONTRACTS not in user.tool_admin:
         missing.append("Admin on the Prime Contracts tool")
     if missing:
-        raise ImportRefused(f"{actor} cannot import prime contracts: needs {' and '.join(missing)}")
+        raise ImportRefused(
+            f"{actor} cannot re-import prime contracts: needs {' and '.join(missing)}"
+        )
+
+
+def authorize_readiness(settings: ProjectSettings, actor: str) -> None:
+    """The pay-application check reads Sage (it spends quota): the project team that keeps the
+    SOV (Admin on the Prime Contracts tool) or the accountants (Standard or Admin on ERP)."""
+    user = _roster_user(settings, actor)
+    if ItemTool.PRIME_CONTRACTS in user.tool_admin:
+        return
+    if user.erp in (ErpPermission.STANDARD, ErpPermission.ADMIN):
+        return
+    raise ImportRefused(
+        f"{actor} cannot check the prime contract against Sage: needs Admin on the Prime "
+        f"Contracts tool, or Standard or Admin on the ERP Integrations tool (has "
+        f"{_LEVELS[user.erp]})"
+    )
 
 
 def choose(settings: ProjectSettings, contract_id: str, found: list[SageContract]) -> SageContract:

@@ -26,6 +26,8 @@ def settings(mode: str = "sage", job: str | None = "2001") -> ProjectSettings:
             "boss": ADMIN,
             "erp.only": RosterUser(erp="admin"),
             "pm": RosterUser(tool_admin=["prime_contracts"]),
+            "acct": RosterUser(erp="standard", can_push_to_accounting=True),
+            "viewer": RosterUser(erp="read_only"),
         },
     )
 
@@ -134,14 +136,39 @@ def test_reimport_with_nothing_new_is_refused_and_a_changed_item_comes_in():
     assert [s.code for s in again.sov] == ["001", "002"]
 
 
-def test_import_needs_admin_on_erp_and_on_the_prime_contracts_tool():
+def test_the_first_import_is_open_to_erp_standard_or_admin():
+    """Matrix: "Import a Prime Contract from an Integrated ERP System into Procore" is checked
+    for 'Standard' and 'Admin' on the ERP Integrations tool."""
     pc.authorize_import(settings(), "boss")
-    with pytest.raises(pc.ImportRefused, match="Prime Contracts tool"):
-        pc.authorize_import(settings(), "erp.only")
-    with pytest.raises(pc.ImportRefused, match="ERP Integrations tool"):
+    pc.authorize_import(settings(), "erp.only")
+    pc.authorize_import(settings(), "acct")
+    with pytest.raises(pc.ImportRefused, match="needs Standard or Admin on the ERP Integrations"):
         pc.authorize_import(settings(), "pm")
+    with pytest.raises(pc.ImportRefused, match="has Read Only"):
+        pc.authorize_import(settings(), "viewer")
     with pytest.raises(pc.ImportRefused, match="not on the roster"):
         pc.authorize_import(settings(), "nobody")
+
+
+def test_reimport_needs_admin_on_erp_and_on_the_prime_contracts_tool():
+    """seeds/001: "'Admin' level permission on the ERP Integrations tool. AND 'Admin' level
+    permission on the Project level Prime Contract tool." """
+    pc.authorize_reimport(settings(), "boss")
+    with pytest.raises(pc.ImportRefused, match="Prime Contracts tool"):
+        pc.authorize_reimport(settings(), "erp.only")
+    with pytest.raises(pc.ImportRefused, match="Admin on the ERP Integrations tool"):
+        pc.authorize_reimport(settings(), "pm")
+    with pytest.raises(pc.ImportRefused, match=r"ERP Integrations tool \(has Standard"):
+        pc.authorize_reimport(settings(), "acct")
+    with pytest.raises(pc.ImportRefused, match="not on the roster"):
+        pc.authorize_reimport(settings(), "nobody")
+
+
+def test_readiness_is_for_the_sov_keepers_and_the_accountants():
+    pc.authorize_readiness(settings(), "pm")
+    pc.authorize_readiness(settings(), "acct")
+    with pytest.raises(pc.ImportRefused, match="cannot check the prime contract"):
+        pc.authorize_readiness(settings(), "viewer")
 
 
 def test_several_contracts_of_one_job_go_into_one_prime_contract():
