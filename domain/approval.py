@@ -179,6 +179,11 @@ class ApprovalInput(BaseModel):
     public_keys: dict[str, str] = Field(
         default_factory=dict, description="Roster users' public keys, to verify responses."
     )
+    token: str | None = Field(
+        default=None,
+        description="This round's secret (the item's workflow.uuid4()): the approval's notes "
+        "carry it, so the item takes notes from its own approval workflow only.",
+    )
 
 
 class ApprovalNote(BaseModel):
@@ -188,3 +193,4 @@ class ApprovalNote(BaseModel):
     approval: Approval
     refused: str | None = None
     actor: str | None = None
+    token: str | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -13,7 +13,7 @@ from domain.items import InvalidItem, ItemBase, describe_validation_error, parse
 from domain.lifecycle import Command, State, next_state
 from domain.permissions import authorize
 from domain.refusal import Refusal
-from domain.settings import DirectExportMode, ProjectSettings
+from domain.settings import DirectExportMode, ErpPermission, ProjectSettings
 from domain.signing import Signature
 
 
@@ -31,10 +31,13 @@ class CommandRequest(BaseModel):
         return self.model_dump(mode="json", exclude={"signature"})
 
 
+ExportFieldValue = Annotated[str, Field(max_length=500)]
+
+
 class AcceptRequest(CommandRequest):
     """accept and retry: the export fields Sage needs, as the approver gives them."""
 
-    fields: dict[str, str] = Field(default_factory=dict)
+    fields: dict[str, ExportFieldValue] = Field(default_factory=dict, max_length=50)
 
 
 class RejectRequest(CommandRequest):
@@ -105,6 +108,12 @@ class ItemFacts(BaseModel):
     exporting: bool = False
     approval_responses: int = 0
     """Responses the current delegated approval has had (retrieve is possible only before)."""
+    leftovers: int = 0
+    """Steps of a failed export still in Sage: nothing new is exported until they are undone."""
+
+
+LEAVES_LEFTOVERS_BEHIND = frozenset({Command.RETRY, Command.REJECT, Command.CANCEL})
+"""Commands that would export again, or forget the leftovers, while some are still in Sage."""
 
 
 class Decision(BaseModel):
@@ -128,6 +137,12 @@ def decide(facts: ItemFacts, command: Command, request: CommandRequest) -> Decis
         )
     if facts.exporting and command in (Command.RETRY, Command.RESET, Command.REJECT):
         raise Refusal(f"cannot {command.value}: a reset of the failed export is under way")
+    if facts.leftovers and command in LEAVES_LEFTOVERS_BEHIND:
+        raise Refusal(
+            f"cannot {command.value}: {facts.leftovers} step(s) of the failed export are still "
+            "in Sage and would be written twice or forgotten; an ERP Admin undoes them first "
+            f"(starter.py reset {item.workflow_id} --as USER [--to rejected|sent])"
+        )
     if isinstance(request, ResetRequest) and request.to == "sent":
         target = State.SENT
     mode = facts.settings.export_mode(item.type)
@@ -152,6 +167,27 @@ def decide(facts: ItemFacts, command: Command, request: CommandRequest) -> Decis
         fields = export_fields(item, facts.export_fields, request.fields)
         return Decision(next_state=target, export_fields=fields)
     return Decision(next_state=target)
+
+
+def decide_settings(held: ProjectSettings, request: SettingsRequest) -> list[str]:
+    """Take new project settings or raise `Refusal`: only an ERP Admin of the roster the
+    workflow already holds, for the same project, and never settings that would leave the
+    project without an ERP Admin. Answers the top-level keys that change."""
+    user = held.roster.get(request.actor)
+    if user is None:
+        raise Refusal(f"settings: '{request.actor}' is not on the roster of project {held.project}")
+    if user.erp is not ErpPermission.ADMIN:
+        raise Refusal(
+            f"settings: {request.actor} cannot change the project settings: needs Admin on "
+            "the ERP Integrations tool, on the roster this item already holds"
+        )
+    new = request.settings
+    if new.project != held.project:
+        raise Refusal(f"settings of project {new.project} do not apply to project {held.project}")
+    if not any(u.erp is ErpPermission.ADMIN for u in new.roster.values()):
+        raise Refusal("settings: the new roster has no ERP Admin; nobody could change it again")
+    old, fresh = held.model_dump(mode="json"), new.model_dump(mode="json")
+    return sorted(key for key, value in fresh.items() if old.get(key) != value)
 
 
 def _require_prerequisites(item: ItemBase, settings: ProjectSettings, command: Command) -> None:

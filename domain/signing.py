@@ -18,7 +18,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from domain.refusal import Refusal
 
@@ -26,7 +26,8 @@ from domain.refusal import Refusal
 class Signature(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    timestamp: datetime
+    timestamp: AwareDatetime
+    """With its time zone: a naive time cannot be compared with the workflow's clock."""
     nonce: str = Field(min_length=16, max_length=64)
     value: str = Field(min_length=1, max_length=200, description="base64 Ed25519 signature")
 
@@ -37,7 +38,8 @@ class SigningPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     accept_unsigned: bool = True
-    """Whether unsigned commands (the UI's "Send Signal", say) are taken at all."""
+    """Whether unsigned commands (the UI's "Send Signal", say) are taken from users who have
+    no public key in the roster. A user who has one must sign, whatever this says."""
     tolerance: timedelta = timedelta(minutes=5)
     """How far a signature's timestamp may be from the workflow's clock."""
 
@@ -83,13 +85,25 @@ def verify(
     now: datetime,
     seen_nonces: set[str],
 ) -> None:
-    """Refuse, saying why, unless the command is signed well enough for the project."""
-    if signature is None:
+    """Refuse, saying why, unless the command is signed well enough for the project.
+
+    A user with a registered key must sign: an unsigned command claiming that user is refused
+    (anybody can type a name into the UI's "Send Signal"). A user without a key cannot be
+    verified, so a signature from them proves nothing and counts as unsigned; the project's
+    `accept_unsigned` decides whether such commands are taken.
+    """
+    if public_key is None:
         if policy.accept_unsigned:
             return
-        raise BadSignature(f"{command}: this project takes signed commands only")
-    if public_key is None:
-        raise BadSignature(f"{command}: the signer has no public key in the project roster")
+        raise BadSignature(
+            f"{command}: this project takes signed commands only, and the actor has no "
+            "public key in the project roster"
+        )
+    if signature is None:
+        raise BadSignature(
+            f"{command}: the actor has a registered key, so the command must be signed "
+            "(starter.py signs with the user's key; the UI's Send Signal cannot)"
+        )
     skew = abs(now - signature.timestamp)
     if skew > policy.tolerance:
         raise BadSignature(
@@ -102,7 +116,7 @@ def verify(
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key, validate=True))
         raw = base64.b64decode(signature.value, validate=True)
         key.verify(raw, message(item, command, arguments, signature.timestamp, signature.nonce))
-    except (InvalidSignature, ValueError, binascii.Error):
+    except (InvalidSignature, ValueError, TypeError, binascii.Error):
         raise BadSignature(f"{command}: the signature does not match the command") from None
 
 

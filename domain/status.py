@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field, computed_field, field_validator
 
 from domain.approval import Approval
 from domain.errors import SageError
@@ -22,6 +22,23 @@ class Outcome(StrEnum):
     ESCALATED = "escalated"
 
 
+ACTOR_LIMIT = 100
+ACTION_LIMIT = 100
+DETAIL_LIMIT = 1000
+COMMENT_LIMIT = 2000
+AUDIT_LIMIT = 500
+"""Entries an item keeps; older ones are folded into one summary (refused signals cost
+nothing to send, so an attacker must not be able to grow the history without bound)."""
+
+
+def bounded(text: str | None, limit: int) -> str | None:
+    """`text` cut to `limit` characters, saying how much was cut."""
+    if text is None or len(text) <= limit:
+        return text
+    note = f"... ({len(text) - limit + 40} more characters)"
+    return text[: limit - len(note)] + note
+
+
 class AuditEntry(BaseModel):
     at: datetime
     actor: str
@@ -31,6 +48,44 @@ class AuditEntry(BaseModel):
     state_after: State
     detail: str | None = None
     comment: str | None = None
+    folded: int | None = None
+    """On a summary entry: how many older entries it stands for..."""
+    folded_refused: int | None = None
+    """... and how many of those were refusals."""
+
+    @field_validator("actor", "action", "detail", "comment", mode="before")
+    @classmethod
+    def _bounded(cls, text: object, info: Any) -> object:
+        limits = {"actor": ACTOR_LIMIT, "action": ACTION_LIMIT, "comment": COMMENT_LIMIT}
+        if isinstance(text, str):
+            return bounded(text, limits.get(info.field_name, DETAIL_LIMIT))
+        return text
+
+
+def folded_audit(audit: list[AuditEntry], limit: int = AUDIT_LIMIT) -> list[AuditEntry]:
+    """The audit trail with at most `limit` entries: the oldest folded into one summary that
+    counts them (and how many were refusals); the newest kept as they are."""
+    if len(audit) <= limit:
+        return audit
+    old, kept = audit[: len(audit) - limit + 1], audit[len(audit) - limit + 1 :]
+    count = sum(entry.folded or 1 for entry in old)
+    refused = sum(
+        entry.folded_refused or 0 if entry.folded else entry.outcome is Outcome.REFUSED
+        for entry in old
+    )
+    summary = AuditEntry(
+        at=old[0].at,  # a summary's time is where its span starts
+        actor="system",
+        action="earlier entries",
+        outcome=Outcome.DONE,
+        state_before=old[0].state_before,
+        state_after=old[-1].state_after,
+        detail=f"{count} earlier entries folded ({refused} refused), "
+        f"from {old[0].at.isoformat()} to {old[-1].at.isoformat()}",
+        folded=count,
+        folded_refused=refused,
+    )
+    return [summary, *kept]
 
 
 class CarriedState(BaseModel):
@@ -50,6 +105,9 @@ class CarriedState(BaseModel):
     approval_round: int = 0
     leftovers: list[LeftoverUndo] = Field(default_factory=list)
     nonces: dict[str, datetime] = Field(default_factory=dict)
+    resets: int = 0
+    """Resets so far: each one's idempotency keys are new, across runs too."""
+    approval_token: str | None = None
     audit: list[AuditEntry] = Field(default_factory=list)
 
 

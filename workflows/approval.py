@@ -21,8 +21,9 @@ with workflow.unsafe.imports_passed_through():
         RespondRequest,
         parse_respond,
     )
-    from domain.refusal import Refusal
+    from domain.refusal import reason
     from domain.signing import verify
+    from domain.status import ACTOR_LIMIT, DETAIL_LIMIT, bounded
 
 PROGRESS_SIGNAL = "approval_progress"
 
@@ -36,6 +37,7 @@ class ApprovalWorkflow:
         self._round = start.round
         self._signing = start.signing
         self._keys = start.public_keys
+        self._token = start.token
         self._nonces: set[str] = set()
 
     @workflow.run
@@ -54,18 +56,14 @@ class ApprovalWorkflow:
     async def respond(self, request: RespondRequest) -> Approval:
         try:
             self._verify(request)
-        except Refusal as refusal:
-            note = ApprovalNote(
-                round=self._round,
-                approval=self._approval,
-                refused=str(refusal),
-                actor=request.actor,
-            )
-            await self._tell_item(note)
-            raise ApplicationError(str(refusal), type="Refused", non_retryable=True) from None
-        self._approval = self._approval.respond(request, workflow.now())
+            approval = self._approval.respond(request, workflow.now())
+        except Exception as err:  # any error on input is a refusal, never a failed task
+            refusal = str(err) if isinstance(err, ApplicationError) else reason(err, "respond")
+            await self._tell_item(self._note(refused=refusal, actor=request.actor))
+            raise ApplicationError(refusal, type="Refused", non_retryable=True) from None
+        self._approval = approval
         workflow.set_current_details(self._approval.describe())
-        await self._tell_item(ApprovalNote(round=self._round, approval=self._approval))
+        await self._tell_item(self._note())
         return self._approval
 
     @respond.validator
@@ -84,16 +82,20 @@ class ApprovalWorkflow:
             request = parse_respond(data)
             self._verify(request)
             self._approval = self._approval.respond(request, workflow.now())
-            note = ApprovalNote(round=self._round, approval=self._approval)
-        except Refusal as refusal:
-            note = ApprovalNote(
-                round=self._round,
-                approval=self._approval,
-                refused=f"{refusal} (signal)",
-                actor=actor,
-            )
+            note = self._note()
+        except Exception as err:  # any error on input is a refusal, never a failed task
+            note = self._note(refused=f"{reason(err, 'respond')} (signal)", actor=actor)
         workflow.set_current_details(self._approval.describe())
         await self._tell_item(note)
+
+    def _note(self, refused: str | None = None, actor: str | None = None) -> ApprovalNote:
+        return ApprovalNote(
+            round=self._round,
+            approval=self._approval,
+            refused=bounded(refused, DETAIL_LIMIT),
+            actor=bounded(actor, ACTOR_LIMIT),
+            token=self._token,
+        )
 
     def _verify(self, request: RespondRequest) -> None:
         verify(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from domain.saga import (
@@ -45,31 +45,69 @@ class ExportResult:
     batches: list[str] = field(default_factory=list)
     failure: SageFailure | None = None
     leftovers: list[LeftoverUndo] = field(default_factory=list)
+    cancelled: bool = False
+    """Cancelled in Temporal: what was done is undone (or left over); nothing else ran."""
+
+
+@dataclass
+class _Cancel:
+    requested: bool = False
 
 
 async def run_plan(plan: ExportPlan, workflow_id: str, generation: int, note: Note) -> ExportResult:
     result = ExportResult()
+    cancel = _Cancel()
     done: list[ExportStep] = []
+    """Steps whose record this export wrote: the ones to undo. A linked record (Sage held an
+    identical one already) is someone else's and is never undone."""
     for step in plan.steps:
         call = fill(step.call, result.answers)
         key = idempotency_key(workflow_id, generation, step.name)
         try:
-            record = await call_sage(call, key, step.summary, step.record)
+            record = await _settled(call, key, step.summary, step.record, cancel)
         except ActivityError as err:
             failure = sage_failure(err)
             if failure.code not in step.links_on or not same_content(call.body, failure.existing):
                 result.leftovers = await _compensate(
-                    done, result.answers, workflow_id, generation, note
+                    done, result.answers, workflow_id, generation, note, cancel
                 )
                 result.failure = failure
+                result.cancelled = cancel.requested
                 return result
             record = failure.existing or {}
             note(f"link {step.name}", Outcome.DONE, "Sage already held an identical record")
+        else:
+            done.append(step)
         result.answers.update(remembered(step, record))
         if step.batch and (batch := dig(record, step.batch)) is not None:
             result.batches.append(str(batch))
-        done.append(step)
+        if cancel.requested:
+            note("cancel", Outcome.DONE, f"cancelled in Temporal after {step.name}; undoing")
+            result.leftovers = await _compensate(
+                done, result.answers, workflow_id, generation, note, cancel
+            )
+            result.cancelled = True
+            return result
     return result
+
+
+async def _settled(
+    call: SageCall, key: str, summary: str, record_key: str | None, cancel: _Cancel
+) -> dict[str, Any]:
+    """The call's answer, even when the workflow is cancelled while it is in flight.
+
+    A cancelled activity may still have reached Sage. Its outcome is learnt by issuing the
+    same call again under the same idempotency key: Sage replays the first answer if the
+    first call committed, or does it now; either way exactly one record, and we know it.
+    The cancellation is noted for the caller, who undoes what was done.
+    """
+    try:
+        return await call_sage(call, key, summary, record_key)
+    except BaseException as err:  # cancellation is not an Exception
+        if not is_cancelled_exception(err):
+            raise
+        cancel.requested = True
+        return await call_sage(call, key, f"{summary} (outcome after cancel)", record_key)
 
 
 async def _compensate(
@@ -78,6 +116,7 @@ async def _compensate(
     workflow_id: str,
     generation: int,
     note: Note,
+    cancel: _Cancel,
 ) -> list[LeftoverUndo]:
     """Undo completed steps, newest first, so a later `retry` starts clean."""
     leftovers: list[LeftoverUndo] = []
@@ -87,7 +126,7 @@ async def _compensate(
         undo = fill(step.undo, answers)
         key = idempotency_key(workflow_id, generation, step.name, undo=True)
         try:
-            await call_sage(undo, key, f"Undo: {step.summary}", None)
+            await _settled(undo, key, f"Undo: {step.summary}", None, cancel)
             outcome, detail = Outcome.DONE, None
         except ActivityError as err:
             failure = sage_failure(err)
@@ -108,10 +147,11 @@ async def undo_leftovers(
     """`reset`: undo what a failed export left; returns what is still left and why."""
     remaining: list[LeftoverUndo] = []
     failure: SageFailure | None = None
+    cancel = _Cancel()  # a reset under way finishes, cancelled or not
     for leftover in leftovers:
         key = f"{leftover.key}/reset{attempt}"
         try:
-            await call_sage(leftover.call, key, f"Reset: {leftover.summary}", None)
+            await _settled(leftover.call, key, f"Reset: {leftover.summary}", None, cancel)
         except ActivityError as err:
             if (found := sage_failure(err)).code != "not_found":
                 failure = found

@@ -11,11 +11,11 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
-from temporalio.exceptions import ApplicationError, ChildWorkflowError
+from temporalio.exceptions import ApplicationError, ChildWorkflowError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from domain.approval import (
@@ -32,27 +32,33 @@ with workflow.unsafe.imports_passed_through():
         ItemFacts,
         RejectRequest,
         ResetRequest,
+        SettingsRequest,
         changed_fields,
         decide,
+        decide_settings,
         parse_request,
     )
     from domain.errors import SageError, explain
     from domain.exports import kind_of
     from domain.items import ItemBase, parse_item
     from domain.lifecycle import FINAL_STATES, Command, Event, State, next_state
-    from domain.refusal import Refusal
+    from domain.refusal import Refusal, reason
     from domain.saga import (
         LeftoverUndo,
         Posting,
+        SageFailure,
     )
-    from domain.settings import DirectExportMode, ProjectSettings
+    from domain.settings import DirectExportMode
     from domain.signing import verify
     from domain.status import (
+        ACTOR_LIMIT,
         AuditEntry,
         CarriedState,
         ItemStatus,
         ItemWorkflowInput,
         Outcome,
+        bounded,
+        folded_audit,
     )
     from workflows import export_saga
     from workflows import search_attributes as sa
@@ -63,6 +69,11 @@ RESTING_STATES = frozenset({State.DRAFT, State.SENT, State.REJECTED, State.EXPOR
 """States that wait for a person; in them, with no approval child, an item may continue
 as new."""
 SAGE_ACTOR = "sage"
+TEMPORAL_ACTOR = "temporal"
+"""Who a cancellation requested in Temporal (UI, CLI, API) is recorded as."""
+SETTINGS_COMMAND = "settings"
+APPROVAL_TOKEN_PATCH = "approval-note-token"
+"""Items that started an approval before notes carried a token keep taking notes without."""
 
 
 def _one(payload: tuple[Any, ...]) -> Any:
@@ -74,6 +85,12 @@ def _one(payload: tuple[Any, ...]) -> Any:
     dropped by the SDK (with a warning) before the handler runs.
     """
     return payload[0] if len(payload) == 1 else None
+
+
+def _claimed_actor(data: Any) -> str:
+    """Who a refused signal says it is from, cut to size: recorded, never trusted."""
+    actor = data.get("actor") if isinstance(data, dict) else None
+    return bounded(actor, ACTOR_LIMIT) or "unknown" if isinstance(actor, str) else "unknown"
 
 
 @workflow.defn(name="ErpItem")
@@ -105,6 +122,10 @@ class ItemWorkflow:
         """Nonces of signed commands already taken (replays are refused)."""
         self._reset_request: tuple[ResetRequest, State] | None = None
         self._resets = 0
+        self._approval_token: str | None = None
+        self._cancelled_in_temporal = False
+        """A cancellation was requested in Temporal: the run ends cancelled once it can."""
+        self._settings_changes = 0
         self._published: dict[str, Any] = {}
         self._history_limit = start.history_limit
         if start.carried is not None:
@@ -125,6 +146,8 @@ class ItemWorkflow:
         self._approval_round = carried.approval_round
         self._leftovers = carried.leftovers
         self._nonces = carried.nonces
+        self._resets = carried.resets
+        self._approval_token = carried.approval_token
         self._audit = carried.audit
 
     def _carry(self) -> CarriedState:
@@ -143,6 +166,8 @@ class ItemWorkflow:
             approval_round=self._approval_round,
             leftovers=self._leftovers,
             nonces=self._nonces,
+            resets=self._resets,
+            approval_token=self._approval_token,
             audit=self._audit,
         )
 
@@ -157,32 +182,80 @@ class ItemWorkflow:
     async def run(self, start: ItemWorkflowInput) -> ItemStatus:
         self._publish()
         while self._state not in FINAL_STATES:
-            if self._reset_request is not None:
-                await self._reset(*self._reset_request)
-                continue
-            if self._resting and self._due_for_continue_as_new():
-                # Only between commands, never during an export or an approval child.
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(
-                    ItemWorkflowInput(
-                        item=self._item.model_dump(mode="json"),
-                        settings=self._settings,
-                        carried=self._carry(),
-                        history_limit=self._history_limit,
-                    )
-                )
-            if self._state is State.ACCEPTED:
-                await self._export()
-            elif self._state is State.EXPORTED:
-                await self._await_posting()
-            elif self._state is State.SENT and self._delegated:
-                await self._run_approval()
-            elif self._state is State.SENT:
-                await self._wait_with_reminders(self._moved_or_due(self._version))
-            else:
-                await self._wait_for_change()
+            try:
+                await self._next_step()
+            except BaseException as err:  # cancellation is not an Exception
+                if not is_cancelled_exception(err):
+                    raise
+                await self._on_cancel_requested()
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._cancelled_in_temporal:
+            raise asyncio.CancelledError("cancelled in Temporal")  # the run ends cancelled
         return self.status()
+
+    async def _next_step(self) -> None:
+        if self._reset_request is not None:
+            await self._reset(*self._reset_request)
+            return
+        if self._resting and self._due_for_continue_as_new():
+            # Only between commands, never during an export or an approval child.
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            workflow.continue_as_new(
+                ItemWorkflowInput(
+                    item=self._item.model_dump(mode="json"),
+                    settings=self._settings,
+                    carried=self._carry(),
+                    history_limit=self._history_limit,
+                )
+            )
+        if self._state is State.ACCEPTED:
+            await self._export()
+        elif self._state is State.EXPORTED:
+            await self._await_posting()
+        elif self._state is State.SENT and self._delegated:
+            await self._run_approval()
+        elif self._state is State.SENT:
+            await self._wait_with_reminders(self._moved_or_due(self._version))
+        else:
+            await self._wait_for_change()
+
+    async def _on_cancel_requested(self) -> None:
+        """A cancellation from Temporal (UI, `temporal workflow cancel`, the API).
+
+        Nothing is left behind: what a failed export left in Sage is undone first, and an item
+        Sage already holds (exported) is not cancelled at all; it keeps waiting to be posted.
+        """
+        self._exporting = False
+        if self._state is State.EXPORTED:
+            self._record(
+                TEMPORAL_ACTOR,
+                "cancel",
+                Outcome.REFUSED,
+                self._state,
+                "Sage holds this item already; it stays to follow its posting",
+            )
+            self._publish()
+            return
+        undone = 0
+        if self._leftovers:
+            undone, _ = await self._undo_leftovers()
+            if self._leftovers:
+                self._record(
+                    TEMPORAL_ACTOR,
+                    "cancel",
+                    Outcome.REFUSED,
+                    self._state,
+                    f"{len(self._leftovers)} step(s) of the failed export are still in Sage; "
+                    "an ERP Admin resets the item first",
+                )
+                self._publish()
+                return
+        self._cancelled_in_temporal = True
+        self._reset_request = None
+        detail = "cancellation requested in Temporal"
+        if undone:
+            detail += f"; undid {undone} leftover step(s) in Sage first"
+        self._transition(State.CANCELLED, TEMPORAL_ACTOR, "cancel", detail)
 
     async def _wait_for_change(self) -> None:
         await workflow.wait_condition(self._moved_or_due(self._version))
@@ -325,28 +398,49 @@ class ItemWorkflow:
     def reset_signal(self, *payload: Any) -> None:
         self._on_signal(Command.RESET, payload)
 
-    @workflow.signal(name="settings")
-    def settings_signal(self, *payload: Any) -> None:
-        """New project settings (`starter.py settings apply`): the snapshot validators use."""
+    @workflow.update(name=SETTINGS_COMMAND)
+    def settings(self, request: SettingsRequest) -> ItemStatus:
+        """New project settings (`starter.py settings apply FILE --as USER`)."""
         try:
-            settings = ProjectSettings.model_validate(_one(payload))
-        except Exception as err:  # a malformed payload is refused, never fails the workflow
-            detail = f"settings refused: {str(err).splitlines()[0]}"
-            self._record("unknown", "settings", Outcome.REFUSED, self._state, detail)
+            self._verify(SETTINGS_COMMAND, request)
+            changed = decide_settings(self._settings, request)
+        except Exception as err:
+            return self._refuse(request.actor, SETTINGS_COMMAND, reason(err, SETTINGS_COMMAND))
+        return self._take_settings(request, changed)
+
+    @settings.validator
+    def _validate_settings(self, request: SettingsRequest) -> None:
+        decide_settings(self._settings, request)
+
+    @workflow.signal(name=SETTINGS_COMMAND)
+    def settings_signal(self, *payload: Any) -> None:
+        """The same from the UI or the temporal CLI: `{"actor": ..., "settings": {...}}`."""
+        data = _one(payload)
+        try:
+            if isinstance(data, dict) and "actor" not in data and "project" in data:
+                raise Refusal(
+                    "settings: new settings name the ERP Admin who gives them "
+                    '({"actor": USER, "settings": {...}}; starter.py settings apply FILE --as USER)'
+                )
+            request = SettingsRequest.model_validate(data)
+            self._verify(SETTINGS_COMMAND, request)
+            changed = decide_settings(self._settings, request)
+        except Exception as err:  # never a failed workflow task, whatever arrives
+            detail = f"{reason(err, SETTINGS_COMMAND)} (signal)"
+            self._record(
+                _claimed_actor(data), SETTINGS_COMMAND, Outcome.REFUSED, self._state, detail
+            )
+            self._publish()
             return
-        if settings.project != self._item.project:
-            detail = f"settings of project {settings.project} do not apply to this item"
-            self._record("unknown", "settings", Outcome.REFUSED, self._state, detail)
-            return
-        changed = sorted(
-            key
-            for key, value in settings.model_dump(mode="json").items()
-            if self._settings.model_dump(mode="json").get(key) != value
-        )
-        self._settings = settings
+        self._take_settings(request, changed)
+
+    def _take_settings(self, request: SettingsRequest, changed: list[str]) -> ItemStatus:
+        self._settings = request.settings
+        self._settings_changes += 1  # a wait that depends on the settings looks again
         detail = "changed: " + (", ".join(changed) or "nothing")
-        self._record("settings", "settings", Outcome.DONE, self._state, detail)
+        self._record(request.actor, SETTINGS_COMMAND, Outcome.DONE, self._state, detail)
         self._publish()
+        return self.status()
 
     # --- applying commands ---
 
@@ -359,20 +453,30 @@ class ItemWorkflow:
             export_fields=self._fields,
             exporting=self._exporting,
             approval_responses=len(self._approval.responses) if self._approval_id else 0,
+            leftovers=len(self._leftovers),
         )
         return decide(facts, command, request)
 
     def _command(self, command: Command, request: CommandRequest) -> ItemStatus:
-        """An update past its validator: check the signature (a refusal is recorded), apply."""
-        try:
-            self._verify(command, request)
-        except Refusal as refusal:
-            self._record(request.actor, command.value, Outcome.REFUSED, self._state, str(refusal))
-            self._publish()
-            raise ApplicationError(str(refusal), type="Refused", non_retryable=True) from None
-        return self._apply(command, request)
+        """An update past its validator: check the signature (a refusal is recorded), apply.
 
-    def _verify(self, command: Command, request: CommandRequest) -> None:
+        Any exception becomes a refusal: an update handler that raised anything else would
+        fail the workflow task, over and over.
+        """
+        try:
+            self._verify(command.value, request)
+            return self._apply(command, request)
+        except ApplicationError:
+            raise
+        except Exception as err:
+            return self._refuse(request.actor, command.value, reason(err, command.value))
+
+    def _refuse(self, actor: str, action: str, detail: str) -> NoReturn:
+        self._record(actor, action, Outcome.REFUSED, self._state, detail)
+        self._publish()
+        raise ApplicationError(detail, type="Refused", non_retryable=True)
+
+    def _verify(self, command: str, request: CommandRequest) -> None:
         user = self._settings.roster.get(request.actor)
         policy = self._settings.signing
         now = workflow.now()
@@ -381,12 +485,12 @@ class ItemWorkflow:
             policy=policy,
             signature=request.signature,
             item=workflow.info().workflow_id,
-            command=command.value,
+            command=command,
             arguments=request.signed_arguments(),
             now=now,
             seen_nonces=set(self._nonces),
         )
-        if request.signature is not None:
+        if request.signature is not None and user is not None and user.public_key:
             horizon = now - 2 * policy.tolerance  # older nonces fail the freshness check anyway
             self._nonces = {n: at for n, at in self._nonces.items() if at >= horizon}
             self._nonces[request.signature.nonce] = request.signature.timestamp
@@ -432,16 +536,20 @@ class ItemWorkflow:
         return self.status()
 
     def _on_signal(self, command: Command, payload: tuple[Any, ...]) -> None:
-        actor = "unknown"
         data = _one(payload)
-        if isinstance(data, dict) and isinstance(data.get("actor"), str):
-            actor = data["actor"]
         try:
             request = parse_request(command, data)
-            self._verify(command, request)
+            self._verify(command.value, request)
             self._apply(command, request)
-        except (Refusal, ApplicationError) as refusal:
-            self._record(actor, command.value, Outcome.REFUSED, self._state, f"{refusal} (signal)")
+        except Exception as err:  # never a failed workflow task, whatever arrives
+            detail = f"{err if isinstance(err, ApplicationError) else reason(err, command.value)}"
+            self._record(
+                _claimed_actor(data),
+                command.value,
+                Outcome.REFUSED,
+                self._state,
+                f"{detail} (signal)",
+            )
             self._publish()
 
     def _start_export_generation(self) -> None:
@@ -452,7 +560,11 @@ class ItemWorkflow:
 
     async def _export(self) -> None:
         kind = kind_of(self._item)
-        plan = kind.plan(self._item, self._settings, self._fields, workflow.now().date())
+        try:
+            plan = kind.plan(self._item, self._settings, self._fields, workflow.now().date())
+        except Exception as err:  # settings changed under an accepted item, say
+            self._export_failed(explain("invalid_request", reason(err, "export")))
+            return
         plan = plan.released(workflow.patched).for_company(self._settings.sage_company)
         self._exporting = True
         try:
@@ -462,15 +574,18 @@ class ItemWorkflow:
         finally:
             self._exporting = False
         self._leftovers += result.leftovers
+        if result.cancelled:
+            # Cancelled in Temporal mid-export: the saga learnt the outcome of the call in
+            # flight and undid what was done; the item ends cancelled unless Sage kept some.
+            self._last_error = None
+            await self._on_cancel_requested()
+            if self._state is State.ACCEPTED:  # leftovers: a person resets them
+                failure = explain("cancelled", "the export was cancelled; Sage kept some steps")
+                self._export_failed(failure)
+            return
         if result.failure is not None:
             failure = result.failure
-            self._last_error = explain(failure.code, failure.message)
-            self._transition(
-                next_state(self._state, Event.EXPORT_FAILED),
-                SAGE_ACTOR,
-                Event.EXPORT_FAILED.value,
-                f"{failure.code}: {failure.message}",
-            )
+            self._export_failed(explain(failure.code, failure.message))
             return
         self._sage_ids.update(result.answers)
         self._batches = result.batches
@@ -482,22 +597,28 @@ class ItemWorkflow:
             ", ".join(f"{k}={v}" for k, v in result.answers.items()),
         )
 
+    def _export_failed(self, error: SageError) -> None:
+        self._last_error = error
+        self._transition(
+            next_state(self._state, Event.EXPORT_FAILED),
+            SAGE_ACTOR,
+            Event.EXPORT_FAILED.value,
+            f"{error.code}: {error.message}",
+        )
+
     def _note(self, action: str, outcome: Outcome, detail: str | None) -> None:
         self._record(SAGE_ACTOR, action, outcome, self._state, detail)
 
     async def _reset(self, request: ResetRequest, target: State) -> None:
         """Undo what a failed export left in Sage ("reset a failed export"), then move on."""
-        self._resets += 1
         try:
-            remaining, failure = await export_saga.undo_leftovers(self._leftovers, self._resets)
+            undone, failure = await self._undo_leftovers()
         finally:
             self._exporting = False
             self._reset_request = None
-        undone = len(self._leftovers) - len(remaining)
-        self._leftovers = remaining
         if failure is not None:
             self._last_error = explain(failure.code, failure.message)
-            detail = f"undid {undone}, {len(remaining)} still in Sage: {failure.message}"
+            detail = f"undid {undone}, {len(self._leftovers)} still in Sage: {failure.message}"
             self._record(request.actor, "reset", Outcome.REFUSED, self._state, detail)
             self._version += 1
             self._publish()
@@ -506,6 +627,14 @@ class ItemWorkflow:
             f"undid {undone} leftover step(s) in Sage" if undone else "nothing was left in Sage"
         )
         self._transition(target, request.actor, Command.RESET.value, detail, request.comment)
+
+    async def _undo_leftovers(self) -> tuple[int, SageFailure | None]:
+        """Undo the leftovers under keys of their own (one set per reset, across runs)."""
+        self._resets += 1
+        before = len(self._leftovers)
+        remaining, failure = await export_saga.undo_leftovers(self._leftovers, self._resets)
+        self._leftovers = remaining
+        return before - len(remaining), failure
 
     async def _await_posting(self) -> None:
         await export_saga.wait_until_posted(self._batches)
@@ -567,15 +696,33 @@ class ItemWorkflow:
 
     # --- delegated approval (Direct Export enabled_with_workflow) ---
 
+    async def _wait_for_settings(self, why: str) -> None:
+        """No approval can start under the settings held: say so once, then wait for a
+        command or new settings (never a failed workflow task)."""
+        self._attention = "no_approval_template"
+        self._record("system", "approval", Outcome.REFUSED, self._state, why)
+        self._publish()
+        version, changes = self._version, self._settings_changes
+        await workflow.wait_condition(
+            lambda: self._version != version or self._settings_changes != changes
+        )
+        self._attention = None
+        self._publish()
+
     async def _run_approval(self) -> None:
         """Run one approval child workflow; its outcome accepts or rejects the item."""
+        try:
+            templates = self._settings.approval_templates.get(self._item.type, [])
+            template = choose_template(templates, self._item.amount)
+        except Refusal as refusal:  # the settings changed since the send: wait for new ones
+            await self._wait_for_settings(str(refusal))
+            return
         self._approval_round += 1
         round_ = self._approval_round
-        templates = self._settings.approval_templates[self._item.type]
-        self._approval = Approval(
-            template=choose_template(templates, self._item.amount), groups=self._settings.groups
-        )
+        self._approval = Approval(template=template, groups=self._settings.groups)
         self._approval_id = f"{workflow.info().workflow_id}/approval-{round_}"
+        if workflow.patched(APPROVAL_TOKEN_PATCH):
+            self._approval_token = str(workflow.uuid4())
         child = await workflow.start_child_workflow(
             ApprovalWorkflow.run,
             ApprovalInput(
@@ -588,13 +735,20 @@ class ItemWorkflow:
                     for name, user in self._settings.roster.items()
                     if user.public_key
                 },
+                token=self._approval_token,
             ),
             id=self._approval_id,
             static_summary=f"Approval of {self._item.summary()}",
         )
         self._publish()
         moved = self._moved_since(self._version)
-        await self._wait_with_reminders(lambda: child.done() or moved())
+        try:
+            await self._wait_with_reminders(lambda: child.done() or moved())
+        except BaseException as err:  # cancelled in Temporal: the approval ends with the item
+            if is_cancelled_exception(err):
+                child.cancel()
+                self._approval_id = None
+            raise
         if moved():  # retrieved or cancelled while the approval ran
             child.cancel()
             with contextlib.suppress(asyncio.CancelledError, ChildWorkflowError):
@@ -620,6 +774,10 @@ class ItemWorkflow:
         try:
             note = ApprovalNote.model_validate(_one(payload))
         except ValueError:  # not a note from our approval workflow: nothing to take from it
+            self._forged_note("not an approval note")
+            return
+        if self._approval_token is not None and note.token != self._approval_token:
+            self._forged_note("it does not carry this round's token")
             return
         if note.round != self._approval_round or self._approval is None:
             return  # a late note from an approval that was retrieved or cancelled
@@ -638,6 +796,11 @@ class ItemWorkflow:
             )
             self._progress += 1
         self._approval = note.approval
+        self._publish()
+
+    def _forged_note(self, why: str) -> None:
+        detail = f"{PROGRESS_SIGNAL} ignored: {why}; only the item's approval workflow sends it"
+        self._record("unknown", PROGRESS_SIGNAL, Outcome.REFUSED, self._state, detail)
         self._publish()
 
     # --- bookkeeping ---
@@ -691,6 +854,7 @@ class ItemWorkflow:
                 comment=comment,
             )
         )
+        self._audit = folded_audit(self._audit)
         workflow.logger.info(
             "%s by %s: %s", action, actor, outcome.value, extra={"state": self._state.value}
         )

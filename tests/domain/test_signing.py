@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from domain.signing import (
     BadSignature,
+    Signature,
     SigningPolicy,
     load_private_key,
     new_key_pair,
@@ -43,10 +45,16 @@ def test_a_good_signature_passes():
     check(signature())
 
 
-def test_unsigned_commands_pass_only_where_the_project_takes_them():
-    check(None, policy=SigningPolicy(accept_unsigned=True))
+def test_unsigned_commands_pass_only_for_users_without_a_key_where_the_project_takes_them():
+    check(None, public=None, policy=SigningPolicy(accept_unsigned=True))
     with pytest.raises(BadSignature, match="signed commands only"):
-        check(None)
+        check(None, public=None)
+
+
+@pytest.mark.parametrize("accept_unsigned", [True, False])
+def test_a_user_with_a_registered_key_must_sign(accept_unsigned):
+    with pytest.raises(BadSignature, match="must be signed"):
+        check(None, policy=SigningPolicy(accept_unsigned=accept_unsigned))
 
 
 @pytest.mark.parametrize(
@@ -69,9 +77,17 @@ def test_someone_elses_key_does_not_verify():
         check(signature(), public=other_public)
 
 
-def test_a_user_without_a_public_key_cannot_sign():
+def test_a_signature_from_a_user_without_a_key_counts_as_unsigned():
+    check(signature(), public=None, policy=SigningPolicy(accept_unsigned=True))
     with pytest.raises(BadSignature, match="no public key"):
         check(signature(), public=None)
+
+
+@pytest.mark.parametrize("timestamp", ["2026-11-21T12:00:00", "not a time", "12:00", None])
+def test_a_signature_without_a_time_zone_is_malformed_not_a_crash(timestamp):
+    good = signature().model_dump(mode="json")
+    with pytest.raises(ValidationError, match="timestamp"):
+        Signature.model_validate({**good, "timestamp": timestamp})
 
 
 @pytest.mark.parametrize("offset", [timedelta(minutes=6), -timedelta(minutes=6)])

@@ -24,6 +24,7 @@ from domain.commands import (
     EditRequest,
     RejectRequest,
     ResetRequest,
+    SettingsRequest,
 )
 from domain.lifecycle import State
 from domain.saga import SageFailure
@@ -36,7 +37,7 @@ from workflows.item import ItemWorkflow
 from workflows.sandbox import RUNNER
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-ADMIN, APPROVER = "pm.alex", "acct.ana"
+ADMIN, APPROVER, ERP_ADMIN = "pm.alex", "acct.ana", "acct.admin"
 
 
 def project(
@@ -374,8 +375,13 @@ async def test_reset_needs_an_erp_admin_and_returns_the_item_where_asked(time_sk
 async def test_signed_commands_are_verified_and_refusals_recorded(time_skipping_env):
     private, public = new_key_pair()
     key = load_private_key(private)
+    erp_private, erp_public = new_key_pair()
     roster = project().roster
-    roster = {**roster, APPROVER: roster[APPROVER].model_copy(update={"public_key": public})}
+    roster = {
+        **roster,
+        APPROVER: roster[APPROVER].model_copy(update={"public_key": public}),
+        ERP_ADMIN: roster[ERP_ADMIN].model_copy(update={"public_key": erp_public}),
+    }
     settings = project(roster=roster, signing=SigningPolicy(accept_unsigned=False))
     async with item_workflow(time_skipping_env, FakeSage(), settings) as handle:
         wid = handle.id
@@ -384,7 +390,15 @@ async def test_signed_commands_are_verified_and_refusals_recorded(time_skipping_
         assert "signed commands only" in unsigned
         admin_private, admin_public = new_key_pair()
         roster = {**roster, ADMIN: roster[ADMIN].model_copy(update={"public_key": admin_public})}
-        await handle.signal("settings", settings.model_copy(update={"roster": roster}))
+        change = SettingsRequest(
+            actor=ERP_ADMIN, settings=settings.model_copy(update={"roster": roster})
+        )
+        unsigned_change = await refusal(handle, "settings", change)
+        assert "must be signed" in unsigned_change
+        signature = sign(
+            load_private_key(erp_private), wid, "settings", change.signed_arguments(), now
+        )
+        await command(handle, "settings", change.model_copy(update={"signature": signature}))
         send = CommandRequest(actor=ADMIN)
         signed_send = send.model_copy(
             update={
@@ -406,8 +420,8 @@ async def test_signed_commands_are_verified_and_refusals_recorded(time_skipping_
     assert "cannot retry" in replay or "replayed" in replay
     assert final.state is State.POSTED
     refused = [e for e in final.audit if e.outcome is Outcome.REFUSED]
-    assert [e.action for e in refused] == ["send", "accept", "accept"]
-    assert "signed commands only" in (refused[2].detail or "")
+    assert [e.action for e in refused] == ["send", "settings", "accept", "accept"]
+    assert "must be signed" in (refused[3].detail or "")
 
 
 async def time_now(env: WorkflowEnvironment):
