@@ -3,9 +3,10 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from sage_mock.api_keys import ApiKeyHash
@@ -64,14 +65,18 @@ def create_app(config: MockConfig) -> FastAPI:
     """
     if config.api_key is None:
         raise ValueError("the mock Sage needs an API key")
-    api_key = ApiKeyHash(config.api_key.get_secret_value())
+    raw_admin = config.admin_key.get_secret_value() if config.admin_key else None
+    if raw_admin is not None and raw_admin == config.api_key.get_secret_value():
+        raise ValueError("the admin key must differ from the API key")
     sv = SageServices(
-        config=config.model_copy(update={"api_key": None}),  # only the hash stays
+        config=config.model_copy(update={"api_key": None, "admin_key": None}),  # hashes stay
         store=Store(config.db_path),
         quota=RequestQuota(config.rate_limit, config.rate_window_seconds),
         faults=FaultInjector(),
-        api_key=api_key,
+        api_key=ApiKeyHash(config.api_key.get_secret_value()),
+        admin_key=ApiKeyHash(raw_admin) if raw_admin else None,
     )
+    del raw_admin
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -85,10 +90,30 @@ def create_app(config: MockConfig) -> FastAPI:
     )
     app.state.services = sv
     for router in ROUTERS:
+        _keep_admin_out_of_the_schema(router)
         app.include_router(router)
     app.add_middleware(SageGateway, services=sv)
     _answer_errors_as_sage_does(app)
     return app
+
+
+def admin_routes() -> list[APIRoute]:
+    """Every `/admin/` route of every router."""
+    return [
+        route
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.path.startswith("/admin/")
+    ]
+
+
+def _keep_admin_out_of_the_schema(router: APIRouter) -> None:
+    """`/openapi.json` is the client's API: a real Sage has no admin door, so a client (or a
+    fuzzer) reading the schema never learns of one. Done here, for every router's `/admin/`
+    routes, so that a new admin route cannot be forgotten."""
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.path.startswith("/admin/"):
+            route.include_in_schema = False
 
 
 def _answer_errors_as_sage_does(app: FastAPI) -> None:

@@ -9,6 +9,12 @@ from typing import Any
 NOT_FOUND = "Entity with this ID not found."
 CANT_BE_BLANK = "Can't be blank."
 UNAUTHORIZED = "Invalid or missing API key."
+ADMIN_UNAUTHORIZED = "Invalid or missing admin key."
+ADMIN_KEY_REQUIRED = (
+    "The admin API takes the admin key (SAGE_ADMIN_KEY), not the API key: "
+    "an API client cannot post batches, inject faults or change the quota."
+)
+ADMIN_OFF = "The admin API is off: start the mock with an admin key (SAGE_ADMIN_KEY)."
 RATE_LIMITED = (
     "Unknown Error => You have surpassed the max number of requests for an hour. "
     "Please wait until your limit resets."
@@ -38,6 +44,19 @@ def not_found() -> SageError:
 
 def unauthorized() -> SageError:
     return SageError(401, "unauthorized", UNAUTHORIZED)
+
+
+def admin_unauthorized() -> SageError:
+    return SageError(401, "unauthorized", ADMIN_UNAUTHORIZED)
+
+
+def admin_key_required() -> SageError:
+    """The orchestrator's own key on an admin call: known, and refused there."""
+    return SageError(403, "admin_key_required", ADMIN_KEY_REQUIRED)
+
+
+def admin_off() -> SageError:
+    return SageError(403, "admin_off", ADMIN_OFF)
 
 
 def rate_limited() -> SageError:

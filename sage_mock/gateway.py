@@ -1,5 +1,10 @@
 """The front door of every call: API key, quota, company, injected faults, counters, access log.
 
+Two doors, two keys: `/v1/` takes the API key (the orchestrator's), `/admin/` the admin key
+(a person in Sage, the tests' knobs). The API key on an admin call is refused (403), so a
+client that holds only the orchestrator's key cannot post batches, inject faults or shrink
+the quota.
+
 A pure ASGI middleware rather than a FastAPI dependency, because it must add quota
 headers to every `/v1/` answer (errors included) and be able to hang up after the
 status line has gone out, which no Response object can do.
@@ -23,7 +28,15 @@ from sage_mock.companies import (
     stop_serving,
     unknown_company,
 )
-from sage_mock.errors import SageError, injected_failure, rate_limited, unauthorized
+from sage_mock.errors import (
+    SageError,
+    admin_key_required,
+    admin_off,
+    admin_unauthorized,
+    injected_failure,
+    rate_limited,
+    unauthorized,
+)
 from sage_mock.idempotency import DROP_CONNECTION
 from sage_mock.records import companies as company_records
 from sage_mock.records import counters
@@ -39,7 +52,7 @@ class SageGateway:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if path.startswith("/admin/"):
+        if path == "/admin" or path.startswith("/admin/"):
             await self._admin(scope, receive, send)
         elif path.startswith("/v1/"):
             await self._api(scope, receive, send)
@@ -47,9 +60,11 @@ class SageGateway:
             await self.app(scope, receive, send)
 
     async def _admin(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Admin calls need the key too, but never count against the quota."""
-        if self._presented_key(scope) is None:
-            await _answer(unauthorized(), {}, scope, receive, send)
+        """Admin calls need the admin key (never the API key), and never count against the
+        quota."""
+        refusal = self._admin_refusal(scope)
+        if refusal is not None:
+            await _answer(refusal, {}, scope, receive, send)
             return
         company = self._company(scope)
         if isinstance(company, SageError):
@@ -109,11 +124,24 @@ class SageGateway:
             stop_serving(token)
 
     def _presented_key(self, scope: Scope) -> str | None:
-        """The caller's key if it is the right one; hashed and compared in constant time."""
-        scheme, _, key = Headers(scope=scope).get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and self.services.api_key.matches(key):
+        """The caller's key if it is the API key; hashed and compared in constant time."""
+        key = _bearer(scope)
+        if key is not None and self.services.api_key.matches(key):
             return key
         return None
+
+    def _admin_refusal(self, scope: Scope) -> SageError | None:
+        """None if the caller presents the admin key, else why not (both compared as hashes,
+        in constant time)."""
+        admin_key = self.services.admin_key
+        if admin_key is None:
+            return admin_off()
+        key = _bearer(scope)
+        if key is not None and admin_key.matches(key):
+            return None
+        if key is not None and self.services.api_key.matches(key):
+            return admin_key_required()
+        return admin_unauthorized()
 
     def _record(
         self, scope: Scope, headers: Headers, outcome: dict[str, Any], seconds: float
@@ -141,6 +169,11 @@ class SageGateway:
             company=headers.get(COMPANY_HEADER, DEFAULT_COMPANY),
             ms=round(seconds * 1000, 1),
         )
+
+
+def _bearer(scope: Scope) -> str | None:
+    scheme, _, key = Headers(scope=scope).get("authorization", "").partition(" ")
+    return key if scheme.lower() == "bearer" else None
 
 
 def _with_quota(send: Send, quota_headers: dict[str, str], outcome: dict[str, Any]) -> Send:

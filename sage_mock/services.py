@@ -18,6 +18,8 @@ class SageServices:
     quota: RequestQuota
     faults: FaultInjector
     api_key: ApiKeyHash
+    admin_key: ApiKeyHash | None = None
+    """None: the admin API is off."""
 
 
 def services(request: Request) -> SageServices:

@@ -1,4 +1,7 @@
-"""`/admin/`: what a person does in Sage by hand, and the knobs of tests and demos."""
+"""`/admin/`: what a person does in Sage by hand, and the knobs of tests and demos.
+
+Every call takes the admin key (`SAGE_ADMIN_KEY`), never the API key (the gateway), and none
+is in the client's `/openapi.json` (app.py)."""
 
 from collections.abc import Callable
 from functools import partial
@@ -28,7 +31,7 @@ from sage_mock.records import (
 from sage_mock.services import SageServices, services
 from sage_mock.vendor_edits import VendorChange, check_vendor_change
 
-router = APIRouter(prefix="/admin")
+router = APIRouter(prefix="/admin", include_in_schema=False)
 Services = Annotated[SageServices, Depends(services)]
 
 RECORD_KINDS: dict[str, Callable[..., list[dict[str, Any]]]] = {

@@ -13,11 +13,16 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from sage_mock import MockConfig, create_app
 
 API_KEY = "test-key-not-a-secret"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
+"""The orchestrator's key: every `/v1/` call."""
+ADMIN_KEY = "test-admin-key-not-a-secret"
+ADMIN_AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
+"""A person in Sage, and the tests' knobs: every `/admin/` call."""
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 SUBCONTRACT: dict[str, Any] = {
@@ -53,6 +58,7 @@ def config(tmp_path: Path) -> MockConfig:
     return MockConfig(
         db_path=tmp_path / "sage.sqlite",
         api_key=API_KEY,
+        admin_key=ADMIN_KEY,
         rate_limit=1000,
         rate_window_seconds=3600,
         auto_post_seconds=3600,
@@ -60,15 +66,29 @@ def config(tmp_path: Path) -> MockConfig:
 
 
 @pytest.fixture
-async def client(config: MockConfig) -> AsyncIterator[httpx.AsyncClient]:
-    """An authenticated client of an in-process app on a fresh database."""
+def app(config: MockConfig) -> Iterator[FastAPI]:
+    """An in-process app on a fresh database."""
     app = create_app(config)
-    transport = httpx.ASGITransport(app=app)
+    yield app
+    app.state.services.store.close()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The orchestrator's client of the app: the API key (`/v1/` calls)."""
     async with httpx.AsyncClient(
-        transport=transport, base_url="http://sage.test", headers=AUTH
+        transport=httpx.ASGITransport(app=app), base_url="http://sage.test", headers=AUTH
     ) as http:
         yield http
-    app.state.services.store.close()
+
+
+@pytest.fixture
+async def admin(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A person in Sage (or a test's knob) on the same app: the admin key (`/admin/` calls)."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://sage.test", headers=ADMIN_AUTH
+    ) as http:
+        yield http
 
 
 def free_port() -> int:
@@ -92,7 +112,7 @@ class RealServer:
 
     def start(self) -> None:
         self.port = free_port()
-        env = {**os.environ, "SAGE_API_KEY": API_KEY}
+        env = {**os.environ, "SAGE_API_KEY": API_KEY, "SAGE_ADMIN_KEY": ADMIN_KEY}
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [
@@ -116,7 +136,7 @@ class RealServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"sage_mock exited: {self.log_path.read_text()}")
             try:
-                httpx.get(f"{self.base_url}/admin/stats", headers=AUTH, timeout=0.5)
+                httpx.get(f"{self.base_url}/admin/stats", headers=ADMIN_AUTH, timeout=0.5)
                 return
             except httpx.TransportError:
                 time.sleep(0.05)

@@ -89,15 +89,15 @@ async def test_a_deleted_invoice_frees_its_code(sage):
     assert (await sage.post("/v1/ap_invoices", json=invoice())).status_code == 201
 
 
-async def test_a_closed_gl_period_refuses_the_invoice_with_its_date(sage):
+async def test_a_closed_gl_period_refuses_the_invoice_with_its_date(sage, admin):
     answer = await sage.post("/v1/ap_invoices", json=invoice(accounting_date="2025-12-31"))
     assert answer.status_code == 422
     assert answer.json() == {"code": "gl_period_closed", "message": CLOSED}
 
-    await sage.put("/admin/gl_periods/2026-11", json={"status": "closed"})
+    await admin.put("/admin/gl_periods/2026-11", json={"status": "closed"})
     november = await sage.post("/v1/ap_invoices", json=invoice())
     assert november.json()["code"] == "gl_period_closed"
-    await sage.put("/admin/gl_periods/2026-11", json={"status": "open"})
+    await admin.put("/admin/gl_periods/2026-11", json={"status": "open"})
     assert (await sage.post("/v1/ap_invoices", json=invoice())).status_code == 201
 
 
@@ -106,7 +106,7 @@ async def test_a_period_not_set_up_in_sage_takes_no_entries(sage):
     assert answer.json()["code"] == "gl_period_closed"
 
 
-async def test_billing_past_the_approved_amount_is_refused_unless_within_tolerance(sage):
+async def test_billing_past_the_approved_amount_is_refused_unless_within_tolerance(sage, admin):
     # SC-0042 is approved for 12,500.00; 10,000.00 are billed first.
     big = distribution(amount=10000.0, retainage=0.0)
     ok = invoice(original_amount=10000.0, retainage=0.0, distributions=[big])
@@ -117,8 +117,8 @@ async def test_billing_past_the_approved_amount_is_refused_unless_within_toleran
     assert over.status_code == 422
     assert over.json() == {"code": "over_tolerance", "message": OVER}
 
-    await sage.put("/admin/ap_settings", json={"tolerance_percent": 5})
-    assert (await sage.get("/admin/ap_settings")).json() == {"tolerance_percent": 5.0}
+    await admin.put("/admin/ap_settings", json={"tolerance_percent": 5})
+    assert (await admin.get("/admin/ap_settings")).json() == {"tolerance_percent": 5.0}
     assert (await sage.post("/v1/ap_invoices", json=second)).status_code == 201
 
 
@@ -175,15 +175,15 @@ async def test_an_approved_cco_raises_the_approved_amount(sage):
         "inactive-vendor",
     ],
 )
-async def test_sage_refuses_with_its_own_words(sage, body, code, message):
+async def test_sage_refuses_with_its_own_words(sage, body, code, message, admin):
     answer = await sage.post("/v1/ap_invoices", json=body)
     assert answer.json() == {"code": code, "message": message}
-    assert (await sage.get("/admin/records/ap_invoices")).json() == []
+    assert (await admin.get("/admin/records/ap_invoices")).json() == []
 
 
-async def test_gl_periods_are_listed(client):
+async def test_gl_periods_are_listed(client, admin):
     periods = (await client.get("/v1/gl_periods")).json()
     assert {"period": "2025-12", "status": "closed"} in periods
     assert {"period": "2026-11", "status": "open"} in periods
-    bad = await client.put("/admin/gl_periods/2026-13", json={"status": "open"})
+    bad = await admin.put("/admin/gl_periods/2026-13", json={"status": "open"})
     assert bad.status_code == 404

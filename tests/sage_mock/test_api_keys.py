@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from sage_mock import MockConfig, create_app
 from sage_mock import api_keys as api_keys_module
-from tests.sage_mock.conftest import API_KEY, AUTH, subcontract
+from tests.sage_mock.conftest import ADMIN_AUTH, ADMIN_KEY, API_KEY, AUTH, subcontract
 
 
 def strings_reachable_from(root: Any) -> Iterator[str]:
@@ -45,7 +45,8 @@ def strings_reachable_from(root: Any) -> Iterator[str]:
 
 
 def holds_key(root: Any) -> bool:
-    return any(API_KEY in text for text in strings_reachable_from(root))
+    """Whether either raw key (the API key, the admin key) is reachable from `root`."""
+    return any(API_KEY in text or ADMIN_KEY in text for text in strings_reachable_from(root))
 
 
 def test_the_raw_key_is_not_kept_by_the_app(config: MockConfig):
@@ -53,9 +54,10 @@ def test_the_raw_key_is_not_kept_by_the_app(config: MockConfig):
     app = create_app(config)
     try:
         services = app.state.services
-        assert services.config.api_key is None
+        assert services.config.api_key is None and services.config.admin_key is None
         assert not holds_key(app)
         assert API_KEY not in repr(services.api_key)
+        assert ADMIN_KEY not in repr(services.admin_key)
     finally:
         app.state.services.store.close()
 
@@ -72,7 +74,7 @@ async def test_the_raw_key_never_reaches_the_sqlite_file(config: MockConfig):
         )
         assert created.status_code == 201, created.text
         assert (await http.get("/v1/jobs", headers=AUTH)).status_code == 200
-        assert (await http.get("/admin/stats", headers=AUTH)).status_code == 200
+        assert (await http.get("/admin/stats", headers=ADMIN_AUTH)).status_code == 200
         wrong = {"Authorization": f"Bearer {API_KEY}-but-longer"}
         assert (await http.get("/v1/jobs", headers=wrong)).status_code == 401
     app.state.services.store.close()
@@ -80,6 +82,7 @@ async def test_the_raw_key_never_reaches_the_sqlite_file(config: MockConfig):
     assert files, "the mock wrote no database"
     for path in files:
         assert API_KEY.encode() not in path.read_bytes(), path.name
+        assert ADMIN_KEY.encode() not in path.read_bytes(), path.name
 
 
 @pytest.mark.parametrize(

@@ -28,15 +28,17 @@ async def test_a_commitment_batch_posts_itself_after_the_delay(
     assert (await client.get(f"/v1/batches/{batch_id}")).json() == batch
 
 
-async def test_a_person_can_post_a_batch_by_hand(client: httpx.AsyncClient) -> None:
-    await client.put("/admin/quota", json={"limit": 100, "window_seconds": 60})
+async def test_a_person_can_post_a_batch_by_hand(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    await admin.put("/admin/quota", json={"limit": 100, "window_seconds": 60})
     batch_id = (await client.post("/v1/commitments", json=SUBCONTRACT)).json()["batch"]["batch_id"]
 
-    posted = await client.post(f"/admin/batches/{batch_id}/post")
+    posted = await admin.post(f"/admin/batches/{batch_id}/post")
 
     assert posted.status_code == 200
     assert posted.json()["posted"] is True
     assert (await client.get(f"/v1/batches/{batch_id}")).json()["posted"] is True
-    again = await client.post(f"/admin/batches/{batch_id}/post")
+    again = await admin.post(f"/admin/batches/{batch_id}/post")
     assert again.json() == posted.json()
-    assert (await client.post("/admin/batches/B-424242/post")).status_code == 404
+    assert (await admin.post("/admin/batches/B-424242/post")).status_code == 404

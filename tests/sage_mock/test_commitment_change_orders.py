@@ -43,7 +43,7 @@ async def sage(client: httpx.AsyncClient) -> httpx.AsyncClient:
     return client
 
 
-async def test_a_cco_on_an_exported_commitment_lands_in_an_auto_posting_batch(sage):
+async def test_a_cco_on_an_exported_commitment_lands_in_an_auto_posting_batch(sage, admin):
     answer = await sage.post("/v1/commitment_change_orders", json=change_order())
 
     assert answer.status_code == 201
@@ -53,7 +53,7 @@ async def test_a_cco_on_an_exported_commitment_lands_in_an_auto_posting_batch(sa
     assert created["batch"]["auto_post"] is True
     found = await sage.get("/v1/commitment_change_orders/SC-0042-01")
     assert found.json() == created["change_order"]
-    stats = (await sage.get("/admin/stats")).json()
+    stats = (await admin.get("/admin/stats")).json()
     assert stats["records"]["commitment_change_orders"] == 1
 
 
@@ -95,21 +95,21 @@ async def test_a_deleted_commitment_takes_no_more_change_orders(sage):
     ],
     ids=["description-31", "unknown-job", "no-items", "line-twice", "item-not-on-commitment"],
 )
-async def test_sage_refuses_with_its_own_words(sage, changes, status, code, message):
+async def test_sage_refuses_with_its_own_words(sage, changes, status, code, message, admin):
     answer = await sage.post("/v1/commitment_change_orders", json=change_order(**changes))
     assert answer.status_code == status
     assert answer.json() == {"code": code, "message": message}
-    assert (await sage.get("/admin/records/commitment_change_orders")).json() == []
+    assert (await admin.get("/admin/records/commitment_change_orders")).json() == []
 
 
-async def test_a_closed_job_and_an_inactive_vendor_refuse_the_cco(sage):
-    await sage.put("/admin/vendors/V-100", json={"status": "inactive"})
+async def test_a_closed_job_and_an_inactive_vendor_refuse_the_cco(sage, admin):
+    await admin.put("/admin/vendors/V-100", json={"status": "inactive"})
     inactive = await sage.post("/v1/commitment_change_orders", json=change_order())
     assert inactive.json() == {
         "code": "vendor_inactive",
         "message": "Vendor is inactive/has been archived.",
     }
-    await sage.put("/admin/jobs/1001", json={"status": "closed"})
+    await admin.put("/admin/jobs/1001", json={"status": "closed"})
     closed = await sage.post("/v1/commitment_change_orders", json=change_order())
     assert closed.json() == {"code": "job_closed", "message": "Job has been closed."}
 
@@ -128,7 +128,7 @@ async def test_cco_ids_are_globally_unique_and_the_duplicate_shows_the_existing_
     }
 
 
-async def test_a_deleted_cco_frees_its_id(sage):
+async def test_a_deleted_cco_frees_its_id(sage, admin):
     await sage.post("/v1/commitment_change_orders", json=change_order())
     deleted = await sage.delete("/v1/commitment_change_orders/SC-0042-01")
     assert deleted.json() == {"deleted": True}
@@ -136,7 +136,7 @@ async def test_a_deleted_cco_frees_its_id(sage):
     assert (await sage.delete("/v1/commitment_change_orders/SC-0042-01")).status_code == 404
     again = await sage.post("/v1/commitment_change_orders", json=change_order())
     assert again.status_code == 201
-    listed = (await sage.get("/admin/records/commitment_change_orders")).json()
+    listed = (await admin.get("/admin/records/commitment_change_orders")).json()
     assert [row["deleted"] for row in listed] == [True, False]
 
 

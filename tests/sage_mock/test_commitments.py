@@ -20,14 +20,16 @@ def item(**changes: Any) -> dict[str, Any]:
     return {**SUBCONTRACT["items"][0], **changes}
 
 
-async def test_a_call_without_the_key_is_refused(client: httpx.AsyncClient) -> None:
+async def test_a_call_without_the_key_is_refused(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
     for headers in ({"Authorization": ""}, {"Authorization": "Bearer wrong"}):
         answer = await client.post("/v1/commitments", json=SUBCONTRACT, headers=headers)
         assert answer.status_code == 401
         assert answer.json() == {"code": "unauthorized", "message": "Invalid or missing API key."}
-    admin = await client.get("/admin/stats", headers={"Authorization": ""})
-    assert admin.status_code == 401
-    assert (await client.get("/admin/records/commitments")).json() == []
+    refused = await admin.get("/admin/stats", headers={"Authorization": ""})
+    assert refused.status_code == 401
+    assert (await admin.get("/admin/records/commitments")).json() == []
 
 
 async def test_a_valid_commitment_is_stored_in_a_new_unposted_batch(
@@ -102,13 +104,18 @@ async def test_a_valid_commitment_is_stored_in_a_new_unposted_batch(
     ],
 )
 async def test_each_rule_answers_with_sages_text(
-    client: httpx.AsyncClient, body: dict[str, Any], status: int, code: str, message: str
+    client: httpx.AsyncClient,
+    body: dict[str, Any],
+    status: int,
+    code: str,
+    message: str,
+    admin: httpx.AsyncClient,
 ) -> None:
     answer = await client.post("/v1/commitments", json=body)
 
     assert answer.status_code == status
     assert answer.json() == {"code": code, "message": message}
-    assert (await client.get("/admin/stats")).json()["records"]["commitments"] == 0
+    assert (await admin.get("/admin/stats")).json()["records"]["commitments"] == 0
 
 
 async def test_a_description_of_exactly_thirty_and_an_id_of_twelve_are_fine(
@@ -137,16 +144,17 @@ async def test_rules_are_checked_in_sages_order(client: httpx.AsyncClient) -> No
 
 async def test_a_job_closed_or_a_vendor_archived_by_hand_refuses_new_commitments(
     client: httpx.AsyncClient,
+    admin: httpx.AsyncClient,
 ) -> None:
-    closed = await client.put("/admin/jobs/1001", json={"status": "closed"})
+    closed = await admin.put("/admin/jobs/1001", json={"status": "closed"})
     assert closed.json()["status"] == "closed"
     assert (await client.post("/v1/commitments", json=SUBCONTRACT)).json()["code"] == "job_closed"
 
-    await client.put("/admin/jobs/1001", json={"status": "open"})
-    await client.put("/admin/vendors/V-100", json={"status": "inactive"})
+    await admin.put("/admin/jobs/1001", json={"status": "open"})
+    await admin.put("/admin/vendors/V-100", json={"status": "inactive"})
     answer = await client.post("/v1/commitments", json=SUBCONTRACT)
     assert answer.json()["code"] == "vendor_inactive"
-    assert (await client.put("/admin/vendors/V-404", json={"status": "active"})).status_code == 404
+    assert (await admin.put("/admin/vendors/V-404", json={"status": "active"})).status_code == 404
 
 
 async def test_a_duplicate_is_refused_with_the_stored_record(client: httpx.AsyncClient) -> None:
@@ -160,7 +168,9 @@ async def test_a_duplicate_is_refused_with_the_stored_record(client: httpx.Async
     assert other_job.status_code == 201
 
 
-async def test_a_deleted_commitment_frees_its_code(client: httpx.AsyncClient) -> None:
+async def test_a_deleted_commitment_frees_its_code(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
     await client.post("/v1/commitments", json=SUBCONTRACT)
 
     deleted = await client.delete("/v1/commitments/1001/SC-0042")
@@ -169,12 +179,12 @@ async def test_a_deleted_commitment_frees_its_code(client: httpx.AsyncClient) ->
     assert deleted.json() == {"deleted": True}
     assert (await client.get("/v1/commitments/1001/SC-0042")).json() == NOT_FOUND
     assert (await client.delete("/v1/commitments/1001/SC-0042")).status_code == 404
-    assert (await client.get("/admin/stats")).json()["records"]["commitments"] == 0
+    assert (await admin.get("/admin/stats")).json()["records"]["commitments"] == 0
 
     again = await client.post("/v1/commitments", json=subcontract(description="Second try"))
     assert again.status_code == 201
     assert again.json()["commitment"]["description"] == "Second try"
-    history = (await client.get("/admin/records/commitments")).json()
+    history = (await admin.get("/admin/records/commitments")).json()
     assert [(r["description"], r["deleted"]) for r in history] == [
         ("Concrete package", True),
         ("Second try", False),

@@ -25,10 +25,10 @@ async def test_each_company_says_which_erp_it_is(client: httpx.AsyncClient) -> N
 
 
 async def test_an_unknown_company_is_refused_on_api_and_admin_calls(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
 ) -> None:
-    for path in ("/v1/jobs", "/admin/records/jobs"):
-        answer = await client.get(path, headers={"X-Sage-Company": "ACME"})
+    for caller, path in ((client, "/v1/jobs"), (admin, "/admin/records/jobs")):
+        answer = await caller.get(path, headers={"X-Sage-Company": "ACME"})
         assert answer.status_code == 404
         assert answer.json() == {"code": "unknown_company", "message": "Company [ACME] not found."}
 
@@ -89,10 +89,12 @@ async def test_sage_300_still_serves_what_sage_100_refuses(client: httpx.AsyncCl
     assert (contract.status_code, extra.status_code) == (200, 201)
 
 
-async def test_a_refused_write_leaves_nothing_behind(client: httpx.AsyncClient) -> None:
+async def test_a_refused_write_leaves_nothing_behind(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
     extra = {"job_id": "3001", "extra_id": "SJ-01", "cost_codes": []}
     await client.post("/v1/extras", json=extra, headers=S100)
-    assert (await client.get("/admin/records/extras")).json() == []
+    assert (await admin.get("/admin/records/extras")).json() == []
 
 
 async def test_sage_100_has_its_own_jobs_and_vendors(client: httpx.AsyncClient) -> None:
@@ -128,16 +130,17 @@ async def test_a_job_or_vendor_of_another_company_is_invisible(client: httpx.Asy
 
 async def test_a_write_naming_another_companys_job_or_vendor_answers_as_for_an_unknown_one(
     client: httpx.AsyncClient,
+    admin: httpx.AsyncClient,
 ) -> None:
     on_cre_job = await client.post("/v1/commitments", json=subcontract(), headers=S100)
     with_cre_vendor = await client.post(
         "/v1/commitments", json=_s100_commitment(vendor_id="V-100"), headers=S100
     )
-    close_from_cre = await client.put("/admin/jobs/3001", json={"status": "closed"})
+    close_from_cre = await admin.put("/admin/jobs/3001", json={"status": "closed"})
 
     assert [a.status_code for a in (on_cre_job, with_cre_vendor, close_from_cre)] == [404] * 3
     assert on_cre_job.json()["code"] == "not_found"
-    assert (await client.get("/admin/records/commitments")).json() == []
+    assert (await admin.get("/admin/records/commitments")).json() == []
     assert (await client.get("/v1/jobs/3001", headers=S100)).json()["status"] == "open"
 
 
@@ -228,13 +231,14 @@ async def test_a_database_made_before_companies_opens_with_every_record_in_the_d
 
 
 def test_an_old_database_holding_a_seeded_companys_code_stops_the_mock_naming_make_clean(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "sage.sqlite"
     _database_made_before_companies(path, "3001")
+    monkeypatch.setenv("SAGE_API_KEY", API_KEY)
 
     with pytest.raises(SystemExit) as stopped:
-        sage_mock_main(["--db", str(path), "--api-key", API_KEY, "--port", "0"])
+        sage_mock_main(["--db", str(path), "--port", "0"])
 
     assert "make clean" in str(stopped.value.code)
     assert "Traceback" not in capsys.readouterr().err

@@ -38,6 +38,7 @@ def transfer(**changes: Any) -> dict[str, Any]:
 
 async def test_a_transfer_is_kept_as_sent_in_a_batch_that_waits_for_a_person(
     client: httpx.AsyncClient,
+    admin: httpx.AsyncClient,
 ) -> None:
     answer = await client.post("/v1/estimate_transfers", json=TRANSFER)
 
@@ -51,7 +52,7 @@ async def test_a_transfer_is_kept_as_sent_in_a_batch_that_waits_for_a_person(
     assert (await client.get("/v1/estimate_transfers/ET-000002")).status_code == 404
     second = await client.post("/v1/estimate_transfers", json=TRANSFER)
     assert second.json()["estimate_transfer"]["transfer_id"] == "ET-000002"
-    assert (await client.get("/admin/stats")).json()["records"]["estimate_transfers"] == 2
+    assert (await admin.get("/admin/stats")).json()["records"]["estimate_transfers"] == 2
 
 
 @pytest.mark.parametrize(
@@ -69,11 +70,13 @@ async def test_a_transfer_is_kept_as_sent_in_a_batch_that_waits_for_a_person(
     ],
     ids=["unknown-job", "closed-job", "no-lines", "category-not-on-code"],
 )
-async def test_sage_rules(client: httpx.AsyncClient, changes, status, code, message) -> None:
+async def test_sage_rules(
+    client: httpx.AsyncClient, changes, status, code, message, admin: httpx.AsyncClient
+) -> None:
     answer = await client.post("/v1/estimate_transfers", json=transfer(**changes))
     assert answer.status_code == status
     assert answer.json() == {"code": code, "message": message}
-    assert (await client.get("/admin/records/estimate_transfers")).json() == []
+    assert (await admin.get("/admin/records/estimate_transfers")).json() == []
 
 
 async def test_a_transfer_without_a_date_cant_be_blank(client: httpx.AsyncClient) -> None:

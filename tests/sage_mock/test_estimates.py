@@ -26,6 +26,7 @@ def estimate(**changes: Any) -> dict[str, Any]:
 
 async def test_an_estimate_lands_in_a_batch_that_waits_for_a_person(
     client: httpx.AsyncClient,
+    admin: httpx.AsyncClient,
 ) -> None:
     answer = await client.post("/v1/estimates", json=ESTIMATE)
 
@@ -42,21 +43,23 @@ async def test_an_estimate_lands_in_a_batch_that_waits_for_a_person(
     assert (await client.get("/v1/estimates/EST-000001")).json() == created["estimate"]
     assert (await client.get("/v1/batches/B-000001")).json()["posted"] is False
 
-    posted = await client.post("/admin/batches/B-000001/post")
+    posted = await admin.post("/admin/batches/B-000001/post")
     assert posted.json()["posted"] is True
     assert (await client.get("/v1/batches/B-000001")).json()["posted"] is True
-    assert (await client.get("/admin/stats")).json()["records"]["estimates"] == 1
+    assert (await admin.get("/admin/stats")).json()["records"]["estimates"] == 1
 
 
-async def test_once_exported_the_budget_is_locked(client: httpx.AsyncClient) -> None:
+async def test_once_exported_the_budget_is_locked(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
     first = (await client.post("/v1/estimates", json=ESTIMATE)).json()["estimate"]
-    await client.post(f"/admin/batches/{first['batch_id']}/post")
+    await admin.post(f"/admin/batches/{first['batch_id']}/post")
 
     again = await client.post("/v1/estimates", json=estimate(lines=ESTIMATE["lines"][:1]))
 
     assert again.status_code == 409
     assert again.json() == {"code": "budget_locked", "message": LOCKED, "existing": first}
-    assert len((await client.get("/admin/records/estimates")).json()) == 1
+    assert len((await admin.get("/admin/records/estimates")).json()) == 1
     other_job = await client.post(
         "/v1/estimates",
         json={
@@ -91,12 +94,14 @@ async def test_once_exported_the_budget_is_locked(client: httpx.AsyncClient) -> 
     ],
     ids=["unknown-job", "closed-job", "no-lines", "category-not-on-code"],
 )
-async def test_sage_rules(client: httpx.AsyncClient, changes, status, code, message) -> None:
+async def test_sage_rules(
+    client: httpx.AsyncClient, changes, status, code, message, admin: httpx.AsyncClient
+) -> None:
     answer = await client.post("/v1/estimates", json=estimate(**changes))
     assert answer.status_code == status
     assert answer.json() == {"code": code, "message": message}
-    assert (await client.get("/admin/records/estimates")).json() == []
-    assert (await client.get("/admin/records/batches")).json() == []
+    assert (await admin.get("/admin/records/estimates")).json() == []
+    assert (await admin.get("/admin/records/batches")).json() == []
 
 
 async def test_a_refused_estimate_does_not_lock_the_budget(client: httpx.AsyncClient) -> None:

@@ -21,16 +21,18 @@ def extra(**changes: Any) -> dict[str, Any]:
     return {**copy.deepcopy(EXTRA), **changes}
 
 
-async def test_an_extra_is_stored_on_its_job(client: httpx.AsyncClient) -> None:
+async def test_an_extra_is_stored_on_its_job(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
     answer = await client.post("/v1/extras", json=EXTRA)
 
     assert answer.status_code == 201
     assert answer.json() == {"extra": EXTRA}
     assert (await client.get("/v1/extras/1001/SJ-01")).json() == EXTRA
     assert (await client.get("/v1/extras/1002/SJ-01")).status_code == 404
-    listed = (await client.get("/admin/records/extras")).json()
+    listed = (await admin.get("/admin/records/extras")).json()
     assert [(e["job_id"], e["extra_id"]) for e in listed] == [("1001", "SJ-01")]
-    assert (await client.get("/admin/records/batches")).json() == []
+    assert (await admin.get("/admin/records/batches")).json() == []
 
 
 @pytest.mark.parametrize(
@@ -53,11 +55,13 @@ async def test_an_extra_is_stored_on_its_job(client: httpx.AsyncClient) -> None:
     ],
     ids=["unknown-job", "closed-job", "category-not-on-code", "code-not-on-job"],
 )
-async def test_sage_rules(client: httpx.AsyncClient, changes, status, code, message) -> None:
+async def test_sage_rules(
+    client: httpx.AsyncClient, changes, status, code, message, admin: httpx.AsyncClient
+) -> None:
     answer = await client.post("/v1/extras", json=extra(**changes))
     assert answer.status_code == status
     assert answer.json() == {"code": code, "message": message}
-    assert (await client.get("/admin/records/extras")).json() == []
+    assert (await admin.get("/admin/records/extras")).json() == []
 
 
 async def test_an_extra_code_in_use_on_the_job_is_refused_with_the_extra(

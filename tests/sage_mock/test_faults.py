@@ -7,12 +7,14 @@ import httpx
 from tests.sage_mock.conftest import SUBCONTRACT
 
 
-async def records(client: httpx.AsyncClient) -> list[dict]:
-    return (await client.get("/admin/records/commitments")).json()
+async def records(admin: httpx.AsyncClient) -> list[dict]:
+    return (await admin.get("/admin/records/commitments")).json()
 
 
-async def test_an_error_before_the_write_leaves_no_record(client: httpx.AsyncClient) -> None:
-    settings = await client.put("/admin/faults", json={"error_rate": 1.0, "seed": 7})
+async def test_an_error_before_the_write_leaves_no_record(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    settings = await admin.put("/admin/faults", json={"error_rate": 1.0, "seed": 7})
     assert settings.json() == {
         "error_rate": 1.0,
         "error_statuses": [500, 503],
@@ -27,13 +29,15 @@ async def test_an_error_before_the_write_leaves_no_record(client: httpx.AsyncCli
     bodies = {a.status_code: a.json()["code"] for a in answers}
     assert bodies == {500: "server_error", 503: "unavailable"}
     assert all("X-Rate-Limit-Remaining" in a.headers for a in answers)
-    assert await records(client) == []
+    assert await records(admin) == []
     assert (await client.get("/v1/jobs")).status_code in {500, 503}
 
 
-async def test_the_same_seed_gives_the_same_failures(client: httpx.AsyncClient) -> None:
+async def test_the_same_seed_gives_the_same_failures(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
     async def run() -> list[int]:
-        await client.put("/admin/faults", json={"error_rate": 0.5, "seed": 42})
+        await admin.put("/admin/faults", json={"error_rate": 0.5, "seed": 42})
         return [(await client.get("/v1/jobs")).status_code for _ in range(20)]
 
     first = await run()
@@ -43,9 +47,10 @@ async def test_the_same_seed_gives_the_same_failures(client: httpx.AsyncClient) 
 
 async def test_commit_then_fail_keeps_the_write_and_a_retry_replays_it(
     client: httpx.AsyncClient,
+    admin: httpx.AsyncClient,
 ) -> None:
     key = {"Idempotency-Key": "commitment:P-1001:SC-0042/create/1"}
-    await client.put("/admin/faults", json={"commit_then_fail_rate": 1.0})
+    await admin.put("/admin/faults", json={"commit_then_fail_rate": 1.0})
 
     failed = await client.post("/v1/commitments", json=SUBCONTRACT, headers=key)
     retried = await client.post("/v1/commitments", json=SUBCONTRACT, headers=key)
@@ -55,19 +60,23 @@ async def test_commit_then_fail_keeps_the_write_and_a_retry_replays_it(
     assert retried.status_code == 201
     assert retried.headers["Idempotent-Replayed"] == "true"
     assert retried.json()["commitment"]["commitment_id"] == "SC-0042"
-    assert len(await records(client)) == 1
+    assert len(await records(admin)) == 1
 
 
-async def test_latency_slows_every_api_call(client: httpx.AsyncClient) -> None:
-    await client.put("/admin/faults", json={"latency_ms": 150})
+async def test_latency_slows_every_api_call(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    await admin.put("/admin/faults", json={"latency_ms": 150})
     started = time.perf_counter()
     await client.get("/v1/jobs")
     assert time.perf_counter() - started >= 0.15
 
 
-async def test_fault_settings_are_checked(client: httpx.AsyncClient) -> None:
+async def test_fault_settings_are_checked(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
     for bad in ({"error_rate": 1.5}, {"error_statuses": [418]}, {"drop_rate": -0.1}):
-        answer = await client.put("/admin/faults", json=bad)
+        answer = await admin.put("/admin/faults", json=bad)
         assert answer.status_code == 422
         assert answer.json()["code"] == "invalid_request"
-    assert (await client.get("/admin/faults")).json()["error_rate"] == 0.0
+    assert (await admin.get("/admin/faults")).json()["error_rate"] == 0.0

@@ -10,7 +10,9 @@ CONFLICT = {
 }
 
 
-async def test_the_same_key_and_body_replay_the_first_answer(client: httpx.AsyncClient) -> None:
+async def test_the_same_key_and_body_replay_the_first_answer(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
     key = {"Idempotency-Key": "commitment:P-1001:SC-0042/create/1"}
     first = await client.post("/v1/commitments", json=SUBCONTRACT, headers=key)
     reordered = dict(reversed(list(SUBCONTRACT.items())))  # same JSON, other key order
@@ -21,7 +23,7 @@ async def test_the_same_key_and_body_replay_the_first_answer(client: httpx.Async
     assert again.json() == first.json()
     assert again.headers["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in first.headers
-    assert len((await client.get("/admin/records/commitments")).json()) == 1
+    assert len((await admin.get("/admin/records/commitments")).json()) == 1
 
 
 async def test_the_same_key_with_another_request_is_a_conflict(client: httpx.AsyncClient) -> None:
@@ -40,12 +42,14 @@ async def test_the_same_key_with_another_request_is_a_conflict(client: httpx.Asy
     )
 
 
-async def test_a_business_refusal_is_replayed_too(client: httpx.AsyncClient) -> None:
+async def test_a_business_refusal_is_replayed_too(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
     key = {"Idempotency-Key": "closed-job"}
     body = SUBCONTRACT
-    await client.put("/admin/jobs/1001", json={"status": "closed"})
+    await admin.put("/admin/jobs/1001", json={"status": "closed"})
     refused = await client.post("/v1/commitments", json=body, headers=key)
-    await client.put("/admin/jobs/1001", json={"status": "open"})
+    await admin.put("/admin/jobs/1001", json={"status": "open"})
 
     again = await client.post("/v1/commitments", json=body, headers=key)
 
@@ -69,11 +73,12 @@ async def test_a_retried_delete_replays_its_success(client: httpx.AsyncClient) -
 
 async def test_an_injected_failure_before_the_write_is_not_remembered(
     client: httpx.AsyncClient,
+    admin: httpx.AsyncClient,
 ) -> None:
     key = {"Idempotency-Key": "flaky"}
-    await client.put("/admin/faults", json={"error_rate": 1.0, "error_statuses": [503]})
+    await admin.put("/admin/faults", json={"error_rate": 1.0, "error_statuses": [503]})
     failed = await client.post("/v1/commitments", json=SUBCONTRACT, headers=key)
-    await client.put("/admin/faults", json={})
+    await admin.put("/admin/faults", json={})
 
     retried = await client.post("/v1/commitments", json=SUBCONTRACT, headers=key)
 

@@ -2,11 +2,12 @@
 changed and deleted in Sage; and `POST /admin/job_cost_transactions`, a person's direct cost."""
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from sage_mock import MockConfig, create_app
 from sage_mock.job_costs import COLUMNS
@@ -33,15 +34,21 @@ def now() -> Clock:
 
 
 @pytest.fixture
-async def sage(config: MockConfig, now: Clock) -> AsyncIterator[httpx.AsyncClient]:
+def app(config: MockConfig, now: Clock) -> Iterator[FastAPI]:
+    """The conftest's app, on a clock the test moves."""
     app = create_app(config)
     app.dependency_overrides[clock] = now
+    yield app
+    app.state.services.store.close()
+
+
+@pytest.fixture
+async def sage(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(
         transport=transport, base_url="http://sage.test", headers=AUTH
     ) as http:
         yield http
-    app.state.services.store.close()
 
 
 async def lines(sage: httpx.AsyncClient, job_id: str = "1003") -> dict[tuple[str, str], Any]:
@@ -60,8 +67,8 @@ async def created(sage: httpx.AsyncClient, path: str, body: dict[str, Any]) -> d
     return answer.json()
 
 
-async def post_batch(sage: httpx.AsyncClient, answer: dict[str, Any]) -> None:
-    posted = await sage.post(f"/admin/batches/{answer['batch']['batch_id']}/post")
+async def post_batch(admin: httpx.AsyncClient, answer: dict[str, Any]) -> None:
+    posted = await admin.post(f"/admin/batches/{answer['batch']['batch_id']}/post")
     assert posted.json()["posted"] is True
 
 
@@ -79,7 +86,7 @@ def transaction(**changes: Any) -> dict[str, Any]:
     return {**body, **changes}
 
 
-async def test_the_summary_follows_what_is_posted_changed_and_deleted_in_sage(sage, now):
+async def test_the_summary_follows_what_is_posted_changed_and_deleted_in_sage(sage, now, admin):
     answer = await sage.get("/v1/jobs/1003/job_costs")
     assert answer.json() == {"job_id": "1003", "as_of": "2026-11-20T12:00:00+00:00", "lines": []}
 
@@ -92,7 +99,7 @@ async def test_the_summary_follows_what_is_posted_changed_and_deleted_in_sage(sa
         },
     )
     assert await lines(sage) == {}  # waiting for a person to post it
-    await post_batch(sage, estimate)
+    await post_batch(admin, estimate)
     change = await created(
         sage,
         "/v1/estimate_changes",
@@ -105,7 +112,7 @@ async def test_the_summary_follows_what_is_posted_changed_and_deleted_in_sage(sa
             ],
         },
     )
-    await post_batch(sage, change)
+    await post_batch(admin, change)
     moved = [("03-300", "S", -5000.0), ("01-100", "L", 5000.0)]
     budget_modification = await created(
         sage,
@@ -118,7 +125,7 @@ async def test_the_summary_follows_what_is_posted_changed_and_deleted_in_sage(sa
             ],
         },
     )
-    await post_batch(sage, budget_modification)
+    await post_batch(admin, budget_modification)
     await created(sage, "/v1/commitments", subcontract(job_id="1003"))
     await created(
         sage,
@@ -157,7 +164,7 @@ async def test_the_summary_follows_what_is_posted_changed_and_deleted_in_sage(sa
         },
     )
     assert (await lines(sage))["03-300", "S"]["commitment_invoiced"] == 0.0  # not posted yet
-    await post_batch(sage, invoice)
+    await post_batch(admin, invoice)
 
     assert figures((await lines(sage))["03-300", "S"]) == {
         "original_estimate": 125000.0,
@@ -191,13 +198,13 @@ async def test_the_summary_follows_what_is_posted_changed_and_deleted_in_sage(sa
     assert (gone["original_commitment"], gone["revised_commitment"]) == (0.0, 0.0)
 
 
-async def test_a_transaction_a_person_posts_counts_at_once(sage):
-    answer = await sage.post("/admin/job_cost_transactions", json=transaction())
+async def test_a_transaction_a_person_posts_counts_at_once(sage, admin):
+    answer = await admin.post("/admin/job_cost_transactions", json=transaction())
 
     assert answer.status_code == 201
     record = answer.json()["job_cost_transaction"]
     assert record == {"transaction_id": record["transaction_id"], **transaction()}
-    listed = (await sage.get("/admin/records/job_cost_transactions")).json()
+    listed = (await admin.get("/admin/records/job_cost_transactions")).json()
     assert record["transaction_id"] in [row["transaction_id"] for row in listed]
     assert figures((await lines(sage))["01-100", "L"]) == {
         "jtd_cost": 4200.0,
@@ -221,17 +228,17 @@ async def test_a_transaction_a_person_posts_counts_at_once(sage):
         ({"source": "payroll"}, 422, "invalid_request"),
     ],
 )
-async def test_sage_refuses_a_transaction_it_cannot_post(sage, changes, status, code):
-    answer = await sage.post("/admin/job_cost_transactions", json=transaction(**changes))
+async def test_sage_refuses_a_transaction_it_cannot_post(sage, changes, status, code, admin):
+    answer = await admin.post("/admin/job_cost_transactions", json=transaction(**changes))
 
     assert (answer.status_code, answer.json()["code"]) == (status, code)
     assert await lines(sage) == {}
 
 
-async def test_seeded_transactions_are_in_the_summary_of_job_1001(sage, now):
+async def test_seeded_transactions_are_in_the_summary_of_job_1001(sage, now, admin):
     seeded = [
         row
-        for row in (await sage.get("/admin/records/job_cost_transactions")).json()
+        for row in (await admin.get("/admin/records/job_cost_transactions")).json()
         if row["job_id"] == "1001"
     ]
     assert len(seeded) >= 3
@@ -255,7 +262,7 @@ async def test_an_unknown_job_has_no_job_costs(sage):
     assert (await sage.get("/v1/jobs/9999/job_costs")).json() == NOT_FOUND
 
 
-async def test_a_job_is_summarised_in_its_own_company_only(sage):
+async def test_a_job_is_summarised_in_its_own_company_only(sage, admin):
     s100 = {"X-Sage-Company": "S100"}
 
     answer = await sage.get("/v1/jobs/3001/job_costs", headers=s100)
@@ -265,7 +272,7 @@ async def test_a_job_is_summarised_in_its_own_company_only(sage):
     assert summary["02-000", "3"]["jtd_cost"] == 2400.0  # the seeded excavator rental
     assert (await sage.get("/v1/jobs/3001/job_costs")).json() == NOT_FOUND
     assert (await sage.get("/v1/jobs/1001/job_costs", headers=s100)).json() == NOT_FOUND
-    refused = await sage.post(
+    refused = await admin.post(
         "/admin/job_cost_transactions", json=transaction(job_id="1003"), headers=s100
     )
     assert refused.json() == NOT_FOUND

@@ -27,6 +27,7 @@ def job(**changes: Any) -> dict[str, Any]:
 
 async def test_a_new_job_is_stored_with_its_address_cost_codes_and_categories(
     client: httpx.AsyncClient,
+    admin: httpx.AsyncClient,
 ) -> None:
     answer = await client.post("/v1/jobs", json=NEW_JOB)
 
@@ -35,8 +36,8 @@ async def test_a_new_job_is_stored_with_its_address_cost_codes_and_categories(
     assert answer.json() == {"job": created_job}
     assert (await client.get("/v1/jobs/1004")).json() == created_job
     # master data: nothing lands in a batch
-    assert (await client.get("/admin/records/batches")).json() == []
-    created = (await client.get("/admin/records/jobs")).json()
+    assert (await admin.get("/admin/records/batches")).json() == []
+    created = (await admin.get("/admin/records/jobs")).json()
     assert "1004" in [j["job_id"] for j in created]
 
 

@@ -77,28 +77,28 @@ async def test_a_contract_item_code_is_unique_on_its_contract(client):
     assert seeded.json()["code"] == "contract_item_exists"
 
 
-async def test_a_deleted_contract_item_frees_its_code(client):
+async def test_a_deleted_contract_item_frees_its_code(client, admin):
     await client.post(ITEMS, json=NEW_ITEM)
     assert (await client.delete(f"{ITEMS}/006")).json() == {"deleted": True}
     assert (await client.delete(f"{ITEMS}/006")).json() == NOT_FOUND
     assert (await client.post(ITEMS, json=NEW_ITEM)).status_code == 201
     rows = [
         r
-        for r in (await client.get("/admin/records/contract_items")).json()
+        for r in (await admin.get("/admin/records/contract_items")).json()
         if r["item_code"] == "006"
     ]
     assert [(r["created_by"], r["deleted"]) for r in rows] == [("api", True), ("api", False)]
 
 
-async def test_contract_items_need_an_open_job_and_a_known_contract(client):
+async def test_contract_items_need_an_open_job_and_a_known_contract(client, admin):
     unknown = await client.post("/v1/contracts/1001/NOPE/items", json=NEW_ITEM)
     assert unknown.json() == NOT_FOUND
-    await client.put("/admin/jobs/1001", json={"status": "closed"})
+    await admin.put("/admin/jobs/1001", json={"status": "closed"})
     closed = await client.post(ITEMS, json=NEW_ITEM)
     assert closed.json() == {"code": "job_closed", "message": "Job has been closed."}
 
 
-async def test_estimate_changes_wait_for_a_person_to_post_them(client):
+async def test_estimate_changes_wait_for_a_person_to_post_them(client, admin):
     answer = await client.post("/v1/estimate_changes", json=estimate_change())
     assert answer.status_code == 201
     created = answer.json()
@@ -108,7 +108,7 @@ async def test_estimate_changes_wait_for_a_person_to_post_them(client):
     assert created["batch"]["kind"] == "estimate_change"
     assert created["batch"]["auto_post"] is False
     batch = created["batch"]["batch_id"]
-    posted = (await client.post(f"/admin/batches/{batch}/post")).json()
+    posted = (await admin.post(f"/admin/batches/{batch}/post")).json()
     assert posted["posted"] is True
 
 
@@ -131,13 +131,13 @@ async def test_estimate_change_rules(client, changes, code, message):
     assert answer.json() == {"code": code, "message": message}
 
 
-async def test_a_reversed_estimate_change_stops_counting(client):
+async def test_a_reversed_estimate_change_stops_counting(client, admin):
     await client.post("/v1/estimate_changes", json=estimate_change())
     assert (await client.delete("/v1/estimate_changes/EC-000001")).json() == {"reversed": True}
     assert (await client.delete("/v1/estimate_changes/EC-000001")).json() == NOT_FOUND
     found = (await client.get("/v1/estimate_changes/EC-000001")).json()
     assert found["reversed"] is True
-    stats = (await client.get("/admin/stats")).json()
+    stats = (await admin.get("/admin/stats")).json()
     assert stats["records"]["estimate_changes"] == 0
 
 
@@ -158,13 +158,13 @@ async def test_schedule_value_changes_post_automatically_and_revise_the_contract
     assert steel["approved_changes"] == 0.0
 
 
-async def test_a_schedule_value_change_on_a_contract_item_not_in_sage_is_refused(client):
-    gone = await client.delete("/admin/contracts/1001/1001-PC/items/002")
+async def test_a_schedule_value_change_on_a_contract_item_not_in_sage_is_refused(client, admin):
+    gone = await admin.delete("/admin/contracts/1001/1001-PC/items/002")
     assert gone.json() == {"deleted": True}
     answer = await client.post("/v1/schedule_value_changes", json=schedule_value_change())
     assert answer.status_code == 404
     assert answer.json() == NOT_FOUND
-    back = await client.post(
+    back = await admin.post(
         "/admin/contracts/1001/1001-PC/items",
         json={"item_code": "002", "description": "Concrete", "original_amount": 2_400_000.0},
     )
@@ -183,7 +183,7 @@ async def test_a_schedule_value_change_on_a_contract_item_not_in_sage_is_refused
     ],
     ids=["unknown-job", "unknown-contract", "closed-job", "no-lines"],
 )
-async def test_schedule_value_change_rules(client, changes, code):
+async def test_schedule_value_change_rules(client, changes, code, admin):
     answer = await client.post("/v1/schedule_value_changes", json=schedule_value_change(**changes))
     assert answer.json()["code"] == code
-    assert (await client.get("/admin/records/schedule_value_changes")).json() == []
+    assert (await admin.get("/admin/records/schedule_value_changes")).json() == []

@@ -13,8 +13,10 @@ RATE_LIMITED = {
 }
 
 
-async def test_every_api_answer_shows_where_the_quota_stands(client: httpx.AsyncClient) -> None:
-    await client.put("/admin/quota", json={"limit": 5, "window_seconds": 60})
+async def test_every_api_answer_shows_where_the_quota_stands(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    await admin.put("/admin/quota", json={"limit": 5, "window_seconds": 60})
 
     ok = await client.get("/v1/jobs")
     missing = await client.get("/v1/jobs/4242")
@@ -26,13 +28,14 @@ async def test_every_api_answer_shows_where_the_quota_stands(client: httpx.Async
     assert 1 <= int(ok.headers["X-Rate-Limit-Reset"]) <= 60
     assert unauthorized.status_code == 401
     assert "X-Rate-Limit-Limit" in unauthorized.headers
-    assert "X-Rate-Limit-Limit" not in (await client.get("/admin/stats")).headers
+    assert "X-Rate-Limit-Limit" not in (await admin.get("/admin/stats")).headers
 
 
 async def test_past_the_quota_calls_wait_until_the_window_resets(
     client: httpx.AsyncClient,
+    admin: httpx.AsyncClient,
 ) -> None:
-    await client.put("/admin/quota", json={"limit": 2, "window_seconds": 1})
+    await admin.put("/admin/quota", json={"limit": 2, "window_seconds": 1})
     assert [(await client.get("/v1/jobs")).status_code for _ in range(2)] == [200, 200]
 
     refused = await client.get("/v1/vendors")
@@ -42,7 +45,7 @@ async def test_past_the_quota_calls_wait_until_the_window_resets(
     assert refused.headers["Retry-After"] == "1"
     assert refused.headers["X-Rate-Limit-Remaining"] == "0"
     for _ in range(5):  # admin calls are exempt
-        assert (await client.get("/admin/stats")).status_code == 200
+        assert (await admin.get("/admin/stats")).status_code == 200
 
     await asyncio.sleep(1.05)
 
@@ -51,14 +54,16 @@ async def test_past_the_quota_calls_wait_until_the_window_resets(
     assert again.headers["X-Rate-Limit-Remaining"] == "1"
 
 
-async def test_setting_the_quota_starts_a_fresh_window(client: httpx.AsyncClient) -> None:
-    await client.put("/admin/quota", json={"limit": 1, "window_seconds": 3600})
+async def test_setting_the_quota_starts_a_fresh_window(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    await admin.put("/admin/quota", json={"limit": 1, "window_seconds": 3600})
     await client.get("/v1/jobs")
     refused = await client.get("/v1/jobs")
     assert refused.status_code == 429
     assert 3590 <= int(refused.headers["Retry-After"]) <= 3600
 
-    answer = await client.put("/admin/quota", json={"limit": 3, "window_seconds": 3600})
+    answer = await admin.put("/admin/quota", json={"limit": 3, "window_seconds": 3600})
 
     assert answer.json() == {"limit": 3, "window_seconds": 3600.0}
     assert (await client.get("/v1/jobs")).headers["X-Rate-Limit-Remaining"] == "2"

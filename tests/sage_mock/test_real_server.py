@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.sage_mock.conftest import AUTH, SUBCONTRACT, RealServer
+from tests.sage_mock.conftest import ADMIN_AUTH, AUTH, SUBCONTRACT, RealServer
 
 KEY = {**AUTH, "Idempotency-Key": "commitment:P-1001:SC-0042/create/1"}
 
@@ -24,7 +24,7 @@ def test_records_and_idempotent_answers_survive_a_kill_and_restart(
         found = http.get("/v1/commitments/1001/SC-0042")
         replayed = http.post("/v1/commitments", json=SUBCONTRACT)
         batch = http.get(f"/v1/batches/{created.json()['batch']['batch_id']}")
-        stats = http.get("/admin/stats").json()
+        stats = http.get("/admin/stats", headers=ADMIN_AUTH).json()
     assert found.json() == created.json()["commitment"]
     assert replayed.status_code == 201
     assert replayed.headers["Idempotent-Replayed"] == "true"
@@ -35,15 +35,15 @@ def test_records_and_idempotent_answers_survive_a_kill_and_restart(
 
 def test_a_dropped_connection_hides_a_write_that_happened(real_server: RealServer) -> None:
     with httpx.Client(base_url=real_server.base_url, headers=KEY) as http:
-        http.put("/admin/faults", json={"drop_rate": 1.0})
+        http.put("/admin/faults", json={"drop_rate": 1.0}, headers=ADMIN_AUTH)
 
         with pytest.raises(httpx.TransportError):
             http.post("/v1/commitments", json=SUBCONTRACT)
 
-        http.put("/admin/faults", json={})
+        http.put("/admin/faults", json={}, headers=ADMIN_AUTH)
         retried = http.post("/v1/commitments", json=SUBCONTRACT)
-        records = http.get("/admin/records/commitments").json()
-        stats = http.get("/admin/stats").json()
+        records = http.get("/admin/records/commitments", headers=ADMIN_AUTH).json()
+        stats = http.get("/admin/stats", headers=ADMIN_AUTH).json()
     assert retried.status_code == 201
     assert retried.headers["Idempotent-Replayed"] == "true"
     assert len(records) == 1
@@ -75,7 +75,7 @@ def test_concurrent_retries_of_one_write_create_one_record(real_server: RealServ
         other_keys = list(pool.map(post, [f"other-{n}" for n in range(8)]))
 
     with httpx.Client(base_url=real_server.base_url, headers=AUTH) as http:
-        records = http.get("/admin/records/commitments").json()
+        records = http.get("/admin/records/commitments", headers=ADMIN_AUTH).json()
     assert same_key == [201] * 16
     assert other_keys == [409] * 8
     assert len(records) == 1

@@ -5,8 +5,10 @@ import httpx
 from tests.sage_mock.conftest import SUBCONTRACT, subcontract
 
 
-async def test_stats_count_requests_statuses_and_live_records(client: httpx.AsyncClient) -> None:
-    await client.put("/admin/quota", json={"limit": 6, "window_seconds": 3600})
+async def test_stats_count_requests_statuses_and_live_records(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    await admin.put("/admin/quota", json={"limit": 6, "window_seconds": 3600})
     await client.post("/v1/commitments", json=SUBCONTRACT)  # 201
     await client.post("/v1/commitments", json=subcontract(commitment_id="SC-0043"))  # 201
     await client.post("/v1/commitments", json=SUBCONTRACT)  # 409 duplicate
@@ -18,7 +20,7 @@ async def test_stats_count_requests_statuses_and_live_records(client: httpx.Asyn
     await client.get("/v1/jobs")  # 200
     await client.get("/v1/jobs")  # 429
 
-    stats = (await client.get("/admin/stats")).json()
+    stats = (await admin.get("/admin/stats")).json()
 
     assert stats == {
         "records": {**dict.fromkeys(stats["records"], 0), "commitments": 1},
