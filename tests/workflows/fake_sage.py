@@ -7,6 +7,7 @@ test cannot tell the difference. End-to-end tests use the real mock over HTTP in
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,12 +32,36 @@ class FakeSage:
     posted: bool = True
     polls: int = 0
     batches: int = 0
+    refuse_deletes: SageFailure | None = None
+    """Sage refuses undos (a record locked in Sage, say): they become leftovers."""
+    hold: asyncio.Event | None = None
+    """While set to an unset event, the first call of each key waits for it (in flight)."""
+    in_flight: asyncio.Event = field(default_factory=asyncio.Event)
+    answers: dict[str, SageAnswer] = field(default_factory=dict)
+    """Answers by idempotency key: the same key replays, as the real Sage does."""
 
     def activities(self) -> list[Any]:
         @activity.defn(name=SAGE_CALL_ACTIVITY)
         async def call(request: SageRequest) -> SageAnswer:
-            self.keys.append(request.idempotency_key)
+            key = request.idempotency_key
+            first = key not in self.keys
+            self.keys.append(key)
+            if self.hold is not None and first:
+                self.in_flight.set()
+                await self.hold.wait()
+            if key in self.answers:
+                return self.answers[key]
+            answer = await answer_call(request)
+            self.answers[key] = answer
+            return answer
+
+        async def answer_call(request: SageRequest) -> SageAnswer:
             call = request.call
+            if self.refuse_deletes is not None and call.method == "DELETE":
+                failure = self.refuse_deletes
+                raise ApplicationError(
+                    failure.message, failure.model_dump(), type=failure.code, non_retryable=True
+                )
             if self.fail_with is not None and call.method == "POST":
                 failure = self.fail_with
                 raise ApplicationError(

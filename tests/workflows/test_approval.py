@@ -183,3 +183,29 @@ async def test_a_quiet_approval_step_reminds_then_escalates_and_a_response_clear
     assert escalated.attention == "escalated"
     assert "escalated to acct.admin" in (escalated.audit[-1].detail or "")
     assert cleared.attention is None
+
+
+async def test_a_poison_respond_signal_never_stalls_the_approval(time_skipping_env):
+    """A signature without a time zone, a huge actor: refused and noted; the step goes on."""
+    env = time_skipping_env
+    async with item_workflow(env, FakeSage(), DELEGATED) as item:
+        await command(item, "send", CommandRequest(actor=ADMIN))
+        first = await at_step(item, 0)
+        child = env.client.get_workflow_handle(first.approval_workflow_id)
+        naive = {"timestamp": "2026-12-01T10:00:00", "nonce": "0" * 32, "value": "AAAA"}
+        await child.signal(
+            "respond", {"actor": APPROVER, "response": "approve", "signature": naive}
+        )
+        await child.signal("respond", {"actor": "m" * 700_000, "response": "approve"})
+        for _ in range(200):
+            refused = [e for e in (await status(item)).audit if e.outcome is Outcome.REFUSED]
+            if len(refused) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert all(len(e.actor) <= 100 for e in refused)
+        approval = first.approval
+        assert approval is not None
+        step = approval.template.steps[0]
+        await respond(env, item, step.assignees[0], "approve")
+        moved = await at_step(item, 1)
+    assert moved.approval is not None and moved.approval.step == 1
