@@ -8,7 +8,10 @@ on shutdown. Answers become outcomes Temporal understands:
   0), retryable with `next_retry_delay` = `X-Rate-Limit-Reset`, without spending a request;
 - 5xx, time-outs, dropped connections: retryable (the idempotency key makes a retry safe);
 - other 4xx: non-retryable `ApplicationError` whose type is Sage's error code and whose
-  details carry a `SageFailure` (with the `existing` record for duplicates).
+  details carry a `SageFailure` (with the `existing` record for duplicates);
+- a path that could leave the API (outside `/v1/` once normalised, a query other than a GET
+  search, encoded '/' or dot segments: domain/sage_paths.py): non-retryable `invalid_path`,
+  before any request (and before the quota is touched).
 """
 
 from __future__ import annotations
@@ -32,11 +35,13 @@ from domain.saga import (
     SageFailure,
     SageRequest,
 )
+from domain.sage_paths import sage_path, sage_path_problem
 
 log = structlog.get_logger(__name__)
 
 NOT_POSTED_YET = "NotPostedYet"
 RATE_LIMITED = "rate_limited"
+INVALID_PATH = "invalid_path"
 
 
 class QuotaGauge:
@@ -106,6 +111,7 @@ class SageActivities:
     @activity.defn(name=SAGE_CALL_ACTIVITY)
     async def call(self, request: SageRequest) -> SageAnswer:
         call = request.call
+        refuse_path(call.path, call.method)
         headers = {"Idempotency-Key": request.idempotency_key}
         if call.company:
             headers[COMPANY_HEADER] = call.company
@@ -131,9 +137,11 @@ class SageActivities:
     @activity.defn(name=WAIT_POSTED_ACTIVITY)
     async def wait_posted(self, batch_id: str) -> dict[str, Any]:
         """Succeeds once the batch is posted; otherwise fails retryably (infrequent polling)."""
+        path = sage_path("/v1/batches", batch_id)
+        refuse_path(path, "GET")
         self._quota.check()
         try:
-            response = await self._http.get(f"/v1/batches/{batch_id}")
+            response = await self._http.get(path)
         except httpx.HTTPError as err:
             raise ApplicationError(f"Sage connection failed: {err!r}", type="timeout") from err
         self._quota.note(response.status_code, response.headers)
@@ -146,6 +154,21 @@ class SageActivities:
             )
         log.info("sage batch posted", batch_id=batch_id)
         return batch
+
+
+def refuse_path(path: str, method: str) -> None:
+    """The last check before a request: a path that could reach anything but Sage's API is
+    refused for good (a retry would send the same path), and no request is made."""
+    problem = sage_path_problem(path, method)
+    if problem is not None:
+        log.error("sage path refused", method=method, problem=problem)
+        failure = SageFailure(status=0, code=INVALID_PATH, message=f"{problem}; nothing was sent")
+        raise ApplicationError(
+            failure.message,
+            failure.model_dump(mode="json"),
+            type=INVALID_PATH,
+            non_retryable=True,
+        )
 
 
 def _outcome(response: httpx.Response) -> dict[str, Any]:

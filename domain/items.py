@@ -17,6 +17,8 @@ from pydantic import (
     model_validator,
 )
 
+from domain.sage_codes import LinkedSageCode, SageCode
+
 # Parts of the workflow ID: no ':' (the separator) and nothing a shell would mangle.
 _CODE = r"^[A-Za-z0-9][A-Za-z0-9._/ -]*$"
 
@@ -104,7 +106,7 @@ class ContractCompany(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1, max_length=200)
-    sage_vendor_id: str | None = Field(
+    sage_vendor_id: LinkedSageCode = Field(
         default=None, description="The ERP Vendor ID of the synced Sage vendor, if any."
     )
 
@@ -229,7 +231,7 @@ class Company(ItemBase):
     zip: str = Field(default="", max_length=40)
     business_phone: str = Field(default="", max_length=40)
     business_fax: str = Field(default="", max_length=40)
-    sage_vendor_id: str | None = Field(
+    sage_vendor_id: LinkedSageCode = Field(
         default=None, description="The Sage vendor the company is already linked to, if any."
     )
 
@@ -315,7 +317,7 @@ class CommitmentLink(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     number: str = Field(min_length=1, max_length=60)
-    sage_id: str | None = Field(
+    sage_id: LinkedSageCode = Field(
         default=None,
         description="The Sage 300 CRE® ID the commitment was exported with; none until synced.",
     )
@@ -358,7 +360,7 @@ class PrimeContractLink(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     number: str = Field(min_length=1, max_length=60)
-    sage_contract_id: str = Field(min_length=1, max_length=60, description="Sage Contract ID")
+    sage_contract_id: SageCode = Field(description="Sage Contract ID")
 
 
 class PrimeChangeOrderLine(BaseModel):
@@ -366,9 +368,8 @@ class PrimeChangeOrderLine(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    contract_item: str | None = Field(
+    contract_item: SageCode | None = Field(
         default=None,
-        min_length=1,
         description="Code of the prime contract's SOV line in Sage; none for a new line, "
         "whose contract item code the approver gives at accept.",
     )
@@ -418,7 +419,7 @@ class InvoiceLine(BaseModel):
     description: str = Field(default="", max_length=200, description="Description of Work")
     cost_code: str = Field(min_length=1, max_length=40)
     category: str = Field(min_length=1, max_length=20)
-    sub_job: str | None = Field(default=None, max_length=40, description="Sage extra, if any")
+    sub_job: SageCode | None = Field(default=None, description="Sage extra, if any")
     work_completed_this_period: Decimal = Decimal(0)
     materials_stored_this_period: Decimal = Decimal(0)
     work_retainage_this_period: Decimal = Decimal(0)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.cost_codes import JobCostCode
 from domain.erp import Erp
+from domain.sage_codes import SageCode
 from domain.settings import ProjectSettings, ProjectsFile
 
 BOTH_SYSTEMS = (
@@ -28,11 +29,12 @@ class ImportRefused(ValueError):
 
 
 class SageJob(BaseModel):
-    """A job as Sage shows it (`GET /v1/jobs/{job_id}`)."""
+    """A job as Sage shows it (`GET /v1/jobs/{job_id}`). Its job ID becomes the project's
+    `sage_job_id`, so it must be a Sage code like any other (domain/sage_codes.py)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    job_id: str = Field(min_length=1)
+    job_id: SageCode
     name: str
     status: Literal["open", "closed"]
     address: str = ""

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.sage_paths import segment
+
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 SAGE_CALL_ACTIVITY = "sage_call"
@@ -133,10 +135,14 @@ def idempotency_key(workflow_id: str, generation: int, step: str, *, undo: bool 
 
 
 def fill(call: SageCall, answers: dict[str, str]) -> SageCall:
-    """Replace `{name}` placeholders in the path and body strings with remembered answers."""
+    """Replace `{name}` placeholders in the path and body strings with remembered answers;
+    an answer put in the path is percent-encoded as a path segment (domain/sage_paths.py)."""
 
-    def sub(text: str) -> str:
-        return _PLACEHOLDER.sub(lambda m: answers.get(m.group(1), m.group(0)), text)
+    def sub(text: str, encode: Callable[[str], str] = str) -> str:
+        def one(m: re.Match[str]) -> str:
+            return encode(answers[m.group(1)]) if m.group(1) in answers else m.group(0)
+
+        return _PLACEHOLDER.sub(one, text)
 
     def walk(value: Any) -> Any:
         if isinstance(value, str):
@@ -147,7 +153,7 @@ def fill(call: SageCall, answers: dict[str, str]) -> SageCall:
             return [walk(v) for v in value]
         return value
 
-    return call.model_copy(update={"path": sub(call.path), "body": walk(call.body)})
+    return call.model_copy(update={"path": sub(call.path, segment), "body": walk(call.body)})
 
 
 def dig(body: dict[str, Any], path: str) -> Any:

@@ -18,6 +18,7 @@ from pydantic import (
 from domain.approval import GROUP_PREFIX, ApprovalTemplate
 from domain.erp import PROFILES, Capability, Erp
 from domain.items import ItemTool, ItemType, describe_validation_error
+from domain.sage_codes import SageCode
 from domain.signing import SigningPolicy
 
 
@@ -61,15 +62,13 @@ class ProjectSettings(BaseModel):
     erp: Erp = Field(
         default=Erp.SAGE300, description="The ERP the project exports to (domain/erp.py)."
     )
-    sage_company: str | None = Field(
+    sage_company: SageCode | None = Field(
         default=None,
-        min_length=1,
         description="The Sage company the project's job lives in, sent as X-Sage-Company; "
         "none: Sage's default company.",
     )
-    sage_job_id: str | None = Field(
+    sage_job_id: SageCode | None = Field(
         default=None,
-        min_length=1,
         description="The Sage Job ID the project is synced to; none until the project is "
         "exported (its job ID is given at accept).",
     )
@@ -95,9 +94,8 @@ class ProjectSettings(BaseModel):
         "imports every contract item; 'procore' keeps one lump-sum contract item in Sage and "
         "the detailed SOV here, and PCCOs send Sage only their rolled-up amount.",
     )
-    lump_sum_contract_item: str = Field(
+    lump_sum_contract_item: SageCode = Field(
         default="001",
-        min_length=1,
         description="In 'procore' mode: the one Sage contract item carrying the contract value.",
     )
 

@@ -21,6 +21,7 @@ from datetime import date
 from domain.exports.jobs import job_rule, synced_job
 from domain.items import Budget
 from domain.saga import ExportPlan, ExportStep, Posting, SageCall
+from domain.sage_paths import sage_path
 from domain.settings import ProjectSettings
 
 EXPORT_FIELDS: dict[str, str] = {}
@@ -69,7 +70,7 @@ def plan(
         summary=f"Refresh the cost codes of Sage job {job} (add the budget's missing ones)",
         call=SageCall(
             method="POST",
-            path=f"/v1/jobs/{job}/cost_codes",
+            path=sage_path("/v1/jobs", job, "cost_codes"),
             body={
                 "cost_codes": [
                     {"code": code, "description": "", "categories": categories}

@@ -5,17 +5,16 @@ Prerequisites are seeds/004 "COMMITMENTS"; the mapping is its "Commitments" data
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from domain.exports.jobs import job_rule, synced_job
+from domain.exports.jobs import check_code, job_rule, synced_job
 from domain.items import Commitment, CommitmentStatus, CommitmentType
 from domain.saga import ExportPlan, ExportStep, Posting, SageCall
+from domain.sage_paths import sage_path
 from domain.settings import ProjectSettings
 
 SAGE_ID_MAX = 12
 TITLE_MAX = 30
-SAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 EXPORT_FIELDS = {
     "sage_id": f"Sage 300 CRE ID of the commitment (default: the commitment number; "
@@ -73,13 +72,10 @@ def default_fields(item: Commitment) -> dict[str, str]:
 
 def check_fields(item: Commitment, fields: dict[str, str]) -> list[str]:
     sage_id = fields.get("sage_id", "")
-    if not sage_id.strip():
-        return ["export field 'sage_id' can't be blank"]
-    if len(sage_id) > SAGE_ID_MAX:
+    problems = check_code("sage_id", sage_id, "the commitment's Sage 300 CRE® ID")
+    if not problems and len(sage_id) > SAGE_ID_MAX:
         return [f"export field 'sage_id' {sage_id!r}: {ID_RULE}"]
-    if not SAGE_ID_PATTERN.fullmatch(sage_id):
-        return [f"export field 'sage_id' {sage_id!r}: use letters, digits, '-', '.' and '_' only"]
-    return []
+    return problems
 
 
 def plan(
@@ -114,7 +110,7 @@ def plan(
         name="create_commitment",
         summary=f"Create commitment {sage_id} on Sage job {job}",
         call=SageCall(method="POST", path="/v1/commitments", body=body),
-        undo=SageCall(method="DELETE", path=f"/v1/commitments/{job}/{sage_id}"),
+        undo=SageCall(method="DELETE", path=sage_path("/v1/commitments", job, sage_id)),
         record="commitment",
         remember={"commitment_id": "commitment_id"},
         batch="batch_id",

@@ -18,6 +18,7 @@ from typing import Any
 from domain.exports.jobs import check_code, job_rule, synced_job
 from domain.items import ChangeOrderLine, ChangeOrderStatus, CommitmentChangeOrder
 from domain.saga import ExportPlan, ExportStep, Posting, SageCall
+from domain.sage_paths import Answer, sage_path
 from domain.settings import ProjectSettings
 
 EXPORT_FIELDS = {
@@ -129,7 +130,9 @@ def plan(
     job = synced_job(settings)
     commitment_id = item.commitment.sage_id
     change_order_id = fields["sage_id"]
-    items_path = f"/v1/commitments/{job}/{commitment_id}/items"
+    if not commitment_id:  # the send prerequisites refuse it first
+        raise ValueError(SYNCED_COMMITMENT_RULE)
+    items_path = sage_path("/v1/commitments", job, commitment_id, "items")
     steps: list[ExportStep] = []
     new_lines = [line for line in item.sov if line.is_new]
     for k, line in enumerate(new_lines, start=1):
@@ -152,7 +155,10 @@ def plan(
                         "amount": 0.0,
                     },
                 ),
-                undo=SageCall(method="DELETE", path=f"{items_path}/{{{key}}}"),
+                undo=SageCall(
+                    method="DELETE",
+                    path=sage_path("/v1/commitments", job, commitment_id, "items", Answer(key)),
+                ),
                 record="commitment_item",
                 remember={key: "item_id"},
             )
@@ -172,7 +178,9 @@ def plan(
             summary=f"Create commitment change order {change_order_id} on commitment "
             f"{commitment_id} (Sage job {job})",
             call=SageCall(method="POST", path="/v1/commitment_change_orders", body=body),
-            undo=SageCall(method="DELETE", path=f"/v1/commitment_change_orders/{change_order_id}"),
+            undo=SageCall(
+                method="DELETE", path=sage_path("/v1/commitment_change_orders", change_order_id)
+            ),
             record="change_order",
             remember={"change_order_id": "change_order_id"},
             batch="batch_id",

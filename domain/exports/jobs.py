@@ -7,8 +7,7 @@ ID at accept, seeds/004 "Projects/Jobs" note 1); until then nothing that lands o
 
 from __future__ import annotations
 
-import re
-
+from domain.sage_codes import check_sage_code
 from domain.settings import ProjectSettings
 
 JOB_RULE = (
@@ -16,9 +15,6 @@ JOB_RULE = (
     "(the accounting approver enters its Sage Job ID), then record that Sage Job ID as "
     "'sage_job_id' in the project settings."
 )
-
-SAGE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-"""What a code the approver types (job, extra, vendor ID) may hold."""
 
 
 class NoSageJob(ValueError):
@@ -37,12 +33,8 @@ def synced_job(settings: ProjectSettings) -> str:
 
 
 def check_code(name: str, value: str, what: str) -> list[str]:
-    """An export field holding a Sage code: present, and made of letters, digits, - . _"""
-    if not value.strip():
-        return [f"export field '{name}' can't be blank: {what}"]
-    if not SAGE_CODE.fullmatch(value):
-        return [f"export field '{name}' {value!r}: use letters, digits, '-', '.' and '_' only"]
-    return []
+    """An export field holding a Sage code (domain/sage_codes.py): present, and a Sage code."""
+    return check_sage_code(name, value, what)
 
 
 NAME_MAX = 30

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.exports.jobs import SAGE_CODE, job_rule, synced_job
+from domain.exports.jobs import job_rule, synced_job
 from domain.items import ChangeOrderStatus, PrimeContractChangeOrder
 from domain.saga import ExportPlan, ExportStep, Posting, SageCall
+from domain.sage_codes import sage_code_problem
+from domain.sage_paths import Answer, sage_path
 from domain.settings import ProjectSettings
 
 TITLE_MAX = 255
@@ -92,9 +94,9 @@ def check_fields(item: PrimeContractChangeOrder, fields: dict[str, str]) -> list
             + ",".join(f"CODE{k}" for k in range(1, len(new_lines) + 1))
         ]
     problems = [
-        f"export field '{NEW_ITEMS_FIELD}' {code!r}: use letters, digits, '-', '.' and '_' only"
+        f"export field '{NEW_ITEMS_FIELD}' {problem}"
         for code in codes
-        if not SAGE_CODE.fullmatch(code)
+        if (problem := sage_code_problem(code)) is not None
     ]
     if len(set(codes)) != len(codes):
         problems.append(
@@ -127,7 +129,7 @@ def plan(
     item_codes = [line.contract_item or next(codes, "") for line in item.sov]
     if lump_sum(settings):
         item_codes = [settings.lump_sum_contract_item for _ in item.sov]
-    items_path = f"/v1/contracts/{job}/{contract}/items"
+    items_path = sage_path("/v1/contracts", job, contract, "items")
     steps: list[ExportStep] = []
     new_lines = (
         []
@@ -149,7 +151,9 @@ def plan(
                         "original_amount": 0.0,  # note 1: no original contract amount
                     },
                 ),
-                undo=SageCall(method="DELETE", path=f"{items_path}/{code}"),
+                undo=SageCall(
+                    method="DELETE", path=sage_path("/v1/contracts", job, contract, "items", code)
+                ),
                 record="contract_item",
                 remember={contract_item_key(k): "item_code"},
                 links_on=frozenset({"contract_item_exists"}),
@@ -183,7 +187,10 @@ def plan(
             name="post_estimate_changes",
             summary=f"Post approved estimate changes of PCCO {item.number} on Sage job {job}",
             call=SageCall(method="POST", path="/v1/estimate_changes", body=estimate_changes),
-            undo=SageCall(method="DELETE", path="/v1/estimate_changes/{estimate_change_id}"),
+            undo=SageCall(
+                method="DELETE",
+                path=sage_path("/v1/estimate_changes", Answer("estimate_change_id")),
+            ),
             record="estimate_change",
             remember={"estimate_change_id": "change_id"},
             batch="batch_id",
@@ -217,7 +224,8 @@ def plan(
                 method="POST", path="/v1/schedule_value_changes", body=schedule_value_changes
             ),
             undo=SageCall(
-                method="DELETE", path="/v1/schedule_value_changes/{schedule_value_change_id}"
+                method="DELETE",
+                path=sage_path("/v1/schedule_value_changes", Answer("schedule_value_change_id")),
             ),
             record="schedule_value_change",
             remember={"schedule_value_change_id": "change_id"},

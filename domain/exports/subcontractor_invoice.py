@@ -21,6 +21,7 @@ from domain.exports.commitment import COMPANY_RULE
 from domain.exports.jobs import check_code, job_rule, synced_job
 from domain.items import InvoiceLine, InvoiceStatus, SubcontractorInvoice
 from domain.saga import ExportPlan, ExportStep, Posting, SageCall
+from domain.sage_paths import sage_path
 from domain.settings import ProjectSettings
 
 EXPORT_FIELDS = {
@@ -119,6 +120,8 @@ def plan(
     """One call: the AP invoice header and its distributions; a person posts the batch."""
     job = synced_job(settings)
     vendor = item.contract_company.sage_vendor_id
+    if not vendor:  # the send prerequisites refuse it first
+        raise ValueError(COMPANY_RULE)
     invoice_id = fields["erp_id"]
     lines = distributions(item)
     body: dict[str, Any] = {
@@ -149,7 +152,7 @@ def plan(
         summary=f"Create AP invoice {invoice_id} for vendor {vendor} on commitment "
         f"{item.commitment.sage_id}",
         call=SageCall(method="POST", path="/v1/ap_invoices", body=body),
-        undo=SageCall(method="DELETE", path=f"/v1/ap_invoices/{vendor}/{invoice_id}"),
+        undo=SageCall(method="DELETE", path=sage_path("/v1/ap_invoices", vendor, invoice_id)),
         record="invoice",
         remember={"invoice_id": "invoice_id"},
         batch="batch_id",
