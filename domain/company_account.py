@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from domain.erp import Erp
 from domain.items import describe_validation_error
+from domain.sage_codes import SageCode, sage_code_problem
 from domain.settings import InvalidSettings, RosterUser
 from domain.vendors import Company, MatchKind, VendorDirectory, VendorRefused, match_all
 
@@ -36,13 +38,26 @@ class CompanyAccount(BaseModel):
     roster: dict[str, RosterUser] = Field(
         default_factory=dict, description="Each user's company-level ERP Integrations level."
     )
-    sage_companies: dict[str, Erp] = Field(
+    sage_companies: dict[SageCode, Erp] = Field(
         default_factory=lambda: {DEFAULT_SAGE_COMPANY: Erp.SAGE300},
         description="Sage company ID (sent as X-Sage-Company) -> the ERP it is.",
     )
     companies: list[Company] = Field(
         default_factory=list, description="Procore's Company Directory."
     )
+
+    @field_validator("companies")
+    @classmethod
+    def _vendor_ids_are_sage_codes(cls, companies: list[Company]) -> list[Company]:
+        for index, company in enumerate(companies):
+            problem = company.vendor_id and sage_code_problem(company.vendor_id)
+            if problem:
+                raise PydanticCustomError(
+                    "sage_code",
+                    "{where}: {problem}",
+                    {"where": f"{index}.vendor_id", "problem": problem},
+                )
+        return companies
 
     @model_validator(mode="after")
     def _one_entry_each(self) -> CompanyAccount:

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.job_costs import JobCostSummary
     from domain.job_import import SageJob, imported_settings
     from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
+    from domain.sage_paths import sage_path
     from domain.settings import ProjectSettings
     from workflows import search_attributes as sa
     from workflows.sage_reads import (
@@ -111,7 +112,7 @@ class ErpProject:
             try:
                 flavour = erp.Erp((await self._call("GET", "/v1/company"))["erp"])
                 erp.require(flavour, erp.Capability.JOB_IMPORT, self._settings.project)
-                path = f"/v1/jobs/{job_id}/links/{self._settings.project}"
+                path = sage_path("/v1/jobs", job_id, "links", self._settings.project)
                 answer = await self._call("PUT", path, key=f"{workflow.info().workflow_id}/link")
                 job = SageJob.model_validate(answer.get("job", {}))
             except RECOVERABLE as err:
@@ -186,7 +187,7 @@ class ErpProject:
     async def _refresh_cost_codes(self, actor: str) -> None:
         job_id = self._job_id()
         erp.require(self._settings.erp, erp.Capability.COST_CODE_REFRESH, self._settings.project)
-        job = SageJob.model_validate(await self._call("GET", f"/v1/jobs/{job_id}"))
+        job = SageJob.model_validate(await self._call("GET", sage_path("/v1/jobs", job_id)))
         before = self._state.job.cost_codes if self._state.job else []
         refresh = CostCodeRefresh.between(before, job.cost_codes)
         self._state = self._state.model_copy(
@@ -203,7 +204,7 @@ class ErpProject:
     async def _sync_job_costs(self, actor: str) -> None:
         job_id = self._job_id()
         erp.require(self._settings.erp, erp.Capability.JOB_COSTS_SYNC, self._settings.project)
-        answer = await self._call("GET", f"/v1/jobs/{job_id}/job_costs")
+        answer = await self._call("GET", sage_path("/v1/jobs", job_id, "job_costs"))
         summary = JobCostSummary.from_sage(self._settings.project, answer)
         self._state = self._state.model_copy(update={"job_costs": summary})
         self._record(

@@ -20,6 +20,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain import prime_contract as pc
     from domain.saga import SAGE_CALL_ACTIVITY, SageAnswer, SageCall, SageRequest
+    from domain.sage_paths import sage_path, sage_search_path
     from domain.settings import ProjectSettings
     from workflows import policies
     from workflows import search_attributes as sa
@@ -278,7 +279,7 @@ class PrimeContractSync:
         assert self._prime is not None
         found = []
         for contract in self._prime.imported.values():
-            path = f"/v1/prime_contracts/{contract.job_id}/{contract.contract_id}"
+            path = sage_path("/v1/prime_contracts", contract.job_id, contract.contract_id)
             try:
                 answer = await self._call(SageCall(method="GET", path=path))
             except LookupError:
@@ -291,12 +292,17 @@ class PrimeContractSync:
 
     async def _search(self, contract_id: str) -> list[pc.SageContract]:
         answer = await self._call(
-            SageCall(method="GET", path=f"/v1/prime_contracts?contract_id={contract_id}")
+            SageCall(
+                method="GET",
+                path=sage_search_path("/v1/prime_contracts", contract_id=contract_id),
+            )
         )
         return [pc.SageContract.model_validate(c) for c in answer.get("contracts", [])]
 
     async def _link(self, contract: pc.SageContract) -> None:
-        path = f"/v1/prime_contracts/{contract.job_id}/{contract.contract_id}/links/{self._project}"
+        path = sage_path(
+            "/v1/prime_contracts", contract.job_id, contract.contract_id, "links", self._project
+        )
         await self._call(SageCall(method="PUT", path=path))
 
     async def _call(self, call: SageCall) -> dict[str, Any]:
