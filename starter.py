@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,11 +51,14 @@ from cli.common import (
     UNREACHABLE,
     USAGE,
     UserError,
+    execute_update,
     first_line,
     load_projects,
     open_client,
+    out,
     read_json,
     rpc_error,
+    signed,
 )
 from codec import CodecError
 from config import Settings, settings
@@ -68,6 +71,7 @@ from domain.commands import (
     EditRequest,
     RejectRequest,
     ResetRequest,
+    SettingsRequest,
 )
 from domain.items import (
     InvalidItem,
@@ -78,13 +82,15 @@ from domain.items import (
 )
 from domain.lifecycle import State
 from domain.settings import ProjectSettings, ProjectsFile
-from domain.signing import BadSignature, load_private_key, new_key_pair, sign
+from domain.signing import new_key_pair
 from domain.status import ItemStatus, ItemWorkflowInput
+from domain.text import printable
 from temporal_client import register_search_attributes
 from workflows import erp_project as ep
 from workflows import prime_contract as pcw
 from workflows import search_attributes as sa
 from workflows.item import ItemWorkflow
+from workflows.sage_reads import ScheduleRequest
 
 SETTLED = frozenset({State.POSTED, State.CANCELLED, State.EXPORT_FAILED, State.REJECTED})
 START_CONCURRENCY = 64
@@ -215,41 +221,42 @@ async def start_item(
 
 def print_status(status: ItemStatus, as_json: bool) -> None:
     if as_json:
-        print(status.model_dump_json(indent=2))
+        out(status.model_dump_json(indent=2))
         return
     item = parse_item(status.item)
-    print(f"{status.workflow_id}  [{status.state.value}]")
-    print(f"  {item.summary()}")
-    print(f"  export mode: {status.export_mode.value}")
-    print(f"  next: {status.next_action}")
+    out(f"{status.workflow_id}  [{status.state.value}]")
+    out(f"  {item.summary()}")
+    out(f"  export mode: {status.export_mode.value}")
+    out(f"  next: {status.next_action}")
     if status.export_fields:
-        print("  export fields: " + ", ".join(f"{k}={v}" for k, v in status.export_fields.items()))
+        out("  export fields: " + ", ".join(f"{k}={v}" for k, v in status.export_fields.items()))
     if status.sage_ids:
-        print("  sage: " + ", ".join(f"{k}={v}" for k, v in status.sage_ids.items()))
+        out("  sage: " + ", ".join(f"{k}={v}" for k, v in status.sage_ids.items()))
     if status.batches:
-        print("  batches: " + ", ".join(status.batches))
+        out("  batches: " + ", ".join(status.batches))
     if status.approval and status.approval_workflow_id:
-        print(f"  approval: {status.approval.describe()} [{status.approval_workflow_id}]")
+        out(f"  approval: {status.approval.describe()} [{status.approval_workflow_id}]")
     for leftover in status.leftovers:
-        print(f"  left in Sage (reset undoes it): {leftover.summary}")
+        out(f"  left in Sage (reset undoes it): {leftover.summary}")
     if status.last_error:
         error = status.last_error
-        print(f"  last error [{error.code}]: {error.message}")
-        print(f"    cause: {error.cause}")
-        print(f"    solution: {error.solution}")
-    print("  audit:")
+        out(f"  last error [{error.code}]: {error.message}")
+        out(f"    cause: {error.cause}")
+        out(f"    solution: {error.solution}")
+    out("  audit:")
     for entry in status.audit:
-        detail = f" — {entry.detail}" if entry.detail else ""
-        print(
-            f"    {entry.at:%Y-%m-%d %H:%M:%S} {entry.actor:<14} {entry.action:<16} "
-            f"{entry.outcome.value:<8} {entry.state_before.value} -> "
-            f"{entry.state_after.value}{detail}" + (f' "{entry.comment}"' if entry.comment else "")
+        detail = f" — {printable(entry.detail)}" if entry.detail else ""
+        comment = f' "{printable(entry.comment)}"' if entry.comment else ""
+        out(
+            f"    {entry.at:%Y-%m-%d %H:%M:%S} {printable(entry.actor):<14} "
+            f"{printable(entry.action):<16} {entry.outcome.value:<8} {entry.state_before.value} "
+            f"-> {entry.state_after.value}{detail}{comment}"
         )
 
 
 def print_outcome(before: ItemStatus | None, status: ItemStatus) -> None:
     moved = f"{before.state.value} -> " if before and before.state != status.state else ""
-    print(f"{status.workflow_id}: {moved}{status.state.value}; next: {status.next_action}")
+    out(f"{status.workflow_id}: {moved}{status.state.value}; next: {status.next_action}")
 
 
 # --- prime contracts and the sync schedule ---
@@ -290,33 +297,36 @@ async def _prime_update(client: Client, wf_id: str, name: str, arg: Any, result_
 
 def _print_prime(status: pcw.SyncStatus, as_json: bool) -> None:
     if as_json:
-        print(status.model_dump_json(indent=2))
+        out(status.model_dump_json(indent=2))
         return
-    print(f"{status.workflow_id}: {'imported' if status.imported else 'not imported'}")
+    out(f"{status.workflow_id}: {'imported' if status.imported else 'not imported'}")
     prime = status.prime
     if prime is not None:
         h = prime.header
-        print(f"  contract #{h.number}  {h.title}  status {h.status}  created {h.date_created}")
+        out(f"  contract #{h.number}  {h.title}  status {h.status}  created {h.date_created}")
         sources = ", ".join(f"{c.contract_id} (job {c.job_id})" for c in prime.imported.values())
-        print(f"  SOV controlled by {prime.sov_controlled_by.value}; Sage contracts: {sources}")
+        out(f"  SOV controlled by {prime.sov_controlled_by.value}; Sage contracts: {sources}")
         for line in prime.sov:
-            print(f"  SOV {line.code:<10} {line.description[:40]:<40} {pc.money(line.amount):>16}")
-        print(
+            out(f"  SOV {line.code:<10} {line.description[:40]:<40} {pc.money(line.amount):>16}")
+        out(
             f"  SOV total {pc.money(prime.sov_total)}; Sage original "
             f"{pc.money(prime.sage_original_total)}, revised "
             f"{pc.money(prime.sage_revised_total)}"
         )
     if status.readiness is not None:
-        print(f"  {status.readiness.message}")
+        out(f"  {status.readiness.message}")
     for line in status.audit[-5:]:
-        print(f"  {line.at:%Y-%m-%d %H:%M:%S} {line.actor}: {line.action}: {line.outcome}")
+        out(
+            f"  {line.at:%Y-%m-%d %H:%M:%S} {printable(line.actor)}: {printable(line.action)}: "
+            f"{printable(line.outcome)}"
+        )
 
 
 async def cmd_prime_contract(args: argparse.Namespace, cfg: Settings) -> int:
     """prime-contract import|add|reimport|status|edit-sov|readiness PROJECT CONTRACT"""
     project = _prime_project(args, cfg.erp_projects_file)
     wf_id = pcw.workflow_id(project.project, args.contract)
-    if args.action in ("import", "add", "reimport", "edit-sov") and not args.actor:
+    if args.action in ("import", "add", "reimport", "edit-sov", "readiness") and not args.actor:
         raise UserError(f"prime-contract {args.action} needs --as USER", USAGE)
     if args.action == "edit-sov":
         if not args.file:
@@ -366,17 +376,17 @@ async def cmd_prime_contract(args: argparse.Namespace, cfg: Settings) -> int:
         status = await _prime_update(client, wf_id, "add_contract", request, pcw.SyncStatus)
         _print_prime(status, False)
     elif args.action == "reimport":
-        request = pcw.ImportRequest(actor=args.actor, settings=project)
+        request = pcw.ImportRequest(actor=args.actor)
         status = await _prime_update(client, wf_id, "reimport", request, pcw.SyncStatus)
         _print_prime(status, False)
     elif args.action == "edit-sov":
         _print_prime(await _prime_update(client, wf_id, "edit_sov", edit, pcw.SyncStatus), False)
     elif args.action == "readiness":
-        answer = await _prime_update(client, wf_id, "readiness", args.actor or "cli", pc.Readiness)
+        answer = await _prime_update(client, wf_id, "readiness", args.actor, pc.Readiness)
         if args.json:
-            print(answer.model_dump_json(indent=2))
+            out(answer.model_dump_json(indent=2))
         else:
-            print(f"{wf_id}: {answer.message}")
+            out(f"{wf_id}: {answer.message}")
         return OK if answer.ready else REFUSED
     else:
         try:
@@ -404,22 +414,57 @@ def schedule_id(project: str) -> str:
     return f"prime_contract_sync:{project}"
 
 
+async def _project_syncs(client: Client, project: str) -> list[str]:
+    """The running prime contract syncs of the project."""
+    try:
+        return sorted(
+            [wf.id async for wf in client.list_workflows(pcw.running_syncs_query(project))]
+        )
+    except RPCError as err:
+        raise rpc_error(err, project) from None
+
+
+async def _authorize_schedule(
+    args: argparse.Namespace,
+    cfg: Settings,
+    client: Client,
+    project: ProjectSettings,
+    every: timedelta | None,
+) -> None:
+    """The schedule runs in the name of the admin who sets it: each workflow it will ask (the
+    project's ErpProject, every prime contract sync) checks that admin against the roster it
+    holds, and records them, before the Temporal Schedule changes at all."""
+    await jobs_cli.ensure_project(client, cfg, project)
+    targets = [ep.workflow_id(project.project), *await _project_syncs(client, project.project)]
+    for wf_id in targets:
+        request = signed(args, wf_id, "schedule", ScheduleRequest(actor=args.actor, every=every))
+        result = ep.ProjectRecord if wf_id == targets[0] else pcw.SyncStatus
+        await execute_update(client, wf_id, "schedule", request, result, wf_id)
+
+
 async def cmd_schedule(args: argparse.Namespace, cfg: Settings) -> int:
     """schedule set|show|delete PROJECT: the project's refresh from Sage (its prime contracts,
-    and the cost codes and job costs of its ErpProject)."""
-    _prime_project(args, cfg.erp_projects_file)
+    and the cost codes and job costs of its ErpProject), run in the name of the ERP Admin who
+    set it."""
+    project = _prime_project(args, cfg.erp_projects_file)
+    if args.action in ("set", "delete") and not args.actor:
+        raise UserError(f"schedule {args.action} needs --as USER (an ERP Admin)", USAGE)
+    every = None
+    if args.action == "set":
+        if not args.every:
+            raise UserError("schedule set needs --every INTERVAL (e.g. 6h)", USAGE)
+        every = parse_every(args.every)
     client = await open_client(cfg)
     sid = schedule_id(args.project)
     handle = client.get_schedule_handle(sid)
     try:
         if args.action == "set":
-            if not args.every:
-                raise UserError("schedule set needs --every INTERVAL (e.g. 6h)", USAGE)
-            every = parse_every(args.every)
+            assert every is not None
+            await _authorize_schedule(args, cfg, client, project, every)
             schedule = Schedule(
                 action=ScheduleActionStartWorkflow(
                     pcw.ProjectSync.run,
-                    pcw.ProjectSyncInput(project=args.project),
+                    pcw.ProjectSyncInput(project=args.project, actor=args.actor),
                     id=f"project_sync:{args.project}",
                     task_queue=cfg.temporal_task_queue,
                 ),
@@ -427,24 +472,31 @@ async def cmd_schedule(args: argparse.Namespace, cfg: Settings) -> int:
             )
             try:
                 await client.create_schedule(sid, schedule)
-                print(f"{sid}: created, every {every}")
+                out(f"{sid}: created, every {every}, in the name of {args.actor}")
             except ScheduleAlreadyRunningError:
                 await handle.update(lambda _: ScheduleUpdate(schedule=schedule))
-                print(f"{sid}: changed, every {every}")
+                out(f"{sid}: changed, every {every}, in the name of {args.actor}")
         elif args.action == "show":
             described = await handle.describe()
             spec = described.schedule.spec
-            every = ", ".join(str(i.every) for i in spec.intervals) or "no interval"
+            shown = ", ".join(str(i.every) for i in spec.intervals) or "no interval"
             upcoming = described.info.next_action_times[:1]
             recent = described.info.recent_actions[-1:]
-            print(f"{sid}: every {every}")
+            out(f"{sid}: every {shown}")
+            action = described.schedule.action
+            if isinstance(action, ScheduleActionStartWorkflow) and action.args:
+                named = action.args[0]
+                actor = named.get("actor") if isinstance(named, dict) else None
+                out(f"  runs in the name of {actor or 'nobody (set it again with --as USER)'}")
             if upcoming:
-                print(f"  next run {upcoming[0]:%Y-%m-%d %H:%M:%S %Z}")
+                out(f"  next run {upcoming[0]:%Y-%m-%d %H:%M:%S %Z}")
             if recent:
-                print(f"  last run {recent[0].started_at:%Y-%m-%d %H:%M:%S %Z}")
+                out(f"  last run {recent[0].started_at:%Y-%m-%d %H:%M:%S %Z}")
         else:
+            await handle.describe()  # NOT_FOUND before anything is recorded
+            await _authorize_schedule(args, cfg, client, project, None)
             await handle.delete()
-            print(f"{sid}: deleted")
+            out(f"{sid}: deleted")
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise UserError(f"no sync schedule for project {args.project}", NO_SUCH_ITEM) from None
@@ -453,64 +505,30 @@ async def cmd_schedule(args: argparse.Namespace, cfg: Settings) -> int:
 
 
 async def cmd_sync(args: argparse.Namespace, cfg: Settings) -> int:
-    """sync PROJECT: refresh the project from Sage now: prime contracts, cost codes, job costs."""
+    """sync PROJECT --as USER: refresh the project from Sage now: prime contracts (a re-import:
+    ERP Admin and Prime Contracts Admin), cost codes and job costs (ERP Admin)."""
     project = _prime_project(args, cfg.erp_projects_file)
     client = await open_client(cfg)
-    try:
-        ids = [wf.id async for wf in client.list_workflows(pcw.running_syncs_query(args.project))]
-    except RPCError as err:
-        raise rpc_error(err, "sync") from None
-    for wf_id in sorted(ids):
-        outcome = await _prime_update(client, wf_id, "sync", args.actor or "cli", str)
-        print(f"{wf_id}: {outcome}")
-    print(f"{len(ids)} prime contract(s) of {args.project} refreshed from Sage")
+    ids = await _project_syncs(client, args.project)
+    for wf_id in ids:
+        outcome = await _prime_update(client, wf_id, "sync", args.actor, str)
+        out(f"{wf_id}: {outcome}")
+    out(f"{len(ids)} prime contract(s) of {args.project} refreshed from Sage")
     if not project.sage_job_id:
-        print(f"{args.project} has no Sage job yet: no cost codes or job costs to refresh")
-        return OK
-    if not args.actor:
-        print("cost codes and job costs: not refreshed (they need --as USER, an ERP admin)")
+        out(f"{args.project} has no Sage job yet: no cost codes or job costs to refresh")
         return OK
     await jobs_cli.ensure_project(client, cfg, project)
-    request = ep.ProjectRequest(actor=args.actor, settings=project)
+    request = ep.ProjectRequest(actor=args.actor)
     await jobs_cli.project_update(client, args.project, "refresh_cost_codes", request)
     record = await jobs_cli.project_update(client, args.project, "sync_job_costs", request)
     job = record.job
     lines = len(record.job_costs.lines) if record.job_costs else 0
     codes = len(job.cost_codes) if job else 0
-    print(f"Sage job {project.sage_job_id}: {codes} cost codes, {lines} job cost lines refreshed")
+    out(f"Sage job {project.sage_job_id}: {codes} cost codes, {lines} job cost lines refreshed")
     return OK
 
 
 # --- signing ---
-
-
-def signing_key_file(args: argparse.Namespace) -> Path | None:
-    if getattr(args, "key", None):
-        return Path(args.key)
-    if os.environ.get("ERP_SIGNING_KEY"):
-        return Path(os.environ["ERP_SIGNING_KEY"])
-    folder = os.environ.get("ERP_SIGNING_KEYS_DIR")
-    if folder and (Path(folder) / f"{args.actor}.key").exists():
-        return Path(folder) / f"{args.actor}.key"
-    return None
-
-
-def signed(
-    args: argparse.Namespace, item: str, command: str, request: CommandRequest | RespondRequest
-) -> Any:
-    """The request with its signature, when the user has a key; unchanged otherwise."""
-    path = signing_key_file(args)
-    if path is None:
-        return request
-    try:
-        key = load_private_key(path.read_text())
-    except OSError as err:
-        raise UserError(f"{path}: cannot read the signing key ({err.strerror})", USAGE) from None
-    except BadSignature as err:
-        raise UserError(f"{path}: {err}", USAGE) from None
-    when = datetime.now(UTC)
-    signature = sign(key, item, command, request.signed_arguments(), when)
-    return request.model_copy(update={"signature": signature})
 
 
 async def cmd_keys_new(args: argparse.Namespace, cfg: Settings) -> int:
@@ -522,8 +540,8 @@ async def cmd_keys_new(args: argparse.Namespace, cfg: Settings) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.write_text(private + "\n")
-    print(f"private key: {path} (keep it secret; never commit it)")
-    print(f'public key for the roster: "{args.user}": {{..., "public_key": "{public}"}}')
+    out(f"private key: {path} (keep it secret; never commit it)")
+    out(f'public key for the roster: "{args.user}": {{..., "public_key": "{public}"}}')
     return OK
 
 
@@ -570,7 +588,7 @@ async def cmd_start(args: argparse.Namespace, cfg: Settings) -> int:
                     send = signed(args, item.workflow_id, "send", CommandRequest(actor=args.actor))
                     await run_command(client, item.workflow_id, "send", send)
                 if len(planned) <= 20:
-                    print(f"started {item.workflow_id}" + (" and sent it" if args.send else ""))
+                    out(f"started {item.workflow_id}" + (" and sent it" if args.send else ""))
             except UserError as err:
                 (refused if err.code == REFUSED else unreachable).append(str(err))
             done += 1
@@ -581,12 +599,12 @@ async def cmd_start(args: argparse.Namespace, cfg: Settings) -> int:
     elapsed = time.monotonic() - began
     if len(planned) > 20 or show_progress:
         rate = len(planned) / elapsed if elapsed else 0.0
-        print(
+        out(
             f"\nstarted {len(planned) - len(refused) - len(unreachable)} of {len(planned)} items "
             f"in {elapsed:.1f} s ({rate:.0f}/s)"
         )
     for message in refused + unreachable:
-        print(message, file=sys.stderr)
+        out(message, file=sys.stderr)
     if unreachable:
         return UNREACHABLE
     return REFUSED if refused else OK
@@ -644,7 +662,7 @@ async def cmd_respond(args: argparse.Namespace, cfg: Settings) -> int:
     approval = await run_command(
         client, status.approval_workflow_id, "respond", request, result_type=Approval
     )
-    print(f"{args.item}: {args.response} recorded; {approval.describe()}")
+    out(f"{args.item}: {args.response} recorded; {approval.describe()}")
     return OK
 
 
@@ -653,24 +671,55 @@ async def cmd_reset(args: argparse.Namespace, cfg: Settings) -> int:
     return await _command(args, cfg, request)
 
 
+async def _running(client: Client, query: str, label: str) -> list[str]:
+    try:
+        return [wf.id async for wf in client.list_workflows(query)]
+    except RPCError as err:
+        raise rpc_error(err, label) from None
+
+
 async def cmd_settings_apply(args: argparse.Namespace, cfg: Settings) -> int:
-    """Push changed project settings to every open item of each project in FILE."""
+    """Push project settings to every open item of each project in FILE, and to the project's
+    ErpProject and prime contract syncs: each takes them only from an ERP Admin of the roster
+    it already holds (the file's roster decides nothing), signed when that roster has a key."""
     projects = load_projects(Path(args.file))
     client = await open_client(cfg)
-    total = 0
+    failed = False
     for name, project in projects.projects.items():
+        base = SettingsRequest(actor=args.actor, comment=args.comment, settings=project)
         query = (
             f"WorkflowType = 'ErpItem' AND ExecutionStatus = 'Running' "
             f'AND {sa.PROJECT.name} = "{name}"'
         )
-        try:
-            async for wf in client.list_workflows(query):
-                await client.get_workflow_handle(wf.id).signal("settings", project)
-                total += 1
-        except RPCError as err:
-            raise rpc_error(err, "settings apply") from None
-    print(f"settings sent to {total} open item(s) of {', '.join(projects.projects)}")
-    return OK
+        took, refusals = 0, []
+        for wf_id in await _running(client, query, "settings apply"):
+            try:
+                await run_command(client, wf_id, "settings", signed(args, wf_id, "settings", base))
+                took += 1
+            except UserError as err:
+                if err.code not in (REFUSED, NO_SUCH_ITEM):
+                    raise
+                refusals.append(str(err))
+        line = f"{name}: settings taken by {took} open item(s), refused by {len(refusals)}"
+        if refusals:
+            line += f" (first: {refusals[0]})"
+        out(line)
+        project_wf = ep.workflow_id(name)
+        for wf_id in [project_wf, *await _project_syncs(client, name)]:
+            result = ep.ProjectRecord if wf_id == project_wf else pcw.SyncStatus
+            request = signed(args, wf_id, "settings", base)
+            try:
+                await execute_update(client, wf_id, "settings", request, result, wf_id)
+                out(f"{name}: settings taken by {wf_id}")
+            except UserError as err:
+                if err.code == NO_SUCH_ITEM and wf_id == project_wf:
+                    continue  # the project has no ErpProject workflow (yet): nothing to tell
+                if err.code not in (REFUSED, NO_SUCH_ITEM):
+                    raise
+                refusals.append(str(err))
+                out(f"{name}: settings refused: {err}")
+        failed = failed or bool(refusals)
+    return REFUSED if failed else OK
 
 
 async def cmd_status(args: argparse.Namespace, cfg: Settings) -> int:
@@ -716,10 +765,10 @@ async def cmd_list(args: argparse.Namespace, cfg: Settings) -> int:
     except RPCError as err:
         raise rpc_error(err, "list") from None
     if args.json:
-        print(json.dumps(rows, indent=2))
+        out(json.dumps(rows, indent=2))
         return OK
-    print(_table(rows))
-    print(f"{len(rows)} item(s)")
+    out(_table(rows))
+    out(f"{len(rows)} item(s)")
     return OK
 
 
@@ -750,20 +799,21 @@ async def cmd_watch(args: argparse.Namespace, cfg: Settings) -> int:
         status = await query_status(client, args.item)
         for entry in status.audit[seen_audit:]:
             if args.json:
-                print(entry.model_dump_json(), flush=True)
+                out(entry.model_dump_json(), flush=True)
                 continue
-            detail = f" — {entry.detail}" if entry.detail else ""
-            print(
-                f"{entry.at:%H:%M:%S} {entry.actor}: {entry.action} ({entry.outcome.value}) "
+            detail = f" — {printable(entry.detail)}" if entry.detail else ""
+            out(
+                f"{entry.at:%H:%M:%S} {printable(entry.actor)}: {printable(entry.action)} "
+                f"({entry.outcome.value}) "
                 f"{entry.state_before.value} -> {entry.state_after.value}{detail}",
                 flush=True,
             )
         seen_audit = len(status.audit)
         if status.state in SETTLED:
             if args.json:
-                print(status.model_dump_json())
+                out(status.model_dump_json())
             else:
-                print(
+                out(
                     f"{status.workflow_id} settled in {status.state.value}; "
                     f"next: {status.next_action}"
                 )
@@ -779,7 +829,7 @@ async def cmd_setup(args: argparse.Namespace, cfg: Settings) -> int:
     except RPCError as err:
         raise rpc_error(err, "setup") from None
     names = ", ".join(added) or "none (all were registered)"
-    print(f"search attributes on namespace {cfg.temporal_namespace}: added {names}")
+    out(f"search attributes on namespace {cfg.temporal_namespace}: added {names}")
     return OK
 
 
@@ -792,7 +842,7 @@ Handler = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # usage errors: one line and exit code 2
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        out(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(USAGE)
 
 
@@ -868,9 +918,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", choices=["rejected", "sent"], default="rejected")
     p.add_argument("--comment")
 
-    p = command("settings", cmd_settings_apply, "push project settings to open items")
+    p = command(
+        "settings",
+        cmd_settings_apply,
+        "push project settings to open items (taken only from an ERP Admin of their roster)",
+    )
     p.add_argument("action", choices=["apply"])
     p.add_argument("file", metavar="FILE")
+    actor(p)
+    p.add_argument("--comment")
 
     p = command("status", cmd_status, "show an item: state, export fields, error, audit trail")
     p.add_argument("item", metavar="ITEM")
@@ -905,10 +961,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["set", "show", "delete"])
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("--every", metavar="INTERVAL", help="e.g. 6h, 30m, 1d")
+    actor(p, required=False)
 
     p = command("sync", cmd_sync, "refresh a project from Sage now (prime contracts, cost codes)")
     p.add_argument("project", metavar="PROJECT")
-    p.add_argument("--as", dest="actor", metavar="USER")
+    actor(p)
 
     command("setup", cmd_setup, "register the search attributes on an existing cluster")
     jobs_cli.add_commands(command)
@@ -921,21 +978,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         cfg = settings()
     except ValidationError as err:
-        print(f"error: configuration from the environment: {err}", file=sys.stderr)
+        out(f"error: configuration from the environment: {err}", file=sys.stderr)
         return USAGE
     logs.configure(cfg.log_level if cfg.log_level.upper() != "INFO" else "WARNING", cfg.log_format)
     try:
         return asyncio.run(args.handler(args, cfg))
     except UserError as err:
-        print(f"error: {err}", file=sys.stderr)
+        out(f"error: {err}", file=sys.stderr)
         return err.code
     except CodecError as err:
-        print(f"error: cannot decrypt the item's data: {err}", file=sys.stderr)
+        out(f"error: cannot decrypt the item's data: {err}", file=sys.stderr)
         return USAGE
     except KeyError as err:
         if "payload encoding" not in str(err):
             raise
-        print(
+        out(
             "error: the item's data is encrypted; set ERP_CODEC_KEYS_FILE (or ERP_CODEC_KEYS) "
             "to the keys the worker uses (after make run: source .data/demo.env)",
             file=sys.stderr,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +26,17 @@ from temporalio.service import RPCError, RPCStatusCode
 from codec import InvalidKeys
 from config import Settings
 from domain.settings import InvalidSettings, ProjectsFile, parse_projects
+from domain.signing import BadSignature, load_private_key, sign
+from domain.text import printable
 from temporal_client import connect
 
 OK, REFUSED, USAGE, NO_SUCH_ITEM, UNREACHABLE = 0, 1, 2, 3, 4
+
+
+def out(*parts: object, **kwargs: Any) -> None:
+    """The one way the command line prints: text from callers (actors, comments, details,
+    titles) never reaches the terminal raw; control characters are shown escaped (`\\x1b`)."""
+    print(*(printable(part, keep_newlines=True) for part in parts), **kwargs)
 
 
 class UserError(Exception):
@@ -139,3 +150,33 @@ async def query_status(client: Client, wf_id: str, result_type: type, missing: s
         if err.status == RPCStatusCode.NOT_FOUND:
             raise UserError(missing, NO_SUCH_ITEM) from None
         raise rpc_error(err, wf_id) from None
+
+
+# --- signing ---
+
+
+def signing_key_file(args: argparse.Namespace) -> Path | None:
+    if getattr(args, "key", None):
+        return Path(args.key)
+    if os.environ.get("ERP_SIGNING_KEY"):
+        return Path(os.environ["ERP_SIGNING_KEY"])
+    folder = os.environ.get("ERP_SIGNING_KEYS_DIR")
+    if folder and (Path(folder) / f"{args.actor}.key").exists():
+        return Path(folder) / f"{args.actor}.key"
+    return None
+
+
+def signed(args: argparse.Namespace, item: str, command: str, request: Any) -> Any:
+    """The request with its signature, when the user has a key; unchanged otherwise."""
+    path = signing_key_file(args)
+    if path is None:
+        return request
+    try:
+        key = load_private_key(path.read_text())
+    except OSError as err:
+        raise UserError(f"{path}: cannot read the signing key ({err.strerror})", USAGE) from None
+    except BadSignature as err:
+        raise UserError(f"{path}: {err}", USAGE) from None
+    when = datetime.now(UTC)
+    signature = sign(key, item, command, request.signed_arguments(), when)
+    return request.model_copy(update={"signature": signature})

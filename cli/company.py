@@ -1,7 +1,9 @@
 """`vendors ...` and `standard-cost-codes ...`: the company-level side of the ERP Integrations tool.
 
 Each acts on the Sage company's ErpCompany workflow (workflows/erp_company.py), started on
-first use, and carries the company account (`ERP_COMPANY_FILE`) as the file says it now.
+first use with the company account (`ERP_COMPANY_FILE`). After that the workflow holds its
+account: a changed file reaches it only through `company-account apply --as USER`, taken from
+an ERP Admin of the account's roster the workflow already holds.
 """
 
 from __future__ import annotations
@@ -15,17 +17,25 @@ from temporalio.common import SearchAttributePair
 
 from cli.common import (
     OK,
+    REFUSED,
     USAGE,
     UserError,
     execute_update,
     open_client,
+    out,
     query_status,
     read_settings_text,
+    signed,
     start_entity,
 )
 from config import Settings
 from domain import erp
-from domain.company_account import DEFAULT_SAGE_COMPANY, CompanyAccount, parse_company_account
+from domain.company_account import (
+    DEFAULT_SAGE_COMPANY,
+    AccountRequest,
+    CompanyAccount,
+    parse_company_account,
+)
 from domain.settings import InvalidSettings
 from workflows import erp_company as ec
 from workflows import search_attributes as sa
@@ -106,12 +116,10 @@ async def cmd_vendors(args: argparse.Namespace, cfg: Settings) -> int:
         record = await company_record(client, args.company, first)
     else:
         await ensure_company(client, cfg, args.company, account)
-        request = ec.CompanyRequest(
-            actor=args.actor, vendor_id=args.vendor, company_id=args.target, account=account
-        )
+        request = ec.CompanyRequest(actor=args.actor, vendor_id=args.vendor, company_id=args.target)
         record = await company_update(client, args.company, VENDOR_UPDATES[args.action], request)
     if args.json:
-        print(
+        out(
             record.model_dump_json(
                 include={
                     "workflow_id",
@@ -127,11 +135,11 @@ async def cmd_vendors(args: argparse.Namespace, cfg: Settings) -> int:
         )
         return OK
     if args.action == "refresh":
-        print(refresh_summary(record, account))
+        out(refresh_summary(record, account))
     elif args.action != "list":
-        print(f"{args.company}: {record.audit[-1].outcome}")
+        out(f"{args.company}: {record.audit[-1].outcome}")
         return OK
-    print(vendor_table(record))
+    out(vendor_table(record))
     return OK
 
 
@@ -178,7 +186,7 @@ async def cmd_standard_cost_codes(args: argparse.Namespace, cfg: Settings) -> in
     client = await open_client(cfg)
     if args.action == "refresh":
         await ensure_company(client, cfg, args.company, account)
-        request = ec.CompanyRequest(actor=args.actor, account=account)
+        request = ec.CompanyRequest(actor=args.actor)
         record = await company_update(client, args.company, "refresh_standard_cost_codes", request)
     else:
         first = f"starter.py standard-cost-codes refresh --company {args.company} --as USER"
@@ -192,21 +200,53 @@ async def cmd_standard_cost_codes(args: argparse.Namespace, cfg: Settings) -> in
             "standard_categories",
             "standard_refreshed_at",
         }
-        print(record.model_dump_json(include=include, indent=2))
+        out(record.model_dump_json(include=include, indent=2))
         return OK
     if record.standard_refreshed_at is None:
-        print(f"{args.company}: standard cost codes not refreshed yet")
+        out(f"{args.company}: standard cost codes not refreshed yet")
         return OK
-    print(
+    out(
         f"Sage company {args.company}: standard cost codes as of "
         f"{record.standard_refreshed_at:%Y-%m-%d %H:%M} UTC"
     )
     for code in record.standard_cost_codes:
         note = "" if code.active else "  (inactive: reactivate it in Sage to use it)"
-        print(f"  {code.code:<12} {code.description[:30]:<30}{note}")
+        out(f"  {code.code:<12} {code.description[:30]:<30}{note}")
     categories = ", ".join(f"{c.category} {c.description}" for c in record.standard_categories)
-    print(f"  categories: {categories or 'none'}")
+    out(f"  categories: {categories or 'none'}")
     return OK
+
+
+# --- the company account ---
+
+
+async def cmd_company_account(args: argparse.Namespace, cfg: Settings) -> int:
+    """company-account apply [--company SAGE_CO] --as USER: the account file to the company's
+    workflow (each Sage company of the file by default), taken only from an ERP Admin of the
+    roster the workflow holds."""
+    account = load_account(cfg.erp_company_file)
+    companies = [args.company] if args.company else sorted(account.sage_companies)
+    for company in companies:
+        try:
+            account.erp_of(company)
+        except LookupError as err:
+            raise UserError(f"{cfg.erp_company_file}: {err}", USAGE) from None
+    client = await open_client(cfg)
+    refused = 0
+    for company in companies:
+        await ensure_company(client, cfg, company, account)
+        wf_id = ec.workflow_id(company)
+        request = signed(args, wf_id, "settings", AccountRequest(actor=args.actor, account=account))
+        try:
+            record = await company_update(client, company, "settings", request)
+        except UserError as err:
+            if err.code != REFUSED:
+                raise
+            refused += 1
+            out(f"{company}: refused: {err}")
+            continue
+        out(f"{company}: {record.audit[-1].outcome}")
+    return REFUSED if refused else OK
 
 
 def add_commands(command: Any) -> None:
@@ -235,3 +275,13 @@ def add_commands(command: Any) -> None:
     p.add_argument("--company", default=DEFAULT_SAGE_COMPANY, metavar="SAGE_CO")
     p.add_argument("--as", dest="actor", metavar="USER")
     p.add_argument("--json", action="store_true")
+
+    p = command(
+        "company-account",
+        cmd_company_account,
+        "push the company account file to the Sage companies' workflows (an ERP Admin)",
+    )
+    p.add_argument("action", choices=["apply"])
+    p.add_argument("--company", metavar="SAGE_CO", help="one Sage company (default: each)")
+    p.add_argument("--as", dest="actor", required=True, metavar="USER")
+    p.add_argument("--key", metavar="FILE", help="sign with this private key")

@@ -26,6 +26,7 @@ from cli.common import (
     execute_update,
     load_projects,
     open_client,
+    out,
     query_status,
     start_entity,
 )
@@ -109,15 +110,15 @@ async def cmd_jobs_import(args: argparse.Namespace, cfg: Settings) -> int:
     if record.origin == "imported" and record.job and record.job.job_id == args.job:
         # imported before, but the settings file lost it (restored, or the write was cut short)
         write_project(projects_file, record.settings)
-        print(f"{args.project}: imported from Sage job {args.job} before; settings written again")
+        out(f"{args.project}: imported from Sage job {args.job} before; settings written again")
         return OK
-    request = ep.ProjectRequest(actor=args.actor, job_id=args.job, settings=start)
+    request = ep.ProjectRequest(actor=args.actor, job_id=args.job)
     record = await project_update(client, args.project, "import_job", request)
     write_project(projects_file, record.settings)
     job = record.job
     assert job is not None
     categories = sum(len(c.categories) for c in job.cost_codes)
-    print(
+    out(
         f"{args.project}: added from {erp.profile(record.settings.erp).title} job {job.job_id} "
         f"({job.name}) with {len(job.cost_codes)} cost codes and {categories} categories; "
         f"settings written to {projects_file}"
@@ -146,23 +147,23 @@ async def cmd_cost_codes(args: argparse.Namespace, cfg: Settings) -> int:
     client = await open_client(cfg)
     if args.action == "refresh":
         await ensure_project(client, cfg, settings)
-        request = ep.ProjectRequest(actor=args.actor, settings=settings)
+        request = ep.ProjectRequest(actor=args.actor)
         record = await project_update(client, args.project, "refresh_cost_codes", request)
     else:
         record = await project_record(client, args.project)
     if args.json:
-        print(record.model_dump_json(include={"project", "job", "last_refresh", "refreshed_at"}))
+        out(record.model_dump_json(include={"project", "job", "last_refresh", "refreshed_at"}))
         return OK
     job = record.job
     if job is None:
-        print(f"{args.project}: cost codes not refreshed yet")
+        out(f"{args.project}: cost codes not refreshed yet")
         return OK
     when = f"{record.refreshed_at:%Y-%m-%d %H:%M} UTC" if record.refreshed_at else "never"
-    print(f"{args.project}: Sage job {job.job_id} ({job.name}), cost codes as of {when}")
+    out(f"{args.project}: Sage job {job.job_id} ({job.name}), cost codes as of {when}")
     if record.last_refresh is not None:
-        print(f"  last refresh: {'; '.join(record.last_refresh.lines())}")
+        out(f"  last refresh: {'; '.join(record.last_refresh.lines())}")
     for code in job.cost_codes:
-        print(f"  {code.code:<12} {code.description[:30]:<30} {', '.join(code.categories)}")
+        out(f"  {code.code:<12} {code.description[:30]:<30} {', '.join(code.categories)}")
     return OK
 
 
@@ -181,7 +182,7 @@ async def cmd_job_costs(args: argparse.Namespace, cfg: Settings) -> int:
     client = await open_client(cfg)
     if args.sync:
         await ensure_project(client, cfg, settings)
-        request = ep.ProjectRequest(actor=args.actor, settings=settings)
+        request = ep.ProjectRequest(actor=args.actor)
         record = await project_update(client, args.project, "sync_job_costs", request)
     else:
         record = await project_record(client, args.project)
@@ -190,9 +191,9 @@ async def cmd_job_costs(args: argparse.Namespace, cfg: Settings) -> int:
         message = f"{args.project}: job costs not synced yet (job-costs {args.project} --sync)"
         raise UserError(message, NO_SUCH_ITEM)
     if args.json:
-        print(summary.model_dump_json(indent=2))
+        out(summary.model_dump_json(indent=2))
     else:
-        print(render_table(summary))
+        out(render_table(summary))
     return OK
 
 

@@ -16,6 +16,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from domain.commands import CommandRequest
 from domain.erp import Erp
 from domain.items import describe_validation_error
 from domain.sage_codes import SageCode, sage_code_problem
@@ -91,6 +92,14 @@ class CompanyAccount(BaseModel):
                 f"(known: {known})"
             )
         return found
+
+
+class AccountRequest(CommandRequest):
+    """settings (of a Sage company's workflow): the company account as the file says it now,
+    from an ERP Admin of the account's roster the workflow already holds (`starter.py
+    company-account apply --as USER`); signed when that roster gives the admin a key."""
+
+    account: CompanyAccount
 
 
 def parse_company_account(text: str) -> CompanyAccount:

@@ -52,6 +52,22 @@ import starter
             1,
             "pm.alex cannot add an ERP job to Procore: needs Admin on the ERP Integrations tool",
         ),
+        # every command that changes state or spends Sage quota names its actor
+        (["settings", "apply", "examples/projects.json"], 2, "required: --as"),
+        (["sync", "P-1001"], 2, "required: --as"),
+        (["schedule", "set", "P-1001", "--every", "6h"], 2, "schedule set needs --as USER"),
+        (["schedule", "delete", "P-1001"], 2, "schedule delete needs --as USER"),
+        (
+            ["prime-contract", "readiness", "P-1005", "2001-PC"],
+            2,
+            "prime-contract readiness needs --as USER",
+        ),
+        (["company-account", "apply"], 2, "required: --as"),
+        (
+            ["company-account", "apply", "--company", "NOPE", "--as", "acct.admin"],
+            2,
+            "Sage company 'NOPE' is not in the account's sage_companies",
+        ),
     ],
 )
 def test_a_mistake_is_one_clear_line_before_any_connection(args, code, message):

@@ -5,9 +5,12 @@ vendors, the vendors last read from Sage; domain/vendors.py) and the company's s
 codes and categories. `starter.py vendors ...` and `standard-cost-codes ...` start it on first
 use; the signal `sync` refreshes both (refusals are recorded, never raised). Every command is
 an update: a refusal reaches the caller at once and nothing Sage answers fails the workflow.
-Requests carry the company account (domain/company_account.py) as the file says it now: its
-roster decides who may act, its new companies join the directory, its 'Vendors will be
-automatically updated' setting applies to the next refresh.
+The workflow holds the company account (domain/company_account.py) it started with: its roster
+decides who may act. A new account (new people, new companies for the directory, 'Vendors will
+be automatically updated' turned on) arrives only through the `settings` update (or signal of
+that name) from an ERP Admin of the held roster, signed when that roster gives them a key; an
+account a request carries for another purpose is ignored. The `sync` signal names its actor
+(`{"actor": USER}`), checked against the held roster like any command.
 
 Workflow ID: `erp_company:{sage company}`.
 """
@@ -26,6 +29,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain import erp
     from domain.company_account import (
+        AccountRequest,
         CompanyAccount,
         VendorRow,
         VendorState,
@@ -33,14 +37,28 @@ with workflow.unsafe.imports_passed_through():
         with_account_companies,
     )
     from domain.cost_codes import StandardCategory, StandardCostCode
-    from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
+    from domain.permissions import (
+        ErpAction,
+        NotPermitted,
+        authorize_erp_action,
+        authorize_new_roster,
+    )
+    from domain.signing import Signature, SigningPolicy
     from domain.vendors import RefreshReport, SageVendor, VendorDirectory, VendorRefused
     from workflows.sage_reads import (
+        HELD_AUTHORITY_PATCH,
         RECOVERABLE,
         REFUSED,
+        SYNC_ACTOR_PATCH,
         AuditLine,
+        SyncSignal,
+        check_signature,
+        claimed_actor,
+        parse_signal,
         record,
         refusal,
+        refused_error,
+        remember_nonce,
         run_each,
         sage_json,
         schedule_actor,
@@ -66,16 +84,26 @@ class CompanyStart(BaseModel):
     standard_categories: list[StandardCategory] = Field(default_factory=list)
     standard_refreshed_at: datetime | None = None
     audit: list[AuditLine] = Field(default_factory=list)
+    nonces: dict[str, datetime] = Field(
+        default_factory=dict, description="Signatures seen lately (a replay is refused)."
+    )
+
+
+SIGNING = SigningPolicy()
+"""The company account has no signing rules of its own: a user with a key signs, a user
+without one may act unsigned, a signature is good for five minutes."""
 
 
 class CompanyRequest(BaseModel):
-    actor: str = Field(min_length=1)
+    actor: str = Field(min_length=1, max_length=100)
     vendor_id: str | None = Field(default=None, description="the Sage vendor acted on")
     company_id: str | None = Field(
         default=None, description="link: the Procore company; import: the new company's ID"
     )
     account: CompanyAccount | None = Field(
-        default=None, description="The company account now (roster, directory, settings)."
+        default=None,
+        description="Ignored: kept so that older requests still decode. A new account reaches "
+        "the workflow only through its `settings` update.",
     )
 
 
@@ -190,13 +218,59 @@ class ErpCompany:
 
     @workflow.signal(name="sync")
     async def sync_signal(self, *payload: Any) -> None:
-        """The sync schedule: refresh vendors and standard cost codes; record refusals."""
+        """Refresh vendors and standard cost codes: `{"actor": USER}`, checked like any
+        command; every refusal recorded, never raised."""
         async with self._lock:
             steps = [
                 ("refresh vendors", self._refresh_vendors),
                 ("refresh standard cost codes", self._refresh_standard),
             ]
-            await run_each(self._state.audit, schedule_actor(payload), steps)
+            legacy = len(payload) == 1 and isinstance(payload[0], str)
+            if legacy and not workflow.patched(SYNC_ACTOR_PATCH):  # recorded before the check
+                await run_each(self._state.audit, schedule_actor(payload), steps)
+                return
+            try:
+                request = parse_signal(SyncSignal, payload, "sync")
+                for action in (ErpAction.REFRESH_COMPANIES, ErpAction.REFRESH_COST_CODES):
+                    self._authorize_actor(request.actor, action)
+                self._check_signed(request.actor, request.signature, "sync", request)
+                self._remember(request.signature)
+            except Exception as err:  # whatever the payload, a refusal, never a failed task
+                self._refusal(claimed_actor(payload), "sync", err)
+                return
+            await run_each(self._state.audit, request.actor, steps)
+
+    # --- authority ---
+
+    @workflow.update(name="settings")
+    async def settings_update(self, request: AccountRequest) -> CompanyRecord:
+        """A new company account, from an ERP Admin of the account's roster held here."""
+        async with self._lock:
+            try:
+                self._check_account(request)
+            except Exception as err:
+                raise self._refusal(request.actor, "settings", err) from None
+            self._take(request)
+            return self.status()
+
+    @settings_update.validator
+    def _validate_settings(self, request: AccountRequest) -> None:
+        try:
+            self._check_account(request)
+        except Exception as err:
+            raise refused_error(err) from None
+
+    @workflow.signal(name="settings")
+    async def settings_signal(self, *payload: Any) -> None:
+        """The same as the update, from the UI's "Send Signal"; refusals recorded."""
+        async with self._lock:
+            try:
+                request = parse_signal(AccountRequest, payload, "settings")
+                self._check_account(request)
+            except Exception as err:
+                self._refusal(claimed_actor(payload), "settings", err)
+                return
+            self._take(request)
 
     # --- the work ---
 
@@ -253,7 +327,7 @@ class ErpCompany:
     def _apply(
         self, action: str, request: CompanyRequest, directory: VendorDirectory
     ) -> VendorDirectory:
-        self._require(_VENDOR_ACTIONS[action][1], request.account)
+        self._require(_VENDOR_ACTIONS[action][1])
         vendor = request.vendor_id or ""
         if action == "link":
             return directory.link(vendor, request.company_id or "")
@@ -281,11 +355,8 @@ class ErpCompany:
             raise ApplicationError(f"{action} needs the Sage vendor ID", type=REFUSED)
         if action == "link" and not request.company_id:
             raise ApplicationError("link needs the Procore company ID", type=REFUSED)
-        directory = self._state.directory
-        if request.account is not None:
-            directory, _ = with_account_companies(directory, request.account)
         try:
-            self._apply(action, request, directory)
+            self._apply(action, request, self._state.directory)
         except (VendorRefused, erp.ErpRefused, LookupError) as err:
             raise ApplicationError(str(err), type=REFUSED) from None
 
@@ -329,20 +400,56 @@ class ErpCompany:
     # --- helpers ---
 
     def _take_account(self, request: CompanyRequest) -> None:
-        if request.account is None:
+        """Before HELD_AUTHORITY_PATCH a request's account was taken; a history recorded then
+        replays so, but never takes its roster: authority stays with the held account."""
+        if request.account is None or workflow.patched(HELD_AUTHORITY_PATCH):
             return
-        directory, skipped = with_account_companies(self._state.directory, request.account)
-        self._state = self._state.model_copy(
-            update={"account": request.account, "directory": directory}
-        )
-        for note in skipped:
-            self._record(request.actor, "company directory", note)
+        carried = request.account.model_copy(update={"roster": self._state.account.roster})
+        self._hold(request.actor, carried)
 
-    def _require(
-        self, capability: erp.Capability, account: CompanyAccount | None = None
-    ) -> erp.Erp:
+    def _hold(self, actor: str, account: CompanyAccount) -> None:
+        directory, skipped = with_account_companies(self._state.directory, account)
+        self._state = self._state.model_copy(update={"account": account, "directory": directory})
+        for note in skipped:
+            self._record(actor, "company directory", note)
+
+    def _check_account(self, request: AccountRequest) -> None:
+        held = self._state.account
+        authorize_new_roster(
+            held.roster, request.actor, request.account.roster, f"company account {held.name}"
+        )
+        request.account.erp_of(self._company)  # LookupError: the account lost this company
+        self._check_signed(request.actor, request.signature, "settings", request)
+
+    def _take(self, request: AccountRequest) -> None:
+        self._remember(request.signature)
+        before = self._state.account.model_dump(mode="json")
+        after = request.account.model_dump(mode="json")
+        changed = sorted(key for key, value in after.items() if before.get(key) != value)
+        self._hold(request.actor, request.account)
+        self._record(request.actor, "settings", "changed: " + (", ".join(changed) or "nothing"))
+        self._publish()
+
+    def _check_signed(
+        self, actor: str, signature: Signature | None, command: str, request: Any
+    ) -> None:
+        check_signature(
+            self._state.account.roster,
+            SIGNING,
+            actor,
+            signature,
+            command,
+            request.signed_arguments(),
+            self._state.nonces,
+        )
+
+    def _remember(self, signature: Signature | None) -> None:
+        nonces = remember_nonce(self._state.nonces, signature, SIGNING)
+        self._state = self._state.model_copy(update={"nonces": nonces})
+
+    def _require(self, capability: erp.Capability) -> erp.Erp:
         """The company's ERP, if it offers `capability`; ErpRefused (or LookupError) if not."""
-        flavour = (account or self._state.account).erp_of(self._company)
+        flavour = self._state.account.erp_of(self._company)
         if not erp.profile(flavour).has(capability):
             raise erp.ErpRefused(self._cannot(flavour, capability))
         return flavour
@@ -358,12 +465,14 @@ class ErpCompany:
         return await sage_json(method, path, self._company)
 
     def _authorize(self, request: CompanyRequest, action: ErpAction) -> None:
-        account = request.account or self._state.account
-        where = f"company account {account.name}"
         try:
-            authorize_erp_action(account.roster, request.actor, action, where)
+            self._authorize_actor(request.actor, action)
         except NotPermitted as err:
             raise ApplicationError(str(err), type=REFUSED) from None
+
+    def _authorize_actor(self, actor: str, action: ErpAction) -> None:
+        account = self._state.account
+        authorize_erp_action(account.roster, actor, action, f"company account {account.name}")
 
     def _refusal(self, actor: str, action: str, err: Exception) -> ApplicationError:
         return refusal(self._state.audit, actor, action, err)

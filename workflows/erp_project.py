@@ -7,6 +7,13 @@ and `sync` start it on first use for a project that already has its job; the pro
 schedule (ProjectSync) signals it to refresh both. Every command is an update whose refusal
 reaches the caller at once; nothing Sage answers fails the workflow.
 
+Authority: every command is checked against the settings the workflow holds (its start input,
+then what `settings` took). New settings arrive only through the `settings` update (or signal
+of that name): from an ERP Admin of the held roster, for this project, signed when that roster
+gives the admin a key. The `sync` signal names its actor (`{"actor": USER}`), checked the same
+way; the schedule's runs act in the name of the admin who set it (`schedule` update), checked
+again on each run.
+
 Workflow ID: `erp_project:{project}`.
 """
 
@@ -14,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -23,19 +30,34 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import erp
+    from domain.commands import SettingsRequest
     from domain.cost_codes import CostCodeRefresh
     from domain.job_costs import JobCostSummary
     from domain.job_import import SageJob, imported_settings
-    from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
+    from domain.permissions import (
+        ErpAction,
+        NotPermitted,
+        authorize_erp_action,
+        authorize_new_roster,
+    )
     from domain.sage_paths import sage_path
     from domain.settings import ProjectSettings
     from workflows import search_attributes as sa
     from workflows.sage_reads import (
+        HELD_AUTHORITY_PATCH,
         RECOVERABLE,
         REFUSED,
+        SYNC_ACTOR_PATCH,
         AuditLine,
+        ScheduleRequest,
+        SyncSignal,
+        check_signature,
+        claimed_actor,
+        parse_signal,
         record,
         refusal,
+        refused_error,
+        remember_nonce,
         run_each,
         sage_json,
         schedule_actor,
@@ -57,13 +79,21 @@ class ProjectStart(BaseModel):
     refreshed_at: datetime | None = None
     job_costs: JobCostSummary | None = None
     audit: list[AuditLine] = Field(default_factory=list)
+    schedule_actor: str | None = Field(
+        default=None, description="The ERP Admin whose sync schedule runs in their name."
+    )
+    nonces: dict[str, datetime] = Field(
+        default_factory=dict, description="Signatures seen lately (a replay is refused)."
+    )
 
 
 class ProjectRequest(BaseModel):
-    actor: str = Field(min_length=1)
+    actor: str = Field(min_length=1, max_length=100)
     job_id: str | None = Field(default=None, description="import_job: the Sage job")
     settings: ProjectSettings | None = Field(
-        default=None, description="The project's settings now (roster, job, company)."
+        default=None,
+        description="Ignored: kept so that older requests still decode. New settings reach "
+        "the workflow only through its `settings` update.",
     )
 
 
@@ -162,13 +192,85 @@ class ErpProject:
 
     @workflow.signal(name="sync")
     async def sync_signal(self, *payload: Any) -> None:
-        """The project's sync schedule: refresh cost codes and job costs; record refusals."""
+        """Refresh cost codes and job costs (the sync schedule, or a person from the UI):
+        `{"actor": USER}`, checked like any command; every refusal recorded, never raised."""
         async with self._lock:
             steps = [
                 ("refresh cost codes", self._refresh_cost_codes),
                 ("sync job costs", self._sync_job_costs),
             ]
-            await run_each(self._state.audit, schedule_actor(payload), steps)
+            legacy = len(payload) == 1 and isinstance(payload[0], str)
+            if legacy and not workflow.patched(SYNC_ACTOR_PATCH):  # recorded before the check
+                await run_each(self._state.audit, schedule_actor(payload), steps)
+                return
+            actor = claimed_actor(payload)
+            try:
+                request = parse_signal(SyncSignal, payload, "sync")
+                self._check_sync(request)
+                self._remember(request.signature)
+            except Exception as err:  # whatever the payload, a refusal, never a failed task
+                self._refusal(actor, "sync", err)
+                return
+            await run_each(self._state.audit, request.actor, steps)
+
+    # --- authority ---
+
+    @workflow.update(name="settings")
+    async def settings_update(self, request: SettingsRequest) -> ProjectRecord:
+        """New project settings, from an ERP Admin of the roster this workflow holds."""
+        async with self._lock:
+            try:
+                self._check_settings(request)
+            except Exception as err:
+                raise self._refusal(request.actor, "settings", err) from None
+            self._take(request)
+            return self.status()
+
+    @settings_update.validator
+    def _validate_settings(self, request: SettingsRequest) -> None:
+        try:
+            self._check_settings(request)
+        except Exception as err:
+            raise refused_error(err) from None
+
+    @workflow.signal(name="settings")
+    async def settings_signal(self, *payload: Any) -> None:
+        """The same as the update, from the UI's "Send Signal"; refusals recorded."""
+        async with self._lock:
+            try:
+                request = parse_signal(SettingsRequest, payload, "settings")
+                self._check_settings(request)
+            except Exception as err:
+                self._refusal(claimed_actor(payload), "settings", err)
+                return
+            self._take(request)
+
+    @workflow.update(name="schedule")
+    async def schedule_update(self, request: ScheduleRequest) -> ProjectRecord:
+        """An ERP Admin sets (or deletes) the sync schedule that then runs in their name."""
+        async with self._lock:
+            try:
+                self._check_schedule(request)
+            except Exception as err:
+                raise self._refusal(request.actor, "schedule", err) from None
+            self._remember(request.signature)
+            self._state = self._state.model_copy(
+                update={"schedule_actor": request.actor if request.every else None}
+            )
+            outcome = (
+                f"sync schedule set: every {request.every}, in the name of {request.actor}"
+                if request.every
+                else "sync schedule deleted"
+            )
+            self._record(request.actor, "schedule", outcome)
+            return self.status()
+
+    @schedule_update.validator
+    def _validate_schedule(self, request: ScheduleRequest) -> None:
+        try:
+            self._check_schedule(request)
+        except Exception as err:
+            raise refused_error(err) from None
 
     # --- the work ---
 
@@ -177,7 +279,7 @@ class ErpProject:
     ) -> ProjectRecord:
         """An on-demand refresh: with the settings the request carries; a refusal recorded."""
         async with self._lock:
-            self._take_settings(request)
+            self._take_request_settings(request)
             try:
                 await work(request.actor)
             except RECOVERABLE as err:
@@ -227,16 +329,97 @@ class ErpProject:
     async def _call(self, method: Literal["GET", "PUT"], path: str, key: str | None = None) -> Any:
         return await sage_json(method, path, self._settings.sage_company, key)
 
-    def _take_settings(self, request: ProjectRequest) -> None:
-        if request.settings is not None and self._state.origin != "imported":
-            self._state = self._state.model_copy(update={"settings": request.settings})
+    def _take_request_settings(self, request: ProjectRequest) -> None:
+        """Before HELD_AUTHORITY_PATCH a refresh took the settings its request carried; a
+        history recorded then replays so, but never takes the roster: authority stays held."""
+        if request.settings is None or self._state.origin == "imported":
+            return
+        if workflow.patched(HELD_AUTHORITY_PATCH):
+            return
+        held = self._settings
+        carried = request.settings.model_copy(
+            update={"roster": held.roster, "signing": held.signing, "groups": held.groups}
+        )
+        self._state = self._state.model_copy(update={"settings": carried})
 
     def _authorize(self, request: ProjectRequest, action: ErpAction) -> None:
-        roster = (request.settings or self._settings).roster
         try:
-            authorize_erp_action(roster, request.actor, action, f"project {self._settings.project}")
+            authorize_erp_action(
+                self._settings.roster, request.actor, action, f"project {self._settings.project}"
+            )
         except NotPermitted as err:
             raise ApplicationError(str(err), type=REFUSED) from None
+
+    def _check_settings(self, request: SettingsRequest) -> None:
+        """Refuse unless an ERP Admin of the held roster sends settings of this project, signed
+        when the held roster gives them a key."""
+        held = self._settings
+        new = request.settings
+        if new.project != held.project:
+            raise NotPermitted(
+                f"settings of project {new.project} do not apply to project {held.project}"
+            )
+        authorize_new_roster(held.roster, request.actor, new.roster, f"project {held.project}")
+        self._check_signed(request.actor, request.signature, "settings", request)
+
+    def _check_schedule(self, request: ScheduleRequest) -> None:
+        where = f"project {self._settings.project}"
+        authorize_erp_action(
+            self._settings.roster, request.actor, ErpAction.CONFIGURE_SYNC_SCHEDULE, where
+        )
+        if request.every is not None and request.every < timedelta(seconds=1):
+            raise ValueError("schedule: the interval must be at least one second")
+        self._check_signed(request.actor, request.signature, "schedule", request)
+
+    def _check_sync(self, request: SyncSignal) -> None:
+        """The sync's two steps need their ERP levels; a scheduled run acts in the name of the
+        admin who set the schedule, who must still hold those levels now."""
+        where = f"project {self._settings.project}"
+        for action in (ErpAction.REFRESH_COST_CODES, ErpAction.SYNC_JOB_COSTS):
+            authorize_erp_action(self._settings.roster, request.actor, action, where)
+        if request.schedule and request.signature is None:
+            if request.actor != self._state.schedule_actor:
+                raise NotPermitted(
+                    f"sync: {request.actor} set no sync schedule for {where} "
+                    "(starter.py schedule set PROJECT --every INTERVAL --as USER)"
+                )
+            return
+        self._check_signed(request.actor, request.signature, "sync", request)
+
+    def _check_signed(self, actor: str, signature: Any, command: str, request: Any) -> None:
+        check_signature(
+            self._settings.roster,
+            self._settings.signing,
+            actor,
+            signature,
+            command,
+            request.signed_arguments(),
+            self._state.nonces,
+        )
+
+    def _remember(self, signature: Any) -> None:
+        nonces = remember_nonce(self._state.nonces, signature, self._settings.signing)
+        self._state = self._state.model_copy(update={"nonces": nonces})
+
+    def _take(self, request: SettingsRequest) -> None:
+        """The checked settings, held from now on. A project imported from a Sage job keeps
+        what the job decided: its ERP, its job and its Sage company."""
+        self._remember(request.signature)
+        held = self._settings
+        new = request.settings
+        if self._state.origin == "imported":
+            new = new.model_copy(
+                update={
+                    "erp": held.erp,
+                    "sage_job_id": held.sage_job_id,
+                    "sage_company": held.sage_company,
+                }
+            )
+        before, after = held.model_dump(mode="json"), new.model_dump(mode="json")
+        changed = sorted(key for key, value in after.items() if before.get(key) != value)
+        self._state = self._state.model_copy(update={"settings": new})
+        self._record(request.actor, "settings", "changed: " + (", ".join(changed) or "nothing"))
+        self._publish()
 
     def _refusal(self, actor: str, action: str, err: Exception) -> ApplicationError:
         return refusal(self._state.audit, actor, action, err)

@@ -5,12 +5,18 @@ asks every prime contract of the project to refresh itself.
 
 Workflow ID: `prime_contract:{project}:{contract}`. Every command is an update whose refusal
 (a guard in domain/prime_contract.py) reaches the caller at once; nothing fails the workflow.
+
+Authority: every command is checked against the settings the workflow holds (its start input,
+then what `settings` took): the first import is open to ERP Standard or Admin, a re-import (on
+demand, `sync`, or the sync schedule) needs Admin on the ERP Integrations tool AND on the Prime
+Contracts tool (seeds/001, seeds/003). New settings arrive only through the `settings` update
+or signal, from an ERP Admin of the held roster, signed when that roster gives them a key.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -19,12 +25,25 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import prime_contract as pc
+    from domain.commands import SettingsRequest
+    from domain.permissions import ErpAction, authorize_erp_action, authorize_new_roster
     from domain.saga import SAGE_CALL_ACTIVITY, SageAnswer, SageCall, SageRequest
     from domain.sage_paths import sage_path, sage_search_path
     from domain.settings import ProjectSettings
+    from domain.signing import Signature
     from workflows import policies
     from workflows import search_attributes as sa
-    from workflows.sage_reads import AuditLine
+    from workflows.sage_reads import (
+        HELD_AUTHORITY_PATCH,
+        SYNC_ACTOR_PATCH,
+        AuditLine,
+        ScheduleRequest,
+        SyncSignal,
+        check_signature,
+        claimed_actor,
+        parse_signal,
+        remember_nonce,
+    )
 
 WORKFLOW_TYPE = "PrimeContractSync"
 ITEM_TYPE = "prime_contract"
@@ -43,13 +62,21 @@ class SyncStart(BaseModel):
     settings: ProjectSettings
     prime: pc.PrimeContract | None = None
     audit: list[AuditLine] = Field(default_factory=list)
+    schedule_actor: str | None = Field(
+        default=None, description="The ERP Admin whose sync schedule runs in their name."
+    )
+    nonces: dict[str, datetime] = Field(
+        default_factory=dict, description="Signatures seen lately (a replay is refused)."
+    )
 
 
 class ImportRequest(BaseModel):
-    actor: str = Field(min_length=1)
+    actor: str = Field(min_length=1, max_length=100)
     contract: str | None = Field(default=None, description="add_contract: the Sage contract")
     settings: ProjectSettings | None = Field(
-        default=None, description="The project's settings now (its Sage job may have changed)"
+        default=None,
+        description="Ignored: kept so that older requests still decode. New settings reach "
+        "the workflow only through its `settings` update.",
     )
 
 
@@ -72,6 +99,8 @@ class PrimeContractSync:
         self._settings = start.settings
         self._prime = start.prime
         self._audit = list(start.audit)
+        self._schedule_actor = start.schedule_actor
+        self._nonces = dict(start.nonces)
         self._closed = False
         self._lock = asyncio.Lock()
         self._calls = 0
@@ -91,6 +120,8 @@ class PrimeContractSync:
                 settings=self._settings,
                 prime=self._prime,
                 audit=self._audit,
+                schedule_actor=self._schedule_actor,
+                nonces=self._nonces,
             )
         )
 
@@ -157,7 +188,7 @@ class PrimeContractSync:
 
     @add_contract.validator
     def _validate_add(self, request: ImportRequest) -> None:
-        pc.authorize_import(self._settings, request.actor)
+        pc.authorize_import(self._settings, request.actor)  # one more Sage contract imported
         self._require_imported()
         if not request.contract:
             raise pc.ImportRefused("name the Sage contract to add")
@@ -165,8 +196,7 @@ class PrimeContractSync:
     @workflow.update
     async def reimport(self, request: ImportRequest) -> SyncStatus:
         async with self._lock:
-            if request.settings is not None:
-                self._settings = request.settings
+            self._take_request_settings(request)
             try:
                 changed = await self._reimport()
             except (pc.ImportRefused, LookupError) as err:
@@ -177,7 +207,7 @@ class PrimeContractSync:
 
     @reimport.validator
     def _validate_reimport(self, request: ImportRequest) -> None:
-        pc.authorize_import(request.settings or self._settings, request.actor)
+        pc.authorize_reimport(self._settings, request.actor)
         self._require_imported()
 
     @workflow.update
@@ -208,6 +238,7 @@ class PrimeContractSync:
 
     @readiness.validator
     def _validate_readiness(self, actor: str) -> None:
+        pc.authorize_readiness(self._settings, actor)
         self._require_imported()
 
     @workflow.update(name="sync")
@@ -225,33 +256,168 @@ class PrimeContractSync:
 
     @sync.validator
     def _validate_sync(self, actor: str) -> None:
+        pc.authorize_reimport(self._settings, actor)
         self._require_imported()
 
     @workflow.signal(name="sync")
     async def sync_signal(self, *payload: Any) -> None:
-        """The schedule's (and the UI's) way in; never fails the workflow.
+        """The schedule's (and the UI's) way in: `{"actor": USER}`, checked like `sync`;
+        every refusal recorded, never raised.
 
         `*payload`: a signal with no input or several must not fail the workflow task.
         """
-        actor = payload[0] if len(payload) == 1 and isinstance(payload[0], str) else "schedule"
-        if self._prime is None:
+        legacy = len(payload) == 1 and isinstance(payload[0], str)
+        if legacy and not workflow.patched(SYNC_ACTOR_PATCH):  # recorded before the check
+            if self._prime is not None:
+                try:
+                    await self.sync(payload[0])
+                except ApplicationError as err:
+                    self._record(payload[0], "sync", f"refused: {err.message}")
             return
+        actor = claimed_actor(payload)
         try:
-            await self.sync(actor)
-        except ApplicationError as err:  # Sage refused a call: noted, the workflow goes on
-            self._record(actor, "sync", f"refused: {err.message}")
+            request = parse_signal(SyncSignal, payload, "sync")
+            self._check_sync(request)
+            self._remember(request.signature)
+            await self.sync(request.actor)
+        except Exception as err:  # whatever the payload or Sage's answer: noted, never raised
+            self._record(actor, "sync", f"refused: {_message(err)}")
+
+    # --- authority ---
+
+    @workflow.update(name="settings")
+    async def settings_update(self, request: SettingsRequest) -> SyncStatus:
+        """New project settings, from an ERP Admin of the roster this workflow holds."""
+        try:
+            self._check_settings(request)
+        except Exception as err:
+            raise self._refusal(request.actor, "settings", err) from None
+        self._take(request)
+        return self.status()
+
+    @settings_update.validator
+    def _validate_settings(self, request: SettingsRequest) -> None:
+        self._check_settings(request)
 
     @workflow.signal(name="settings")
     def settings_signal(self, *payload: Any) -> None:
+        """The same as the update, from the UI's "Send Signal"; refusals recorded."""
+        first = payload[0] if len(payload) == 1 else None
+        legacy = isinstance(first, dict) and "actor" not in first and "settings" not in first
+        if legacy and not workflow.patched(HELD_AUTHORITY_PATCH):
+            self._legacy_settings(first)
+            return
         try:
-            settings = ProjectSettings.model_validate(payload[0] if len(payload) == 1 else None)
+            request = parse_signal(SettingsRequest, payload, "settings")
+            self._check_settings(request)
+        except Exception as err:
+            self._record(claimed_actor(payload), "settings", f"refused: {_message(err)}")
+            return
+        self._take(request)
+
+    @workflow.update(name="schedule")
+    async def schedule_update(self, request: ScheduleRequest) -> SyncStatus:
+        """An ERP Admin who may re-import sets (or deletes) the sync schedule run in their name."""
+        try:
+            self._check_schedule(request)
+        except Exception as err:
+            raise self._refusal(request.actor, "schedule", err) from None
+        self._remember(request.signature)
+        self._schedule_actor = request.actor if request.every else None
+        outcome = (
+            f"sync schedule set: every {request.every}, in the name of {request.actor}"
+            if request.every
+            else "sync schedule deleted"
+        )
+        self._record(request.actor, "schedule", outcome)
+        return self.status()
+
+    @schedule_update.validator
+    def _validate_schedule(self, request: ScheduleRequest) -> None:
+        self._check_schedule(request)
+
+    # --- authority helpers ---
+
+    def _check_settings(self, request: SettingsRequest) -> None:
+        new = request.settings
+        if new.project != self._project:
+            raise pc.ImportRefused(
+                f"settings of project {new.project} do not apply to project {self._project}"
+            )
+        where = f"project {self._project}"
+        authorize_new_roster(self._settings.roster, request.actor, new.roster, where)
+        self._check_signed(request.actor, request.signature, "settings", request)
+
+    def _check_schedule(self, request: ScheduleRequest) -> None:
+        where = f"project {self._project}"
+        authorize_erp_action(
+            self._settings.roster, request.actor, ErpAction.CONFIGURE_SYNC_SCHEDULE, where
+        )
+        if request.every is not None:  # its runs re-import: the admin must be allowed to
+            pc.authorize_reimport(self._settings, request.actor)
+        self._check_signed(request.actor, request.signature, "schedule", request)
+
+    def _check_sync(self, request: SyncSignal) -> None:
+        pc.authorize_reimport(self._settings, request.actor)
+        self._require_imported()
+        if request.schedule and request.signature is None:
+            if request.actor != self._schedule_actor:
+                raise pc.ImportRefused(
+                    f"sync: {request.actor} set no sync schedule for prime contract "
+                    f"{self._contract} (starter.py schedule set PROJECT --every INTERVAL --as USER)"
+                )
+            return
+        self._check_signed(request.actor, request.signature, "sync", request)
+
+    def _check_signed(
+        self, actor: str, signature: Signature | None, command: str, request: Any
+    ) -> None:
+        check_signature(
+            self._settings.roster,
+            self._settings.signing,
+            actor,
+            signature,
+            command,
+            request.signed_arguments(),
+            self._nonces,
+        )
+
+    def _remember(self, signature: Signature | None) -> None:
+        self._nonces = remember_nonce(self._nonces, signature, self._settings.signing)
+
+    def _take(self, request: SettingsRequest) -> None:
+        self._remember(request.signature)
+        before = self._settings.model_dump(mode="json")
+        after = request.settings.model_dump(mode="json")
+        changed = sorted(key for key, value in after.items() if before.get(key) != value)
+        self._settings = request.settings
+        self._record(request.actor, "settings", "changed: " + (", ".join(changed) or "nothing"))
+
+    def _take_request_settings(self, request: ImportRequest) -> None:
+        """Before HELD_AUTHORITY_PATCH a reimport took the settings its request carried; a
+        history recorded then replays so, but never takes the roster: authority stays held."""
+        if request.settings is None or workflow.patched(HELD_AUTHORITY_PATCH):
+            return
+        held = self._settings
+        self._settings = request.settings.model_copy(
+            update={"roster": held.roster, "signing": held.signing, "groups": held.groups}
+        )
+
+    def _legacy_settings(self, data: Any) -> None:
+        """The settings signal as histories recorded before HELD_AUTHORITY_PATCH took it: bare
+        settings, their roster never taken."""
+        try:
+            settings = ProjectSettings.model_validate(data)
         except ValidationError as err:
             self._record("unknown", "settings", f"refused: {str(err).splitlines()[0]}")
             return
         if settings.project != self._project:
             self._record("unknown", "settings", f"refused: settings of {settings.project}")
             return
-        self._settings = settings
+        held = self._settings
+        self._settings = settings.model_copy(
+            update={"roster": held.roster, "signing": held.signing, "groups": held.groups}
+        )
         self._record("settings", "settings", "project settings applied")
 
     # --- helpers ---
@@ -352,6 +518,12 @@ class PrimeContractSync:
 
 class ProjectSyncInput(BaseModel):
     project: str
+    actor: str | None = Field(
+        default=None,
+        description="The ERP Admin who set the schedule: each run acts in their name, checked "
+        "again by every workflow it asks (a schedule set before this field names nobody and is "
+        "refused: set it again with --as).",
+    )
 
 
 @workflow.defn(name="ProjectSync")
@@ -368,8 +540,11 @@ class ProjectSync:
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=policies.SAGE_CALL_RETRY,
         )
+        sync = SyncSignal(actor=request.actor or "schedule", schedule=True)
         for wf_id in ids:
-            await workflow.get_external_workflow_handle(wf_id).signal("sync", "schedule")
+            await workflow.get_external_workflow_handle(wf_id).signal(
+                "sync", sync.model_dump(mode="json", exclude_none=True)
+            )
         return ids
 
 
@@ -380,3 +555,11 @@ def running_syncs_query(project: str, types: tuple[str, ...] = (WORKFLOW_TYPE,))
         f"WorkflowType IN ({names}) AND ExecutionStatus = 'Running' "
         f'AND {sa.PROJECT.name} = "{project}"'
     )
+
+
+def _message(err: Exception) -> str:
+    if isinstance(err, ApplicationError):
+        return err.message
+    if isinstance(err, ValidationError):
+        return f"{err.error_count()} problem(s): {str(err).splitlines()[0]}"
+    return str(err) or type(err).__name__

@@ -1,22 +1,28 @@
-"""What the workflows of the import direction share (ErpProject, ErpCompany): one Sage call
-for a company, an audit trail, and refusals that reach the caller without failing anything.
+"""What the workflows of the import direction share (ErpProject, ErpCompany, PrimeContractSync):
+one Sage call for a company, an audit trail, refusals that reach the caller without failing
+anything, and the one way their authority is checked: against the roster the workflow holds,
+with the signature verified when that roster gives the user a key (DESIGN.md "Trust").
 
 Workflow code: deterministic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import erp
+    from domain.commands import CommandRequest
+    from domain.items import describe_validation_error
     from domain.saga import SageCall
+    from domain.settings import RosterUser
+    from domain.signing import BadSignature, Signature, SigningPolicy, verify
     from workflows import export_saga
 
 REFUSED = "Refused"
@@ -74,5 +80,112 @@ async def run_each(
 
 
 def schedule_actor(payload: tuple[Any, ...]) -> str:
-    """Who a `sync` signal names (the schedule by default); anything else is ignored."""
+    """Who a legacy `sync` signal named (a bare string; "schedule" by default). Only histories
+    recorded before `SYNC_ACTOR_PATCH` take it."""
     return payload[0] if payload and isinstance(payload[0], str) and payload[0] else "schedule"
+
+
+# --- authority: what the workflow holds, never what the caller sends ---
+
+HELD_AUTHORITY_PATCH = "authority-from-held-settings"
+"""Requests that carry settings (or the company account) for another purpose no longer change
+what the workflow holds; histories recorded before still take their non-authority part."""
+
+SYNC_ACTOR_PATCH = "sync-names-a-checked-actor"
+"""A `sync` signal names an actor checked against the held roster; before, a bare string."""
+
+UNKNOWN_ACTOR = "unknown"
+"""Who a refused signal is recorded under when it names nobody usable."""
+
+
+class SyncSignal(BaseModel):
+    """The `sync` signal's payload: `{"actor": USER}` from a person (signed when the roster
+    gives them a key), `{"actor": USER, "schedule": true}` from the project's sync schedule."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    actor: str = Field(min_length=1, max_length=100)
+    schedule: bool = Field(
+        default=False, description="sent by the sync schedule the actor set (starter.py schedule)"
+    )
+    signature: Signature | None = None
+
+    def signed_arguments(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude={"signature"})
+
+
+class ScheduleRequest(CommandRequest):
+    """schedule: an ERP Admin sets (or, with no interval, deletes) the project's sync schedule;
+    its runs then act in that admin's name, checked again on each run."""
+
+    every: timedelta | None = None
+
+
+def parse_signal(model: type[BaseModel], payload: tuple[Any, ...], name: str) -> Any:
+    """The one JSON object a signal must carry, as `model`; ValueError saying what is wrong."""
+    if len(payload) != 1 or not isinstance(payload[0], dict):
+        raise ValueError(f'{name}: the payload must be one JSON object with at least "actor"')
+    try:
+        return model.model_validate(payload[0])
+    except ValidationError as err:
+        raise ValueError(f"{name}: {describe_validation_error(err)}") from None
+
+
+def claimed_actor(payload: tuple[Any, ...]) -> str:
+    """Who a signal says it comes from, fit for the audit trail even when it is refused."""
+    if len(payload) == 1 and isinstance(payload[0], dict):
+        actor = payload[0].get("actor")
+        if isinstance(actor, str) and 0 < len(actor) <= 100:
+            return actor
+    return UNKNOWN_ACTOR
+
+
+def check_signature(
+    roster: Mapping[str, RosterUser],
+    policy: SigningPolicy,
+    actor: str,
+    signature: Signature | None,
+    command: str,
+    arguments: dict[str, Any],
+    nonces: Mapping[str, datetime],
+) -> None:
+    """BadSignature unless the command is signed as the held roster requires: a user with a
+    key must sign (whatever the project's `accept_unsigned` says), over this workflow's ID."""
+    user = roster.get(actor)
+    public_key = user.public_key if user else None
+    if public_key is not None and signature is None:
+        raise BadSignature(
+            f"{command}: {actor} has a registered key, so the command must be signed"
+        )
+    verify(
+        public_key=public_key,
+        policy=policy,
+        signature=signature,
+        item=workflow.info().workflow_id,
+        command=command,
+        arguments=arguments,
+        now=workflow.now(),
+        seen_nonces=set(nonces),
+    )
+
+
+def remember_nonce(
+    nonces: Mapping[str, datetime], signature: Signature | None, policy: SigningPolicy
+) -> dict[str, datetime]:
+    """The nonces still worth keeping, with this signature's: older ones fail freshness anyway."""
+    if signature is None:
+        return dict(nonces)
+    horizon = workflow.now() - 2 * policy.tolerance
+    kept = {nonce: at for nonce, at in nonces.items() if at >= horizon}
+    kept[signature.nonce] = signature.timestamp
+    return kept
+
+
+def refused_error(err: Exception) -> ApplicationError:
+    """Any exception met deciding a command, as the refusal the caller sees."""
+    if isinstance(err, ApplicationError):
+        return err
+    message = str(err) or type(err).__name__
+    if isinstance(err, ValidationError):
+        message = describe_validation_error(err)
+    return ApplicationError(message, type=REFUSED, non_retryable=True)

@@ -19,7 +19,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from domain.company_account import CompanyAccount, parse_company_account
+from domain.company_account import AccountRequest, CompanyAccount, parse_company_account
 from domain.saga import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageRequest
 from workflows.erp_company import CompanyRecord, CompanyRequest, CompanyStart, ErpCompany
 from workflows.sandbox import RUNNER
@@ -152,6 +152,26 @@ async def status(handle: WorkflowHandle[Any, Any]) -> CompanyRecord:
     return await handle.query("status", result_type=CompanyRecord)
 
 
+async def settings(handle: WorkflowHandle[Any, Any], actor: str, new: CompanyAccount):
+    request = AccountRequest(actor=actor, account=new)
+    return await handle.execute_update("settings", request, result_type=CompanyRecord)
+
+
+async def settings_refusal(handle: WorkflowHandle[Any, Any], actor: str, new: CompanyAccount):
+    with pytest.raises(WorkflowUpdateFailedError) as failed:
+        await settings(handle, actor, new)
+    return str(failed.value.cause)
+
+
+async def wait_for(handle: WorkflowHandle[Any, Any], done: Any) -> CompanyRecord:
+    for _ in range(200):
+        record = await status(handle)
+        if done(record):
+            return record
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never happened: {record.audit}")
+
+
 def states(record: CompanyRecord) -> dict[str, str]:
     return {row.vendor_id: row.state.value for row in record.vendors}
 
@@ -264,14 +284,81 @@ async def test_permissions_follow_the_company_roster(time_skipping_env):
         message = await refusal(handle, "archive", READER, vendor_id="V-300")
         assert "viewer.vic cannot archive an ERP company in Procore" in message
         assert "needs Admin" in await refusal(handle, "refresh_standard_cost_codes", STANDARD)
-        # the account as the file says it now: pm.alex made admin
+        # an account carried by a request is no authority: acct.ana "promotes" herself
         promoted = account().model_copy(
             update={"roster": {**account().roster, STANDARD: account().roster[ADMIN]}}
         )
-        record = await update(
+        message = await refusal(
             handle, "link", STANDARD, vendor_id="V-200", company_id="C-BRIGHT", account=promoted
         )
+        assert "acct.ana cannot link ERP companies to Procore companies: needs Admin" in message
+        held = await status(handle)
+        assert held.account.roster[STANDARD].erp.value == "standard"
+        assert "V-200" not in held.directory.links
+        # nor through the one path for a new account: she is not an ERP Admin of the held one
+        message = await settings_refusal(handle, STANDARD, promoted)
+        assert "acct.ana cannot configure advanced settings: ERP integrations" in message
+        assert (await status(handle)).account.roster[STANDARD].erp.value == "standard"
+        # an ERP Admin of the held account promotes her: from now on she may link
+        record = await settings(handle, ADMIN, promoted)
+        assert record.account.roster[STANDARD].erp.value == "admin"
+        assert record.audit[-1].action == "settings" and "roster" in record.audit[-1].outcome
+        record = await update(handle, "link", STANDARD, vendor_id="V-200", company_id="C-BRIGHT")
         assert record.directory.links["V-200"] == "C-BRIGHT"
+
+
+async def test_a_new_account_keeps_an_erp_admin_and_this_company(time_skipping_env):
+    async with company_workflow(time_skipping_env, FakeSage()) as handle:
+        nobody = account().model_copy(
+            update={
+                "roster": {name: user for name, user in account().roster.items() if name != ADMIN}
+            }
+        )
+        assert "the new roster has no ERP Admin" in await settings_refusal(handle, ADMIN, nobody)
+        other = account().model_copy(update={"sage_companies": {"S100": "sage100"}})
+        assert "'CRE' is not in the account's sage_companies" in await settings_refusal(
+            handle, ADMIN, other
+        )
+
+
+async def test_sync_signal_names_a_checked_actor_and_refusals_never_fail_the_workflow(
+    time_skipping_env,
+):
+    sage = FakeSage()
+    async with company_workflow(time_skipping_env, sage) as handle:
+        hostile = [
+            (),  # no payload
+            ("schedule",),  # the old bare string: names nobody now
+            ({"actor": READER},),  # a read-only user
+            ({"actor": "mallory"},),  # not on the roster
+            ({"actor": ADMIN, "extra": 1},),
+            ({"actor": ADMIN, "signature": {"timestamp": "2026-01-01T00:00:00", "nonce": "x"}},),
+            ({"actor": "x" * 5000},),
+        ]
+        for payload in hostile:
+            await handle.signal("sync", args=list(payload))
+        record = await wait_for(handle, lambda r: len(r.audit) >= len(hostile))
+        assert [line.action for line in record.audit] == ["sync"] * len(hostile)
+        assert all(line.outcome.startswith("refused: ") for line in record.audit)
+        assert record.audit[2].actor == READER and "needs Admin" in record.audit[2].outcome
+        assert "not on the roster" in record.audit[3].outcome
+        assert {line.actor for line in record.audit} <= {"unknown", READER, "mallory", ADMIN}
+        assert sage.companies == []  # nothing refused spent Sage quota
+        # the workflow still answers the next valid command
+        await handle.signal("sync", {"actor": ADMIN})
+        record = await wait_for(handle, lambda r: len(r.standard_cost_codes) == 2)
+        assert record.audit[-1].actor == ADMIN and not record.audit[-1].outcome.startswith("ref")
+        # and a settings signal (the UI's Send Signal) is checked the same way
+        promoted = account().model_copy(
+            update={"roster": {**account().roster, READER: account().roster[ADMIN]}}
+        )
+        request = AccountRequest(actor=READER, account=promoted)
+        await handle.signal("settings", request.model_dump(mode="json"))
+        record = await wait_for(handle, lambda r: r.audit[-1].action == "settings")
+        assert record.audit[-1].outcome.startswith("refused: ")
+        assert record.account.roster[READER].erp.value == "read_only"
+        description = await handle.describe()
+    assert description.status is not None and description.status.name == "RUNNING"
 
 
 async def test_address_changes_follow_only_with_auto_update(time_skipping_env):
@@ -287,11 +374,11 @@ async def test_address_changes_follow_only_with_auto_update(time_skipping_env):
 
         # turned on: a change made while it was off stays as it was (the company's address may
         # differ from Sage's billing address on purpose); the next change in Sage follows
-        auto = account(vendors_auto_update=True)
-        record = await update(handle, "refresh_vendors", account=auto)
+        await settings(handle, ADMIN, account(vendors_auto_update=True))
+        record = await update(handle, "refresh_vendors")
         assert record.directory.companies["C-ACME"].address == "1 Cement Way"
         sage.change_vendor("CRE", "V-100", address="3 Cement Way", telephone="951-555-0199")
-        record = await update(handle, "refresh_vendors", account=auto)
+        record = await update(handle, "refresh_vendors")
         acme = record.directory.companies["C-ACME"]
         assert (acme.address, acme.phone) == ("3 Cement Way", "951-555-0100")
         assert "address '1 Cement Way' -> '3 Cement Way'; applied" in record.audit[-1].outcome
@@ -321,7 +408,7 @@ async def test_standard_cost_codes_refresh_and_sync_signal(time_skipping_env):
         assert record.audit[-1].outcome == "2 cost codes (1 inactive), 1 categories"
         sage.codes["CRE"].append({"code": "07-100", "description": "Roofing", "active": True})
         sage.codes["CRE"][1]["active"] = True
-        await handle.signal("sync", "schedule")
+        await handle.signal("sync", {"actor": ADMIN})
         for _ in range(200):
             record = await status(handle)
             if record.vendors and len(record.standard_cost_codes) == 3:
@@ -331,7 +418,7 @@ async def test_standard_cost_codes_refresh_and_sync_signal(time_skipping_env):
         assert "added 07-100; 10-100 reactivated" in record.audit[-1].outcome
 
         sage.down = True
-        await handle.signal("sync", "schedule")
+        await handle.signal("sync", {"actor": ADMIN})
         for _ in range(200):
             record = await status(handle)
             if record.audit[-1].outcome.startswith("refused") and len(record.audit) >= 5:

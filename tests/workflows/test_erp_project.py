@@ -3,6 +3,7 @@ importing a Sage job as a project, refreshing its cost codes, syncing its job co
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -18,13 +19,16 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from domain.commands import SettingsRequest
 from domain.saga import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageRequest
-from domain.settings import ProjectSettings
+from domain.settings import ProjectSettings, RosterUser
+from domain.signing import load_private_key, new_key_pair, sign
 from tests.workflows.test_item_workflow import project
 from workflows import erp_project as ep
+from workflows.sage_reads import ScheduleRequest
 from workflows.sandbox import RUNNER
 
-ADMIN, APPROVER = "acct.admin", "acct.ana"
+ADMIN, APPROVER, PM, VIEWER = "acct.admin", "acct.ana", "pm.alex", "viewer.vic"
 
 
 def job(cost_codes: list[dict[str, Any]] | None = None, **changes: Any) -> dict[str, Any]:
@@ -189,7 +193,177 @@ async def test_a_project_without_a_sage_job_has_nothing_to_refresh(time_skipping
     async with erp_project(time_skipping_env, FakeSage(), new_project()) as handle:
         message = await refusal(handle, "refresh_cost_codes", actor=ADMIN)
         assert "has no Sage job yet" in message
-        # the schedule's signal records the same refusal instead of failing
-        await handle.signal("sync", "schedule")
+        # the sync signal records the same refusal instead of failing
+        await handle.signal("sync", {"actor": ADMIN})
         record = await handle.query("status", result_type=ep.ProjectRecord)
         assert [line.outcome.startswith("refused") for line in record.audit[-2:]] == [True, True]
+
+
+# --- one source of authority: the settings the workflow holds ---
+
+
+def with_admin(settings: ProjectSettings, user: str, **changes: Any) -> ProjectSettings:
+    """A copy of the settings where `user` made themselves an ERP Admin (the attack of issue 14
+    case 2: edit the settings file, push it)."""
+    admin = RosterUser(erp="admin", can_push_to_accounting=True)
+    return settings.model_copy(update={"roster": {**settings.roster, user: admin}, **changes})
+
+
+async def status(handle: WorkflowHandle[Any, Any]) -> ep.ProjectRecord:
+    return await handle.query("status", result_type=ep.ProjectRecord)
+
+
+async def wait_for(handle: WorkflowHandle[Any, Any], done: Any) -> ep.ProjectRecord:
+    for _ in range(200):
+        record = await status(handle)
+        if done(record):
+            return record
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never happened: {record.audit}")
+
+
+async def settings_update(handle: WorkflowHandle[Any, Any], request: Any) -> ep.ProjectRecord:
+    return await handle.execute_update("settings", request, result_type=ep.ProjectRecord)
+
+
+async def settings_refusal(handle: WorkflowHandle[Any, Any], request: Any) -> str:
+    with pytest.raises(WorkflowUpdateFailedError) as failed:
+        await settings_update(handle, request)
+    return str(failed.value.cause)
+
+
+def synced_project() -> ProjectSettings:
+    return new_project(sage_job_id="3001")
+
+
+async def test_a_request_carrying_a_roster_that_makes_the_caller_admin_is_refused(
+    time_skipping_env,
+):
+    sage = FakeSage()
+    held = synced_project()
+    async with erp_project(time_skipping_env, sage, held) as handle:
+        forged = with_admin(held, VIEWER)
+        message = await refusal(handle, "refresh_cost_codes", actor=VIEWER, settings=forged)
+        assert "viewer.vic cannot refresh the cost codes" in message and "Read Only" in message
+        message = await refusal(handle, "import_job", actor=PM, job_id="3001", settings=forged)
+        assert "pm.alex cannot add an ERP job to Procore" in message
+        record = await status(handle)
+        assert record.settings == held  # the held roster unchanged
+        assert sage.calls == []  # and nothing spent on Sage
+        # an admin's request carrying settings: it acts, the settings it carries are ignored
+        record = await update(handle, "refresh_cost_codes", actor=ADMIN, settings=forged)
+        assert record.settings == held
+
+
+async def test_settings_come_only_from_an_erp_admin_of_the_held_roster(time_skipping_env):
+    held = synced_project()
+    async with erp_project(time_skipping_env, FakeSage(), held) as handle:
+        forged = with_admin(held, VIEWER)
+        for actor in (VIEWER, PM, APPROVER, "mallory"):
+            message = await settings_refusal(handle, SettingsRequest(actor=actor, settings=forged))
+            assert "not on the roster" in message or "needs Admin" in message, message
+        other = forged.model_copy(update={"project": "P-1001"})
+        message = await settings_refusal(handle, SettingsRequest(actor=ADMIN, settings=other))
+        assert "settings of project P-1001 do not apply to project P-3001" in message
+        nobody = held.model_copy(
+            update={"roster": {**held.roster, ADMIN: RosterUser(erp="standard")}}
+        )
+        message = await settings_refusal(handle, SettingsRequest(actor=ADMIN, settings=nobody))
+        assert "no ERP Admin" in message
+        assert (await status(handle)).settings == held
+
+        record = await settings_update(handle, SettingsRequest(actor=ADMIN, settings=forged))
+        assert record.settings.roster[VIEWER].erp.value == "admin"
+        assert (record.audit[-1].actor, record.audit[-1].action) == (ADMIN, "settings")
+        assert record.audit[-1].outcome == "changed: roster"
+        # from now on the held roster says viewer.vic is an admin
+        record = await update(handle, "refresh_cost_codes", actor=VIEWER)
+        assert record.audit[-1].actor == VIEWER
+
+
+async def test_a_user_with_a_key_must_sign_new_settings(time_skipping_env):
+    private, public = new_key_pair()
+    key = load_private_key(private)
+    admin = RosterUser(erp="admin", can_push_to_accounting=True, public_key=public)
+    held = synced_project().model_copy(update={"roster": {**synced_project().roster, ADMIN: admin}})
+    async with erp_project(time_skipping_env, FakeSage(), held) as handle:
+        new = held.model_copy(update={"name": "Renamed"})
+        unsigned = SettingsRequest(actor=ADMIN, settings=new)
+        assert "must be signed" in await settings_refusal(handle, unsigned)
+        signature = sign(
+            key,
+            handle.id,
+            "settings",
+            unsigned.signed_arguments(),
+            await time_skipping_env.get_current_time(),
+        )
+        good = unsigned.model_copy(update={"signature": signature})
+        record = await settings_update(handle, good)
+        assert record.settings.name == "Renamed"
+        assert "replayed nonce" in await settings_refusal(handle, good)
+        fresh = sign(
+            key,
+            handle.id,
+            "settings",
+            unsigned.signed_arguments(),
+            await time_skipping_env.get_current_time(),
+        )
+        tampered = good.model_copy(update={"settings": with_admin(new, VIEWER), "signature": fresh})
+        assert "does not match" in await settings_refusal(handle, tampered)
+
+
+async def test_sync_signal_names_a_checked_actor(time_skipping_env):
+    sage = FakeSage()
+    async with erp_project(time_skipping_env, sage, synced_project()) as handle:
+        hostile = [
+            (),
+            ("schedule",),  # the old bare string names nobody now
+            ({"actor": VIEWER},),
+            ({"actor": APPROVER},),  # Standard: refreshing cost codes needs Admin
+            ({"actor": "mallory"},),
+            ({"actor": ADMIN, "schedule": True},),  # a schedule acct.admin never set
+            ({"actor": ADMIN, "signature": {"timestamp": "2026-01-01T00:00:00"}},),
+            ([1, 2, 3],),
+        ]
+        for payload in hostile:
+            await handle.signal("sync", args=list(payload))
+        record = await wait_for(handle, lambda r: len(r.audit) >= len(hostile))
+        assert [line.action for line in record.audit] == ["sync"] * len(hostile)
+        assert all(line.outcome.startswith("refused: ") for line in record.audit)
+        assert "set no sync schedule" in record.audit[5].outcome
+        assert sage.calls == []
+        # the workflow still answers the next valid command
+        await handle.signal("sync", {"actor": ADMIN})
+        record = await wait_for(handle, lambda r: r.job_costs is not None)
+        assert [line.actor for line in record.audit[-2:]] == [ADMIN, ADMIN]
+        record = await update(handle, "refresh_cost_codes", actor=ADMIN)
+        assert record.audit[-1].outcome.startswith("added") or "cost code" in str(record.audit)
+
+
+async def test_the_schedule_runs_in_the_name_of_the_admin_who_set_it(time_skipping_env):
+    sage = FakeSage()
+    async with erp_project(time_skipping_env, sage, synced_project()) as handle:
+        every = ScheduleRequest(actor=APPROVER, every="PT6H")
+        with pytest.raises(WorkflowUpdateFailedError) as failed:
+            await handle.execute_update("schedule", every, result_type=ep.ProjectRecord)
+        assert "configure the sync schedule" in str(failed.value.cause)
+        record = await handle.execute_update(
+            "schedule", ScheduleRequest(actor=ADMIN, every="PT6H"), result_type=ep.ProjectRecord
+        )
+        assert record.schedule_actor == ADMIN
+        await handle.signal("sync", {"actor": ADMIN, "schedule": True})
+        record = await wait_for(handle, lambda r: r.job_costs is not None)
+        assert record.audit[-1].actor == ADMIN
+        # demoted since: the next scheduled run is refused
+        demoted = synced_project().model_copy(
+            update={
+                "roster": {**synced_project().roster, ADMIN: RosterUser(erp="standard")},
+            }
+        )
+        demoted = with_admin(demoted, "acct.boss")
+        await settings_update(handle, SettingsRequest(actor=ADMIN, settings=demoted))
+        await handle.signal("sync", {"actor": ADMIN, "schedule": True})
+        record = await wait_for(handle, lambda r: r.audit[-1].action == "sync")
+        assert record.audit[-1].outcome.startswith("refused: ") and "needs Admin" in (
+            record.audit[-1].outcome
+        )
