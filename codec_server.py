@@ -1,19 +1,29 @@
 """The codec server: lets the Temporal Web UI (and `temporal --codec-endpoint`) show decrypted
 payloads, without the keys ever leaving this process.
 
-It speaks Temporal's remote codec protocol: `POST .../encode` and `POST .../decode`, each taking
-and answering `{"payloads": [...]}` in protobuf JSON (metadata and data in base64), with the
-namespace in the `X-Namespace` header. Browsers may call it only from the UI's origin (CORS),
-and every call must carry the token: `Authorization: Bearer TOKEN`, or, for the Web UI, which
-sends no Authorization header to an http:// endpoint, the token as the first path segment
-(`--ui-codec-endpoint http://localhost:8234/TOKEN`), since the protocol looks only at the last
-segment of the path.
+It speaks Temporal's remote codec protocol: `POST /encode` and `POST /decode`, each taking and
+answering `{"payloads": [...]}` in protobuf JSON (metadata and data in base64), with the
+namespace in the `X-Namespace` header.
 
-    python codec_server.py --port 8234 --keys FILE --token TOKEN --ui-origin http://localhost:8233
+What protects it (docs/security.md says the same):
+- it listens on 127.0.0.1 (`--host`): only processes on this machine reach it;
+- every call must name a namespace it serves in `X-Namespace` (400 without it, 403 for
+  another): a bare form post or a cross-site "simple" request cannot carry that header, and
+  a page that adds it needs a CORS preflight, which only the UI's origin passes;
+- a call carrying an `Origin` (every browser's POST does) must come from the UI's origin
+  (`--ui-origin`), whatever CORS says; so another web page, or a DNS-rebound name, is refused.
+There is no token on the UI's path: the Temporal UI sends no Authorization header to a codec
+endpoint of its own accord, and a token in the endpoint's URL is shown to every UI visitor (the
+UI's codec settings dialog), so it would protect nothing. Whoever can use the UI, or run a
+program on this machine, can decode: the UI is as trusted as the keys. With `ERP_CODEC_TOKEN`
+set, every call must also carry `Authorization: Bearer TOKEN`: for callers that can send it
+(`temporal --codec-auth`, a proxy that authenticates people first), never for the bare UI.
+
+    python codec_server.py --port 8234 --keys FILE --ui-origin http://localhost:8233
 
 Each flag falls back to an environment variable: ERP_CODEC_KEYS / ERP_CODEC_KEYS_FILE,
-ERP_CODEC_TOKEN (better than --token, which `ps` shows), ERP_CODEC_UI_ORIGINS (comma-separated),
-ERP_CODEC_NAMESPACES, ERP_CODEC_HOST, ERP_CODEC_PORT.
+ERP_CODEC_UI_ORIGINS (comma-separated), ERP_CODEC_NAMESPACES, ERP_CODEC_HOST, ERP_CODEC_PORT;
+the token is read from ERP_CODEC_TOKEN only (a command line shows in `ps`).
 """
 
 from __future__ import annotations
@@ -49,30 +59,34 @@ class _Refused(Exception):
 
 def create_codec_app(
     keys: CodecKeys,
-    token: str,
+    token: str | None = None,
     ui_origins: Sequence[str] = (DEFAULT_UI_ORIGIN,),
     namespaces: Sequence[str] = ("default",),
 ) -> FastAPI:
-    """The ASGI app; `namespaces` are the ones whose payloads it will encode or decode."""
-    if not token:
-        raise ValueError("the codec server needs a token")
+    """The ASGI app; `namespaces` are the ones whose payloads it will encode or decode, and
+    `token`, when given, a bearer token every call must also present."""
     codec = AesGcmCodec(keys)
-    token_digest = hashlib.sha256(token.encode()).digest()
+    token_digest = hashlib.sha256(token.encode()).digest() if token else None
     served = frozenset(namespaces)
+    origins = frozenset(ui_origins)
 
     def token_matches(presented: str) -> bool:
         digest = hashlib.sha256(presented.encode()).digest()
-        return hmac.compare_digest(digest, token_digest)
+        return token_digest is not None and hmac.compare_digest(digest, token_digest)
 
-    def authorize(request: Request, capability: str | None) -> None:
-        scheme, _, presented = request.headers.get("authorization", "").partition(" ")
-        by_header = scheme.lower() == "bearer" and token_matches(presented.strip())
-        by_path = capability is not None and token_matches(capability)
-        if not (by_header or by_path):
-            raise _Refused(401, "a valid bearer token is required")
+    def authorize(request: Request) -> None:
+        origin = request.headers.get("origin")
+        if origin is not None and origin not in origins:
+            raise _Refused(403, f"origin {origin!r} may not call the codec server")
+        if token_digest is not None:
+            scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+            if not (scheme.lower() == "bearer" and token_matches(presented.strip())):
+                raise _Refused(401, "a valid bearer token is required")
         namespace = request.headers.get("x-namespace")
-        if namespace is not None and namespace not in served:
-            names = ", ".join(sorted(served))
+        names = ", ".join(sorted(served))
+        if not namespace:
+            raise _Refused(400, f"the X-Namespace header is required (serves: {names})")
+        if namespace not in served:
             raise _Refused(403, f"namespace {namespace!r} is not served here (serves: {names})")
 
     async def payloads_of(request: Request) -> list[Payload]:
@@ -95,9 +109,9 @@ def create_codec_app(
 
     Convert = Callable[[Sequence[Payload]], Awaitable[list[Payload]]]
 
-    async def convert(request: Request, capability: str | None, how: Convert) -> JSONResponse:
+    async def convert(request: Request, how: Convert) -> JSONResponse:
         try:
-            authorize(request, capability)
+            authorize(request)
             return answer(await how(await payloads_of(request)))
         except _Refused as refused:
             return JSONResponse({"message": str(refused)}, refused.status)
@@ -108,19 +122,11 @@ def create_codec_app(
 
     @app.post("/encode")
     async def encode(request: Request) -> JSONResponse:
-        return await convert(request, None, codec.encode)
+        return await convert(request, codec.encode)
 
     @app.post("/decode")
     async def decode(request: Request) -> JSONResponse:
-        return await convert(request, None, codec.decode)
-
-    @app.post("/{capability}/encode")
-    async def encode_at(capability: str, request: Request) -> JSONResponse:
-        return await convert(request, capability, codec.encode)
-
-    @app.post("/{capability}/decode")
-    async def decode_at(capability: str, request: Request) -> JSONResponse:
-        return await convert(request, capability, codec.decode)
+        return await convert(request, codec.decode)
 
     app.add_middleware(
         CORSMiddleware,
@@ -143,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default=env("ERP_CODEC_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(env("ERP_CODEC_PORT", "8234")))
     parser.add_argument("--keys", type=Path, metavar="FILE", help="key file (else the env)")
-    parser.add_argument("--token", default=env(TOKEN_ENV), help=f"bearer token (or {TOKEN_ENV})")
+    parser.add_argument("--token", help=argparse.SUPPRESS)
     parser.add_argument(
         "--ui-origin",
         action="append",
@@ -152,8 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--namespace", action="append", metavar="NS", help="default: default")
     args = parser.parse_args(argv)
-    if not args.token:
-        parser.error(f"a token is required: --token or {TOKEN_ENV}")
+    if args.token is not None:
+        parser.error(f"--token is refused: a command line shows in `ps`; set {TOKEN_ENV}")
     try:
         keys = CodecKeys.load(args.keys) if args.keys else CodecKeys.from_env()
     except InvalidKeys as err:
@@ -162,14 +168,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("no keys: --keys FILE, ERP_CODEC_KEYS or ERP_CODEC_KEYS_FILE")
     origins = args.ui_origin or _listed(env("ERP_CODEC_UI_ORIGINS")) or [DEFAULT_UI_ORIGIN]
     namespaces = args.namespace or _listed(env("ERP_CODEC_NAMESPACES")) or ["default"]
-    app = create_codec_app(keys, args.token, origins, namespaces)
+    token = env(TOKEN_ENV) or None
+    app = create_codec_app(keys, token, origins, namespaces)
     print(
         f"codec server on http://{args.host}:{args.port} for {', '.join(origins)} "
         f"(namespaces: {', '.join(namespaces)}; keys: {', '.join(sorted(keys.keys))}, "
-        f"current {keys.current})",
+        f"current {keys.current}; bearer token {'required' if token else 'not required'})",
         flush=True,
     )
-    # No access log: with the token in the path (the Web UI's way), a log line would show it.
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
     return 0
 

@@ -1,7 +1,21 @@
-"""Configuration from the environment, shared by worker and starter."""
+"""Configuration from the environment, shared by worker and starter.
+
+After `make run`, the demo's values (Temporal's address, the Sage key, the settings copy, the
+codec and signing keys) are in `.data/demo.env`. `settings()` takes them from there when the
+environment has not said otherwise, so a second terminal needs nothing sourced:
+- `ERP_ENV_FILE=PATH` names another file; `ERP_ENV_FILE=` (empty) reads none;
+- a variable already in the environment wins over the file's;
+- a `TEMPORAL_ADDRESS` in the environment other than the file's means another stack: then the
+  file is not read at all (its settings and keys belong to the demo's server).
+The values go into `os.environ` (never overriding), because the codec keys and the signing
+keys are read from there (codec.py, the starter's signing).
+"""
 
 from __future__ import annotations
 
+import os
+import shlex
+from collections.abc import MutableMapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -42,6 +56,43 @@ class Settings(BaseSettings):
         return f"{self.temporal_task_queue}-sage"
 
 
+DEMO_ENV = HERE / ".data" / "demo.env"
+ENV_FILE_VAR = "ERP_ENV_FILE"
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """`export KEY=VALUE` (or `KEY=VALUE`) lines, values shell-quoted as devstack writes them;
+    blank lines and comments skipped."""
+    values = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if sep and key.strip().isidentifier():
+            words = shlex.split(value)
+            values[key.strip()] = words[0] if words else ""
+    return values
+
+
+def apply_local_env(environ: MutableMapping[str, str] | None = None) -> Path | None:
+    """Take the demo's values (module docstring) into `environ` where it has none; returns the
+    file read, or None."""
+    env = os.environ if environ is None else environ
+    named = env.get(ENV_FILE_VAR)
+    path = DEMO_ENV if named is None else Path(named) if named else None
+    if path is None or not path.is_file():
+        return None
+    values = read_env_file(path)
+    address = env.get("TEMPORAL_ADDRESS")
+    if address and address != values.get("TEMPORAL_ADDRESS", address):
+        return None
+    for key, value in values.items():
+        env.setdefault(key, value)
+    return path
+
+
 @lru_cache(maxsize=1)
 def settings() -> Settings:
+    apply_local_env()
     return Settings()

@@ -1,14 +1,23 @@
 """The demo `make run` plays: commitments in every state, through the same code as starter.py.
 
 Run again on the same .data folder, it leaves items that already exist as they are.
+
+`python demo.py post-batch B-000001` is a person posting a batch in Sage by hand: the mock's
+admin API, with its admin key ($SAGE_ADMIN_KEY, else `make run`'s .data/sage-admin.key), which
+the worker and the CLI never hold.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import sys
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
+import httpx
 from temporalio.client import Client
 
 from cli import company as company_cli
@@ -259,5 +268,43 @@ async def run_demo() -> None:
     await refresh_company_data()
 
 
-if __name__ == "__main__":
+def admin_key() -> str:
+    """The mock's admin key: $SAGE_ADMIN_KEY, else the one `make run` keeps in .data/."""
+    key = os.environ.get("SAGE_ADMIN_KEY")
+    if key:
+        return key
+    path = HERE / ".data" / "sage-admin.key"
+    try:
+        return path.read_text().strip()
+    except OSError:
+        raise SystemExit(f"no admin key: set SAGE_ADMIN_KEY or run `make run` ({path})") from None
+
+
+def post_batch(batch_id: str) -> dict[str, Any]:
+    """A person posts the batch in Sage."""
+    answer = httpx.post(
+        f"{settings().sage_api_url}/admin/batches/{quote(batch_id, safe='')}/post",
+        headers={"Authorization": f"Bearer {admin_key()}"},
+        timeout=10,
+    )
+    if answer.status_code != 200:
+        raise SystemExit(f"Sage answered {answer.status_code}: {answer.text[:300]}")
+    return answer.json()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="demo.py", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command")
+    post = commands.add_parser("post-batch", help="post a batch in Sage, as a person does")
+    post.add_argument("batch_id", metavar="BATCH")
+    args = parser.parse_args(argv)
+    if args.command == "post-batch":
+        batch = post_batch(args.batch_id)
+        print(f"{batch['batch_id']} posted at {batch['posted_at']}")
+        return 0
     asyncio.run(run_demo())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -20,6 +21,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from codec import ensure_keys
@@ -94,7 +96,12 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout: 
 def spawn(
     args: list[str], env: Mapping[str, str] | None = None, log: Path | None = None
 ) -> subprocess.Popen[bytes]:
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - lives with the process
+    # A log only its owner can read (0600): it may name items, people and amounts.
+    out = (
+        os.fdopen(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
+        if log
+        else subprocess.DEVNULL
+    )
     return subprocess.Popen(
         args,
         cwd=HERE,
@@ -119,11 +126,12 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
 def mock_args(
     port: int,
     db: Path,
-    api_key: str,
     rate_limit: int,
     auto_post_seconds: float,
     rate_window: int = 3600,
 ) -> list[str]:
+    """`python -m sage_mock`'s command line: no key on it (`ps` shows every argv); the keys
+    go in its environment (`mock_env`)."""
     return [
         PYTHON,
         "-m",
@@ -134,8 +142,6 @@ def mock_args(
         str(port),
         "--db",
         str(db),
-        "--api-key",
-        api_key,
         "--rate-limit",
         str(rate_limit),
         "--rate-window",
@@ -143,6 +149,12 @@ def mock_args(
         "--auto-post-seconds",
         str(auto_post_seconds),
     ]
+
+
+def mock_env(api_key: str, admin_key: str | None = None) -> dict[str, str]:
+    """The mock's keys, for its environment only: the worker and the CLI get the API key,
+    never the admin key."""
+    return {"SAGE_API_KEY": api_key, "SAGE_ADMIN_KEY": admin_key or ""}
 
 
 @contextmanager
@@ -158,117 +170,210 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+UNSIGNED_FROM_THE_UI = {"P-1001": ("acct.ana", "acct.admin")}
+"""Who may act unsigned in the demo, per project: P-1001's accounting approvers, so that
+accepting or rejecting from the Temporal UI's "Send a Signal" works there. They get no public
+key in P-1001's roster (a user with one must sign); every other user of every project has one,
+and the other projects take signed commands only."""
+
+
+def private_dir(path: Path) -> Path:
+    """A folder only its owner can enter (0700), made if missing, tightened if not."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to a file only its owner can read (0600), atomically: a reader never sees
+    it half written, and it is never, even for a moment, readable by others."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        os.fchmod(out.fileno(), 0o600)  # an older tmp file may have had another mode
+        out.write(text)
+    os.replace(tmp, path)
+
+
+def tighten(data: Path) -> None:
+    """Folders 0700 and files 0600 under `data`: what an older `make run` left (logs, SQLite
+    files, keys made before this rule) becomes private too."""
+    private_dir(data)
+    for path in data.rglob("*"):
+        if path.is_symlink():
+            continue
+        path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+def secret(path: Path, env_value: str | None) -> str:
+    """The environment's value if set; else the key kept in `path`, made on first use."""
+    if env_value:
+        return env_value
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(32)
+    write_private(path, value + "\n")
+    return value
+
+
+def sage_keys(data: Path, environ: Mapping[str, str]) -> tuple[str, str]:
+    """The mock's API key (the orchestrator's) and admin key (a person's in Sage), from
+    SAGE_API_KEY / SAGE_ADMIN_KEY or kept in .data/ (0600). A header file for curl
+    (`curl -H @.data/sage-admin.header ...`) keeps the admin key off curl's command line."""
+    api_key = secret(data / "sage-api.key", environ.get("SAGE_API_KEY"))
+    admin_key = secret(data / "sage-admin.key", environ.get("SAGE_ADMIN_KEY"))
+    if admin_key == api_key:
+        raise StackError("SAGE_ADMIN_KEY must differ from SAGE_API_KEY")
+    write_private(data / "sage-admin.header", f"Authorization: Bearer {admin_key}\n")
+    return api_key, admin_key
+
+
 def demo_security(data: Path) -> dict[str, str]:
-    """Keys for `make run`, made on first run and kept in .data/ (never committed): payload
-    encryption keys, and a signing key per roster user whose public key goes into the demo's
-    copy of the project settings."""
-    ensure_keys(data / "codec-keys.json")
-    keys = data / "keys"
-    keys.mkdir(exist_ok=True)
+    """Keys for `make run`, made on first run and kept in .data/ (never committed, every file
+    0600, every folder 0700): payload encryption keys, and a signing key per roster user.
+
+    The demo's copy of the project settings registers each user's public key, except for the
+    users of UNSIGNED_FROM_THE_UI, and takes signed commands only, except on P-1001. Every
+    user keeps a key file: the starter signs with it, which does no harm where the user has no
+    registered key (such a signature counts as unsigned)."""
+    private_dir(data)
+    codec_keys = data / "codec-keys.json"
+    ensure_keys(codec_keys)
+    codec_keys.chmod(0o600)
+    keys = private_dir(data / "keys")
     projects = json.loads((HERE / "examples" / "projects.json").read_text())
-    for project in projects["projects"].values():
+    for name, project in projects["projects"].items():
+        unsigned = UNSIGNED_FROM_THE_UI.get(name, ())
         for user, entry in project["roster"].items():
             path = keys / f"{user}.key"
             if not path.exists():
                 private, _ = new_key_pair()
-                path.touch(mode=0o600)
-                path.write_text(private + "\n")
+                write_private(path, private + "\n")
+            path.chmod(0o600)
+            if user in unsigned:
+                entry.pop("public_key", None)
+                continue
             public = load_private_key(path.read_text()).public_key().public_bytes_raw()
             entry["public_key"] = base64.b64encode(public).decode()
+        project["signing"] = {
+            **project.get("signing", {}),
+            "accept_unsigned": name in UNSIGNED_FROM_THE_UI,
+        }
     demo_copy = data / "projects.json"
     if demo_copy.exists():  # projects added since (a Sage job imported as a project) stay
         added = json.loads(demo_copy.read_text()).get("projects", {})
         for name, project in added.items():
             projects["projects"].setdefault(name, project)
-    demo_copy.write_text(json.dumps(projects, indent=2))
+    write_private(demo_copy, json.dumps(projects, indent=2))
     return {
-        "ERP_CODEC_KEYS_FILE": str(data / "codec-keys.json"),
+        "ERP_CODEC_KEYS_FILE": str(codec_keys),
         "ERP_SIGNING_KEYS_DIR": str(keys),
-        "ERP_PROJECTS_FILE": str(data / "projects.json"),
+        "ERP_PROJECTS_FILE": str(demo_copy),
     }
 
 
-def main() -> int:
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
-    data = HERE / ".data"
-    data.mkdir(exist_ok=True)
-    temporal_port, ui_port, sage_port, codec_port = 7233, 8233, 8765, 8234
-    for port, what in (
-        (temporal_port, "Temporal"),
-        (ui_port, "Temporal UI"),
-        (sage_port, "mock Sage"),
-        (codec_port, "codec server"),
-    ):
-        if port_open(port):
-            print(
-                f"port {port} ({what}) is already in use: is another `make run` running?",
-                file=sys.stderr,
-            )
-            return 4
-    api_key = os.environ.get("SAGE_API_KEY", "dev-sage-key")
-    rate = os.environ.get("SAGE_RATE_LIMIT_PER_HOUR", "36000")
+def write_demo_env(path: Path, env: Mapping[str, str]) -> None:
+    """What a second terminal needs (config.py reads it by itself; `source` works too)."""
+    write_private(path, "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items()))
+
+
+@dataclass(frozen=True)
+class Ports:
+    temporal: int = 7233
+    ui: int = 8233
+    sage: int = 8765
+    codec: int = 8234
+
+
+@dataclass(frozen=True)
+class Process:
+    """One process of the stack: what it runs, with what environment, where it logs, and the
+    port that says it is up (None: it listens on none)."""
+
+    what: str
+    args: list[str]
+    env: dict[str, str]
+    log: Path
+    port: int | None
+
+
+def prepare(data: Path, environ: Mapping[str, str], ports: Ports) -> tuple[dict[str, str], str]:
+    """Make .data/ ready: keys, the demo's settings, demo.env. Returns the environment of the
+    worker and the CLI, and the mock's admin key (kept out of that environment)."""
+    tighten(data)
+    api_key, admin_key = sage_keys(data, environ)
     env = {
-        "TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
-        "SAGE_API_URL": f"http://127.0.0.1:{sage_port}",
+        "TEMPORAL_ADDRESS": f"127.0.0.1:{ports.temporal}",
+        "TEMPORAL_NAMESPACE": "default",
+        "SAGE_API_URL": f"http://127.0.0.1:{ports.sage}",
         "SAGE_API_KEY": api_key,
-        "SAGE_RATE_LIMIT_PER_HOUR": rate,
+        "SAGE_RATE_LIMIT_PER_HOUR": environ.get("SAGE_RATE_LIMIT_PER_HOUR", "36000"),
     }
     env |= demo_security(data)
-    (data / "demo.env").write_text("".join(f"export {k}={v}\n" for k, v in env.items()))
-    os.environ.update(env)
-    token = secrets.token_urlsafe(24)
-    procs: list[subprocess.Popen[bytes]] = []
-    with running(procs):
-        print(f"starting the codec server on http://localhost:{codec_port} (UI decryption) ...")
-        procs.append(
-            spawn(
-                [
-                    PYTHON,
-                    "codec_server.py",
-                    "--port",
-                    str(codec_port),
-                    "--ui-origin",
-                    f"http://localhost:{ui_port}",
-                ],
-                {**env, "ERP_CODEC_TOKEN": token},
-                log=data / "codec.log",
-            )
-        )
-        wait_for_port(codec_port, procs[-1], "the codec server")
-        print("starting the Temporal dev server (SQLite in WAL mode: .data/temporal.sqlite) ...")
-        codec_endpoint = f"http://localhost:{codec_port}/{token}"
-        procs.append(
-            spawn(
-                dev_server_args(data / "temporal.sqlite", temporal_port, ui_port, codec_endpoint),
-                log=data / "temporal.log",
-            )
-        )
-        wait_for_port(temporal_port, procs[-1], "the Temporal dev server")
-        print("starting the mock Sage on http://127.0.0.1:8765 (.data/sage.sqlite) ...")
-        procs.append(
-            spawn(
-                mock_args(sage_port, data / "sage.sqlite", api_key, int(rate), 5),
-                env,
-                log=data / "sage.log",
-            )
-        )
-        wait_for_port(sage_port, procs[-1], "the mock Sage")
-        print("starting the worker (log: .data/worker.log) ...")
-        procs.append(
-            spawn([PYTHON, "worker.py"], {**env, "LOG_FORMAT": "json"}, log=data / "worker.log")
-        )
-        from demo import run_demo
+    write_demo_env(data / "demo.env", env)
+    return env, admin_key
 
-        try:
-            asyncio.run(run_demo())
-            print(
-                f"""
-The Temporal UI:   http://localhost:{ui_port}/namespaces/default/workflows
+
+def stack_processes(
+    data: Path, env: Mapping[str, str], admin_key: str, ports: Ports
+) -> list[Process]:
+    """The processes of `make run`, in start order. No secret is on any command line: the
+    keys travel in each process's environment (readable by its owner only) or in 0600 files,
+    and only the mock is given the admin key."""
+    ui_origins = f"http://localhost:{ports.ui},http://127.0.0.1:{ports.ui}"
+    codec = [PYTHON, "codec_server.py", "--port", str(ports.codec)]
+    rate = int(env["SAGE_RATE_LIMIT_PER_HOUR"])
+    return [
+        Process(
+            "the codec server",
+            codec,
+            {**env, "ERP_CODEC_UI_ORIGINS": ui_origins, "ERP_CODEC_NAMESPACES": "default"},
+            data / "codec.log",
+            ports.codec,
+        ),
+        Process(
+            "the Temporal dev server",
+            dev_server_args(
+                data / "temporal.sqlite",
+                ports.temporal,
+                ports.ui,
+                f"http://localhost:{ports.codec}",  # no token: the UI shows this URL to all
+            ),
+            {},
+            data / "temporal.log",
+            ports.temporal,
+        ),
+        Process(
+            "the mock Sage",
+            mock_args(ports.sage, data / "sage.sqlite", rate, 5),
+            {**env, **mock_env(env["SAGE_API_KEY"], admin_key)},
+            data / "sage.log",
+            ports.sage,
+        ),
+        Process(
+            "the worker",
+            [PYTHON, "worker.py"],
+            {**env, "LOG_FORMAT": "json"},
+            data / "worker.log",
+            None,
+        ),
+    ]
+
+
+def banner(ports: Ports) -> str:
+    return f"""
+The Temporal UI:   http://localhost:{ports.ui}/namespaces/default/workflows
   what needs a person:  ErpState = "export_failed" AND ErpProject = "P-1001"
-Payloads are encrypted (the UI decodes them through the codec server) and every command is
-signed; in another terminal, take the demo's keys and settings first:  source .data/demo.env
-Try:
+Payloads are encrypted; the UI decodes them through the codec server (loopback only, the UI's
+origin only, no token: whoever can open the UI reads the items).
+Signatures: every user of the demo's projects has a key in .data/keys/ and starter.py signs
+with it. Users with a registered key must sign. P-1001's accounting approvers (acct.ana,
+acct.admin) have none there, so they may act unsigned, from the UI's "Send a Signal" too
+(accept, input {{"actor": "acct.ana"}}), and so may anyone who types their name: that is the
+demo's choice, for P-1001 only (and P-3001, imported like it). The other projects take signed
+commands only.
+In another terminal, starter.py finds the demo's settings and keys in .data/demo.env by itself
+(the environment wins; ERP_ENV_FILE= turns it off). Try:
   .venv/bin/python starter.py list
   .venv/bin/python starter.py status commitment:P-1001:PO-0101
   .venv/bin/python starter.py accept commitment:P-1001:PO-0101 --as acct.ana
@@ -276,11 +381,46 @@ Try:
   .venv/bin/python starter.py respond commitment:P-1003:SC-3001 --as acct.ana approve
   .venv/bin/python starter.py send commitment:P-1001:SC-0045 --as pm.alex    # refused: its status
   .venv/bin/python starter.py watch commitment:P-1001:PO-0101
-A person posts a batch in Sage (the budget's, say) with the mock's admin call:
-  curl -X POST -H "Authorization: Bearer {api_key}" http://127.0.0.1:{sage_port}/admin/batches/B-000001/post
-Logs are in .data/. Press Ctrl-C to stop everything.""",
-                flush=True,
+A person posts a batch in Sage (the budget's, say) through the mock's admin API, which takes
+its own key (.data/sage-admin.key; the worker and the CLI never have it):
+  .venv/bin/python demo.py post-batch B-000001
+  curl -X POST -H @.data/sage-admin.header http://127.0.0.1:{ports.sage}/admin/batches/B-000001/post
+Logs are in .data/. Press Ctrl-C to stop everything."""
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
+    os.umask(0o077)  # whatever the processes write in .data/ (SQLite, logs) is theirs alone
+    data = HERE / ".data"
+    ports = Ports()
+    for port, what in (
+        (ports.temporal, "Temporal"),
+        (ports.ui, "Temporal UI"),
+        (ports.sage, "mock Sage"),
+        (ports.codec, "codec server"),
+    ):
+        if port_open(port):
+            print(
+                f"port {port} ({what}) is already in use: is another `make run` running?",
+                file=sys.stderr,
             )
+            return 4
+    env, admin_key = prepare(data, os.environ, ports)
+    os.environ.pop("SAGE_ADMIN_KEY", None)  # the children inherit os.environ: not this one
+    os.environ.update(env)
+    procs: list[subprocess.Popen[bytes]] = []
+    with running(procs):
+        for process in stack_processes(data, env, admin_key, ports):
+            print(f"starting {process.what} (log: {process.log.relative_to(HERE)}) ...")
+            procs.append(spawn(process.args, process.env, log=process.log))
+            if process.port is not None:
+                wait_for_port(process.port, procs[-1], process.what, 60)
+        from demo import run_demo
+
+        try:
+            asyncio.run(run_demo())
+            print(banner(ports), flush=True)
             while all(p.poll() is None for p in procs):
                 time.sleep(0.5)
             print("a process stopped unexpectedly; see the logs in .data/", file=sys.stderr)

@@ -173,7 +173,7 @@ async def happy_path(
     if status.state is State.EXPORTED and status.posting is Posting.MANUAL:
         row.waits.append(await held(client, wid, "a person posts in Sage", hold))
         for batch in status.batches:
-            await stack.sage("POST", f"/admin/batches/{batch}/post")
+            await stack.admin("POST", f"/admin/batches/{batch}/post")
     status = await wait_state(client, wid, SETTLED)
     row.state = status.state.value
     if status.last_error:

@@ -118,14 +118,14 @@ async def one_run(
         items = bi.copies(TEMPLATE, f"Q{n}-", count)
         await bi.start_all(client, cfg, items)
         await bi.settled(client, items)
-        await stack.sage("PUT", "/admin/quota", json={"limit": limit, "window_seconds": window})
+        await stack.admin("PUT", "/admin/quota", json={"limit": limit, "window_seconds": window})
         began = time.perf_counter()
         await bi.send_all(client, items)
         await asyncio.gather(*(bi.handle(client, i.workflow_id).result() for i in items))
         elapsed = time.perf_counter() - began
-        windows = await stack.sage("GET", "/admin/quota/windows")
+        windows = await stack.admin("GET", "/admin/quota/windows")
     finally:
-        await stack.sage("PUT", "/admin/quota", json={"limit": UNLIMITED, "window_seconds": 3600})
+        await stack.admin("PUT", "/admin/quota", json={"limit": UNLIMITED, "window_seconds": 3600})
         stack.stop(name)
     return QuotaRun(
         label=label,

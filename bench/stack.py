@@ -29,6 +29,8 @@ from temporal_client import connect
 
 ROOT = Path(__file__).resolve().parents[1]
 API_KEY = "bench-sage-key"
+ADMIN_KEY = "bench-sage-admin-key"
+"""The mock's admin key: only the mock and the benchmark's own knobs (`BenchStack.admin`)."""
 UNLIMITED = 10_000_000
 """The mock's quota outside the quota benchmark: never reached."""
 T = TypeVar("T")
@@ -83,6 +85,7 @@ class BenchStack:
             "SAGE_API_KEY": API_KEY,
             "SAGE_RATE_LIMIT_PER_HOUR": str(UNLIMITED),
             "LOG_FORMAT": "json",
+            "ERP_ENV_FILE": "",  # never a developer's .data/demo.env (config.py)
             "PYTHONDONTWRITEBYTECODE": "",
             "PYTHONPYCACHEPREFIX": str(self.data / "pycache"),
             **changes,
@@ -120,9 +123,10 @@ class BenchStack:
 
     def start_sage(self, auto_post_seconds: float) -> None:
         args = devstack.mock_args(
-            self.sage_port, self.data / "sage.sqlite", API_KEY, UNLIMITED, auto_post_seconds
+            self.sage_port, self.data / "sage.sqlite", UNLIMITED, auto_post_seconds
         )
-        self.procs["sage"] = devstack.spawn(args, self.env(), log=self.data / "sage.log")
+        env = {**self.env(), **devstack.mock_env(API_KEY, ADMIN_KEY)}
+        self.procs["sage"] = devstack.spawn(args, env, log=self.data / "sage.log")
         devstack.wait_for_port(self.sage_port, self.procs["sage"], "the mock Sage")
 
     def start_worker(
@@ -163,15 +167,23 @@ class BenchStack:
     def sage_url(self) -> str:
         return f"http://127.0.0.1:{self.sage_port}"
 
-    def sage_http(self) -> httpx.AsyncClient:
+    def sage_http(self, key: str = API_KEY) -> httpx.AsyncClient:
         return httpx.AsyncClient(
             base_url=self.sage_url,
-            headers={"Authorization": f"Bearer {API_KEY}"},
+            headers={"Authorization": f"Bearer {key}"},
             timeout=30,
         )
 
     async def sage(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A `/v1/` call with the orchestrator's key."""
         async with self.sage_http() as http:
+            response = await http.request(method, path, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    async def admin(self, method: str, path: str, **kwargs: Any) -> Any:
+        """An `/admin/` call with the admin key (a person in Sage, the benchmark's knobs)."""
+        async with self.sage_http(ADMIN_KEY) as http:
             response = await http.request(method, path, **kwargs)
         response.raise_for_status()
         return response.json()

@@ -137,7 +137,7 @@ async def measure(
 
 
 async def _counters(stack: BenchStack) -> dict[str, float]:
-    stats = await stack.sage("GET", "/admin/stats")
+    stats = await stack.admin("GET", "/admin/stats")
     found: dict[str, float] = {"requests": stats["requests"], "client": time.process_time()}
     for process in PROCESSES:
         found[process] = stack.usage(process).cpu_seconds

@@ -197,11 +197,27 @@ def test_rotate_creates_then_rotates_a_private_key_file(tmp_path: Path):
 
 @pytest.fixture
 async def codec_http() -> AsyncIterator[httpx.AsyncClient]:
+    """The codec server as `make run` starts it: no token (the UI cannot send one)."""
+    app = create_codec_app(keys("k1", "k2"), None, [UI])
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://codec.test"
+    ) as http:
+        yield http
+
+
+@pytest.fixture
+async def codec_with_token() -> AsyncIterator[httpx.AsyncClient]:
+    """The codec server with ERP_CODEC_TOKEN set: for callers that can send a header."""
     app = create_codec_app(keys("k1", "k2"), TOKEN, [UI])
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://codec.test"
     ) as http:
         yield http
+
+
+def from_ui() -> dict[str, str]:
+    """What the Temporal UI's page sends: its origin and the namespace."""
+    return {"X-Namespace": "default", "Origin": UI}
 
 
 def bearer(token: str = TOKEN) -> dict[str, str]:
@@ -219,7 +235,7 @@ def wire_text(body: dict[str, Any]) -> str:
 
 async def test_the_codec_server_decodes_what_the_codec_encoded(codec_http):
     payload = await encode(keys("k1", "k2"), item_input())
-    answer = await codec_http.post("/decode", json=wire(payload), headers=bearer())
+    answer = await codec_http.post("/decode", json=wire(payload), headers=from_ui())
     assert answer.status_code == 200, answer.text
     assert answer.headers["access-control-allow-origin"] == UI
     (decoded,) = answer.json()["payloads"]
@@ -229,7 +245,7 @@ async def test_the_codec_server_decodes_what_the_codec_encoded(codec_http):
 
 async def test_the_codec_server_encodes_what_the_ui_sends(codec_http):
     plain = (await data_converter(None).encode([item_input()]))[0]
-    answer = await codec_http.post("/encode", json=wire(plain), headers=bearer())
+    answer = await codec_http.post("/encode", json=wire(plain), headers=from_ui())
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert not [s for s in SECRETS if s in wire_text(body)]
@@ -242,21 +258,51 @@ async def test_the_codec_server_encodes_what_the_ui_sends(codec_http):
     assert await decode(keys("k1", "k2"), payload) == item_input()
 
 
-async def test_the_codec_server_refuses_without_the_token(codec_http):
+async def test_the_codec_server_requires_the_namespace_header(codec_http):
     payload = await encode(keys("k1"), item_input())
-    for headers in ({"X-Namespace": "default"}, bearer("wrong-token"), {"Authorization": TOKEN}):
-        for path in ("/decode", "/encode", "/wrong-token/decode"):
+    for path in ("/decode", "/encode"):
+        for headers in ({"Origin": UI}, {}, {"Origin": UI, "X-Namespace": ""}):
             answer = await codec_http.post(path, json=wire(payload), headers=headers)
-            assert answer.status_code == 401, (path, headers)
+            assert answer.status_code == 400, (path, headers)
+            assert "X-Namespace header is required" in answer.json()["message"]
             assert "Foundations" not in answer.text
 
 
-async def test_the_web_ui_may_carry_the_token_in_the_endpoint_path(codec_http):
+async def test_another_origin_is_refused_whatever_it_sends(codec_http):
     payload = await encode(keys("k1"), item_input())
-    headers = {"X-Namespace": "default", "Origin": UI}
-    answer = await codec_http.post(f"/{TOKEN}/decode", json=wire(payload), headers=headers)
-    assert answer.status_code == 200, answer.text
+    for origin in ("http://evil.example", "http://localhost:8234", "null"):
+        headers = {"Origin": origin, "X-Namespace": "default"}
+        answer = await codec_http.post("/decode", json=wire(payload), headers=headers)
+        assert answer.status_code == 403, origin
+        assert "Foundations" not in answer.text
+
+
+async def test_no_token_rides_in_the_endpoint_path_any_more(codec_http):
+    payload = await encode(keys("k1"), item_input())
+    answer = await codec_http.post(f"/{TOKEN}/decode", json=wire(payload), headers=from_ui())
+    assert answer.status_code == 404
+    assert "Foundations" not in answer.text
+
+
+async def test_with_a_token_set_every_call_must_carry_it(codec_with_token):
+    payload = await encode(keys("k1"), item_input())
+    for headers in (from_ui(), bearer("wrong-token"), {**from_ui(), "Authorization": TOKEN}):
+        for path in ("/decode", "/encode"):
+            answer = await codec_with_token.post(path, json=wire(payload), headers=headers)
+            assert answer.status_code == 401, (path, headers)
+            assert "Foundations" not in answer.text
+    answer = await codec_with_token.post("/decode", json=wire(payload), headers=bearer())
+    assert answer.status_code == 200
     assert ITEM["title"] in wire_text(answer.json())
+
+
+def test_the_token_is_never_taken_from_the_command_line(capsys):
+    from codec_server import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--token", "on-the-command-line"])
+    assert stopped.value.code == 2
+    assert "shows in `ps`" in capsys.readouterr().err
 
 
 async def test_cors_preflight_is_answered_for_the_ui_origin_only(codec_http):
@@ -282,18 +328,18 @@ async def test_cors_preflight_is_answered_for_the_ui_origin_only(codec_http):
 
 async def test_the_codec_server_serves_its_namespaces_only(codec_http):
     payload = await encode(keys("k1"), item_input())
-    headers = {**bearer(), "X-Namespace": "payroll"}
+    headers = {**from_ui(), "X-Namespace": "payroll"}
     answer = await codec_http.post("/decode", json=wire(payload), headers=headers)
     assert answer.status_code == 403
     assert "'payroll'" in answer.json()["message"]
 
 
 async def test_the_codec_server_explains_bad_requests(codec_http):
-    answer = await codec_http.post("/decode", content=b"not json", headers=bearer())
+    answer = await codec_http.post("/decode", content=b"not json", headers=from_ui())
     assert answer.status_code == 400
     assert "payloads" in answer.json()["message"]
     foreign = await encode(keys("k9"), item_input())
-    answer = await codec_http.post("/decode", json=wire(foreign), headers=bearer())
+    answer = await codec_http.post("/decode", json=wire(foreign), headers=from_ui())
     assert answer.status_code == 400
     assert "'k9'" in answer.json()["message"]
 
@@ -303,14 +349,14 @@ async def test_the_codec_server_explains_bad_requests(codec_http):
 
 @pytest.fixture(scope="module")
 def codec_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A real dev server (in memory) with its Web UI pointed at a real codec server process
-    (the token in the endpoint's path, as the UI needs), on free ports."""
+    """A real dev server (in memory) with its Web UI pointed at a real codec server process,
+    as `make run` wires them (no token anywhere), on free ports."""
     data = tmp_path_factory.mktemp("codec")
     key_file = data / "codec-keys.json"
     key_file.write_text(keys("k1", "k2").to_json())
     temporal_port, ui_port, codec_port = (devstack.free_port() for _ in range(3))
     server = devstack.dev_server_args(None, temporal_port, ui_port)
-    server += ["--ui-codec-endpoint", f"http://localhost:{codec_port}/{TOKEN}"]
+    server += ["--ui-codec-endpoint", f"http://localhost:{codec_port}"]
     procs = [devstack.spawn(server, log=data / "temporal.log")]
     with devstack.running(procs):
         devstack.wait_for_port(temporal_port, procs[0], "Temporal", 60)
@@ -319,7 +365,7 @@ def codec_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
                 [sys.executable, "codec_server.py", "--port", str(codec_port)],
                 {
                     "ERP_CODEC_KEYS_FILE": str(key_file),
-                    "ERP_CODEC_TOKEN": TOKEN,
+                    "ERP_CODEC_TOKEN": "",
                     "ERP_CODEC_UI_ORIGINS": f"http://localhost:{ui_port}",
                 },
                 log=data / "codec.log",
@@ -413,14 +459,19 @@ async def test_temporal_stores_no_item_data_in_clear_and_the_codec_server_reads_
     assert base64.b64decode(sealed["metadata"]["encoding"]) == ENCODING
 
     async with httpx.AsyncClient(base_url=codec_stack["codec"], timeout=10) as http:
-        answer = await http.post("/decode", json=started["input"], headers=bearer())
+        namespace = {"X-Namespace": "default"}
+        answer = await http.post("/decode", json=started["input"], headers=namespace)
         assert answer.status_code == 200, answer.text
         decoded = json.loads(wire_text(answer.json()))
         assert decoded["item"]["title"] == "Foundations and slabs"
         assert decoded["item"]["contract_company"]["name"] == "ACME Concrete"
         assert [line["amount"] for line in decoded["item"]["sov"]] == ["82500.00", "42500.00"]
         refused = await http.post("/decode", json=started["input"])
-        assert refused.status_code == 401
+        assert refused.status_code == 400  # no X-Namespace
+        foreign = await http.post(
+            "/decode", json=started["input"], headers={**namespace, "Origin": "http://evil.test"}
+        )
+        assert foreign.status_code == 403
 
     # The CLI through the codec server, as a person would read the history.
     through_codec = temporal_show(
@@ -428,8 +479,6 @@ async def test_temporal_stores_no_item_data_in_clear_and_the_codec_server_reads_
         item.workflow_id,
         "--codec-endpoint",
         codec_stack["codec"],
-        "--codec-auth",
-        f"Bearer {TOKEN}",
     )
     readable_history = everything_readable(json.loads(through_codec))
     assert "Foundations and slabs" in readable_history

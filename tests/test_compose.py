@@ -64,9 +64,15 @@ def environment(name: str) -> dict[str, str]:
     return {key: interpolate(str(value)) for key, value in env.items()}
 
 
-def interpolate(value: str) -> str:
-    """Compose's `${VAR:-default}` / `${VAR}` with an empty shell environment."""
-    return re.sub(r"\$\{(\w+)(?::?-([^}]*))?\}", lambda m: m.group(2) or "", value)
+def interpolate(value: str, shell: dict[str, str] | None = None) -> str:
+    """Compose's `${VAR:-default}` / `${VAR}`, with an empty shell environment unless `shell`
+    says otherwise."""
+    shell = shell or {}
+    return re.sub(
+        r"\$\{(\w+)(?::?-([^}]*))?\}",
+        lambda m: shell.get(m.group(1)) or m.group(2) or "",
+        value,
+    )
 
 
 def command(name: str) -> list[str]:
@@ -166,12 +172,55 @@ def test_every_service_waited_on_for_health_has_a_healthcheck():
     assert "pg_isready" in str(service("postgresql")["healthcheck"]["test"])
 
 
-def test_the_mock_sage_healthcheck_presents_the_key_on_an_admin_call(monkeypatch):
-    """Admin calls need the key but don't spend the request quota a worker needs."""
+def test_the_mock_sage_healthcheck_presents_the_admin_key_on_an_admin_call(monkeypatch):
+    """Admin calls need the admin key but don't spend the request quota a worker needs."""
     check = " ".join(service("sage")["healthcheck"]["test"])
     port = mock_config(monkeypatch).port
     assert f"127.0.0.1:{port}/admin/" in check
-    assert "SAGE_API_KEY" in check and "Bearer" in check
+    assert "SAGE_ADMIN_KEY" in check and "Bearer" in check
+    assert "SAGE_API_KEY" not in check
+
+
+# --- exposure and secrets ---
+
+
+def published(name: str, shell: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """(host address, host port, container port) of each port a service publishes."""
+    found = []
+    for spec in service(name).get("ports", []):
+        parts = interpolate(str(spec), shell).split(":")
+        assert len(parts) == 3, f"{name}: {spec!r} publishes on every interface"
+        found.append((parts[0], parts[1], parts[2]))
+    return found
+
+
+def test_every_port_is_published_on_loopback_unless_a_user_opts_in():
+    for name in SERVICES:
+        for address, port, _ in published(name):
+            assert address == "127.0.0.1", f"{name}: port {port} published on {address!r}"
+    opted_in = {"ERP_BIND_ADDRESS": "0.0.0.0"}
+    assert published("temporal", opted_in) == [("0.0.0.0", "7233", "7233")]
+    assert published("temporal-ui", opted_in) == [("0.0.0.0", "8080", "8080")]
+    # The mock and the codec server stay on loopback whatever the user says.
+    assert published("sage", opted_in)[0][0] == "127.0.0.1"
+    assert published("codec", opted_in)[0][0] == "127.0.0.1"
+
+
+def test_the_mock_has_its_own_admin_key_which_no_worker_holds(monkeypatch):
+    config = mock_config(monkeypatch)
+    assert config.admin_key is not None
+    assert config.admin_key.get_secret_value() != config.api_key.get_secret_value()
+    assert "SAGE_ADMIN_KEY" not in environment("worker")
+    for name in SERVICES:
+        if name != "sage":
+            assert "SAGE_ADMIN_KEY" not in environment(name), name
+
+
+def test_no_secret_is_on_a_command_line():
+    for name in SERVICES:
+        cmd = command(name)
+        for flag in ("--api-key", "--admin-key", "--token"):
+            assert flag not in cmd, f"{name}: {flag} on its command line shows in `ps`"
 
 
 # --- what the project's own services run ---
@@ -343,6 +392,10 @@ def test_payload_encryption_is_wired_for_the_ui_and_the_workers():
     codec_service = SERVICES["codec"]
     assert codec_service["profiles"] == ["encryption"]
     assert "codec_server.py" in codec_service["command"]
-    assert {"ERP_CODEC_KEYS", "ERP_CODEC_TOKEN"} <= set(environment("codec"))
+    env = environment("codec")
+    assert "ERP_CODEC_KEYS" in env
+    assert "ERP_CODEC_TOKEN" not in env  # the UI cannot send one: nothing to set
+    assert env["ERP_CODEC_UI_ORIGINS"].split(",")[0] == "http://localhost:8080"
+    assert env["ERP_CODEC_NAMESPACES"] == environment("temporal-init")["TEMPORAL_NAMESPACE"]
     assert "TEMPORAL_CODEC_ENDPOINT" in environment("temporal-ui")
     assert codec.KEYS_ENV in environment("worker")

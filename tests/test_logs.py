@@ -229,8 +229,11 @@ def test_the_mock_sage_request_log_never_contains_the_api_key(tmp_path: Path):
     wrong = "wrong-key-" + SECRETS[1]
     port = devstack.free_port()
     log_file = tmp_path / "sage.log"
+    admin_key = "admin-key-" + SECRETS[2]
     proc = devstack.spawn(
-        devstack.mock_args(port, tmp_path / "sage.sqlite", key, 1000, 1), log=log_file
+        devstack.mock_args(port, tmp_path / "sage.sqlite", 1000, 1),
+        devstack.mock_env(key, admin_key),
+        log=log_file,
     )
     try:
         devstack.wait_for_port(port, proc, "the mock Sage")
@@ -242,12 +245,13 @@ def test_the_mock_sage_request_log_never_contains_the_api_key(tmp_path: Path):
             refused = http.get("/v1/jobs", headers={"Authorization": f"Bearer {wrong}"})
             assert refused.status_code == 401
             assert http.get(f"/v1/jobs?api_key={key}").status_code == 401
-            assert http.get("/admin/stats", headers=good).status_code == 200
+            admin = {"Authorization": f"Bearer {admin_key}"}
+            assert http.get("/admin/stats", headers=admin).status_code == 200
     finally:
         devstack.stop(proc)
 
     text = log_file.read_text()
-    assert key not in text and wrong not in text
+    assert key not in text and wrong not in text and admin_key not in text
     requests = [
         line for line in map(json.loads, text.splitlines()) if line["event"] == "sage_request"
     ]

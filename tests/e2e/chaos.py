@@ -40,6 +40,7 @@ def chaos_stack(data: Path, sage_rate_limit_per_hour: int = 1_000_000) -> Iterat
         "SAGE_API_KEY": API_KEY,
         "SAGE_RATE_LIMIT_PER_HOUR": str(sage_rate_limit_per_hour),
         "LOG_FORMAT": "json",
+        "ERP_ENV_FILE": "",  # never a developer's .data/demo.env (config.py)
     }
     stack = Stack(data, ports[0], ports[1], ports[2], env)
     try:
@@ -202,7 +203,7 @@ def assert_exactly_once(stack: Stack, workload: Workload, rows: dict[str, dict])
         row = rows[workload.item(number)]
         assert (row["state"], row["error_code"]) == ("export_failed", "vendor_inactive"), row
 
-    records = stack.sage("GET", "/admin/records/commitments")
+    records = stack.admin("GET", "/admin/records/commitments")
     ever = Counter(r["commitment_id"] for r in records)
     live = Counter(r["commitment_id"] for r in records if not r.get("deleted"))
     duplicates = {code: n for code, n in ever.items() if n > 1}
@@ -212,7 +213,7 @@ def assert_exactly_once(stack: Stack, workload: Workload, rows: dict[str, dict])
         f"unexpected: {sorted(set(live) - set(workload.good))}"
     )
     assert ever == live, "a record was created, then deleted"
-    stats = stack.sage("GET", "/admin/stats")
+    stats = stack.admin("GET", "/admin/stats")
     assert stats["records"]["commitments"] == len(workload.good)
     return Observed(
         items=len(workload.numbers),

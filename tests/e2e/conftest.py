@@ -20,6 +20,9 @@ import devstack
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "e2e-sage-key"
+"""The orchestrator's key: the worker and starter.py have it (`Stack.env`)."""
+ADMIN_KEY = "e2e-sage-admin-key"
+"""The mock's admin key: only the mock and the test (`Stack.admin`, a person in Sage) have it."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -52,9 +55,10 @@ class Stack:
 
     def start_sage(self, rate_limit: int = 100_000, rate_window: int = 3600) -> None:
         args = devstack.mock_args(
-            self.sage_port, self.data / "sage.sqlite", API_KEY, rate_limit, 1, rate_window
+            self.sage_port, self.data / "sage.sqlite", rate_limit, 1, rate_window
         )
-        self.procs["sage"] = devstack.spawn(args, self.env, log=self.data / "sage.log")
+        env = {**self.env, **devstack.mock_env(API_KEY, ADMIN_KEY)}
+        self.procs["sage"] = devstack.spawn(args, env, log=self.data / "sage.log")
         devstack.wait_for_port(self.sage_port, self.procs["sage"], "the mock Sage")
 
     def start_worker(self, name: str = "worker", **env: str) -> subprocess.Popen[bytes]:
@@ -88,10 +92,22 @@ class Stack:
     def sage(
         self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any
     ) -> Any:
+        """A `/v1/` call with the orchestrator's key, as the worker makes it."""
+        return self._call(API_KEY, method, path, headers, **kwargs)
+
+    def admin(
+        self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> Any:
+        """An `/admin/` call with the admin key: a person in Sage, or a test's knob."""
+        return self._call(ADMIN_KEY, method, path, headers, **kwargs)
+
+    def _call(
+        self, key: str, method: str, path: str, headers: dict[str, str] | None, **kwargs: Any
+    ) -> Any:
         response = httpx.request(
             method,
             self.sage_url + path,
-            headers={"Authorization": f"Bearer {API_KEY}", **(headers or {})},
+            headers={"Authorization": f"Bearer {key}", **(headers or {})},
             timeout=10,
             **kwargs,
         )
@@ -124,6 +140,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "SAGE_API_KEY": API_KEY,
         "SAGE_RATE_LIMIT_PER_HOUR": "100000",
         "LOG_FORMAT": "json",
+        "ERP_ENV_FILE": "",  # never a developer's .data/demo.env (config.py)
     }
     stack = Stack(data, ports[0], ports[1], ports[2], env)
     try:

@@ -64,11 +64,11 @@ def test_b_the_dev_server_restarted_on_its_file_mid_run_loses_nothing(
     """The dev server is stopped while items are being exported and posted (Sage answers slowly,
     so calls are in flight), then started on the same SQLite file and ports; the two workers
     reconnect by themselves and carry on."""
-    stack.sage("PUT", "/admin/faults", json={"latency_ms": 400})
+    stack.admin("PUT", "/admin/faults", json={"latency_ms": 400})
     workload = write_workload(tmp_path / "items", "CB", 60, failing_every=20)
     workers = [stack.start_worker(f"worker-{n}") for n in (1, 2)]
     resent = finish(stack, workload, start_and_send(stack, workload))
-    batches_posted_at_stop = sum(b["posted"] for b in stack.sage("GET", "/admin/records/batches"))
+    batches_posted_at_stop = sum(b["posted"] for b in stack.admin("GET", "/admin/records/batches"))
 
     stack.stop("temporal")
     time.sleep(3)
@@ -88,7 +88,7 @@ def test_c_sage_failing_before_and_after_commit_never_duplicates(
 ) -> None:
     """20% of calls answered 500/503, 5% of writes committed then answered 500, 5% committed
     then the connection dropped: every retry carries the same Idempotency-Key."""
-    stack.sage(
+    stack.admin(
         "PUT",
         "/admin/faults",
         json={
@@ -120,14 +120,14 @@ def test_d_a_quota_smaller_than_the_workload_is_never_hit_after_the_first_window
     (posting polls included) and the activities wait out a used-up window instead of a 429."""
     per_hour = QUOTA["limit"] * 3600 // QUOTA["window_seconds"]
     with chaos_stack(tmp_path / "stack", sage_rate_limit_per_hour=per_hour) as stack:
-        stack.sage("PUT", "/admin/quota", json=QUOTA)
+        stack.admin("PUT", "/admin/quota", json=QUOTA)
         workload = write_workload(tmp_path / "items", "CD", 80, failing_every=20)
         stack.start_worker()
         resent = finish(stack, workload, start_and_send(stack, workload))
         rows = wait_until_settled(stack, workload, timeout=240)
 
         observed = assert_exactly_once(stack, workload, rows)
-        windows = stack.sage("GET", "/admin/quota/windows")
+        windows = stack.admin("GET", "/admin/quota/windows")
         used = [w["used"] for w in windows]
         refused = [w["refused"] for w in windows]
         waits = (stack.data / "worker.log").read_text().count("sage quota used up")

@@ -16,7 +16,7 @@ ADMIN, APPROVER = "pm.alex", "acct.ana"
 
 
 def commitments_in_sage(stack: Stack, code: str) -> list[dict]:
-    records = stack.sage("GET", "/admin/records/commitments")
+    records = stack.admin("GET", "/admin/records/commitments")
     return [r for r in records if r["commitment_id"] == code and not r.get("deleted")]
 
 
@@ -126,12 +126,12 @@ def test_a_sage_refusal_shows_cause_and_solution_and_retry_after_the_fix(
     listed = json.loads(ok(stack.starter("list", "--state", "export_failed", "--json")))
     assert item in [row["item"] for row in listed]
 
-    stack.sage("PUT", "/admin/vendors/V-900", json={"status": "active"})
+    stack.admin("PUT", "/admin/vendors/V-900", json={"status": "active"})
     try:
         ok(stack.starter("retry", item, "--as", APPROVER))
         stack.wait_for_state(item, "posted")
     finally:
-        stack.sage("PUT", "/admin/vendors/V-900", json={"status": "inactive"})
+        stack.admin("PUT", "/admin/vendors/V-900", json={"status": "inactive"})
     assert len(commitments_in_sage(stack, "E2E-0004")) == 1
 
 
@@ -257,7 +257,7 @@ def test_signed_commands_through_the_command_line(stack: Stack, tmp_path: Path):
     unsigned = stack.starter(
         "send", item, "--as", ADMIN, env={"ERP_PROJECTS_FILE": str(settings_file)}
     )
-    assert unsigned.returncode == 1 and "signed commands only" in unsigned.stderr
+    assert unsigned.returncode == 1 and "must be signed" in unsigned.stderr
     wrong_key = stack.starter("send", item, "--as", ADMIN, "--key", str(keys / f"{APPROVER}.key"))
     assert wrong_key.returncode == 1 and "does not match" in wrong_key.stderr
     ok(stack.starter("send", item, "--as", ADMIN, env=signed_env))

@@ -51,7 +51,7 @@ def post_batches(stack: Stack, item: str) -> dict[str, Any]:
     assert exported["batches"]
     for batch in exported["batches"]:
         assert stack.sage("GET", f"/v1/batches/{batch}")["posted"] is False
-        stack.sage("POST", f"/admin/batches/{batch}/post")
+        stack.admin("POST", f"/admin/batches/{batch}/post")
     return stack.wait_for_state(item, "posted", timeout=120)
 
 
@@ -119,7 +119,7 @@ def test_a_project_then_its_sub_job_budget_and_modification_reach_posted(
     assert f"The budget of job [{JOB}] has already been exported" in shown
     assert f"cause: {CATALOGUE['budget_locked'].cause}" in shown
     assert f"solution: {CATALOGUE['budget_locked'].solution}" in shown
-    estimates = stack.sage("GET", "/admin/records/estimates")
+    estimates = stack.admin("GET", "/admin/records/estimates")
     assert [e["job_id"] for e in estimates].count(JOB) == 1
 
 

@@ -34,14 +34,14 @@ def ok(done) -> str:
 
 
 def records(stack: Stack, kind: str, **match: Any) -> list[dict[str, Any]]:
-    rows = stack.sage("GET", f"/admin/records/{kind}")
+    rows = stack.admin("GET", f"/admin/records/{kind}")
     return [r for r in rows if all(r.get(k) == v for k, v in match.items())]
 
 
 def post_batches(stack: Stack, item: str) -> None:
     """A person posts the item's batches in Sage (posting a posted batch changes nothing)."""
     for batch in stack.status(item)["batches"]:
-        stack.sage("POST", f"/admin/batches/{batch}/post")
+        stack.admin("POST", f"/admin/batches/{batch}/post")
 
 
 def cco_data(number: str, **changes: Any) -> dict[str, Any]:
@@ -218,7 +218,7 @@ def test_a_refused_schedule_value_change_is_compensated_and_retry_starts_clean(
     ok(stack.starter("start", str(write(tmp_path, pcco_data("B-PCCO-02", sov=sov)))))
     ok(stack.starter("send", item, "--as", ADMIN))
     # someone deletes contract item 004 in Sage: the schedule value change will be refused
-    stack.sage("DELETE", "/admin/contracts/1001/1001-PC/items/004")
+    stack.admin("DELETE", "/admin/contracts/1001/1001-PC/items/004")
     try:
         ok(stack.starter("accept", item, "--as", ERP_ADMIN, "--field", "new_contract_items=B02"))
         failed = stack.wait_for_state(item, "export_failed")
@@ -267,7 +267,7 @@ def _restore_contract_item_004(stack: Stack) -> None:
         "original_amount": 960_000.0,
     }
     try:
-        stack.sage("POST", "/admin/contracts/1001/1001-PC/items", json=body)
+        stack.admin("POST", "/admin/contracts/1001/1001-PC/items", json=body)
     except httpx.HTTPStatusError as err:
         assert err.response.json()["code"] == "contract_item_exists"
 

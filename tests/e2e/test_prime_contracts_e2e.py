@@ -117,7 +117,7 @@ def test_lump_sum_import_pcco_change_in_sage_and_reimport(stack: Stack, tmp_path
         pc.NOTHING_NEW,
     )
     # the contract is amended in Sage; reimport brings the new value, the SOV stays
-    stack.sage(
+    stack.admin(
         "PUT", "/admin/contracts/2001/2001-PC/items/001", json={"original_amount": 5_000_000}
     )
     ok(stack.starter("prime-contract", "reimport", "P-1005", "2001-PC", "--as", ERP_ADMIN))
@@ -152,21 +152,21 @@ def test_each_refusal_in_the_seeds_words(stack: Stack, tmp_path: Path):
     assert unknown.returncode == 3 and "Traceback" not in unknown.stderr
 
     # approved in Sage: now it imports (into its own prime contract)
-    stack.sage("PUT", "/admin/prime_contracts/2001/2001-ALT/status", json={"status": "approved"})
+    stack.admin("PUT", "/admin/prime_contracts/2001/2001-ALT/status", json={"status": "approved"})
     ok(stack.starter("prime-contract", "import", "P-1005", "2001-ALT", "--as", ERP_ADMIN))
     refused(
         stack.starter("prime-contract", "import", "P-1005", "2001-ALT", "--as", ERP_ADMIN),
         "already imported",
     )
     # un-approved again: re-import refused
-    stack.sage("PUT", "/admin/prime_contracts/2001/2001-ALT/status", json={"status": "unapproved"})
+    stack.admin("PUT", "/admin/prime_contracts/2001/2001-ALT/status", json={"status": "unapproved"})
     alt = ("prime-contract", "reimport", "P-1005", "2001-ALT", "--as", ERP_ADMIN)
     refused(stack.starter(*alt), pc.UNAPPROVED)
-    stack.sage("PUT", "/admin/prime_contracts/2001/2001-ALT/status", json={"status": "approved"})
+    stack.admin("PUT", "/admin/prime_contracts/2001/2001-ALT/status", json={"status": "approved"})
     # linked to a second project by hand in Sage
-    stack.sage("POST", "/admin/prime_contracts/2001/2001-ALT/links", json={"project": "P-9999"})
+    stack.admin("POST", "/admin/prime_contracts/2001/2001-ALT/links", json={"project": "P-9999"})
     refused(stack.starter(*alt), pc.TWO_PROJECTS, "P-9999")
-    stack.sage("DELETE", "/admin/prime_contracts/2001/2001-ALT/links/P-9999")
+    stack.admin("DELETE", "/admin/prime_contracts/2001/2001-ALT/links/P-9999")
     refused(stack.starter(*alt), pc.NOTHING_NEW)
     # the project's Sage job changes: the contract no longer belongs to its synced job
     projects = json.loads((ROOT / "examples" / "projects.json").read_text())
@@ -191,7 +191,7 @@ def test_quickbill_division_import_and_sync_schedule(stack: Stack, tmp_path: Pat
         ("09", "Finishes"),
     ]
 
-    stack.sage(
+    stack.admin(
         "PUT",
         "/admin/misc_worksheets/2003/16",
         json={"description": "Electrical", "amount": 120000},
@@ -209,7 +209,7 @@ def test_quickbill_division_import_and_sync_schedule(stack: Stack, tmp_path: Pat
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
     # a scheduled run (triggered now rather than in 30 minutes) re-imports what changed
-    stack.sage(
+    stack.admin(
         "PUT", "/admin/misc_worksheets/2003/15", json={"description": "Plumbing", "amount": 5000}
     )
     trigger = [

@@ -36,7 +36,7 @@ def run(stack: Stack, projects_file: Path, *args: str) -> Any:
 
 
 def records(stack: Stack, kind: str, **match: str) -> list[dict[str, Any]]:
-    found = stack.sage("GET", f"/admin/records/{kind}")
+    found = stack.admin("GET", f"/admin/records/{kind}")
     return [
         r for r in found if not r.get("deleted_at") and all(r.get(k) == v for k, v in match.items())
     ]
@@ -192,7 +192,7 @@ def test_the_sync_schedule_brings_new_job_costs(stack, projects_file, imported):
     """A cost posted in Sage reaches `job-costs` on the project's schedule (triggered now)."""
     run(stack, projects_file, "job-costs", "P-3001", "--sync", "--as", ADMIN)
     before = site_work_cost(run(stack, projects_file, "job-costs", "P-3001", "--json").stdout)
-    stack.sage(
+    stack.admin(
         "POST",
         "/admin/job_cost_transactions",
         headers=S100,

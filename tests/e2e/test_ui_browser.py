@@ -63,7 +63,7 @@ def wait_until_listed(stack: Stack, item: str, state: str, timeout: float = 30) 
 
 def test_the_ui_finds_the_failed_export_with_the_operators_query(stack: Stack, tmp_path: Path):
     chromium()  # fail at once, before any setup, when the browser is missing
-    stack.sage("PUT", "/admin/vendors/V-900", json={"status": "inactive"})
+    stack.admin("PUT", "/admin/vendors/V-900", json={"status": "inactive"})
     failing = write_item(
         tmp_path,
         number="UI-0001",

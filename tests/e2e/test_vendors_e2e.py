@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.conftest import API_KEY, ROOT, Stack
+from tests.e2e.conftest import ADMIN_KEY, ROOT, Stack
 
 ADMIN, ANA, PM, VIEWER = "acct.admin", "acct.ana", "pm.alex", "viewer.vic"
 
@@ -41,7 +41,7 @@ def edit_in_sage(stack: Stack, company: str, vendor_id: str, **changes: str) -> 
     response = httpx.put(
         f"{stack.sage_url}/admin/vendors/{vendor_id}",
         json=changes,
-        headers={"Authorization": f"Bearer {API_KEY}", "X-Sage-Company": company},
+        headers={"Authorization": f"Bearer {ADMIN_KEY}", "X-Sage-Company": company},
         timeout=10,
     )
     response.raise_for_status()
