@@ -1,0 +1,222 @@
+"""PrimeContractSync on the time-skipping server, Sage faked behind the real activity name: who
+may import, re-import, sync and check readiness, against the settings the workflow holds."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from temporalio import activity
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain.commands import SettingsRequest
+from domain.saga import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageRequest
+from domain.settings import ProjectSettings, RosterUser
+from tests.workflows.test_item_workflow import project
+from workflows import prime_contract as pcw
+from workflows.sage_reads import ScheduleRequest
+from workflows.sandbox import RUNNER
+
+ADMIN, ANA, PM, VIEWER = "acct.admin", "acct.ana", "pm.alex", "viewer.vic"
+
+
+class FakeSage:
+    """One Sage prime contract, 2001-PC on job 2001; `amount` changes it."""
+
+    def __init__(self) -> None:
+        self.amount = 4_800_000
+        self.calls: list[str] = []
+
+    def contract(self) -> dict[str, Any]:
+        item = {"item_code": "001", "original_amount": self.amount, "revised_amount": self.amount}
+        return {
+            "job_id": "2001",
+            "contract_id": "2001-PC",
+            "billing_method": "contracts",
+            "description": "Lakeside Lofts prime",
+            "status": "approved",
+            "items": [item],
+        }
+
+    def activities(self) -> list[Any]:
+        @activity.defn(name=SAGE_CALL_ACTIVITY)
+        async def call(request: SageRequest) -> SageAnswer:
+            c = request.call
+            self.calls.append(f"{c.method} {c.path}")
+            if c.path.startswith("/v1/prime_contracts?"):
+                return SageAnswer(status=200, body={"contracts": [self.contract()]})
+            if c.method == "PUT" and "/links/" in c.path:
+                return SageAnswer(status=200, body={})
+            if c.path == "/v1/prime_contracts/2001/2001-PC":
+                return SageAnswer(status=200, body=self.contract())
+            f = SageFailure(status=404, code="not_found", message="Entity with this ID not found.")
+            raise ApplicationError(f.message, f.model_dump(), type=f.code, non_retryable=True)
+
+        return [call]
+
+
+def settings(**roster: RosterUser) -> ProjectSettings:
+    """P-1005 of the demo (acct.admin: ERP Admin and Prime Contracts Admin)."""
+    held = project(name="P-1005")
+    return held.model_copy(update={"roster": {**held.roster, **roster}})
+
+
+@asynccontextmanager
+async def prime_contract(
+    env: WorkflowEnvironment, sage: FakeSage, held: ProjectSettings
+) -> AsyncIterator[WorkflowHandle[Any, Any]]:
+    queue = f"prime-{uuid.uuid4()}"
+    async with (
+        Worker(
+            env.client, task_queue=queue, workflows=[pcw.PrimeContractSync], workflow_runner=RUNNER
+        ),
+        Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
+    ):
+        handle = await env.client.start_workflow(
+            pcw.PrimeContractSync.run,
+            pcw.SyncStart(project=held.project, contract="2001-PC", settings=held),
+            id=f"{pcw.workflow_id(held.project, '2001-PC')}:{uuid.uuid4().hex[:6]}",
+            task_queue=queue,
+        )
+        try:
+            yield handle
+        finally:
+            with contextlib.suppress(RPCError):
+                await handle.terminate("test finished")
+
+
+async def update(handle: WorkflowHandle[Any, Any], name: str, arg: Any, result: type) -> Any:
+    return await handle.execute_update(name, arg, result_type=result)
+
+
+async def refusal(handle: WorkflowHandle[Any, Any], name: str, arg: Any) -> str:
+    with pytest.raises(WorkflowUpdateFailedError) as failed:
+        await handle.execute_update(name, arg, result_type=pcw.SyncStatus)
+    return str(failed.value.cause)
+
+
+async def status(handle: WorkflowHandle[Any, Any]) -> pcw.SyncStatus:
+    return await handle.query("status", result_type=pcw.SyncStatus)
+
+
+async def wait_for(handle: WorkflowHandle[Any, Any], done: Any) -> pcw.SyncStatus:
+    for _ in range(200):
+        record = await status(handle)
+        if done(record):
+            return record
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never happened: {record.audit}")
+
+
+async def test_the_first_import_is_open_to_erp_standard(time_skipping_env):
+    """Matrix: importing a prime contract takes 'Standard' or 'Admin' on ERP Integrations."""
+    sage = FakeSage()
+    async with prime_contract(time_skipping_env, sage, settings()) as handle:
+        message = await refusal(handle, "import", pcw.ImportRequest(actor=PM))
+        assert "pm.alex cannot import prime contracts: needs Standard or Admin" in message
+        assert "viewer.vic cannot import" in await refusal(
+            handle, "import", pcw.ImportRequest(actor=VIEWER)
+        )
+        record = await update(handle, "import", pcw.ImportRequest(actor=ANA), pcw.SyncStatus)
+        assert record.imported and record.audit[-1].actor == ANA
+
+
+async def test_reimport_needs_erp_admin_and_prime_contracts_admin(time_skipping_env):
+    sage = FakeSage()
+    async with prime_contract(time_skipping_env, sage, settings()) as handle:
+        await update(handle, "import", pcw.ImportRequest(actor=ANA), pcw.SyncStatus)
+        sage.amount = 5_000_000
+        # acct.ana (ERP Standard) and pm.alex (Prime Contracts Admin, no ERP) may not re-import
+        message = await refusal(handle, "reimport", pcw.ImportRequest(actor=ANA))
+        assert "acct.ana cannot re-import prime contracts: needs Admin on the ERP" in message
+        assert "Admin on the Prime Contracts tool" in message
+        message = await refusal(handle, "reimport", pcw.ImportRequest(actor=PM))
+        assert "needs Admin on the ERP Integrations tool (has None)" in message
+        # nor through settings the request carries that make them admin
+        forged = settings(
+            **{
+                ANA: RosterUser(
+                    erp="admin", can_push_to_accounting=True, tool_admin=["prime_contracts"]
+                )
+            }
+        )
+        message = await refusal(handle, "reimport", pcw.ImportRequest(actor=ANA, settings=forged))
+        assert "acct.ana cannot re-import" in message
+        assert (await status(handle)).prime.sage_revised_total == 4_800_000
+        # sync is a re-import: the same levels
+        with pytest.raises(WorkflowUpdateFailedError) as failed:
+            await handle.execute_update("sync", ANA, result_type=str)
+        assert "cannot re-import" in str(failed.value.cause)
+        outcome = await handle.execute_update("sync", ADMIN, result_type=str)
+        assert outcome == "re-imported 2001-PC (Sage job 2001)"
+        # readiness: the SOV keepers or the accountants, never a read-only user
+        with pytest.raises(WorkflowUpdateFailedError):
+            await handle.execute_update("readiness", VIEWER, result_type=dict)
+        answer = await handle.execute_update("readiness", PM, result_type=dict)
+        assert "the Sage revised total" in answer["message"]
+
+
+async def test_settings_and_signals_are_checked_against_the_held_roster(time_skipping_env):
+    sage = FakeSage()
+    async with prime_contract(time_skipping_env, sage, settings()) as handle:
+        await update(handle, "import", pcw.ImportRequest(actor=ANA), pcw.SyncStatus)
+        promoted = settings(**{VIEWER: RosterUser(erp="admin", tool_admin=["prime_contracts"])})
+        message = await refusal(
+            handle, "settings", SettingsRequest(actor=VIEWER, settings=promoted)
+        )
+        assert "viewer.vic cannot configure advanced settings" in message
+        calls = len(sage.calls)
+        # the same attack through signals (the UI's Send Signal), and the old bare settings
+        await handle.signal("settings", SettingsRequest(actor=VIEWER, settings=promoted))
+        await handle.signal("settings", promoted.model_dump(mode="json"))
+        await handle.signal("sync", {"actor": VIEWER})
+        await handle.signal("sync", "schedule")
+        await handle.signal("sync", {"actor": ADMIN, "schedule": True})  # no schedule set
+        record = await wait_for(handle, lambda r: len(r.audit) >= 6)
+        assert [line.action for line in record.audit[1:]] == [
+            "settings",
+            "settings",
+            "sync",
+            "sync",
+            "sync",
+        ]
+        assert all(line.outcome.startswith("refused: ") for line in record.audit[1:])
+        assert len(sage.calls) == calls  # nothing refused spent Sage quota
+        message = await refusal(handle, "reimport", pcw.ImportRequest(actor=VIEWER))
+        assert "viewer.vic cannot re-import" in message
+        # an admin of the held roster takes them; the workflow answers as before
+        record = await update(
+            handle, "settings", SettingsRequest(actor=ADMIN, settings=promoted), pcw.SyncStatus
+        )
+        assert record.audit[-1].outcome == "changed: roster"
+        sage.amount = 4_900_000
+        await handle.signal("sync", {"actor": VIEWER})
+        record = await wait_for(handle, lambda r: r.audit[-1].actor == VIEWER)
+        assert record.audit[-1].outcome == "re-imported 2001-PC (Sage job 2001)"
+
+
+async def test_a_schedule_runs_in_the_name_of_the_admin_who_set_it(time_skipping_env):
+    sage = FakeSage()
+    async with prime_contract(time_skipping_env, sage, settings()) as handle:
+        await update(handle, "import", pcw.ImportRequest(actor=ANA), pcw.SyncStatus)
+        message = await refusal(handle, "schedule", ScheduleRequest(actor=ANA, every="PT6H"))
+        assert "acct.ana cannot configure the sync schedule" in message
+        await update(handle, "schedule", ScheduleRequest(actor=ADMIN, every="PT6H"), pcw.SyncStatus)
+        sage.amount = 4_900_000
+        await handle.signal("sync", {"actor": ADMIN, "schedule": True})
+        record = await wait_for(handle, lambda r: r.audit[-1].action == "sync")
+        assert record.audit[-1].outcome == "re-imported 2001-PC (Sage job 2001)"
+        # deleted: the next scheduled signal in that name is refused
+        await update(handle, "schedule", ScheduleRequest(actor=ADMIN), pcw.SyncStatus)
+        await handle.signal("sync", {"actor": ADMIN, "schedule": True})
+        record = await wait_for(handle, lambda r: r.audit[-1].action == "sync")
+        assert "set no sync schedule" in record.audit[-1].outcome
