@@ -4,7 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format bench histories clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test test-fast lint format bench histories clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +17,22 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## Temporal dev server + UI (:8233), mock Sage, worker, and the demo
 	$(PY) devstack.py
 
-test: $(STAMP)  ## lint, then every test: unit, workflow (time-skipping), replay, end-to-end
+# The browser tests drive Debian's Chromium (Playwright and chromedriver, never a downloaded
+# browser): installed with apt-get when missing (through sudo when not root).
+browser:
+	@if [ ! -x $(CHROMIUM) ] || ! command -v chromedriver >/dev/null 2>&1; then \
+	    sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+	    if [ -n "$$sudo" ] && ! command -v sudo >/dev/null 2>&1; then \
+	        echo "the browser tests need Chromium: as root, apt-get install -y chromium chromium-driver" >&2; \
+	        exit 1; \
+	    fi; \
+	    echo "installing Debian's chromium and chromium-driver for the browser tests ..."; \
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null || { \
+	        echo "could not install Chromium: apt-get install -y chromium chromium-driver" >&2; exit 1; }; \
+	fi
+
+test: $(STAMP) browser  ## lint, then every test: unit, workflow (time-skipping), replay, end-to-end, browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
