@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from temporalio.api.common.v1 import Payload
 from temporalio.client import (
     Client,
     Schedule,
@@ -442,6 +443,18 @@ async def _authorize_schedule(
         await execute_update(client, wf_id, "schedule", request, result, wf_id)
 
 
+async def _schedule_actor(client: Client, arg: Any) -> str | None:
+    """Whom a schedule's runs act for, as its action's input says (a payload when described)."""
+    try:
+        if isinstance(arg, Payload):
+            [arg] = await client.data_converter.decode([arg], [pcw.ProjectSyncInput])
+        if isinstance(arg, dict):
+            arg = pcw.ProjectSyncInput.model_validate(arg)
+    except Exception:  # an input this version cannot read names nobody it can show
+        return None
+    return arg.actor if isinstance(arg, pcw.ProjectSyncInput) else None
+
+
 async def cmd_schedule(args: argparse.Namespace, cfg: Settings) -> int:
     """schedule set|show|delete PROJECT: the project's refresh from Sage (its prime contracts,
     and the cost codes and job costs of its ErpProject), run in the name of the ERP Admin who
@@ -485,8 +498,7 @@ async def cmd_schedule(args: argparse.Namespace, cfg: Settings) -> int:
             out(f"{sid}: every {shown}")
             action = described.schedule.action
             if isinstance(action, ScheduleActionStartWorkflow) and action.args:
-                named = action.args[0]
-                actor = named.get("actor") if isinstance(named, dict) else None
+                actor = await _schedule_actor(client, action.args[0])
                 out(f"  runs in the name of {actor or 'nobody (set it again with --as USER)'}")
             if upcoming:
                 out(f"  next run {upcoming[0]:%Y-%m-%d %H:%M:%S %Z}")

@@ -9,6 +9,7 @@ an ERP Admin of the account's roster the workflow already holds.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -243,7 +244,7 @@ async def cmd_company_account(args: argparse.Namespace, cfg: Settings) -> int:
             if err.code != REFUSED:
                 raise
             refused += 1
-            out(f"{company}: refused: {err}")
+            out(f"{company}: refused: {err}", file=sys.stderr)
             continue
         out(f"{company}: {record.audit[-1].outcome}")
     return REFUSED if refused else OK

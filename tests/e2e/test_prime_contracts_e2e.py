@@ -67,7 +67,7 @@ def test_lump_sum_import_pcco_change_in_sage_and_reimport(stack: Stack, tmp_path
             "prime-contract", "edit-sov", "P-1005", "2001-PC", str(detailed), "--as", ERP_ADMIN
         )
     )
-    ready = stack.starter("prime-contract", "readiness", "P-1005", "2001-PC")
+    ready = stack.starter("prime-contract", "readiness", "P-1005", "2001-PC", "--as", PM)
     assert ready.returncode == 0 and "equals the Sage revised total" in ready.stdout
 
     # a PCCO in lump-sum mode: Sage hears only the rolled-up amount, on contract item 001
@@ -107,7 +107,7 @@ def test_lump_sum_import_pcco_change_in_sage_and_reimport(stack: Stack, tmp_path
         i for i in records(stack, "contract_items", job_id="2001") if i["created_by"] == "api"
     ]
 
-    not_ready = stack.starter("prime-contract", "readiness", "P-1005", "2001-PC")
+    not_ready = stack.starter("prime-contract", "readiness", "P-1005", "2001-PC", "--as", PM)
     refused(not_ready)
     assert "is 20,000.00 below the Sage revised total 4,820,000.00" in not_ready.stdout
 
@@ -142,7 +142,7 @@ def test_each_refusal_in_the_seeds_words(stack: Stack, tmp_path: Path):
     )
     refused(
         stack.starter("prime-contract", "import", "P-1001", "1001-PC", "--as", PM),
-        "needs Admin on the ERP Integrations tool",
+        "pm.alex cannot import prime contracts: needs Standard or Admin on the ERP Integrations",
     )
     missing = stack.starter("prime-contract", "import", "P-1005", "NOPE", "--as", ERP_ADMIN)
     assert missing.returncode == 3 and "no prime contract NOPE" in missing.stderr
@@ -169,11 +169,18 @@ def test_each_refusal_in_the_seeds_words(stack: Stack, tmp_path: Path):
     stack.admin("DELETE", "/admin/prime_contracts/2001/2001-ALT/links/P-9999")
     refused(stack.starter(*alt), pc.NOTHING_NEW)
     # the project's Sage job changes: the contract no longer belongs to its synced job
+    # (a file the workflow is told of only through settings apply by an ERP Admin)
     projects = json.loads((ROOT / "examples" / "projects.json").read_text())
-    projects["projects"]["P-1005"]["sage_job_id"] = "1003"
+    p1005 = {**projects["projects"]["P-1005"], "sage_job_id": "1003"}
     moved = tmp_path / "projects.json"
-    moved.write_text(json.dumps(projects))
-    refused(stack.starter(*alt, env={"ERP_PROJECTS_FILE": str(moved)}), pc.NOT_SYNCED_JOB)
+    moved.write_text(json.dumps({"projects": {"P-1005": p1005}}))
+    refused(stack.starter(*alt, env={"ERP_PROJECTS_FILE": str(moved)}), pc.NOTHING_NEW)
+    applied = stack.starter("settings", "apply", str(moved), "--as", ERP_ADMIN)
+    assert "settings taken by prime_contract:P-1005:2001-ALT" in applied.stdout, applied.stdout
+    refused(stack.starter(*alt), pc.NOT_SYNCED_JOB)
+    restored = tmp_path / "restored.json"  # what the rest of the session's stack expects
+    restored.write_text(json.dumps({"projects": {"P-1005": projects["projects"]["P-1005"]}}))
+    ok(stack.starter("settings", "apply", str(restored), "--as", ERP_ADMIN))
 
 
 def test_quickbill_division_import_and_sync_schedule(stack: Stack, tmp_path: Path):
@@ -196,16 +203,28 @@ def test_quickbill_division_import_and_sync_schedule(stack: Stack, tmp_path: Pat
         "/admin/misc_worksheets/2003/16",
         json={"description": "Electrical", "amount": 120000},
     )
-    out = ok(stack.starter("sync", "P-1003", env=env))
+    refused(
+        stack.starter("sync", "P-1003", "--as", "acct.ana", env=env),
+        "acct.ana cannot re-import prime contracts",
+    )
+    out = ok(stack.starter("sync", "P-1003", "--as", ERP_ADMIN, env=env))
     assert "re-imported 2003 (Sage job 2003)" in out
     prime = prime_status(stack, "prime_contract:P-1003:2003")["prime"]
     assert [s["code"] for s in prime["sov"]] == ["01", "03", "09", "16"]
 
-    ok(stack.starter("schedule", "set", "P-1003", "--every", "6h", env=env))
-    assert "every 6:00:00" in ok(stack.starter("schedule", "show", "P-1003", env=env))
-    assert "changed" in ok(stack.starter("schedule", "set", "P-1003", "--every", "30m", env=env))
+    refused(
+        stack.starter("schedule", "set", "P-1003", "--every", "6h", "--as", "acct.ana", env=env),
+        "acct.ana cannot configure the sync schedule",
+    )
+    gone = stack.starter("schedule", "show", "P-1003", env=env)
+    assert gone.returncode == 3  # nothing was created by the refused set
+    every = ("schedule", "set", "P-1003", "--as", ERP_ADMIN, "--every")
+    ok(stack.starter(*every, "6h", env=env))
+    shown = ok(stack.starter("schedule", "show", "P-1003", env=env))
+    assert "every 6:00:00" in shown and "in the name of acct.admin" in shown
+    assert "changed" in ok(stack.starter(*every, "30m", env=env))
     assert "every 0:30:00" in ok(stack.starter("schedule", "show", "P-1003", env=env))
-    bad = stack.starter("schedule", "set", "P-1003", "--every", "soon", env=env)
+    bad = stack.starter(*every, "soon", env=env)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
     # a scheduled run (triggered now rather than in 30 minutes) re-imports what changed
@@ -223,6 +242,10 @@ def test_quickbill_division_import_and_sync_schedule(stack: Stack, tmp_path: Pat
     ]:
         assert time.monotonic() < deadline, "the scheduled sync never re-imported"
         time.sleep(0.5)
-    ok(stack.starter("schedule", "delete", "P-1003", env=env))
+    refused(
+        stack.starter("schedule", "delete", "P-1003", "--as", "viewer.vic", env=env),
+        "viewer.vic cannot configure the sync schedule",
+    )
+    ok(stack.starter("schedule", "delete", "P-1003", "--as", ERP_ADMIN, env=env))
     gone = stack.starter("schedule", "show", "P-1003", env=env)
     assert gone.returncode == 3 and "no sync schedule" in gone.stderr

@@ -205,7 +205,8 @@ def test_the_sync_schedule_brings_new_job_costs(stack, projects_file, imported):
             "amount": 4321.0,
         },
     )
-    assert run(stack, projects_file, "schedule", "set", "P-3001", "--every", "6h").returncode == 0
+    done = run(stack, projects_file, "schedule", "set", "P-3001", "--every", "6h", "--as", ADMIN)
+    assert done.returncode == 0, done.stderr
     trigger = [
         devstack.temporal_binary(), "schedule", "trigger", "--schedule-id",
         "prime_contract_sync:P-3001", "--address", stack.env["TEMPORAL_ADDRESS"],
@@ -218,7 +219,8 @@ def test_the_sync_schedule_brings_new_job_costs(stack, projects_file, imported):
             break
         assert time.monotonic() < deadline, "the scheduled sync never brought the new cost"
         time.sleep(0.5)
-    assert run(stack, projects_file, "schedule", "delete", "P-3001").returncode == 0
+    done = run(stack, projects_file, "schedule", "delete", "P-3001", "--as", ADMIN)
+    assert done.returncode == 0, done.stderr
 
 
 def test_prime_contract_import_is_a_sage300_feature(stack, projects_file, imported):

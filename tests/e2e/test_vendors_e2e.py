@@ -132,8 +132,15 @@ def test_vendors_matched_linked_archived_imported_and_updated(stack: Stack, tmp_
     acme = vendors(stack, account)["directory"]["companies"]["C-ACME"]
     assert acme["address"] == "1 Cement Way"
 
-    # turned on: the next change in Sage is followed
+    # turned on in the file: the workflow holds its account until an ERP Admin applies it
     set_auto_update(account, True)
+    refused(
+        run(stack, account, "company-account", "apply", "--company", "CRE", "--as", ANA),
+        1,
+        "acct.ana cannot configure advanced settings: ERP integrations: needs Admin",
+    )
+    out = ok(run(stack, account, "company-account", "apply", "--company", "CRE", "--as", ADMIN))
+    assert "CRE: changed: vendors_auto_update" in out
     edit_in_sage(stack, "CRE", "V-100", telephone="951-555-0199")
     out = ok(run(stack, account, "vendors", "refresh", "--as", ADMIN))
     assert "phone '951-555-0100' -> '951-555-0199'; applied" in out
