@@ -9,14 +9,21 @@ older release is exactly what must keep replaying.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import (
+    Client,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -24,9 +31,11 @@ from temporalio.worker import Worker
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from domain.approval import RespondRequest  # noqa: E402
 from domain.commands import AcceptRequest, CommandRequest, EditRequest, RejectRequest  # noqa: E402
 from domain.saga import SageFailure  # noqa: E402
 from domain.settings import DirectExportMode  # noqa: E402
+from domain.signing import new_key_pair  # noqa: E402
 from domain.status import ItemStatus, ItemWorkflowInput  # noqa: E402
 from temporal_client import register_search_attributes  # noqa: E402
 from tests.workflows import test_erp_company as erp_company_tests  # noqa: E402
@@ -95,6 +104,68 @@ async def budget_exported(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> N
     await handle.result()
 
 
+async def settings_applied(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
+    """Settings pushed as a bare signal (before settings named their ERP Admin)."""
+    await update(handle, "send", CommandRequest(actor=ADMIN))
+    settings = project(DirectExportMode.DISABLED, reminder_period=timedelta(days=3))
+    await handle.signal("settings", settings.model_dump(mode="json"))
+    await update(handle, "accept", AcceptRequest(actor=APPROVER))
+    await handle.result()
+
+
+async def cancelled_in_temporal(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
+    await update(handle, "send", CommandRequest(actor=ADMIN))
+    await handle.cancel()
+    with contextlib.suppress(WorkflowFailureError):
+        await handle.result()
+
+
+async def delegated_approval(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
+    """Each step of a delegated approval approved by its first assignee."""
+    await update(handle, "send", CommandRequest(actor=ADMIN))
+    settings = delegated()
+    while True:
+        status = await handle.query("status", result_type=ItemStatus)
+        if status.state.value != "sent":
+            break
+        if status.approval is None or not status.approval_workflow_id:
+            await asyncio.sleep(0.05)
+            continue
+        step = status.approval.template.steps[status.approval.step]
+        assignee = step.assignees[0]
+        if assignee.startswith("group:"):
+            assignee = settings.groups[assignee.removeprefix("group:")][0]
+        child = handle._client.get_workflow_handle(status.approval_workflow_id)
+        with contextlib.suppress(WorkflowUpdateFailedError):
+            await child.execute_update(
+                "respond", RespondRequest(actor=assignee, response="approve")
+            )
+    await handle.result()
+
+
+async def unsigned_key_holder(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
+    """The UI's unsigned accept claiming a user who has a key (taken before keys had to sign)."""
+    await update(handle, "send", CommandRequest(actor=ADMIN))
+    await handle.signal("accept", {"actor": APPROVER})
+    await asyncio.sleep(0.5)
+    status = await handle.query("status", result_type=ItemStatus)
+    if status.state.value == "sent":
+        await update(handle, "accept", AcceptRequest(actor=ERP_ADMIN))
+    await handle.result()
+
+
+def delegated():
+    settings = project(DirectExportMode.ENABLED_WITH_WORKFLOW, name="P-1003")
+    return settings.model_copy(update={"project": "P-1001"})
+
+
+def key_holder():
+    settings = project(DirectExportMode.DISABLED)
+    roster = dict(settings.roster)
+    roster[APPROVER] = roster[APPROVER].model_copy(update={"public_key": new_key_pair()[1]})
+    return settings.model_copy(update={"roster": roster})
+
+
 SCENARIOS: dict[str, tuple[Scenario, DirectExportMode]] = {
     "approved_and_posted": (approved_and_posted, DirectExportMode.DISABLED),
     "rejected_edited_resent": (rejected_edited_resent, DirectExportMode.DISABLED),
@@ -102,7 +173,13 @@ SCENARIOS: dict[str, tuple[Scenario, DirectExportMode]] = {
     "direct_export": (direct_export, DirectExportMode.ENABLED),
     "cancelled": (cancelled, DirectExportMode.DISABLED),
     "budget_exported": (budget_exported, DirectExportMode.DISABLED),
+    "settings_applied": (settings_applied, DirectExportMode.DISABLED),
+    "cancelled_in_temporal": (cancelled_in_temporal, DirectExportMode.DISABLED),
+    "delegated_approval": (delegated_approval, DirectExportMode.ENABLED_WITH_WORKFLOW),
+    "unsigned_key_holder": (unsigned_key_holder, DirectExportMode.DISABLED),
 }
+SETTINGS = {"delegated_approval": delegated, "unsigned_key_holder": key_holder}
+"""Scenarios that need other settings than P-1001's with the scenario's mode."""
 ITEMS = {"budget_exported": "budget-BUD-1001.json"}
 """Scenarios of another item than the commitment SC-0042: their example file."""
 
@@ -124,7 +201,7 @@ async def record(client: Client, name: str, scenario: Scenario, mode: DirectExpo
             item = json.loads((ROOT / "examples" / "items" / ITEMS[name]).read_text())
         handle = await client.start_workflow(
             ItemWorkflow.run,
-            ItemWorkflowInput(item=item, settings=project(mode)),
+            ItemWorkflowInput(item=item, settings=SETTINGS.get(name, lambda: project(mode))()),
             id=f"{item['type']}:P-1001:{item['number']}:{name}",
             task_queue=queue,
         )
