@@ -1006,7 +1006,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         out(
             "error: the item's data is encrypted; set ERP_CODEC_KEYS_FILE (or ERP_CODEC_KEYS) "
-            "to the keys the worker uses (after make run: source .data/demo.env)",
+            "to the keys the worker uses (after make run, starter.py reads them from "
+            ".data/demo.env unless ERP_ENV_FILE names another file or is empty)",
             file=sys.stderr,
         )
         return USAGE

@@ -130,6 +130,32 @@ _ENTRIES: tuple[SageError, ...] = (
         "keys. If it happens again, contact ERP Support with the item ID and this message.",
         Remedy.WAIT_FOR_PERSON,
     ),
+    _refusal(
+        "invalid_path",
+        "The Sage path [path] is not a path of Sage's API; nothing was sent.",
+        "A Sage ID that is not a Sage code (a slash, '..', '?' or '#' in it) reached a call to "
+        "Sage; this tool refused the call before it left (ours, not the seed's).",
+        "Nothing was written. Correct the Sage ID in the item file or the export fields "
+        "(letters, digits, '-', '.' and '_'), then retry the export.",
+        Remedy.WAIT_FOR_PERSON,
+    ),
+    _refusal(
+        "record_locked",
+        "The record is in use by another user.",
+        "Someone has the record open in Sage, so Sage refused to change or delete it just now.",
+        "Ask whoever has the record open in Sage to close it; then an ERP Admin runs "
+        "starter.py reset ITEM --as USER to undo what the failed export left, or retries.",
+        Remedy.WAIT_FOR_PERSON,
+    ),
+    _refusal(
+        "export_cancelled",
+        "The export was cancelled in Temporal; Sage kept [N] step(s) it refused to undo.",
+        "The item was cancelled in Temporal while its export ran; this tool undid what it had "
+        "written, but Sage refused some undos (ours, not the seed's).",
+        "An ERP Admin runs starter.py reset ITEM --as USER to undo the leftovers; the item can "
+        "then be cancelled or sent again.",
+        Remedy.WAIT_FOR_PERSON,
+    ),
     # --- CHANGE ORDER packages ----------------------------------------------------------
     _refusal(
         "change_order_number_exists",

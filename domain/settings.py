@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_serializer,
     field_validator,
     model_validator,
 )
@@ -52,6 +53,12 @@ class RosterUser(BaseModel):
     public_key: str | None = Field(
         default=None, description="base64 Ed25519 public key that verifies this user's commands"
     )
+
+    @field_serializer("tool_admin")
+    def _sorted(self, tools: frozenset[ItemTool]) -> list[ItemTool]:
+        """In a stable order: a set's order varies from one process to the next, and a
+        signature covers the settings byte for byte (settings apply)."""
+        return sorted(tools)
 
 
 class ProjectSettings(BaseModel):

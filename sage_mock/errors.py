@@ -74,6 +74,14 @@ def injected_failure(status: int) -> SageError:
     return SageError(500, "server_error", SERVER_ERROR)
 
 
+RECORD_LOCKED = "The record is in use by another user."
+
+
+def record_locked() -> SageError:
+    """A delete Sage refuses while someone has the record open (`locked_rate`)."""
+    return SageError(423, "record_locked", RECORD_LOCKED)
+
+
 def invalid_request(message: str, field: str | None = None) -> SageError:
     """A body that does not fit the wire contract at all (not one of Sage's rules)."""
     if field is None:

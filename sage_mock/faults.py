@@ -22,6 +22,8 @@ class FaultSettings(BaseModel):
     latency_ms: int = Field(default=0, ge=0, le=60_000)
     commit_then_fail_rate: Rate = 0.0
     drop_rate: Rate = 0.0
+    locked_rate: Rate = 0.0
+    """Share of deletes (the undo of an export step) refused: someone has the record open."""
     seed: int | None = None
 
 
@@ -50,6 +52,9 @@ class FaultInjector:
 
     def fail_after_commit(self) -> bool:
         return self._roll(self.settings.commit_then_fail_rate)
+
+    def record_locked(self) -> bool:
+        return self._roll(self.settings.locked_rate)
 
     def _roll(self, rate: float) -> bool:
         return rate > 0 and self._random.random() < rate

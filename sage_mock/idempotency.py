@@ -15,7 +15,13 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from sage_mock.errors import SageError, idempotency_conflict, injected_failure, invalid_request
+from sage_mock.errors import (
+    SageError,
+    idempotency_conflict,
+    injected_failure,
+    invalid_request,
+    record_locked,
+)
 from sage_mock.records import answers
 from sage_mock.services import SageServices
 
@@ -50,6 +56,8 @@ async def answer_write(request: Request, services: SageServices, apply: Apply) -
             return JSONResponse(stored.body, stored.status, headers={"Idempotent-Replayed": "true"})
         db.execute("SAVEPOINT sage_write")
         try:
+            if request.method == "DELETE" and services.faults.record_locked():
+                raise record_locked()
             status, payload = apply(db, body)
         except SageError as refusal:
             db.execute("ROLLBACK TO sage_write")

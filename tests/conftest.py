@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import AsyncIterator
@@ -14,6 +15,10 @@ from temporalio.testing import WorkflowEnvironment
 from temporal_client import register_search_attributes
 
 BIN = Path(sys.executable).parent
+
+os.environ.setdefault("ERP_ENV_FILE", "")
+"""Never a developer's `.data/demo.env` (config.py reads it by default): tests name their own
+servers and keys."""
 
 
 def binary(name: str) -> str:

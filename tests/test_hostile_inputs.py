@@ -180,7 +180,7 @@ def assert_clear_refusal(code: int, out: str, err: str, path: Path) -> None:
 def isolated_env() -> dict[str, str]:
     """No project override, and a Temporal address nothing listens on (so nothing can start)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ERP_", "TEMPORAL_"))}
-    return {**env, "TEMPORAL_ADDRESS": "127.0.0.1:9", "LOG_FORMAT": "console"}
+    return {**env, "TEMPORAL_ADDRESS": "127.0.0.1:9", "LOG_FORMAT": "console", "ERP_ENV_FILE": ""}
 
 
 @settings(max_examples=18, deadline=None, database=None, phases=[Phase.explicit, Phase.generate])

@@ -623,8 +623,9 @@ class ItemWorkflow:
             self._last_error = None
             await self._on_cancel_requested()
             if self._state is State.ACCEPTED:  # leftovers: a person resets them
-                failure = explain("cancelled", "the export was cancelled; Sage kept some steps")
-                self._export_failed(failure)
+                kept = len(self._leftovers)
+                message = f"The export was cancelled in Temporal; Sage kept {kept} step(s)."
+                self._export_failed(explain("export_cancelled", message))
             return
         if result.failure is not None:
             failure = result.failure

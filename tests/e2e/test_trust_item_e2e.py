@@ -164,3 +164,34 @@ def test_a_user_with_a_key_must_sign_even_where_unsigned_commands_are_taken(
     )
     stack.wait_for_state(item, "posted")
     assert len(commitments_in_sage(stack, "E2E-T003")) == 1
+
+
+def test_leftovers_block_retry_until_a_reset_undoes_them(stack: Stack, tmp_path: Path):
+    """Case 5: `retry` while a failed export's steps were still in Sage wrote a second record.
+
+    Sage refuses the undo (someone has the record open: the mock's `locked_rate`), so the
+    cancelled export leaves its commitment behind as a leftover."""
+    path = write_item(tmp_path, number="E2E-T004")
+    item = "commitment:P-1001:E2E-T004"
+    ok(stack.starter("start", str(path), "--send", "--as", ADMIN))
+    stack.admin("PUT", "/admin/faults", json={"latency_ms": 2000, "locked_rate": 1.0})
+    try:
+        ok(stack.starter("accept", item, "--as", APPROVER))
+        time.sleep(0.7)  # the create call is in flight at the mock
+        ok(temporal(stack, "workflow", "cancel", "--workflow-id", item))
+        failed = stack.wait_for_state(item, "export_failed", timeout=60)
+    finally:
+        stack.admin("PUT", "/admin/faults", json={})
+    assert failed["leftovers"] and failed["last_error"]["code"] == "export_cancelled"
+    assert len(commitments_in_sage(stack, "E2E-T004")) == 1
+    for command, actor in (("retry", APPROVER), ("cancel", ADMIN)):
+        refused = stack.starter(command, item, "--as", actor)
+        assert refused.returncode == 1 and "still in Sage" in refused.stderr, refused.stderr
+    assert len(commitments_in_sage(stack, "E2E-T004")) == 1  # no second record
+
+    ok(stack.starter("reset", item, "--as", "acct.admin", "--to", "sent"))
+    stack.wait_for_state(item, "sent")
+    assert commitments_in_sage(stack, "E2E-T004") == []
+    ok(stack.starter("accept", item, "--as", APPROVER))
+    stack.wait_for_state(item, "posted")
+    assert len(commitments_in_sage(stack, "E2E-T004")) == 1

@@ -286,30 +286,34 @@ async def test_a_user_with_a_key_must_sign_new_settings(time_skipping_env):
     key = load_private_key(private)
     admin = RosterUser(erp="admin", can_push_to_accounting=True, public_key=public)
     held = synced_project().model_copy(update={"roster": {**synced_project().roster, ADMIN: admin}})
-    async with erp_project(time_skipping_env, FakeSage(), held) as handle:
-        new = held.model_copy(update={"name": "Renamed"})
-        unsigned = SettingsRequest(actor=ADMIN, settings=new)
-        assert "must be signed" in await settings_refusal(handle, unsigned)
-        signature = sign(
-            key,
-            handle.id,
-            "settings",
-            unsigned.signed_arguments(),
-            await time_skipping_env.get_current_time(),
-        )
-        good = unsigned.model_copy(update={"signature": signature})
-        record = await settings_update(handle, good)
-        assert record.settings.name == "Renamed"
-        assert "replayed nonce" in await settings_refusal(handle, good)
-        fresh = sign(
-            key,
-            handle.id,
-            "settings",
-            unsigned.signed_arguments(),
-            await time_skipping_env.get_current_time(),
-        )
-        tampered = good.model_copy(update={"settings": with_admin(new, VIEWER), "signature": fresh})
-        assert "does not match" in await settings_refusal(handle, tampered)
+    # Signatures are checked against the server's clock: it must not skip ahead meanwhile.
+    with time_skipping_env.auto_time_skipping_disabled():
+        async with erp_project(time_skipping_env, FakeSage(), held) as handle:
+            new = held.model_copy(update={"name": "Renamed"})
+            unsigned = SettingsRequest(actor=ADMIN, settings=new)
+            assert "must be signed" in await settings_refusal(handle, unsigned)
+            signature = sign(
+                key,
+                handle.id,
+                "settings",
+                unsigned.signed_arguments(),
+                await time_skipping_env.get_current_time(),
+            )
+            good = unsigned.model_copy(update={"signature": signature})
+            record = await settings_update(handle, good)
+            assert record.settings.name == "Renamed"
+            assert "replayed nonce" in await settings_refusal(handle, good)
+            fresh = sign(
+                key,
+                handle.id,
+                "settings",
+                unsigned.signed_arguments(),
+                await time_skipping_env.get_current_time(),
+            )
+            tampered = good.model_copy(
+                update={"settings": with_admin(new, VIEWER), "signature": fresh}
+            )
+            assert "does not match" in await settings_refusal(handle, tampered)
 
 
 async def test_sync_signal_names_a_checked_actor(time_skipping_env):
