@@ -585,7 +585,9 @@ class ItemWorkflow:
             self._verify(command.value, request)
             self._apply(command, request)
         except Exception as err:  # never a failed workflow task, whatever arrives
-            detail = f"{err if isinstance(err, ApplicationError) else reason(err, command.value)}"
+            detail = (
+                err.message if isinstance(err, ApplicationError) else reason(err, command.value)
+            )
             self._record(
                 _claimed_actor(data),
                 command.value,

@@ -10,6 +10,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import CancelledError
 
@@ -259,3 +260,49 @@ async def _reissued(sage: FakeSage) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"the call in flight was never issued again: {sage.keys}")
+
+
+async def test_settings_no_template_covers_wait_for_new_settings_never_a_failed_task(
+    time_skipping_env,
+):
+    """An item sent without approval workflows; then settings turn them on with no template
+    covering its amount. When the item looks again (here: after continuing as new), it used
+    to fail its workflow task on `choose_template` over and over."""
+    from domain.settings import DirectExportMode
+
+    held = project()
+    delegated = project(DirectExportMode.ENABLED_WITH_WORKFLOW, name="P-1003").model_copy(
+        update={"project": "P-1001"}
+    )
+    templates = delegated.approval_templates["commitment"]
+    small_only = [templates[0]]  # up to 50,000: the demo commitment is above it
+    uncovered = delegated.model_copy(
+        update={"approval_templates": {**delegated.approval_templates, "commitment": small_only}}
+    )
+    item = commitment(sov=[{**commitment()["sov"][0], "amount": "75000"}])
+    async with item_workflow(
+        time_skipping_env, FakeSage(), held, item=item, history_limit=40
+    ) as handle:
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        await command(handle, "settings", SettingsRequest(actor=ERP_ADMIN, settings=uncovered))
+        for _ in range(30):  # grow the history past the limit: the item continues as new
+            await handle.signal("accept", {"actor": "nobody"})
+        for _ in range(200):
+            current = await status(handle)
+            if current.attention == "no_approval_template":
+                break
+            await asyncio.sleep(0.05)
+        assert current.attention == "no_approval_template", current.audit[-3:]
+        why = [e.detail for e in current.audit if e.action == "approval"]
+        assert why and "no approval template covers" in (why[0] or "")
+        history = await handle.fetch_history()
+        failed = EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+        assert not [e for e in history.events if e.event_type == failed]
+        await command(handle, "settings", SettingsRequest(actor=ERP_ADMIN, settings=delegated))
+        for _ in range(200):
+            current = await status(handle)
+            if current.approval_workflow_id:
+                break
+            await asyncio.sleep(0.05)
+    assert current.approval is not None
+    assert current.approval.template.name == "commitment three-tier"

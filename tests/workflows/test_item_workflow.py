@@ -58,6 +58,7 @@ async def item_workflow(
     sage: FakeSage,
     settings: ProjectSettings | None = None,
     item: dict[str, Any] | None = None,
+    history_limit: int = 20_000,
 ) -> AsyncIterator[WorkflowHandle[Any, Any]]:
     queue = f"items-{uuid.uuid4()}"
     data = item or commitment()
@@ -72,7 +73,9 @@ async def item_workflow(
     ):
         handle = await env.client.start_workflow(
             ItemWorkflow.run,
-            ItemWorkflowInput(item=data, settings=settings or project()),
+            ItemWorkflowInput(
+                item=data, settings=settings or project(), history_limit=history_limit
+            ),
             id=f"commitment:P-1001:{data['number']}:{uuid.uuid4().hex[:6]}",
             task_queue=queue,
         )
