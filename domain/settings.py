@@ -53,6 +53,12 @@ class RosterUser(BaseModel):
     public_key: str | None = Field(
         default=None, description="base64 Ed25519 public key that verifies this user's commands"
     )
+    email: str | None = Field(
+        default=None,
+        max_length=254,
+        pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+$",
+        description="Where notices go (an item waiting on this user); none: no notices",
+    )
 
     @field_serializer("tool_admin")
     def _sorted(self, tools: frozenset[ItemTool]) -> list[ItemTool]:
