@@ -11,6 +11,7 @@ import asyncio
 import signal
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import structlog
 from temporalio.client import Client
@@ -18,6 +19,7 @@ from temporalio.worker import Worker
 
 import logs
 from activities.prime_contract import SyncActivities
+from activities.notices import NoticeActivities
 from activities.sage import SageActivities, sage_http_client
 from codec import InvalidKeys
 from config import Settings, settings
@@ -47,7 +49,17 @@ def sage_rate_per_second(limit_per_hour: int) -> float:
     return limit_per_hour * QUOTA_HEADROOM / 3600
 
 
-def build_workers(client: Client, cfg: Settings, activities: SageActivities) -> list[Worker]:
+NOTICES_LEDGER = Path(__file__).resolve().parent / ".data" / "notices-ledger.sqlite"
+"""Which notices were sent (ERP_NOTICES_LEDGER overrides): a retried notice is not resent."""
+
+
+def build_workers(
+    client: Client,
+    cfg: Settings,
+    activities: SageActivities,
+    notices: NoticeActivities | None = None,
+) -> list[Worker]:
+    notices = notices or NoticeActivities.from_env(NOTICES_LEDGER)
     items = Worker(
         client,
         task_queue=cfg.temporal_task_queue,
@@ -59,7 +71,7 @@ def build_workers(client: Client, cfg: Settings, activities: SageActivities) -> 
             ErpProject,
             ErpCompany,
         ],
-        activities=[SyncActivities(client).list_syncs],
+        activities=[SyncActivities(client).list_syncs, notices.send_notice],
         workflow_runner=FAST_RUNNER,
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )

@@ -509,7 +509,8 @@ def create_app(
         if session is None or session.user is None:
             return login_redirect(request)
         emails = views.emails_of(projects.get(), session.user)
-        messages = Mailbox(cfg.mailbox_db).messages(emails) if cfg.mailbox_db else None
+        store = Mailbox(cfg.mailbox_db, create=False) if cfg.mailbox_db else None
+        messages = store.messages(emails) if store else None
         links = {}
         for mail in messages or []:
             found = re.search(re.escape(cfg.url.rstrip("/")) + r"(/items/[^\s]+)", mail.body)

@@ -6,6 +6,7 @@ The stack's own module (devtools/devstack.py) calls these; nothing here starts a
 
 from __future__ import annotations
 
+import json
 import secrets
 import sys
 from dataclasses import dataclass
@@ -87,3 +88,9 @@ def banner(data: Path, web_port: int = WEB_PORT) -> str:
         f"Notices go by email to the demo's SMTP server (127.0.0.1:{SMTP_PORT}); "
         f"read them at http://localhost:{web_port}/mailbox"
     )
+
+
+def roster_users(projects_file: Path) -> list[str]:
+    """Everyone on a roster of the demo's projects: each gets a password."""
+    projects = json.loads(projects_file.read_text()).get("projects", {})
+    return sorted({user for project in projects.values() for user in project.get("roster", {})})

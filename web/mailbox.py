@@ -18,6 +18,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 MESSAGE_LIMIT = 1_000_000
 
@@ -39,8 +40,11 @@ class Mail:
 class Mailbox:
     """The SQLite store behind the server and the page."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
+        self.readonly = not create
+        if self.readonly:
+            return  # the page only reads (in compose, from a read-only mount)
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._db() as db:
             db.execute(
@@ -52,6 +56,9 @@ class Mailbox:
         path.chmod(0o600)
 
     def _db(self) -> sqlite3.Connection:
+        if self.readonly:
+            uri = f"file:{quote(str(self.path))}?mode=ro"
+            return sqlite3.connect(uri, uri=True, timeout=10, isolation_level=None)
         return sqlite3.connect(self.path, timeout=10, isolation_level=None)
 
     def keep(self, mail_from: str, rcpts: list[str], raw: bytes) -> None:
@@ -86,6 +93,8 @@ class Mailbox:
                 return []
             query += f" WHERE rcpt IN ({', '.join('?' for _ in rcpts)})"
             args = [r.lower() for r in rcpts]
+        if self.readonly and not self.path.exists():
+            return []  # no mail yet
         with self._db() as db:
             rows = db.execute(query + " ORDER BY id DESC", args).fetchall()
         return [Mail(*row) for row in rows]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeUpdate
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError, ChildWorkflowError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
@@ -42,6 +42,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.exports import kind_of
     from domain.items import ItemBase, parse_item
     from domain.lifecycle import FINAL_STATES, Command, Event, State, next_state
+    from domain.notices import (
+        NOTICE_ACTIVITY,
+        NOTICES_PATCH,
+        NoticeKind,
+        NoticeRequest,
+        NoticeResult,
+        recipients,
+    )
     from domain.refusal import Refusal, reason
     from domain.saga import (
         LeftoverUndo,
@@ -82,6 +90,12 @@ SETTINGS_NAME_THEIR_ADMIN_PATCH = "settings-name-their-erp-admin"
 """Before: a bare settings signal was taken from anyone."""
 LEFTOVERS_BLOCK_PATCH = "leftovers-block-new-exports"
 """Before: retry, reject and cancel were taken while a failed export's steps were in Sage."""
+NOTICE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1)
+)
+NOTICE_DEADLINE = timedelta(minutes=10)
+"""A notice not delivered in this long (the SMTP server down, no worker registers the
+activity) is recorded as not sent; the item never waits on it longer."""
 
 
 def _one(payload: tuple[Any, ...]) -> Any:
@@ -136,6 +150,10 @@ class ItemWorkflow:
         self._settings_changes = 0
         self._published: dict[str, Any] = {}
         self._history_limit = start.history_limit
+        self._notices = 0
+        """Notice events of this run: with the workflow and run IDs, each one's stable ID."""
+        self._notices_pending = 0
+        self._notice_tasks: set[asyncio.Task[None]] = set()
         if start.carried is not None:
             self._restore(start.carried)
 
@@ -196,7 +214,7 @@ class ItemWorkflow:
                 if not is_cancelled_exception(err) or not workflow.patched(TEMPORAL_CANCEL_PATCH):
                     raise
                 await self._on_cancel_requested()
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(self._handlers_and_notices_finished)
         if self._cancelled_in_temporal:
             raise asyncio.CancelledError("cancelled in Temporal")  # the run ends cancelled
         return self.status()
@@ -207,7 +225,7 @@ class ItemWorkflow:
             return
         if self._resting and self._due_for_continue_as_new():
             # Only between commands, never during an export or an approval child.
-            await workflow.wait_condition(workflow.all_handlers_finished)
+            await workflow.wait_condition(self._handlers_and_notices_finished)
             workflow.continue_as_new(
                 ItemWorkflowInput(
                     item=self._item.model_dump(mode="json"),
@@ -719,6 +737,8 @@ class ItemWorkflow:
                     detail = self._overdue(attention, period)
                     self._record("system", attention.value, attention, self._state, detail)
                     self._publish()
+                    reminded = attention is Outcome.REMINDER
+                    self._notice(NoticeKind.REMINDER if reminded else NoticeKind.ESCALATED, detail)
                     level += 1
                     continue
             if self._progress != mark:
@@ -787,6 +807,7 @@ class ItemWorkflow:
             static_summary=f"Approval of {self._item.summary()}",
         )
         self._publish()
+        self._notice(NoticeKind.APPROVAL_STEP, self._approval.describe())
         moved = self._moved_since(self._version)
         try:
             await self._wait_with_reminders(lambda: child.done() or moved())
@@ -841,8 +862,11 @@ class ItemWorkflow:
                 response.comment,
             )
             self._progress += 1
+        step_before = self._approval.step
         self._approval = note.approval
         self._publish()
+        if note.approval.outcome is None and note.approval.step != step_before:
+            self._notice(NoticeKind.APPROVAL_STEP, note.approval.describe())
 
     def _forged_note(self, why: str) -> None:
         detail = f"{PROGRESS_SIGNAL} ignored: {why}; only the item's approval workflow sends it"
@@ -878,6 +902,11 @@ class ItemWorkflow:
             self._attention = None
         self._record(actor, action, Outcome.DONE, before, detail, comment)
         self._publish()
+        if target is State.SENT and not self._delegated:
+            resent = action == Command.RESEND.value
+            self._notice(NoticeKind.RESENT if resent else NoticeKind.SENT, detail)
+        elif target is State.EXPORT_FAILED:
+            self._notice(NoticeKind.EXPORT_FAILED, detail)
 
     def _record(
         self,
@@ -904,6 +933,61 @@ class ItemWorkflow:
         workflow.logger.info(
             "%s by %s: %s", action, actor, outcome.value, extra={"state": self._state.value}
         )
+
+    # --- notices: an email to whoever the item now waits on ---
+
+    def _notice(self, kind: NoticeKind, detail: str | None) -> None:
+        """Tell the people the item now waits on, once this workflow task is done and only if
+        it still waits (a send that Direct Export accepts at once tells nobody)."""
+        if not workflow.patched(NOTICES_PATCH):
+            return  # replaying a run from before notices
+        self._notices_pending += 1
+        task = asyncio.create_task(self._send_notice(kind, detail, self._version))
+        self._notice_tasks.add(task)  # a task the loop holds weakly must not be collected
+        task.add_done_callback(self._notice_tasks.discard)
+
+    async def _send_notice(self, kind: NoticeKind, detail: str | None, version: int) -> None:
+        try:
+            if self._version != version:
+                return  # the item moved on in the same workflow task: nobody waits
+            approval = self._approval if self._approval_id else None
+            concerned = recipients(self._settings, self._item.type, kind, approval)
+            if not concerned:
+                return
+            self._notices += 1
+            info = workflow.info()
+            request = NoticeRequest(
+                event_id=f"{info.workflow_id}/{info.run_id}/{self._notices}",
+                workflow_id=info.workflow_id,
+                kind=kind,
+                summary=self._item.summary(),
+                detail=detail,
+                recipients=concerned,
+            )
+            try:
+                result = await workflow.execute_activity(
+                    NOTICE_ACTIVITY,
+                    request,
+                    result_type=NoticeResult,
+                    schedule_to_close_timeout=NOTICE_DEADLINE,
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=NOTICE_RETRY,
+                    summary=f"notice: {kind.value}",
+                )
+            except Exception as err:  # an undelivered notice never fails the item
+                who = ", ".join(r.user for r in concerned)
+                cause = getattr(err, "cause", None) or err
+                note = f"notice ({kind.value}) to {who} not sent: {cause}"
+                self._record("system", "notice", Outcome.REFUSED, self._state, note)
+                return
+            if result.sent:
+                note = f"notified {', '.join(result.sent)} ({kind.value})"
+                self._record("system", "notified", Outcome.DONE, self._state, note)
+        finally:
+            self._notices_pending -= 1
+
+    def _handlers_and_notices_finished(self) -> bool:
+        return workflow.all_handlers_finished() and not self._notices_pending
 
     def _publish(self) -> None:
         """Search attributes (only the changed ones, to keep history lean) and UI details."""

@@ -31,6 +31,7 @@ from domain.saga import SageFailure
 from domain.settings import DirectExportMode, ProjectSettings, parse_projects
 from domain.signing import SigningPolicy, load_private_key, new_key_pair, sign
 from domain.status import ItemStatus, ItemWorkflowInput, Outcome
+from tests.workflows.fake_notices import FakeNotices
 from tests.workflows.fake_sage import FakeSage
 from workflows.approval import ApprovalWorkflow
 from workflows.item import ItemWorkflow
@@ -59,6 +60,7 @@ async def item_workflow(
     settings: ProjectSettings | None = None,
     item: dict[str, Any] | None = None,
     history_limit: int = 20_000,
+    notices: FakeNotices | None = None,
 ) -> AsyncIterator[WorkflowHandle[Any, Any]]:
     queue = f"items-{uuid.uuid4()}"
     data = item or commitment()
@@ -67,6 +69,7 @@ async def item_workflow(
             env.client,
             task_queue=queue,
             workflows=[ItemWorkflow, ApprovalWorkflow],
+            activities=[(notices or FakeNotices()).send_notice],
             workflow_runner=RUNNER,
         ),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
@@ -324,6 +327,7 @@ async def test_a_long_lived_item_continues_as_new_and_keeps_its_audit_trail(time
             env.client,
             task_queue=queue,
             workflows=[ItemWorkflow, ApprovalWorkflow],
+            activities=[FakeNotices().send_notice],
             workflow_runner=RUNNER,
         ),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
@@ -435,3 +439,84 @@ async def test_signed_commands_are_verified_and_refusals_recorded(time_skipping_
 
 async def time_now(env: WorkflowEnvironment):
     return await env.get_current_time()
+
+
+async def notified(handle: WorkflowHandle[Any, Any], count: int) -> list[str]:
+    """The audit's "notified" lines once there are `count` of them (a notice follows its
+    transition in a workflow task of its own)."""
+    for _ in range(200):
+        lines = [e.detail or "" for e in (await status(handle)).audit if e.action == "notified"]
+        if len(lines) >= count:
+            return lines
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"fewer than {count} notices: {(await status(handle)).audit}")
+
+
+async def test_notices_go_to_whoever_the_item_waits_on_once_per_event(own_time_skipping_env):
+    env = own_time_skipping_env
+    notices = FakeNotices(delivering=True)
+    sage = FakeSage(
+        fail_with=SageFailure(
+            status=422, code="vendor_inactive", message="Vendor is inactive/has been archived."
+        )
+    )
+    settings = project(reminder_period=timedelta(days=2))
+    async with item_workflow(env, sage, settings, notices=notices) as handle:
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        await notified(handle, 1)
+        await env.sleep(timedelta(days=2, hours=1))
+        await notified(handle, 2)
+        await env.sleep(timedelta(days=2))
+        await notified(handle, 3)
+        await command(handle, "reject", RejectRequest(actor=APPROVER, reason="cost code"))
+        await command(handle, "resend", CommandRequest(actor=ADMIN))
+        await notified(handle, 4)
+        await command(handle, "accept", AcceptRequest(actor=APPROVER))
+        lines = await notified(handle, 5)
+    approvers = ["acct.admin", "acct.ana"]  # P-1001's accounting approvers, with emails
+    assert notices.kinds() == [
+        ("sent", approvers),
+        ("reminder", approvers),
+        ("escalated", ["acct.admin"]),  # P-1001's escalation approvers
+        ("resent", approvers),
+        ("export_failed", approvers),
+    ]
+    ids = [r.event_id for r in notices.requests]
+    assert len(set(ids)) == len(ids) and all(i.startswith(handle.id + "/") for i in ids)
+    assert lines[0] == "notified acct.admin, acct.ana (sent)"
+
+
+async def test_direct_export_and_users_without_email_get_no_notice(time_skipping_env):
+    notices = FakeNotices(delivering=True)
+    settings = project(DirectExportMode.ENABLED)
+    async with item_workflow(time_skipping_env, FakeSage(), settings, notices=notices) as h:
+        await command(h, "send", CommandRequest(actor=ADMIN))
+        final = await h.result()
+    assert final.state is State.POSTED and notices.requests == []
+    no_email = project()
+    roster = {n: u.model_copy(update={"email": None}) for n, u in no_email.roster.items()}
+    notices = FakeNotices(delivering=True)
+    settings = no_email.model_copy(update={"roster": roster})
+    async with item_workflow(time_skipping_env, FakeSage(), settings, notices=notices) as h:
+        await command(h, "send", CommandRequest(actor=ADMIN))
+        await command(h, "accept", AcceptRequest(actor=APPROVER))
+        final = await h.result()
+    assert notices.requests == [] and "notified" not in [e.action for e in final.audit]
+
+
+async def test_each_approval_step_tells_its_assignees(time_skipping_env):
+    from domain.approval import Approval, RespondRequest
+
+    env, notices = time_skipping_env, FakeNotices(delivering=True)
+    settings = project(DirectExportMode.ENABLED_WITH_WORKFLOW)
+    async with item_workflow(env, FakeSage(), settings, notices=notices) as handle:
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        await notified(handle, 1)
+        child = env.client.get_workflow_handle((await status(handle)).approval_workflow_id)
+        request = RespondRequest(actor=ADMIN, response="approve")
+        await child.execute_update("respond", request, result_type=Approval)
+        await notified(handle, 2)
+    assert notices.kinds()[:2] == [
+        ("approval_step", ["pm.alex"]),
+        ("approval_step", ["acct.ana", "acct.admin"]),  # group:accounting, in its order
+    ]
