@@ -156,6 +156,8 @@ class SageGateway:
             names.append("rate_limited")
         if outcome["replayed"]:
             names.append("replayed")
+        if scope.get("method") == "GET" and str(scope.get("path", "")).startswith("/v1/batches"):
+            names.append("batch_reads")  # posting checks: one batch or the list
         with self.services.store.write() as db:
             counters.bump(db, *names)
         log.info(

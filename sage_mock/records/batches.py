@@ -5,10 +5,12 @@ read at or after that moment records it as posted. So it survives restarts and c
 nothing while nobody looks.
 """
 
+import datetime as dt
 import sqlite3
 import time
 from typing import Any
 
+from sage_mock.companies import current_company
 from sage_mock.records import iso
 
 AUTO_POSTING_KINDS = frozenset({"commitment", "commitment_change_order", "schedule_value_change"})
@@ -20,9 +22,17 @@ def create(db: sqlite3.Connection, kind: str, auto_post_seconds: float) -> dict[
     seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM batches").fetchone()[0]
     batch_id = f"B-{seq:06d}"
     db.execute(
-        "INSERT INTO batches (seq, batch_id, kind, auto_post, created_at, due_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (seq, batch_id, kind, int(auto_post), now, now + auto_post_seconds if auto_post else None),
+        "INSERT INTO batches (seq, batch_id, kind, auto_post, created_at, due_at, company_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            seq,
+            batch_id,
+            kind,
+            int(auto_post),
+            now,
+            now + auto_post_seconds if auto_post else None,
+            current_company(),
+        ),
     )
     return find(db, batch_id) or {}
 
@@ -51,6 +61,38 @@ def post(db: sqlite3.Connection, batch_id: str) -> dict[str, Any] | None:
         (time.time(), batch_id),
     )
     return find(db, batch_id)
+
+
+LIST_LIMIT = 1000
+"""The most batches one page of `GET /v1/batches` holds."""
+
+
+def posted_since(
+    db: sqlite3.Connection, since: float | None, after_seq: int, limit: int
+) -> tuple[list[dict[str, Any]], int | None]:
+    """The current company's batches posted at or after `since` (epoch seconds; None: all
+    posted), in batch order after `after_seq`, at most `limit`; and the cursor of the next
+    page (None when this is the last). Batches that came due are posted first, so a list
+    answers what a read of each batch would."""
+    now = time.time()
+    db.execute(
+        "UPDATE batches SET posted_at = due_at, posted_by = 'auto'"
+        " WHERE posted_at IS NULL AND due_at IS NOT NULL AND due_at <= ? AND company_id = ?",
+        (now, current_company()),
+    )
+    rows = db.execute(
+        "SELECT * FROM batches WHERE company_id = ? AND posted_at IS NOT NULL"
+        " AND posted_at >= ? AND seq > ? ORDER BY seq LIMIT ?",
+        (current_company(), since if since is not None else 0.0, after_seq, limit + 1),
+    ).fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [_view(r) for r in rows], (rows[-1]["seq"] if more and rows else None)
+
+
+def precise(epoch: float) -> str:
+    """An instant to the microsecond: the `as_of` a caller passes back as `posted_since`."""
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="microseconds")
 
 
 def list_all(db: sqlite3.Connection) -> list[dict[str, Any]]:

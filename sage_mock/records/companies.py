@@ -42,6 +42,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("origin", "TEXT NOT NULL DEFAULT 'sage'"),  # 'procore': created by POST /v1/jobs
     ],
     "vendors": [("company_id", f"TEXT NOT NULL DEFAULT '{DEFAULT_COMPANY}'")],
+    "batches": [("company_id", f"TEXT NOT NULL DEFAULT '{DEFAULT_COMPANY}'")],
 }
 """Columns added to the tables of store.py, to new and older databases alike."""
 

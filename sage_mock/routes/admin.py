@@ -86,6 +86,7 @@ async def stats(sv: Services) -> dict[str, Any]:
         "rate_limited": tally.get("rate_limited", 0),
         "dropped": tally.get("dropped", 0),
         "replayed": tally.get("replayed", 0),
+        "batch_reads": tally.get("batch_reads", 0),
         "by_status": {
             name.removeprefix("status:"): n
             for name, n in sorted(tally.items())
