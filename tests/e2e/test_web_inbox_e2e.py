@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -181,6 +182,11 @@ def reload_until(page: Any, text: str | re.Pattern[str], timeout: float = 60) ->
         page.reload()
 
 
+def shots(inbox: Inbox) -> Path:
+    """docs/ when ERP_SCREENSHOTS=1 (the README's pictures), else the test's own folder."""
+    return ROOT / "docs" if os.environ.get("ERP_SCREENSHOTS") == "1" else inbox.mailbox.parent
+
+
 def records(stack: Stack, code: str) -> list[dict[str, Any]]:
     found = stack.admin("GET", "/admin/records/commitments")
     return [r for r in found if r["commitment_id"] == code and not r.get("deleted")]
@@ -192,11 +198,11 @@ def test_the_approver_accepts_po_0101_with_a_field_and_sees_it_exported(inbox, b
         for item in ITEMS:
             reload_until(page, item)
         assert "Ready to export:" in page.get_by_test_id("counts").inner_text()
-        page.screenshot(path=str(ROOT / "docs" / "web-queue.png"), full_page=True)
+        page.screenshot(path=str(shots(inbox) / "web-queue.png"), full_page=True)
         page.get_by_role("link", name=PO).click()
         page.get_by_role("heading", name=re.compile("Commitment PO-0101")).wait_for()
         assert "W12x26 beams" in page.content() and "05-120" in page.content()
-        page.screenshot(path=str(ROOT / "docs" / "web-item.png"), full_page=True)
+        page.screenshot(path=str(shots(inbox) / "web-item.png"), full_page=True)
         page.get_by_label(re.compile("^sage_id")).fill("PO-0101-W")
         page.get_by_role("button", name="Accept", exact=True).click()
         page.get_by_text("Accepted: the export to Sage starts now.").wait_for()
