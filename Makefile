@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)  ## Temporal dev server + UI (:8233), mock Sage, worker, and the demo
-	$(PY) devstack.py
+	$(PY) -m devtools.devstack
 
 # The browser tests drive Debian's Chromium (Playwright and chromedriver, never a downloaded
 # browser): installed with apt-get when missing (through sudo when not root).

@@ -42,7 +42,6 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-import logs
 from cli import company as company_cli
 from cli import jobs as jobs_cli
 from cli.common import (
@@ -61,8 +60,16 @@ from cli.common import (
     rpc_error,
     signed,
 )
-from codec import CodecError
-from config import Settings, settings
+from contract import erp_project as ep
+from contract import item as item_contract
+from contract import prime_contract_sync as pcw
+from contract import search_attributes as sa
+from contract.sync import (
+    PROJECT_SYNC_WORKFLOW,
+    ProjectSyncInput,
+    ScheduleRequest,
+    running_syncs_query,
+)
 from domain import erp
 from domain import prime_contract as pc
 from domain.approval import Approval, RespondRequest, Response
@@ -86,12 +93,10 @@ from domain.settings import ProjectSettings, ProjectsFile
 from domain.signing import new_key_pair
 from domain.status import ItemStatus, ItemWorkflowInput
 from domain.text import printable
-from temporal_client import register_search_attributes
-from workflows import erp_project as ep
-from workflows import prime_contract as pcw
-from workflows import search_attributes as sa
-from workflows.item import ItemWorkflow
-from workflows.sage_reads import ScheduleRequest
+from runtime import logs
+from runtime.codec import CodecError
+from runtime.config import Config, config
+from runtime.connection import register_search_attributes
 
 SETTLED = frozenset({State.POSTED, State.CANCELLED, State.EXPORT_FAILED, State.REJECTED})
 START_CONCURRENCY = 64
@@ -188,22 +193,23 @@ async def query_status(client: Client, item: str) -> ItemStatus:
 
 
 def start_attributes(item: ItemBase, project: ProjectSettings) -> TypedSearchAttributes:
-    pairs: list[SearchAttributePair[Any]] = [
-        SearchAttributePair(sa.ITEM_TYPE, item.type.value),
-        SearchAttributePair(sa.PROJECT, item.project),
-        SearchAttributePair(sa.STATE, State.DRAFT.value),
-        SearchAttributePair(sa.EXPORT_MODE, project.export_mode(item.type).value),
-        SearchAttributePair(sa.AMOUNT, float(item.amount)),
-    ]
-    return TypedSearchAttributes(pairs)
+    return sa.typed(
+        sa.item_values(
+            item_type=item.type.value,
+            project=item.project,
+            state=State.DRAFT.value,
+            export_mode=project.export_mode(item.type).value,
+            amount=float(item.amount),
+        )
+    )
 
 
 async def start_item(
-    client: Client, cfg: Settings, item: ItemBase, project: ProjectSettings
+    client: Client, cfg: Config, item: ItemBase, project: ProjectSettings
 ) -> WorkflowHandle[Any, Any]:
     try:
         return await client.start_workflow(
-            ItemWorkflow.run,
+            item_contract.WORKFLOW_TYPE,
             ItemWorkflowInput(item=item.model_dump(mode="json"), settings=project),
             id=item.workflow_id,
             task_queue=cfg.temporal_task_queue,
@@ -323,7 +329,7 @@ def _print_prime(status: pcw.SyncStatus, as_json: bool) -> None:
         )
 
 
-async def cmd_prime_contract(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_prime_contract(args: argparse.Namespace, cfg: Config) -> int:
     """prime-contract import|add|reimport|status|edit-sov|readiness PROJECT CONTRACT"""
     project = _prime_project(args, cfg.erp_projects_file)
     wf_id = pcw.workflow_id(project.project, args.contract)
@@ -346,7 +352,7 @@ async def cmd_prime_contract(args: argparse.Namespace, cfg: Settings) -> int:
             raise UserError(f"{wf_id}: {err}", REFUSED) from None
         try:
             await client.start_workflow(
-                pcw.PrimeContractSync.run,
+                pcw.WORKFLOW_TYPE,
                 pcw.SyncStart(project=project.project, contract=args.contract, settings=project),
                 id=wf_id,
                 task_queue=cfg.temporal_task_queue,
@@ -419,7 +425,12 @@ async def _project_syncs(client: Client, project: str) -> list[str]:
     """The running prime contract syncs of the project."""
     try:
         return sorted(
-            [wf.id async for wf in client.list_workflows(pcw.running_syncs_query(project))]
+            [
+                wf.id
+                async for wf in client.list_workflows(
+                    running_syncs_query(project, (pcw.WORKFLOW_TYPE,))
+                )
+            ]
         )
     except RPCError as err:
         raise rpc_error(err, project) from None
@@ -427,7 +438,7 @@ async def _project_syncs(client: Client, project: str) -> list[str]:
 
 async def _authorize_schedule(
     args: argparse.Namespace,
-    cfg: Settings,
+    cfg: Config,
     client: Client,
     project: ProjectSettings,
     every: timedelta | None,
@@ -447,15 +458,15 @@ async def _schedule_actor(client: Client, arg: Any) -> str | None:
     """Whom a schedule's runs act for, as its action's input says (a payload when described)."""
     try:
         if isinstance(arg, Payload):
-            [arg] = await client.data_converter.decode([arg], [pcw.ProjectSyncInput])
+            [arg] = await client.data_converter.decode([arg], [ProjectSyncInput])
         if isinstance(arg, dict):
-            arg = pcw.ProjectSyncInput.model_validate(arg)
+            arg = ProjectSyncInput.model_validate(arg)
     except Exception:  # an input this version cannot read names nobody it can show
         return None
-    return arg.actor if isinstance(arg, pcw.ProjectSyncInput) else None
+    return arg.actor if isinstance(arg, ProjectSyncInput) else None
 
 
-async def cmd_schedule(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_schedule(args: argparse.Namespace, cfg: Config) -> int:
     """schedule set|show|delete PROJECT: the project's refresh from Sage (its prime contracts,
     and the cost codes and job costs of its ErpProject), run in the name of the ERP Admin who
     set it."""
@@ -476,8 +487,8 @@ async def cmd_schedule(args: argparse.Namespace, cfg: Settings) -> int:
             await _authorize_schedule(args, cfg, client, project, every)
             schedule = Schedule(
                 action=ScheduleActionStartWorkflow(
-                    pcw.ProjectSync.run,
-                    pcw.ProjectSyncInput(project=args.project, actor=args.actor),
+                    PROJECT_SYNC_WORKFLOW,
+                    ProjectSyncInput(project=args.project, actor=args.actor),
                     id=f"project_sync:{args.project}",
                     task_queue=cfg.temporal_task_queue,
                 ),
@@ -516,7 +527,7 @@ async def cmd_schedule(args: argparse.Namespace, cfg: Settings) -> int:
     return OK
 
 
-async def cmd_sync(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_sync(args: argparse.Namespace, cfg: Config) -> int:
     """sync PROJECT --as USER: refresh the project from Sage now: prime contracts (a re-import:
     ERP Admin and Prime Contracts Admin), cost codes and job costs (ERP Admin)."""
     project = _prime_project(args, cfg.erp_projects_file)
@@ -543,7 +554,7 @@ async def cmd_sync(args: argparse.Namespace, cfg: Settings) -> int:
 # --- signing ---
 
 
-async def cmd_keys_new(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_keys_new(args: argparse.Namespace, cfg: Config) -> int:
     folder = Path(args.dir)
     path = folder / f"{args.user}.key"
     if path.exists():
@@ -560,7 +571,7 @@ async def cmd_keys_new(args: argparse.Namespace, cfg: Settings) -> int:
 # --- commands ---
 
 
-async def cmd_start(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_start(args: argparse.Namespace, cfg: Config) -> int:
     if args.send and not args.actor:
         raise UserError("--send needs --as USER", USAGE)
     projects = load_projects(cfg.erp_projects_file)
@@ -630,7 +641,7 @@ def _progress(done: int, total: int, began: float) -> None:
     sys.stderr.flush()
 
 
-async def _command(args: argparse.Namespace, cfg: Settings, request: CommandRequest) -> int:
+async def _command(args: argparse.Namespace, cfg: Config, request: CommandRequest) -> int:
     client = await open_client(cfg)
     request = signed(args, args.item, args.command, request)
     status = await run_command(client, args.item, args.command, request)
@@ -638,28 +649,28 @@ async def _command(args: argparse.Namespace, cfg: Settings, request: CommandRequ
     return OK
 
 
-async def cmd_simple(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_simple(args: argparse.Namespace, cfg: Config) -> int:
     return await _command(args, cfg, CommandRequest(actor=args.actor, comment=args.comment))
 
 
-async def cmd_edit(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_edit(args: argparse.Namespace, cfg: Config) -> int:
     item = read_item(Path(args.file))
     request = EditRequest(actor=args.actor, item=item.model_dump(mode="json"), comment=args.comment)
     return await _command(args, cfg, request)
 
 
-async def cmd_accept(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_accept(args: argparse.Namespace, cfg: Config) -> int:
     request = AcceptRequest(actor=args.actor, fields=parse_fields(args.field), comment=args.comment)
     return await _command(args, cfg, request)
 
 
-async def cmd_reject(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_reject(args: argparse.Namespace, cfg: Config) -> int:
     if not args.reason.strip():
         raise UserError("--reason can't be blank", USAGE)
     return await _command(args, cfg, RejectRequest(actor=args.actor, reason=args.reason))
 
 
-async def cmd_respond(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_respond(args: argparse.Namespace, cfg: Config) -> int:
     """Answer the current step of an item's delegated approval workflow."""
     request = RespondRequest(actor=args.actor, response=args.response, comment=args.comment)
     client = await open_client(cfg)
@@ -678,7 +689,7 @@ async def cmd_respond(args: argparse.Namespace, cfg: Settings) -> int:
     return OK
 
 
-async def cmd_reset(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_reset(args: argparse.Namespace, cfg: Config) -> int:
     request = ResetRequest(actor=args.actor, to=args.to, comment=args.comment)
     return await _command(args, cfg, request)
 
@@ -690,7 +701,7 @@ async def _running(client: Client, query: str, label: str) -> list[str]:
         raise rpc_error(err, label) from None
 
 
-async def cmd_settings_apply(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_settings_apply(args: argparse.Namespace, cfg: Config) -> int:
     """Push project settings to every open item of each project in FILE, and to the project's
     ErpProject and prime contract syncs: each takes them only from an ERP Admin of the roster
     it already holds (the file's roster decides nothing), signed when that roster has a key."""
@@ -734,7 +745,7 @@ async def cmd_settings_apply(args: argparse.Namespace, cfg: Settings) -> int:
     return REFUSED if failed else OK
 
 
-async def cmd_status(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_status(args: argparse.Namespace, cfg: Config) -> int:
     client = await open_client(cfg)
     print_status(await query_status(client, args.item), args.json)
     return OK
@@ -756,7 +767,7 @@ def visibility_query(args: argparse.Namespace) -> str:
     return " AND ".join(clauses)
 
 
-async def cmd_list(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_list(args: argparse.Namespace, cfg: Config) -> int:
     client = await open_client(cfg)
     rows: list[dict[str, Any]] = []
     try:
@@ -804,7 +815,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-async def cmd_watch(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_watch(args: argparse.Namespace, cfg: Config) -> int:
     client = await open_client(cfg)
     seen_audit = 0
     while True:
@@ -833,7 +844,7 @@ async def cmd_watch(args: argparse.Namespace, cfg: Settings) -> int:
         await asyncio.sleep(args.interval)
 
 
-async def cmd_setup(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_setup(args: argparse.Namespace, cfg: Config) -> int:
     """Register the custom search attributes on an existing cluster (idempotent)."""
     client = await open_client(cfg)
     try:
@@ -848,7 +859,7 @@ async def cmd_setup(args: argparse.Namespace, cfg: Settings) -> int:
 # --- argument parsing ---
 
 
-Handler = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+Handler = Callable[[argparse.Namespace, Config], Awaitable[int]]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -988,7 +999,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        cfg = settings()
+        cfg = config()
     except ValidationError as err:
         out(f"error: configuration from the environment: {err}", file=sys.stderr)
         return USAGE

@@ -17,19 +17,19 @@ import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-import logs
-from activities.prime_contract import SyncActivities
 from activities.notices import NoticeActivities
 from activities.sage import SageActivities, sage_http_client
-from codec import InvalidKeys
-from config import Settings, settings
-from temporal_client import connect
+from activities.sync_listing import SyncActivities
+from runtime import logs
+from runtime.codec import InvalidKeys
+from runtime.config import Config, config
+from runtime.connection import connect
+from runtime.sandbox import FAST_RUNNER
 from workflows.approval import ApprovalWorkflow
 from workflows.erp_company import ErpCompany
 from workflows.erp_project import ErpProject
 from workflows.item import ItemWorkflow
-from workflows.prime_contract import PrimeContractSync, ProjectSync
-from workflows.sandbox import FAST_RUNNER
+from workflows.prime_contract_sync import PrimeContractSync, ProjectSync
 
 log = structlog.get_logger("worker")
 
@@ -55,7 +55,7 @@ NOTICES_LEDGER = Path(__file__).resolve().parent / ".data" / "notices-ledger.sql
 
 def build_workers(
     client: Client,
-    cfg: Settings,
+    cfg: Config,
     activities: SageActivities,
     notices: NoticeActivities | None = None,
 ) -> list[Worker]:
@@ -86,7 +86,7 @@ def build_workers(
     return [items, sage]
 
 
-async def run(cfg: Settings) -> None:
+async def run(cfg: Config) -> None:
     client = await connect(cfg)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -117,7 +117,7 @@ async def run(cfg: Settings) -> None:
 
 
 def main() -> int:
-    cfg = settings()
+    cfg = config()
     logs.configure(cfg.log_level, cfg.log_format)
     try:
         asyncio.run(run(cfg))

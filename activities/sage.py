@@ -26,8 +26,7 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
-from domain.errors import RETRYABLE_HTTP_STATUSES
-from domain.saga import (
+from contract.sage import (
     COMPANY_HEADER,
     SAGE_CALL_ACTIVITY,
     WAIT_POSTED_ACTIVITY,
@@ -35,6 +34,7 @@ from domain.saga import (
     SageFailure,
     SageRequest,
 )
+from domain.errors import RETRYABLE_HTTP_STATUSES
 from domain.sage_paths import sage_path, sage_path_problem
 
 log = structlog.get_logger(__name__)

@@ -14,7 +14,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
-    from domain.saga import SAGE_CALL_ACTIVITY, WAIT_POSTED_ACTIVITY, SageAnswer, SageRequest
+    from contract.sage import SAGE_CALL_ACTIVITY, WAIT_POSTED_ACTIVITY, SageAnswer, SageRequest
     from workflows import policies
 
 BASELINE_QUEUE_SUFFIX = "-baseline"

@@ -30,12 +30,12 @@ import structlog
 from temporalio.worker import PollerBehaviorSimpleMaximum, UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-import logs
 import worker as product
 from activities.sage import SageActivities, sage_http_client
 from bench.baseline import BASELINE_QUEUE_SUFFIX, BaselineWorkflow
-from config import settings
-from temporal_client import connect
+from runtime import logs
+from runtime.config import config
+from runtime.connection import connect
 
 log = structlog.get_logger("bench.worker")
 
@@ -75,7 +75,7 @@ def activity_options() -> dict[str, Any]:
 
 
 async def run() -> None:
-    cfg = settings()
+    cfg = config()
     if headroom := os.environ.get("BENCH_QUOTA_HEADROOM"):
         product.QUOTA_HEADROOM = float(headroom)
     client = await connect(cfg)
@@ -115,7 +115,7 @@ async def run() -> None:
 
 
 def main() -> int:
-    cfg = settings()
+    cfg = config()
     logs.configure(cfg.log_level, cfg.log_format)
     asyncio.run(run())
     return 0

@@ -33,10 +33,10 @@ from bench import items as bi
 from bench.stack import BenchStack
 from domain.approval import Approval, RespondRequest, Response
 from domain.commands import AcceptRequest
+from domain.export_plan import Posting
 from domain.exports import KINDS
 from domain.items import ItemBase, ItemType, parse_item
 from domain.lifecycle import State
-from domain.saga import Posting
 from domain.settings import DirectExportMode
 from domain.status import ItemStatus
 from starter import UserError, run_command
@@ -135,7 +135,7 @@ def pick_example(kind: ItemType, projects: Any) -> ItemBase | None:
 def accept_fields(item: ItemBase) -> dict[str, str]:
     """The export fields the demo gives this example; else blank required ones generated."""
     try:
-        from demo import SCRIPT
+        from devtools.demo import SCRIPT
 
         for command, request in SCRIPT.get(item.workflow_id, []):
             if command == "accept" and isinstance(request, AcceptRequest):

@@ -9,11 +9,11 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 
 from bench.stack import ROOT, bounded
-from config import Settings
 from domain.commands import CommandRequest
 from domain.items import ItemBase, parse_item
 from domain.settings import ProjectSettings, ProjectsFile
 from domain.status import ItemStatus
+from runtime.config import Config
 from starter import load_projects, run_command, start_item
 
 EXAMPLES = ROOT / "examples" / "items"
@@ -50,15 +50,15 @@ def write_copies(template: str, prefix: str, count: int, folder: Path) -> list[s
     return ids
 
 
-def projects(cfg: Settings) -> ProjectsFile:
+def projects(cfg: Config) -> ProjectsFile:
     return load_projects(cfg.erp_projects_file)
 
 
-def project(cfg: Settings, item: ItemBase) -> ProjectSettings:
+def project(cfg: Config, item: ItemBase) -> ProjectSettings:
     return projects(cfg).projects[item.project]
 
 
-async def start_all(client: Client, cfg: Settings, items: list[ItemBase]) -> None:
+async def start_all(client: Client, cfg: Config, items: list[ItemBase]) -> None:
     found = projects(cfg)
     await bounded(
         CONCURRENCY,

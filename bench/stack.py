@@ -23,9 +23,9 @@ from typing import Any, TypeVar
 import httpx
 from temporalio.client import Client
 
-import devstack
-from config import Settings
-from temporal_client import connect
+from devtools import devstack
+from runtime.config import Config
+from runtime.connection import connect
 
 ROOT = Path(__file__).resolve().parents[1]
 API_KEY = "bench-sage-key"
@@ -85,15 +85,15 @@ class BenchStack:
             "SAGE_API_KEY": API_KEY,
             "SAGE_RATE_LIMIT_PER_HOUR": str(UNLIMITED),
             "LOG_FORMAT": "json",
-            "ERP_ENV_FILE": "",  # never a developer's .data/demo.env (config.py)
+            "ERP_ENV_FILE": "",  # never a developer's .data/demo.env (runtime/config.py)
             "PYTHONDONTWRITEBYTECODE": "",
             "PYTHONPYCACHEPREFIX": str(self.data / "pycache"),
             **changes,
         }
 
-    def settings(self, **changes: Any) -> Settings:
+    def settings(self, **changes: Any) -> Config:
         env = self.env()
-        return Settings(
+        return Config(
             temporal_address=env["TEMPORAL_ADDRESS"],
             sage_api_url=env["SAGE_API_URL"],
             sage_api_key=API_KEY,

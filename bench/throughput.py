@@ -26,9 +26,9 @@ from temporalio.client import Client
 from bench import items as bi
 from bench.baseline import BASELINE_QUEUE_SUFFIX, BaselineInput, BaselineWorkflow
 from bench.stack import BenchStack
+from contract.sage import SageRequest
 from domain.exports import kind_of
 from domain.items import ItemBase
-from domain.saga import SageRequest
 
 TEMPLATE = "commitment-SC-2001.json"  # project P-1002, Direct Export enabled
 WAITS = 500

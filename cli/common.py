@@ -23,12 +23,12 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from codec import InvalidKeys
-from config import Settings
 from domain.settings import InvalidSettings, ProjectsFile, parse_projects
 from domain.signing import BadSignature, load_private_key, sign
 from domain.text import printable
-from temporal_client import connect
+from runtime.codec import InvalidKeys
+from runtime.config import Config
+from runtime.connection import connect
 
 OK, REFUSED, USAGE, NO_SUCH_ITEM, UNREACHABLE = 0, 1, 2, 3, 4
 
@@ -66,7 +66,7 @@ def read_json(path: Path) -> Any:
         raise UserError(f"{path}: not usable JSON ({first_line(err)})", USAGE) from None
 
 
-async def open_client(cfg: Settings) -> Client:
+async def open_client(cfg: Config) -> Client:
     try:
         return await connect(cfg)
     except InvalidKeys as err:
@@ -101,7 +101,7 @@ def read_settings_text(path: Path, what: str) -> str:
 
 async def start_entity(
     client: Client,
-    cfg: Settings,
+    cfg: Config,
     run: Any,
     start: Any,
     wf_id: str,

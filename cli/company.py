@@ -29,7 +29,8 @@ from cli.common import (
     signed,
     start_entity,
 )
-from config import Settings
+from contract import erp_company as ec
+from contract import search_attributes as sa
 from domain import erp
 from domain.company_account import (
     DEFAULT_SAGE_COMPANY,
@@ -38,8 +39,7 @@ from domain.company_account import (
     parse_company_account,
 )
 from domain.settings import InvalidSettings
-from workflows import erp_company as ec
-from workflows import search_attributes as sa
+from runtime.config import Config
 
 AUTO_UPDATE = erp.Capability.VENDOR_AUTO_UPDATE
 VENDOR_UPDATES = {
@@ -60,7 +60,7 @@ def load_account(path: Path) -> CompanyAccount:
         raise UserError(f"{path}: {err}", USAGE) from None
 
 
-def known_company(cfg: Settings, sage_company: str) -> CompanyAccount:
+def known_company(cfg: Config, sage_company: str) -> CompanyAccount:
     account = load_account(cfg.erp_company_file)
     try:
         account.erp_of(sage_company)
@@ -70,14 +70,14 @@ def known_company(cfg: Settings, sage_company: str) -> CompanyAccount:
 
 
 async def ensure_company(
-    client: Client, cfg: Settings, sage_company: str, account: CompanyAccount
+    client: Client, cfg: Config, sage_company: str, account: CompanyAccount
 ) -> None:
     """Start the Sage company's ErpCompany workflow unless it runs already."""
     start = ec.CompanyStart(sage_company=sage_company, account=account)
     pairs = [SearchAttributePair(sa.ITEM_TYPE, ec.ITEM_TYPE)]
     summary = f"Sage company {sage_company}: vendors and standard cost codes"
     wf_id = ec.workflow_id(sage_company)
-    await start_entity(client, cfg, ec.ErpCompany.run, start, wf_id, pairs, summary)
+    await start_entity(client, cfg, ec.WORKFLOW_TYPE, start, wf_id, pairs, summary)
 
 
 async def company_update(
@@ -95,7 +95,7 @@ async def company_record(client: Client, sage_company: str, first: str) -> ec.Co
 # --- vendors ---
 
 
-async def cmd_vendors(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_vendors(args: argparse.Namespace, cfg: Config) -> int:
     """vendors ACTION [VENDOR] [COMPANY]: the Sage vendors and the company directory."""
     account = known_company(cfg, args.company)
     needs_vendor = args.action not in ("refresh", "list")
@@ -179,7 +179,7 @@ def vendor_table(record: ec.CompanyRecord) -> str:
 # --- standard cost codes ---
 
 
-async def cmd_standard_cost_codes(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_standard_cost_codes(args: argparse.Namespace, cfg: Config) -> int:
     """standard-cost-codes refresh|show: the company's standard cost codes and categories."""
     account = known_company(cfg, args.company)
     if args.action == "refresh" and not args.actor:
@@ -221,7 +221,7 @@ async def cmd_standard_cost_codes(args: argparse.Namespace, cfg: Settings) -> in
 # --- the company account ---
 
 
-async def cmd_company_account(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_company_account(args: argparse.Namespace, cfg: Config) -> int:
     """company-account apply [--company SAGE_CO] --as USER: the account file to the company's
     workflow (each Sage company of the file by default), taken only from an ERP Admin of the
     roster the workflow holds."""

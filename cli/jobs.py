@@ -30,17 +30,17 @@ from cli.common import (
     query_status,
     start_entity,
 )
-from config import Settings
+from contract import erp_project as ep
+from contract import search_attributes as sa
 from domain import erp
 from domain.job_costs import render_table
 from domain.job_import import ImportRefused, require_new_project
 from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
 from domain.settings import ProjectSettings
-from workflows import erp_project as ep
-from workflows import search_attributes as sa
+from runtime.config import Config
 
 
-def known_project(cfg: Settings, project: str) -> ProjectSettings:
+def known_project(cfg: Config, project: str) -> ProjectSettings:
     projects = load_projects(cfg.erp_projects_file)
     found = projects.projects.get(project)
     if found is None:
@@ -50,7 +50,7 @@ def known_project(cfg: Settings, project: str) -> ProjectSettings:
     return found
 
 
-async def ensure_project(client: Client, cfg: Settings, settings: ProjectSettings) -> None:
+async def ensure_project(client: Client, cfg: Config, settings: ProjectSettings) -> None:
     """Start the project's ErpProject workflow unless it runs already."""
     pairs = [
         SearchAttributePair(sa.ITEM_TYPE, ep.ITEM_TYPE),
@@ -59,7 +59,7 @@ async def ensure_project(client: Client, cfg: Settings, settings: ProjectSetting
     summary = f"Project {settings.project} and its Sage job"
     wf_id = ep.workflow_id(settings.project)
     await start_entity(
-        client, cfg, ep.ErpProject.run, ep.ProjectStart(settings=settings), wf_id, pairs, summary
+        client, cfg, ep.WORKFLOW_TYPE, ep.ProjectStart(settings=settings), wf_id, pairs, summary
     )
 
 
@@ -79,7 +79,7 @@ async def project_record(client: Client, project: str) -> ep.ProjectRecord:
 # --- jobs import ---
 
 
-async def cmd_jobs_import(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_jobs_import(args: argparse.Namespace, cfg: Config) -> int:
     """Add a Sage job to Procore as a new project, its team and rules copied from --like."""
     projects_file = cfg.erp_projects_file
     projects = load_projects(projects_file)
@@ -139,7 +139,7 @@ def write_project(path: Path, settings: ProjectSettings) -> None:
 # --- cost codes ---
 
 
-async def cmd_cost_codes(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_cost_codes(args: argparse.Namespace, cfg: Config) -> int:
     """cost-codes refresh|show PROJECT: the Sage job's cost codes and categories."""
     settings = known_project(cfg, args.project)
     if args.action == "refresh" and not args.actor:
@@ -170,7 +170,7 @@ async def cmd_cost_codes(args: argparse.Namespace, cfg: Settings) -> int:
 # --- job costs ---
 
 
-async def cmd_job_costs(args: argparse.Namespace, cfg: Settings) -> int:
+async def cmd_job_costs(args: argparse.Namespace, cfg: Config) -> int:
     """job-costs PROJECT [--sync --as USER] [--json]: the job cost summary from Sage."""
     settings = known_project(cfg, args.project)
     try:

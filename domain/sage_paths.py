@@ -3,7 +3,7 @@
 `sage_path("/v1/commitments", job, commitment_id, "items")` is the one way a path is built
 from data: each segment after the literal base is encoded with nothing left safe, so a '/',
 '?', '#', '%' or '..' in a value stays inside its segment. `Answer("name")` is a segment
-filled later from an earlier step's answer (domain/saga.py `fill`, which encodes it too).
+filled later from an earlier step's answer (domain/export_plan.py `fill`, which encodes it too).
 
 `sage_path_problem` is the activity's last check (defence in depth): a path must stay under
 the API prefix `/v1/` after normalisation (of the path as sent and of its percent-decoded

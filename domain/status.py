@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field, computed_field, field_validator
 
 from domain.approval import Approval
 from domain.errors import SageError
+from domain.export_plan import LeftoverUndo, Posting
 from domain.lifecycle import State
-from domain.saga import LeftoverUndo, Posting
 from domain.settings import DirectExportMode, ProjectSettings
 
 

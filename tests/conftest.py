@@ -12,13 +12,13 @@ import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from temporal_client import register_search_attributes
+from runtime.connection import register_search_attributes
 
 BIN = Path(sys.executable).parent
 
 os.environ.setdefault("ERP_ENV_FILE", "")
-"""Never a developer's `.data/demo.env` (config.py reads it by default): tests name their own
-servers and keys."""
+"""Never a developer's `.data/demo.env` (runtime/config.py reads it by default): tests name
+their own servers and keys."""
 
 
 def binary(name: str) -> str:

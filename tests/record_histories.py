@@ -31,20 +31,20 @@ from temporalio.worker import Worker
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from contract.sage import SageFailure  # noqa: E402
 from domain.approval import RespondRequest  # noqa: E402
 from domain.commands import AcceptRequest, CommandRequest, EditRequest, RejectRequest  # noqa: E402
-from domain.saga import SageFailure  # noqa: E402
 from domain.settings import DirectExportMode  # noqa: E402
 from domain.signing import new_key_pair  # noqa: E402
 from domain.status import ItemStatus, ItemWorkflowInput  # noqa: E402
-from temporal_client import register_search_attributes  # noqa: E402
+from runtime.connection import register_search_attributes  # noqa: E402
+from runtime.sandbox import RUNNER  # noqa: E402
 from tests.workflows import test_erp_company as erp_company_tests  # noqa: E402
 from tests.workflows import test_erp_project as erp_project_tests  # noqa: E402
 from tests.workflows.fake_sage import FakeSage  # noqa: E402
 from tests.workflows.test_item_workflow import commitment, project  # noqa: E402
 from workflows.approval import ApprovalWorkflow  # noqa: E402
 from workflows.item import ItemWorkflow  # noqa: E402
-from workflows.sandbox import RUNNER  # noqa: E402
 
 HISTORIES = ROOT / "tests" / "histories"
 ADMIN, APPROVER, ERP_ADMIN = "pm.alex", "acct.ana", "acct.admin"

@@ -23,8 +23,12 @@ from temporalio.api.failure.v1 import Failure
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
-import devstack
-from codec import (
+from devtools import devstack
+from devtools.codec_server import create_codec_app
+from domain.items import parse_item
+from domain.settings import parse_projects
+from domain.status import ItemWorkflowInput
+from runtime.codec import (
     ENCODING,
     KEY_ID,
     CodecError,
@@ -33,11 +37,7 @@ from codec import (
     UnknownKeyId,
     data_converter,
 )
-from codec_server import create_codec_app
-from config import Settings
-from domain.items import parse_item
-from domain.settings import parse_projects
-from domain.status import ItemWorkflowInput
+from runtime.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 ITEM = json.loads((ROOT / "examples" / "items" / "commitment-SC-0042.json").read_text())
@@ -179,7 +179,7 @@ def test_rotate_creates_then_rotates_a_private_key_file(tmp_path: Path):
     path = tmp_path / "codec-keys.json"
     for expected in ("k1", "k2"):
         done = subprocess.run(
-            [sys.executable, "codec.py", "rotate", str(path)],
+            [sys.executable, "-m", "runtime.codec", "rotate", str(path)],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -297,7 +297,7 @@ async def test_with_a_token_set_every_call_must_carry_it(codec_with_token):
 
 
 def test_the_token_is_never_taken_from_the_command_line(capsys):
-    from codec_server import main
+    from devtools.codec_server import main
 
     with pytest.raises(SystemExit) as stopped:
         main(["--token", "on-the-command-line"])
@@ -362,7 +362,7 @@ def codec_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         devstack.wait_for_port(temporal_port, procs[0], "Temporal", 60)
         procs.append(
             devstack.spawn(
-                [sys.executable, "codec_server.py", "--port", str(codec_port)],
+                [sys.executable, "-m", "devtools.codec_server", "--port", str(codec_port)],
                 {
                     "ERP_CODEC_KEYS_FILE": str(key_file),
                     "ERP_CODEC_TOKEN": "",
@@ -439,7 +439,7 @@ async def start_encrypted_item(codec_stack: dict[str, Any], number: str) -> Any:
 
     item = parse_item({**ITEM, "number": number})
     client = await connect(codec_stack["address"], codec_stack["keys"])
-    await start_item(client, Settings(temporal_task_queue="codec-e2e"), item, PROJECT)
+    await start_item(client, Config(temporal_task_queue="codec-e2e"), item, PROJECT)
     return item
 
 

@@ -19,18 +19,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import setuptools
 import yaml
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType
 
-import codec
-import devstack
-from config import Settings
+from contract import search_attributes as sa
+from devtools import devstack
+from runtime import codec
+from runtime.config import Config
 from sage_mock.__main__ import parse_config
 from sage_mock.config import MockConfig
-from workflows import search_attributes as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -48,7 +49,7 @@ TYPE_NAMES = {
     SearchAttributeIndexedValueType.KEYWORD_LIST: "KeywordList",
 }
 WANTED_ATTRIBUTES = {key.name: TYPE_NAMES[key.indexed_value_type] for key in sa.ALL}
-"""What workflows/search_attributes.py defines: the one source of the list."""
+"""What contract/search_attributes.py defines: the one source of the list."""
 
 
 def service(name: str) -> dict[str, Any]:
@@ -111,6 +112,8 @@ def test_the_stack_has_every_service_a_user_needs():
         "temporal-ui",
         "sage",
         "worker",
+        "web",
+        "mailbox",
     } <= set(SERVICES)
 
 
@@ -239,16 +242,16 @@ def test_the_mock_runs_from_the_project_image_with_its_database_on_a_volume(monk
 
 def test_the_worker_configuration_reaches_temporal_and_the_mock(monkeypatch):
     env = environment("worker")
-    codec_settings = {codec.KEYS_ENV, codec.KEYS_FILE_ENV}  # read by codec.py, not config.py
+    codec_settings = {codec.KEYS_ENV, codec.KEYS_FILE_ENV}  # runtime/codec.py reads them
     for key in env:
-        known = key.lower() in Settings.model_fields or key in codec_settings
+        known = key.lower() in Config.model_fields or key in codec_settings | NOTICE_SETTINGS
         assert known, f"worker: {key} is not a setting"
     for key in list(os.environ):
-        if key.lower() in Settings.model_fields:
+        if key.lower() in Config.model_fields:
             monkeypatch.delenv(key)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    cfg = Settings()
+    cfg = Config()
 
     assert {
         "TEMPORAL_ADDRESS",
@@ -268,6 +271,55 @@ def test_the_worker_configuration_reaches_temporal_and_the_mock(monkeypatch):
     assert (url.hostname, url.port) == ("sage", mock.port)
     assert cfg.sage_api_key.get_secret_value() == mock.api_key.get_secret_value()
     assert cfg.sage_rate_limit_per_hour == mock.rate_limit
+
+
+NOTICE_SETTINGS = {"SMTP_URL", "ERP_NOTICES_LEDGER", "ERP_WEB_URL", "ERP_NOTICES_FROM"}
+"""What activities/notices.py reads (NoticeActivities.from_env)."""
+
+
+def test_the_workers_notices_reach_the_mailbox_and_link_to_the_page():
+    env = environment("worker")
+    smtp = urlsplit(env["SMTP_URL"])
+    mailbox = command("mailbox")
+    assert mailbox[:3] == ["python", "-m", "web.mailbox"]
+    assert (smtp.scheme, smtp.hostname, str(smtp.port)) == (
+        "smtp",
+        "mailbox",
+        mailbox[mailbox.index("--port") + 1],
+    )
+    assert env["ERP_WEB_URL"] == environment("web")["ERP_WEB_URL"]
+    ledger = Path(env["ERP_NOTICES_LEDGER"])
+    mounts = [str(v).split(":")[1] for v in service("worker").get("volumes", [])]
+    assert any(ledger.is_relative_to(m) for m in mounts), "the ledger outlives a container"
+
+
+def test_the_approvers_page_serves_from_the_project_image(monkeypatch):
+    from web.config import WebConfig
+
+    web = service("web")
+    assert web.get("build") in (".", {"context": "."}) and command("web") == ["python", "-m", "web"]
+    env = environment("web")
+    for key in env:
+        known = (
+            key.lower() in Config.model_fields
+            or key.removeprefix("ERP_WEB_").lower() in WebConfig.model_fields
+            or key in {codec.KEYS_ENV, "ERP_SIGNING_KEYS_DIR"}
+        )
+        assert known, f"web: {key} is not a setting"
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    cfg = WebConfig()
+    assert (cfg.host, cfg.port) == ("0.0.0.0", 8600)  # inside its container; published below
+    assert published("web") == [("127.0.0.1", "8600", "8600")]
+    assert published("web", {"ERP_BIND_ADDRESS": "0.0.0.0"})[0][0] == "0.0.0.0"
+    mounts = {str(v).split(":")[1]: str(v) for v in web.get("volumes", [])}
+    for path in (cfg.users_file, cfg.secret_file, cfg.mailbox_db):
+        assert any(path.is_relative_to(m) for m in mounts), path
+    mailbox_db = command("mailbox")[command("mailbox").index("--db") + 1]
+    assert Path(mailbox_db).name == cfg.mailbox_db.name
+    assert mounts["/mailbox"].endswith(":ro"), "the page only reads the mailbox"
+    assert "SAGE_API_KEY" not in env, "the page never calls Sage"
+    assert "healthcheck" in web
 
 
 def test_the_worker_scales_with_docker_compose_up_scale():
@@ -296,7 +348,9 @@ def test_the_docker_build_context_holds_the_code_but_not_local_state():
         return not any(fnmatch.fnmatch(path, pattern) for pattern in ignored)
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
-    needed = [f"{module}.py" for module in project["py-modules"]] + project["packages"]
+    found = setuptools.find_packages(str(ROOT), include=project["packages"]["find"]["include"])
+    needed = [f"{module}.py" for module in project["py-modules"]]
+    needed += sorted({package.split(".")[0] for package in found})
     needed += ["pyproject.toml", "examples"]
     for path in needed:
         assert (ROOT / path).exists(), path
@@ -391,7 +445,7 @@ async def test_the_init_step_stops_on_an_attribute_registered_with_another_type(
 def test_payload_encryption_is_wired_for_the_ui_and_the_workers():
     codec_service = SERVICES["codec"]
     assert codec_service["profiles"] == ["encryption"]
-    assert "codec_server.py" in codec_service["command"]
+    assert "devtools.codec_server" in codec_service["command"]
     env = environment("codec")
     assert "ERP_CODEC_KEYS" in env
     assert "ERP_CODEC_TOKEN" not in env  # the UI cannot send one: nothing to set

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-import config
-import devstack
-from codec import CodecKeys
+from devtools import devstack
 from domain.settings import parse_projects
+from runtime import config
+from runtime.codec import CodecKeys
 
 PORTS = devstack.Ports(temporal=17233, ui=18233, sage=18765, codec=18234)
 
@@ -38,6 +38,8 @@ def secrets_of(data: Path, env: dict[str, str], admin_key: str) -> list[str]:
     found += [codec_keys.to_json()]
     for key_file in (data / "keys").glob("*.key"):
         found += [line for line in key_file.read_text().splitlines() if len(line) > 20]
+    for line in (data / "web-passwords.txt").read_text().splitlines()[1:]:  # the page's
+        found.append(line.split(" ", 1)[1])
     assert len(found) >= 6
     return found
 
@@ -49,6 +51,8 @@ def test_no_secret_is_on_any_command_line(made):
         "the Temporal dev server",
         "the mock Sage",
         "the worker",
+        "the demo's SMTP server",
+        "the approvers' page",
     ]
     for process in processes:
         argv = " ".join(process.args)
@@ -163,7 +167,7 @@ def test_the_banner_says_what_the_demo_does():
     assert "Bearer" not in text  # the admin key is read from its file, never printed
 
 
-# --- a second terminal finds the demo by itself (config.py) ---
+# --- a second terminal finds the demo by itself (runtime/config.py) ---
 
 
 def test_the_cli_reads_demo_env_when_the_environment_says_nothing(made):

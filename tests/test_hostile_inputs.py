@@ -33,17 +33,17 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.common import RawValue
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-import config
 import starter
+from contract.approval import PROGRESS_SIGNAL
 from domain.commands import CommandRequest, ItemFacts, decide, parse_request
 from domain.items import InvalidItem, ItemBase, parse_item
 from domain.lifecycle import Command, State
 from domain.refusal import Refusal
 from domain.settings import parse_projects
 from domain.status import Outcome
+from runtime import config
 from tests.workflows.fake_sage import FakeSage
 from tests.workflows.test_item_workflow import ADMIN, command, item_workflow, status
-from workflows.approval import PROGRESS_SIGNAL
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_TEXT = (ROOT / "examples" / "items" / "commitment-SC-0042.json").read_text()
@@ -238,13 +238,13 @@ def isolated_settings(projects: Path) -> Iterator[None]:
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update({**isolated_env(), "ERP_PROJECTS_FILE": str(projects), "ERP_ENV_FILE": ""})
-    config.settings.cache_clear()
+    config.config.cache_clear()
     try:
         yield
     finally:
         os.environ.clear()
         os.environ.update(saved)
-        config.settings.cache_clear()
+        config.config.cache_clear()
 
 
 def test_a_valid_item_file_ends_deterministically_without_its_project() -> None:

@@ -1,6 +1,6 @@
-"""logs.py as an operator meets it: JSON lines off a terminal, readable text on one, every line
-inside an activity tied to its workflow, and no credential in any line; the mock Sage's request
-log, read from a real server process, never carries the API key."""
+"""runtime/logs.py as an operator meets it: JSON lines off a terminal, readable text on one,
+every line inside an activity tied to its workflow, and no credential in any line; the mock
+Sage's request log, read from a real server process, never carries the API key."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from pydantic import SecretStr
 from temporalio import activity, workflow
 from temporalio.testing import ActivityEnvironment
 
-import devstack
-import logs
+from devtools import devstack
+from runtime import logs
 
 SECRETS = [f"s3cr3t-{n}-do-not-log" for n in range(15)]
 

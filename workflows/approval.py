@@ -14,6 +14,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from contract.approval import PROGRESS_SIGNAL, WORKFLOW_TYPE
     from domain.approval import (
         Approval,
         ApprovalInput,
@@ -25,10 +26,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.signing import verify
     from domain.status import ACTOR_LIMIT, DETAIL_LIMIT, bounded
 
-PROGRESS_SIGNAL = "approval_progress"
 
-
-@workflow.defn(name="ErpApproval")
+@workflow.defn(name=WORKFLOW_TYPE)
 class ApprovalWorkflow:
     @workflow.init
     def __init__(self, start: ApprovalInput) -> None:

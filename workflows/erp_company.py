@@ -19,19 +19,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from contract.erp_company import WORKFLOW_TYPE, CompanyRecord, CompanyRequest, CompanyStart
+    from contract.sync import SyncSignal
     from domain import erp
     from domain.company_account import (
         AccountRequest,
         CompanyAccount,
-        VendorRow,
         VendorState,
         vendor_rows,
         with_account_companies,
@@ -44,14 +43,12 @@ with workflow.unsafe.imports_passed_through():
         authorize_new_roster,
     )
     from domain.signing import Signature, SigningPolicy
-    from domain.vendors import RefreshReport, SageVendor, VendorDirectory, VendorRefused
+    from domain.vendors import SageVendor, VendorDirectory, VendorRefused
     from workflows.sage_reads import (
         HELD_AUTHORITY_PATCH,
         RECOVERABLE,
         REFUSED,
         SYNC_ACTOR_PATCH,
-        AuditLine,
-        SyncSignal,
         check_signature,
         claimed_actor,
         parse_signal,
@@ -64,53 +61,9 @@ with workflow.unsafe.imports_passed_through():
         schedule_actor,
     )
 
-WORKFLOW_TYPE = "ErpCompany"
-ITEM_TYPE = "erp_company"
-
-
-def workflow_id(sage_company: str) -> str:
-    return f"{ITEM_TYPE}:{sage_company}"
-
-
-class CompanyStart(BaseModel):
-    sage_company: str = Field(min_length=1)
-    account: CompanyAccount
-    directory: VendorDirectory = Field(default_factory=VendorDirectory)
-    vendors_refreshed_at: datetime | None = None
-    last_report: RefreshReport | None = Field(
-        default=None, description="The last vendor refresh (its directory left out: see above)."
-    )
-    standard_cost_codes: list[StandardCostCode] = Field(default_factory=list)
-    standard_categories: list[StandardCategory] = Field(default_factory=list)
-    standard_refreshed_at: datetime | None = None
-    audit: list[AuditLine] = Field(default_factory=list)
-    nonces: dict[str, datetime] = Field(
-        default_factory=dict, description="Signatures seen lately (a replay is refused)."
-    )
-
-
 SIGNING = SigningPolicy()
 """The company account has no signing rules of its own: a user with a key signs, a user
 without one may act unsigned, a signature is good for five minutes."""
-
-
-class CompanyRequest(BaseModel):
-    actor: str = Field(min_length=1, max_length=100)
-    vendor_id: str | None = Field(default=None, description="the Sage vendor acted on")
-    company_id: str | None = Field(
-        default=None, description="link: the Procore company; import: the new company's ID"
-    )
-    account: CompanyAccount | None = Field(
-        default=None,
-        description="Ignored: kept so that older requests still decode. A new account reaches "
-        "the workflow only through its `settings` update.",
-    )
-
-
-class CompanyRecord(CompanyStart):
-    workflow_id: str
-    erp: erp.Erp | None
-    vendors: list[VendorRow] = Field(default_factory=list)
 
 
 _VENDOR_ACTIONS: dict[str, tuple[ErpAction, erp.Capability]] = {

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from contract import search_attributes as sa
+    from contract.erp_project import WORKFLOW_TYPE, ProjectRecord, ProjectRequest, ProjectStart
+    from contract.sync import ScheduleRequest, SyncSignal
     from domain import erp
     from domain.commands import SettingsRequest
     from domain.cost_codes import CostCodeRefresh
@@ -42,15 +44,11 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.sage_paths import sage_path
     from domain.settings import ProjectSettings
-    from workflows import search_attributes as sa
     from workflows.sage_reads import (
         HELD_AUTHORITY_PATCH,
         RECOVERABLE,
         REFUSED,
         SYNC_ACTOR_PATCH,
-        AuditLine,
-        ScheduleRequest,
-        SyncSignal,
         check_signature,
         claimed_actor,
         parse_signal,
@@ -62,44 +60,6 @@ with workflow.unsafe.imports_passed_through():
         sage_json,
         schedule_actor,
     )
-
-WORKFLOW_TYPE = "ErpProject"
-ITEM_TYPE = "erp_project"
-
-
-def workflow_id(project: str) -> str:
-    return f"{ITEM_TYPE}:{project}"
-
-
-class ProjectStart(BaseModel):
-    settings: ProjectSettings
-    origin: Literal["imported", "exported"] | None = None
-    job: SageJob | None = None
-    last_refresh: CostCodeRefresh | None = None
-    refreshed_at: datetime | None = None
-    job_costs: JobCostSummary | None = None
-    audit: list[AuditLine] = Field(default_factory=list)
-    schedule_actor: str | None = Field(
-        default=None, description="The ERP Admin whose sync schedule runs in their name."
-    )
-    nonces: dict[str, datetime] = Field(
-        default_factory=dict, description="Signatures seen lately (a replay is refused)."
-    )
-
-
-class ProjectRequest(BaseModel):
-    actor: str = Field(min_length=1, max_length=100)
-    job_id: str | None = Field(default=None, description="import_job: the Sage job")
-    settings: ProjectSettings | None = Field(
-        default=None,
-        description="Ignored: kept so that older requests still decode. New settings reach "
-        "the workflow only through its `settings` update.",
-    )
-
-
-class ProjectRecord(ProjectStart):
-    workflow_id: str
-    project: str
 
 
 @workflow.defn(name=WORKFLOW_TYPE)

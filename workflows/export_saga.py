@@ -16,16 +16,19 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
-    from domain.saga import (
+    from contract import sage
+    from contract.sage import (
         SAGE_CALL_ACTIVITY,
         WAIT_POSTED_ACTIVITY,
+        SageAnswer,
+        SageFailure,
+        SageRequest,
+    )
+    from domain.export_plan import (
         ExportPlan,
         ExportStep,
         LeftoverUndo,
-        SageAnswer,
         SageCall,
-        SageFailure,
-        SageRequest,
         dig,
         fill,
         idempotency_key,
@@ -199,7 +202,7 @@ async def call_sage(
 
 def sage_task_queue() -> str:
     """Sage calls run on their own task queue, whose server-side rate keeps under the quota."""
-    return f"{workflow.info().task_queue}-sage"
+    return sage.sage_task_queue(workflow.info().task_queue)
 
 
 def sage_failure(err: ActivityError) -> SageFailure:

@@ -18,6 +18,10 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError, ChildWorkflowError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
+    from contract import search_attributes as sa
+    from contract.approval import PROGRESS_SIGNAL
+    from contract.item import WORKFLOW_TYPE
+    from contract.sage import SageFailure
     from domain.approval import (
         Approval,
         ApprovalInput,
@@ -39,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         parse_request,
     )
     from domain.errors import SageError, explain
+    from domain.export_plan import LeftoverUndo, Posting
     from domain.exports import kind_of
     from domain.items import ItemBase, parse_item
     from domain.lifecycle import FINAL_STATES, Command, Event, State, next_state
@@ -51,11 +56,6 @@ with workflow.unsafe.imports_passed_through():
         recipients,
     )
     from domain.refusal import Refusal, reason
-    from domain.saga import (
-        LeftoverUndo,
-        Posting,
-        SageFailure,
-    )
     from domain.settings import DirectExportMode, ProjectSettings
     from domain.signing import verify
     from domain.status import (
@@ -69,8 +69,7 @@ with workflow.unsafe.imports_passed_through():
         folded_audit,
     )
     from workflows import export_saga
-    from workflows import search_attributes as sa
-    from workflows.approval import PROGRESS_SIGNAL, ApprovalWorkflow
+    from workflows.approval import ApprovalWorkflow
 
 DIRECT_EXPORT_ACTOR = "direct-export"
 RESTING_STATES = frozenset({State.DRAFT, State.SENT, State.REJECTED, State.EXPORT_FAILED})
@@ -115,7 +114,7 @@ def _claimed_actor(data: Any) -> str:
     return bounded(actor, ACTOR_LIMIT) or "unknown" if isinstance(actor, str) else "unknown"
 
 
-@workflow.defn(name="ErpItem")
+@workflow.defn(name=WORKFLOW_TYPE)
 class ItemWorkflow:
     @workflow.init
     def __init__(self, start: ItemWorkflowInput) -> None:
@@ -991,15 +990,15 @@ class ItemWorkflow:
 
     def _publish(self) -> None:
         """Search attributes (only the changed ones, to keep history lean) and UI details."""
-        wanted: dict[str, Any] = {
-            sa.ITEM_TYPE.name: self._item.type.value,
-            sa.PROJECT.name: self._item.project,
-            sa.STATE.name: self._state.value,
-            sa.EXPORT_MODE.name: self._mode.value,
-            sa.ERROR_CODE.name: self._last_error.code if self._last_error else None,
-            sa.ATTENTION.name: self._attention,
-            sa.AMOUNT.name: float(self._item.amount),
-        }
+        wanted = sa.item_values(
+            item_type=self._item.type.value,
+            project=self._item.project,
+            state=self._state.value,
+            export_mode=self._mode.value,
+            amount=float(self._item.amount),
+            error_code=self._last_error.code if self._last_error else None,
+            attention=self._attention,
+        )
         if not self._published:
             current = workflow.info().typed_search_attributes
             self._published = {key.name: current.get(key) for key in sa.ALL}

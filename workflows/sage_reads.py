@@ -9,18 +9,18 @@ Workflow code: deterministic.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from contract.sync import AuditLine
     from domain import erp
-    from domain.commands import CommandRequest
+    from domain.export_plan import SageCall
     from domain.items import describe_validation_error
-    from domain.saga import SageCall
     from domain.settings import RosterUser
     from domain.signing import BadSignature, Signature, SigningPolicy, verify
     from workflows import export_saga
@@ -30,13 +30,6 @@ REFUSED = "Refused"
 
 RECOVERABLE = (erp.ErpRefused, LookupError, ValueError)
 """What a refresh may meet: the ERP lacks it, Sage has no such record, Sage refused."""
-
-
-class AuditLine(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    outcome: str
 
 
 async def sage_json(
@@ -96,29 +89,6 @@ SYNC_ACTOR_PATCH = "sync-names-a-checked-actor"
 
 UNKNOWN_ACTOR = "unknown"
 """Who a refused signal is recorded under when it names nobody usable."""
-
-
-class SyncSignal(BaseModel):
-    """The `sync` signal's payload: `{"actor": USER}` from a person (signed when the roster
-    gives them a key), `{"actor": USER, "schedule": true}` from the project's sync schedule."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    actor: str = Field(min_length=1, max_length=100)
-    schedule: bool = Field(
-        default=False, description="sent by the sync schedule the actor set (starter.py schedule)"
-    )
-    signature: Signature | None = None
-
-    def signed_arguments(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"signature"})
-
-
-class ScheduleRequest(CommandRequest):
-    """schedule: an ERP Admin sets (or, with no interval, deletes) the project's sync schedule;
-    its runs then act in that admin's name, checked again on each run."""
-
-    every: timedelta | None = None
 
 
 def parse_signal(model: type[BaseModel], payload: tuple[Any, ...], name: str) -> Any:

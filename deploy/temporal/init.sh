@@ -4,7 +4,7 @@
 # again; an attribute registered with another type stops it with a clear message.
 #
 # ERP_SEARCH_ATTRIBUTES holds `Name=Type` pairs, separated by spaces. The compose file
-# sets it; tests/test_compose.py checks it against workflows/search_attributes.py.
+# sets it; tests/test_compose.py checks it against contract/search_attributes.py.
 set -eu
 
 : "${TEMPORAL_ADDRESS:?TEMPORAL_ADDRESS is host:port of the Temporal frontend}"

@@ -8,12 +8,12 @@ from datetime import date
 from types import ModuleType
 from typing import Any
 
+from domain.export_plan import ExportPlan
 from domain.exports import budget, budget_modification, commitment, company, project, sub_job
 from domain.exports import commitment_change_order as cco
 from domain.exports import prime_contract_change_order as pcco
 from domain.exports import subcontractor_invoice as invoice
 from domain.items import ItemBase, ItemType
-from domain.saga import ExportPlan
 from domain.settings import ProjectSettings
 
 

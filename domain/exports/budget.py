@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
 from domain.exports.jobs import job_rule, synced_job
 from domain.items import Budget
-from domain.saga import ExportPlan, ExportStep, Posting, SageCall
 from domain.sage_paths import sage_path
 from domain.settings import ProjectSettings
 

@@ -15,9 +15,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
 from domain.exports.jobs import check_code, job_rule, synced_job
 from domain.items import ChangeOrderLine, ChangeOrderStatus, CommitmentChangeOrder
-from domain.saga import ExportPlan, ExportStep, Posting, SageCall
 from domain.sage_paths import Answer, sage_path
 from domain.settings import ProjectSettings
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
 from domain.exports.jobs import address_too_long, check_code
 from domain.items import Company
-from domain.saga import ExportPlan, ExportStep, Posting, SageCall
 from domain.settings import ProjectSettings
 
 EXPORT_FIELDS = {

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
 from domain.exports.jobs import job_rule, synced_job
 from domain.items import ChangeOrderStatus, PrimeContractChangeOrder
-from domain.saga import ExportPlan, ExportStep, Posting, SageCall
 from domain.sage_codes import sage_code_problem
 from domain.sage_paths import Answer, sage_path
 from domain.settings import ProjectSettings

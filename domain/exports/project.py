@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
 from domain.exports.jobs import address_too_long, check_code
 from domain.items import Project
-from domain.saga import ExportPlan, ExportStep, Posting, SageCall
 from domain.settings import ProjectSettings
 
 SAGE_JOB_ID_HELP = (

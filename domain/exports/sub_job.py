@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
 from domain.exports.jobs import check_code, job_rule, synced_job
 from domain.items import SubJob
-from domain.saga import ExportPlan, ExportStep, Posting, SageCall
 from domain.settings import ProjectSettings
 
 EXPORT_FIELDS = {

@@ -17,10 +17,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
 from domain.exports.commitment import COMPANY_RULE
 from domain.exports.jobs import check_code, job_rule, synced_job
 from domain.items import InvoiceLine, InvoiceStatus, SubcontractorInvoice
-from domain.saga import ExportPlan, ExportStep, Posting, SageCall
 from domain.sage_paths import sage_path
 from domain.settings import ProjectSettings
 

@@ -9,7 +9,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.sage import INVALID_PATH, QuotaGauge, SageActivities
-from domain.saga import SageCall, SageFailure, SageRequest
+from contract.sage import SageFailure, SageRequest
+from domain.export_plan import SageCall
 
 
 def never_called(request: httpx.Request) -> httpx.Response:

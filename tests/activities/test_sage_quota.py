@@ -10,7 +10,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.sage import QuotaGauge, SageActivities
-from domain.saga import SageCall, SageRequest
+from contract.sage import SageRequest
+from domain.export_plan import SageCall
 
 REQUEST = SageRequest(call=SageCall(method="GET", path="/v1/jobs"), idempotency_key="k")
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from domain.commands import CommandRequest, ItemFacts, decide, export_fields
+from domain.export_plan import Posting, SageCall, fill
 from domain.exports import kind_of
 from domain.items import CommitmentChangeOrder, InvalidItem, parse_item
 from domain.lifecycle import Command, State
 from domain.refusal import Refusal
-from domain.saga import Posting, SageCall, fill
 from tests.domain.builders import EXAMPLES, TOOL_ADMIN, demo_settings, settings
 
 SETTINGS = demo_settings()

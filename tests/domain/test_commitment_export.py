@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from domain.commands import export_fields
+from domain.export_plan import Posting
 from domain.exports import kind_of
 from domain.refusal import Refusal
-from domain.saga import Posting
 from tests.domain.builders import commitment, demo_settings
 
 SETTINGS = demo_settings()

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from domain.commands import AcceptRequest, CommandRequest, ItemFacts, decide, export_fields
+from domain.export_plan import Posting, SageCall, fill
 from domain.exports import kind_of
 from domain.items import InvalidItem, PrimeContractChangeOrder, parse_item
 from domain.lifecycle import Command, State
 from domain.permissions import NotPermitted
 from domain.refusal import Refusal
-from domain.saga import Posting, SageCall, fill
 from tests.domain.builders import (
     APPROVER,
     ERP_ADMIN,

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from domain.commands import AcceptRequest, CommandRequest, ItemFacts, decide, export_fields
+from domain.export_plan import Posting
 from domain.exports import kind_of
 from domain.exports.jobs import JOB_RULE, NoSageJob
 from domain.items import Project, parse_item
 from domain.lifecycle import Command, State
 from domain.refusal import Refusal
-from domain.saga import Posting
 from tests.domain.builders import APPROVER, EXAMPLES, TOOL_ADMIN, commitment, demo_settings
 
 UNSYNCED = demo_settings("P-1004")  # a project with no Sage job yet

@@ -2,7 +2,15 @@
 
 import pytest
 
-from domain.saga import ExportStep, SageCall, dig, fill, idempotency_key, remembered, same_content
+from domain.export_plan import (
+    ExportStep,
+    SageCall,
+    dig,
+    fill,
+    idempotency_key,
+    remembered,
+    same_content,
+)
 
 WID = "commitment:P-1001:SC-0042"
 

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from domain.commands import export_fields
 from domain.company_account import parse_company_account
+from domain.export_plan import SageCall, fill
 from domain.exports import KINDS, kind_of
 from domain.items import InvalidItem, ItemType, parse_item
 from domain.refusal import Refusal
-from domain.saga import SageCall, fill
 from domain.sage_codes import SAGE_CODE_MAX, SAGE_CODE_RULE, is_sage_code, sage_code_problem
 from domain.sage_paths import (
     Answer,

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 
 from domain.commands import AcceptRequest, CommandRequest, ItemFacts, decide, export_fields
+from domain.export_plan import Posting
 from domain.exports import kind_of
 from domain.exports.jobs import JOB_RULE
 from domain.items import SubJob, parse_item
 from domain.lifecycle import Command, State
 from domain.refusal import Refusal
-from domain.saga import Posting
 from tests.domain.builders import APPROVER, EXAMPLES, TOOL_ADMIN, demo_settings
 
 SETTINGS = demo_settings("P-1001")

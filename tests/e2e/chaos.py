@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import devstack
+from devtools import devstack
 from tests.e2e.conftest import API_KEY, ROOT, Stack, write_item
 
 PROJECT = "P-1002"
@@ -40,7 +40,7 @@ def chaos_stack(data: Path, sage_rate_limit_per_hour: int = 1_000_000) -> Iterat
         "SAGE_API_KEY": API_KEY,
         "SAGE_RATE_LIMIT_PER_HOUR": str(sage_rate_limit_per_hour),
         "LOG_FORMAT": "json",
-        "ERP_ENV_FILE": "",  # never a developer's .data/demo.env (config.py)
+        "ERP_ENV_FILE": "",  # never a developer's .data/demo.env (runtime/config.py)
     }
     stack = Stack(data, ports[0], ports[1], ports[2], env)
     try:

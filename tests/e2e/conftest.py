@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-import devstack
+from devtools import devstack
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "e2e-sage-key"
@@ -140,7 +140,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "SAGE_API_KEY": API_KEY,
         "SAGE_RATE_LIMIT_PER_HOUR": "100000",
         "LOG_FORMAT": "json",
-        "ERP_ENV_FILE": "",  # never a developer's .data/demo.env (config.py)
+        "ERP_ENV_FILE": "",  # never a developer's .data/demo.env (runtime/config.py)
     }
     stack = Stack(data, ports[0], ports[1], ports[2], env)
     try:

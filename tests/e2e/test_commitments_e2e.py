@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import devstack
+from devtools import devstack
 from tests.e2e.conftest import ROOT, Stack, write_item
 
 ADMIN, APPROVER = "pm.alex", "acct.ana"

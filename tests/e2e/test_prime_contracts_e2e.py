@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-import devstack
+from devtools import devstack
 from domain import prime_contract as pc
 from tests.e2e.conftest import ROOT, Stack
 from tests.e2e.test_item_types_b_e2e import ok, pcco_data, post_batches, records, write

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-import devstack
+from devtools import devstack
 from domain.settings import ProjectSettings
 from tests.e2e.conftest import ROOT, Stack
 

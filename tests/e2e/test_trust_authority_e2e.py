@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import devstack
+from devtools import devstack
 from tests.e2e.conftest import ROOT, Stack, write_item
 
 PM, APPROVER, ERP_ADMIN, VIEWER = "pm.alex", "acct.ana", "acct.admin", "viewer.vic"

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import pytest
 from temporalio.client import Client
 
-import devstack
+from devtools import devstack
 from tests.e2e.conftest import Stack, write_item
 
 CHROMIUM = "/usr/bin/chromium"

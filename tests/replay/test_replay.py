@@ -10,11 +10,11 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from runtime.sandbox import RUNNER
 from workflows.approval import ApprovalWorkflow
 from workflows.erp_company import ErpCompany
 from workflows.erp_project import ErpProject
 from workflows.item import ItemWorkflow
-from workflows.sandbox import RUNNER
 
 HISTORIES = sorted((Path(__file__).resolve().parents[1] / "histories").glob("*.json"))
 

@@ -14,7 +14,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from domain.saga import (
+from contract.sage import (
     SAGE_CALL_ACTIVITY,
     WAIT_POSTED_ACTIVITY,
     SageAnswer,

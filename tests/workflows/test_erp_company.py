@@ -19,10 +19,10 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from contract.sage import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageRequest
 from domain.company_account import AccountRequest, CompanyAccount, parse_company_account
-from domain.saga import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageRequest
+from runtime.sandbox import RUNNER
 from workflows.erp_company import CompanyRecord, CompanyRequest, CompanyStart, ErpCompany
-from workflows.sandbox import RUNNER
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ADMIN, STANDARD, READER = "acct.admin", "acct.ana", "viewer.vic"

@@ -19,14 +19,15 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from contract import erp_project as ep
+from contract.sage import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageRequest
+from contract.sync import ScheduleRequest
 from domain.commands import SettingsRequest
-from domain.saga import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageRequest
 from domain.settings import ProjectSettings, RosterUser
 from domain.signing import load_private_key, new_key_pair, sign
+from runtime.sandbox import RUNNER
 from tests.workflows.test_item_workflow import project
-from workflows import erp_project as ep
-from workflows.sage_reads import ScheduleRequest
-from workflows.sandbox import RUNNER
+from workflows.erp_project import ErpProject
 
 ADMIN, APPROVER, PM, VIEWER = "acct.admin", "acct.ana", "pm.alex", "viewer.vic"
 
@@ -96,11 +97,11 @@ async def erp_project(
 ) -> AsyncIterator[WorkflowHandle[Any, Any]]:
     queue = f"projects-{uuid.uuid4()}"
     async with (
-        Worker(env.client, task_queue=queue, workflows=[ep.ErpProject], workflow_runner=RUNNER),
+        Worker(env.client, task_queue=queue, workflows=[ErpProject], workflow_runner=RUNNER),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
     ):
         handle = await env.client.start_workflow(
-            ep.ErpProject.run,
+            ErpProject.run,
             ep.ProjectStart(settings=settings),
             id=f"{ep.workflow_id(settings.project)}:{uuid.uuid4().hex[:6]}",
             task_queue=queue,

@@ -14,10 +14,10 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import CancelledError
 
+from contract.sage import SageFailure
 from domain.approval import ApprovalNote
 from domain.commands import AcceptRequest, CommandRequest, ResetRequest, SettingsRequest
 from domain.lifecycle import State
-from domain.saga import SageFailure
 from domain.settings import ErpPermission
 from domain.status import AUDIT_LIMIT, Outcome
 from tests.workflows.fake_sage import FakeSage

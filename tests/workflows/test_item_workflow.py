@@ -18,6 +18,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from contract.sage import SageFailure
 from domain.commands import (
     AcceptRequest,
     CommandRequest,
@@ -27,15 +28,14 @@ from domain.commands import (
     SettingsRequest,
 )
 from domain.lifecycle import State
-from domain.saga import SageFailure
 from domain.settings import DirectExportMode, ProjectSettings, parse_projects
 from domain.signing import SigningPolicy, load_private_key, new_key_pair, sign
 from domain.status import ItemStatus, ItemWorkflowInput, Outcome
+from runtime.sandbox import RUNNER
 from tests.workflows.fake_notices import FakeNotices
 from tests.workflows.fake_sage import FakeSage
 from workflows.approval import ApprovalWorkflow
 from workflows.item import ItemWorkflow
-from workflows.sandbox import RUNNER
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ADMIN, APPROVER, ERP_ADMIN = "pm.alex", "acct.ana", "acct.admin"

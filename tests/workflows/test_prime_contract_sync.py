@@ -18,13 +18,14 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from contract import prime_contract_sync as pcw
+from contract.sage import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageRequest
+from contract.sync import ScheduleRequest
 from domain.commands import SettingsRequest
-from domain.saga import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageRequest
 from domain.settings import ProjectSettings, RosterUser
+from runtime.sandbox import RUNNER
 from tests.workflows.test_item_workflow import project
-from workflows import prime_contract as pcw
-from workflows.sage_reads import ScheduleRequest
-from workflows.sandbox import RUNNER
+from workflows.prime_contract_sync import PrimeContractSync
 
 ADMIN, ANA, PM, VIEWER = "acct.admin", "acct.ana", "pm.alex", "viewer.vic"
 
@@ -77,12 +78,12 @@ async def prime_contract(
     queue = f"prime-{uuid.uuid4()}"
     async with (
         Worker(
-            env.client, task_queue=queue, workflows=[pcw.PrimeContractSync], workflow_runner=RUNNER
+            env.client, task_queue=queue, workflows=[PrimeContractSync], workflow_runner=RUNNER
         ),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
     ):
         handle = await env.client.start_workflow(
-            pcw.PrimeContractSync.run,
+            PrimeContractSync.run,
             pcw.SyncStart(project=held.project, contract="2001-PC", settings=held),
             id=f"{pcw.workflow_id(held.project, '2001-PC')}:{uuid.uuid4().hex[:6]}",
             task_queue=queue,

@@ -2,9 +2,9 @@
 
 Run again on the same .data folder, it leaves items that already exist as they are.
 
-`python demo.py post-batch B-000001` is a person posting a batch in Sage by hand: the mock's
-admin API, with its admin key ($SAGE_ADMIN_KEY, else `make run`'s .data/sage-admin.key), which
-the worker and the CLI never hold.
+`python -m devtools.demo post-batch B-000001` is a person posting a batch in Sage by hand:
+the mock's admin API, with its admin key ($SAGE_ADMIN_KEY, else `make run`'s
+.data/sage-admin.key), which the worker and the CLI never hold.
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ from temporalio.client import Client
 
 from cli import company as company_cli
 from cli import jobs as jobs_cli
-from config import settings
 from domain import erp
 from domain.approval import Approval, RespondRequest, Response
 from domain.commands import AcceptRequest, CommandRequest, RejectRequest
+from domain.export_plan import Posting
 from domain.lifecycle import State
-from domain.saga import Posting
 from domain.status import ItemStatus
+from runtime.config import config
+from runtime.connection import connect
 from starter import (
     REFUSED,
     UserError,
@@ -40,9 +41,8 @@ from starter import (
     signed,
     start_item,
 )
-from temporal_client import connect
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent
 ITEMS = HERE / "examples" / "items"
 SAGE100_ITEMS = HERE / "examples" / "sage100"
 SAGE100_PROJECT = "P-3001"
@@ -146,7 +146,7 @@ WAITS_FOR = {
 
 
 async def play(client: Client, folder: Path = ITEMS) -> None:
-    cfg = settings()
+    cfg = config()
     projects = load_projects(cfg.erp_projects_file)
     for path in sorted(folder.glob("*.json")):
         item = read_item(path)
@@ -225,7 +225,7 @@ async def settle(client: Client, timeout: float = 60) -> None:
 
 async def import_sage100_job() -> None:
     """Sage 100 Contractor job 3001 becomes project P-3001 (`starter.py jobs import`)."""
-    cfg = settings()
+    cfg = config()
     if SAGE100_PROJECT in load_projects(cfg.erp_projects_file).projects:
         print(f"  {SAGE100_PROJECT} was imported already; left as it is")
         return
@@ -239,7 +239,7 @@ async def sync_job_costs() -> None:
     for project in ("P-1001", SAGE100_PROJECT):
         args = argparse.Namespace(project=project, sync=True, actor=ERP_ADMIN, json=False)
         print(f"  job costs of {project}:")
-        await jobs_cli.cmd_job_costs(args, settings())
+        await jobs_cli.cmd_job_costs(args, config())
 
 
 async def refresh_company_data() -> None:
@@ -248,13 +248,13 @@ async def refresh_company_data() -> None:
         base = {"company": company, "actor": ERP_ADMIN, "json": False}
         print(f"  Sage company {company}:")
         codes = argparse.Namespace(action="refresh", **base)
-        await company_cli.cmd_standard_cost_codes(codes, settings())
+        await company_cli.cmd_standard_cost_codes(codes, config())
         vendors = argparse.Namespace(action="refresh", vendor=None, target=None, **base)
-        await company_cli.cmd_vendors(vendors, settings())
+        await company_cli.cmd_vendors(vendors, config())
 
 
 async def run_demo() -> None:
-    client = await connect(settings())
+    client = await connect(config())
     print("demo: starting items of Sage 300 CRE® projects ...")
     await play(client)
     print("demo: a Sage 100 Contractor® job becomes a project, then its items ...")
@@ -283,7 +283,7 @@ def admin_key() -> str:
 def post_batch(batch_id: str) -> dict[str, Any]:
     """A person posts the batch in Sage."""
     answer = httpx.post(
-        f"{settings().sage_api_url}/admin/batches/{quote(batch_id, safe='')}/post",
+        f"{config().sage_api_url}/admin/batches/{quote(batch_id, safe='')}/post",
         headers={"Authorization": f"Bearer {admin_key()}"},
         timeout=10,
     )
@@ -293,7 +293,9 @@ def post_batch(batch_id: str) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="demo.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.demo", description=__doc__.splitlines()[0]
+    )
     commands = parser.add_subparsers(dest="command")
     post = commands.add_parser("post-batch", help="post a batch in Sage, as a person does")
     post.add_argument("batch_id", metavar="BATCH")

@@ -1,8 +1,8 @@
 """The embedded stack for one machine: Temporal dev server (with its UI), mock Sage, worker.
 
-`make run` calls `python devstack.py`: it starts the three processes, runs the demo (items in
-every state), prints where to look, and stops everything cleanly on Ctrl-C. The end-to-end
-tests use the same functions, so what they test is what a user runs.
+`make run` calls `python -m devtools.devstack`: it starts the three processes, runs the demo
+(items in every state), prints where to look, and stops everything cleanly on Ctrl-C. The
+end-to-end tests use the same functions, so what they test is what a user runs.
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from codec import ensure_keys
+from contract import search_attributes as sa
 from domain.signing import load_private_key, new_key_pair
-from workflows import search_attributes as sa
+from runtime.codec import ensure_keys
+from web import devstack as web_stack
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SQLITE_PRAGMAS = ("journal_mode=wal", "synchronous=normal")
 """Measured on this 2-core machine: WAL + synchronous=normal runs 37 workflows/s against 12/s
@@ -273,7 +274,7 @@ def demo_security(data: Path) -> dict[str, str]:
 
 
 def write_demo_env(path: Path, env: Mapping[str, str]) -> None:
-    """What a second terminal needs (config.py reads it by itself; `source` works too)."""
+    """What a second terminal needs (runtime/config.py reads it by itself; `source` works too)."""
     write_private(path, "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items()))
 
 
@@ -310,6 +311,8 @@ def prepare(data: Path, environ: Mapping[str, str], ports: Ports) -> tuple[dict[
         "SAGE_RATE_LIMIT_PER_HOUR": environ.get("SAGE_RATE_LIMIT_PER_HOUR", "36000"),
     }
     env |= demo_security(data)
+    env |= web_stack.environment(data)  # the approvers' page, its SMTP server, the notices
+    web_stack.make_demo_passwords(data, web_stack.roster_users(Path(env["ERP_PROJECTS_FILE"])))
     write_demo_env(data / "demo.env", env)
     return env, admin_key
 
@@ -321,7 +324,7 @@ def stack_processes(
     keys travel in each process's environment (readable by its owner only) or in 0600 files,
     and only the mock is given the admin key."""
     ui_origins = f"http://localhost:{ports.ui},http://127.0.0.1:{ports.ui}"
-    codec = [PYTHON, "codec_server.py", "--port", str(ports.codec)]
+    codec = [PYTHON, "-m", "devtools.codec_server", "--port", str(ports.codec)]
     rate = int(env["SAGE_RATE_LIMIT_PER_HOUR"])
     return [
         Process(
@@ -357,6 +360,7 @@ def stack_processes(
             data / "worker.log",
             None,
         ),
+        *web_stack.processes(data, dict(env)),
     ]
 
 
@@ -383,7 +387,7 @@ In another terminal, starter.py finds the demo's settings and keys in .data/demo
   .venv/bin/python starter.py watch commitment:P-1001:PO-0101
 A person posts a batch in Sage (the budget's, say) through the mock's admin API, which takes
 its own key (.data/sage-admin.key; the worker and the CLI never have it):
-  .venv/bin/python demo.py post-batch B-000001
+  .venv/bin/python -m devtools.demo post-batch B-000001
   curl -X POST -H @.data/sage-admin.header http://127.0.0.1:{ports.sage}/admin/batches/B-000001/post
 Logs are in .data/. Press Ctrl-C to stop everything."""
 
@@ -416,11 +420,11 @@ def main() -> int:
             procs.append(spawn(process.args, process.env, log=process.log))
             if process.port is not None:
                 wait_for_port(process.port, procs[-1], process.what, 60)
-        from demo import run_demo
+        from devtools.demo import run_demo
 
         try:
             asyncio.run(run_demo())
-            print(banner(ports), flush=True)
+            print(banner(ports), web_stack.banner(data), sep="\n", flush=True)
             while all(p.poll() is None for p in procs):
                 time.sleep(0.5)
             print("a process stopped unexpectedly; see the logs in .data/", file=sys.stderr)

@@ -1,14 +1,15 @@
-"""Configuration from the environment, shared by worker and starter.
+"""The process configuration from the environment (`Config`), shared by worker, command line
+and tools; project settings are something else (domain/settings.py).
 
 After `make run`, the demo's values (Temporal's address, the Sage key, the settings copy, the
-codec and signing keys) are in `.data/demo.env`. `settings()` takes them from there when the
+codec and signing keys) are in `.data/demo.env`. `config()` takes them from there when the
 environment has not said otherwise, so a second terminal needs nothing sourced:
 - `ERP_ENV_FILE=PATH` names another file; `ERP_ENV_FILE=` (empty) reads none;
 - a variable already in the environment wins over the file's;
 - a `TEMPORAL_ADDRESS` in the environment other than the file's means another stack: then the
   file is not read at all (its settings and keys belong to the demo's server).
 The values go into `os.environ` (never overriding), because the codec keys and the signing
-keys are read from there (codec.py, the starter's signing).
+keys are read from there (runtime/codec.py, the command line's signing).
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-HERE = Path(__file__).resolve().parent
+from contract.sage import sage_task_queue
+
+HERE = Path(__file__).resolve().parent.parent
+"""The source tree: examples/ and .data/ are beside the packages."""
 
 
-class Settings(BaseSettings):
+class Config(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
     temporal_address: str = "localhost:7233"
@@ -53,7 +57,7 @@ class Settings(BaseSettings):
 
     @property
     def sage_task_queue(self) -> str:
-        return f"{self.temporal_task_queue}-sage"
+        return sage_task_queue(self.temporal_task_queue)
 
 
 DEMO_ENV = HERE / ".data" / "demo.env"
@@ -93,6 +97,6 @@ def apply_local_env(environ: MutableMapping[str, str] | None = None) -> Path | N
 
 
 @lru_cache(maxsize=1)
-def settings() -> Settings:
+def config() -> Config:
     apply_local_env()
-    return Settings()
+    return Config()

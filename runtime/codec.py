@@ -11,7 +11,7 @@ encrypted. Keys come from a JSON file or the environment:
 `ERP_CODEC_KEYS` holds that JSON itself, `ERP_CODEC_KEYS_FILE` a path to it. Neither set:
 no encryption (the plain pydantic converter), so tests and old histories keep working.
 
-    python codec.py rotate FILE    # create FILE with a first key, or add a key and make it current
+    python -m runtime.codec rotate FILE   # create FILE with a first key, or add one, made current
 """
 
 from __future__ import annotations
@@ -232,7 +232,9 @@ def rotate_keys(path: Path) -> CodecKeys:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="codec.py", description="payload encryption keys")
+    parser = argparse.ArgumentParser(
+        prog="python -m runtime.codec", description="payload encryption keys"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     rotate = sub.add_parser(
         "rotate", help="create FILE, or add a new key to it and make it current"

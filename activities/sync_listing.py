@@ -5,8 +5,8 @@ from __future__ import annotations
 from temporalio import activity
 from temporalio.client import Client
 
-from workflows import erp_project
-from workflows.prime_contract import LIST_ACTIVITY, WORKFLOW_TYPE, running_syncs_query
+from contract import erp_project, prime_contract_sync
+from contract.sync import LIST_SYNCS_ACTIVITY, running_syncs_query
 
 
 class SyncActivities:
@@ -15,7 +15,8 @@ class SyncActivities:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    @activity.defn(name=LIST_ACTIVITY)
+    @activity.defn(name=LIST_SYNCS_ACTIVITY)
     async def list_syncs(self, project: str) -> list[str]:
-        query = running_syncs_query(project, (WORKFLOW_TYPE, erp_project.WORKFLOW_TYPE))
+        types = (prime_contract_sync.WORKFLOW_TYPE, erp_project.WORKFLOW_TYPE)
+        query = running_syncs_query(project, types)
         return [wf.id async for wf in self._client.list_workflows(query)]

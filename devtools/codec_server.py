@@ -19,7 +19,7 @@ program on this machine, can decode: the UI is as trusted as the keys. With `ERP
 set, every call must also carry `Authorization: Bearer TOKEN`: for callers that can send it
 (`temporal --codec-auth`, a proxy that authenticates people first), never for the bare UI.
 
-    python codec_server.py --port 8234 --keys FILE --ui-origin http://localhost:8233
+    python -m devtools.codec_server --port 8234 --keys FILE --ui-origin http://localhost:8233
 
 Each flag falls back to an environment variable: ERP_CODEC_KEYS / ERP_CODEC_KEYS_FILE,
 ERP_CODEC_UI_ORIGINS (comma-separated), ERP_CODEC_NAMESPACES, ERP_CODEC_HOST, ERP_CODEC_PORT;
@@ -44,7 +44,7 @@ from google.protobuf.json_format import MessageToDict, ParseDict, ParseError
 from starlette.middleware.cors import CORSMiddleware
 from temporalio.api.common.v1 import Payload, Payloads
 
-from codec import AesGcmCodec, CodecError, CodecKeys, InvalidKeys
+from runtime.codec import AesGcmCodec, CodecError, CodecKeys, InvalidKeys
 
 DEFAULT_UI_ORIGIN = "http://localhost:8233"
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -145,7 +145,9 @@ def _listed(value: str | None) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     env = os.environ.get
-    parser = argparse.ArgumentParser(prog="codec_server.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.codec_server", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--host", default=env("ERP_CODEC_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(env("ERP_CODEC_PORT", "8234")))
     parser.add_argument("--keys", type=Path, metavar="FILE", help="key file (else the env)")

@@ -17,12 +17,6 @@ from domain.sage_paths import segment
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
-SAGE_CALL_ACTIVITY = "sage_call"
-WAIT_POSTED_ACTIVITY = "sage_wait_posted"
-"""Activity names, shared by the workflow (which calls them by name) and the worker."""
-COMPANY_HEADER = "X-Sage-Company"
-"""Names the Sage company a call is for (sage_mock/API.md "Companies and flavours")."""
-
 
 class SageCall(BaseModel):
     """One HTTP call to Sage. Strings may hold `{name}` placeholders filled from earlier answers."""
@@ -106,27 +100,6 @@ class LeftoverUndo(BaseModel):
     summary: str
     call: SageCall
     key: str
-
-
-class SageRequest(BaseModel):
-    """What the workflow hands the Sage activity: a filled call and its idempotency key."""
-
-    call: SageCall
-    idempotency_key: str
-
-
-class SageAnswer(BaseModel):
-    status: int
-    body: dict[str, Any] = Field(default_factory=dict)
-
-
-class SageFailure(BaseModel):
-    """A business answer from Sage, as the activity reports it to the workflow."""
-
-    status: int
-    code: str
-    message: str
-    existing: dict[str, Any] | None = None
 
 
 def idempotency_key(workflow_id: str, generation: int, step: str, *, undo: bool = False) -> str:

@@ -11,14 +11,14 @@ from temporalio.api.operatorservice.v1 import (
 from temporalio.client import Client, TLSConfig
 from temporalio.service import RPCError, RPCStatusCode
 
-from codec import CodecKeys, data_converter
-from config import Settings
-from workflows import search_attributes as sa
+from contract import search_attributes as sa
+from runtime.codec import CodecKeys, data_converter
+from runtime.config import Config
 
 
-async def connect(cfg: Settings) -> Client:
+async def connect(cfg: Config) -> Client:
     """A client whose payloads are encrypted when codec keys are configured (ERP_CODEC_KEYS or
-    ERP_CODEC_KEYS_FILE; see codec.py), so worker and starter always agree."""
+    ERP_CODEC_KEYS_FILE; see runtime/codec.py), so worker and starter always agree."""
     tls: TLSConfig | bool = False
     if cfg.temporal_tls_cert or cfg.temporal_tls_ca:
         tls = TLSConfig(

@@ -16,78 +16,48 @@ or signal, from an ERP Admin of the held roster, signed when that roster gives t
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from contract import search_attributes as sa
+    from contract.prime_contract_sync import (
+        NO_SUCH_CONTRACT,
+        REFUSED,
+        WORKFLOW_TYPE,
+        ImportRequest,
+        SyncStart,
+        SyncStatus,
+    )
+    from contract.sage import SAGE_CALL_ACTIVITY, SageAnswer, SageRequest
+    from contract.sync import (
+        LIST_SYNCS_ACTIVITY,
+        PROJECT_SYNC_WORKFLOW,
+        AuditLine,
+        ProjectSyncInput,
+        ScheduleRequest,
+        SyncSignal,
+    )
     from domain import prime_contract as pc
     from domain.commands import SettingsRequest
+    from domain.export_plan import SageCall
     from domain.permissions import ErpAction, authorize_erp_action, authorize_new_roster
-    from domain.saga import SAGE_CALL_ACTIVITY, SageAnswer, SageCall, SageRequest
     from domain.sage_paths import sage_path, sage_search_path
     from domain.settings import ProjectSettings
     from domain.signing import Signature
     from workflows import policies
-    from workflows import search_attributes as sa
     from workflows.sage_reads import (
         HELD_AUTHORITY_PATCH,
         SYNC_ACTOR_PATCH,
-        AuditLine,
-        ScheduleRequest,
-        SyncSignal,
         check_signature,
         claimed_actor,
         parse_signal,
         remember_nonce,
     )
-
-WORKFLOW_TYPE = "PrimeContractSync"
-ITEM_TYPE = "prime_contract"
-LIST_ACTIVITY = "list_prime_contract_syncs"
-REFUSED = "ImportRefused"
-NO_SUCH_CONTRACT = "NoSuchContract"
-
-
-def workflow_id(project: str, contract: str) -> str:
-    return f"{ITEM_TYPE}:{project}:{contract}"
-
-
-class SyncStart(BaseModel):
-    project: str
-    contract: str
-    settings: ProjectSettings
-    prime: pc.PrimeContract | None = None
-    audit: list[AuditLine] = Field(default_factory=list)
-    schedule_actor: str | None = Field(
-        default=None, description="The ERP Admin whose sync schedule runs in their name."
-    )
-    nonces: dict[str, datetime] = Field(
-        default_factory=dict, description="Signatures seen lately (a replay is refused)."
-    )
-
-
-class ImportRequest(BaseModel):
-    actor: str = Field(min_length=1, max_length=100)
-    contract: str | None = Field(default=None, description="add_contract: the Sage contract")
-    settings: ProjectSettings | None = Field(
-        default=None,
-        description="Ignored: kept so that older requests still decode. New settings reach "
-        "the workflow only through its `settings` update.",
-    )
-
-
-class SyncStatus(BaseModel):
-    workflow_id: str
-    project: str
-    contract: str
-    imported: bool
-    prime: pc.PrimeContract | None = None
-    readiness: pc.Readiness | None = None
-    audit: list[AuditLine] = Field(default_factory=list)
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
@@ -516,17 +486,7 @@ class PrimeContractSync:
 # --- the project's sync schedule ---
 
 
-class ProjectSyncInput(BaseModel):
-    project: str
-    actor: str | None = Field(
-        default=None,
-        description="The ERP Admin who set the schedule: each run acts in their name, checked "
-        "again by every workflow it asks (a schedule set before this field names nobody and is "
-        "refused: set it again with --as).",
-    )
-
-
-@workflow.defn(name="ProjectSync")
+@workflow.defn(name=PROJECT_SYNC_WORKFLOW)
 class ProjectSync:
     """What the project's schedule runs: every imported prime contract refreshes itself, and
     so do the project's cost codes and job costs (its ErpProject workflow, if it has one)."""
@@ -534,7 +494,7 @@ class ProjectSync:
     @workflow.run
     async def run(self, request: ProjectSyncInput) -> list[str]:
         ids: list[str] = await workflow.execute_activity(
-            LIST_ACTIVITY,
+            LIST_SYNCS_ACTIVITY,
             request.project,
             result_type=list[str],
             start_to_close_timeout=timedelta(seconds=30),
@@ -546,15 +506,6 @@ class ProjectSync:
                 "sync", sync.model_dump(mode="json", exclude_none=True)
             )
         return ids
-
-
-def running_syncs_query(project: str, types: tuple[str, ...] = (WORKFLOW_TYPE,)) -> str:
-    """The project's running workflows of these types (by default its prime contract syncs)."""
-    names = ", ".join(f"'{name}'" for name in types)
-    return (
-        f"WorkflowType IN ({names}) AND ExecutionStatus = 'Running' "
-        f'AND {sa.PROJECT.name} = "{project}"'
-    )
 
 
 def _message(err: Exception) -> str:

@@ -1,0 +1,56 @@
+"""The ErpCompany workflow's contract: its name, its ID, what it starts with, takes and shows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from contract.sync import AuditLine
+from domain import erp
+from domain.company_account import CompanyAccount, VendorRow
+from domain.cost_codes import StandardCategory, StandardCostCode
+from domain.vendors import RefreshReport, VendorDirectory
+
+WORKFLOW_TYPE = "ErpCompany"
+ITEM_TYPE = "erp_company"
+
+
+def workflow_id(sage_company: str) -> str:
+    return f"{ITEM_TYPE}:{sage_company}"
+
+
+class CompanyStart(BaseModel):
+    sage_company: str = Field(min_length=1)
+    account: CompanyAccount
+    directory: VendorDirectory = Field(default_factory=VendorDirectory)
+    vendors_refreshed_at: datetime | None = None
+    last_report: RefreshReport | None = Field(
+        default=None, description="The last vendor refresh (its directory left out: see above)."
+    )
+    standard_cost_codes: list[StandardCostCode] = Field(default_factory=list)
+    standard_categories: list[StandardCategory] = Field(default_factory=list)
+    standard_refreshed_at: datetime | None = None
+    audit: list[AuditLine] = Field(default_factory=list)
+    nonces: dict[str, datetime] = Field(
+        default_factory=dict, description="Signatures seen lately (a replay is refused)."
+    )
+
+
+class CompanyRequest(BaseModel):
+    actor: str = Field(min_length=1, max_length=100)
+    vendor_id: str | None = Field(default=None, description="the Sage vendor acted on")
+    company_id: str | None = Field(
+        default=None, description="link: the Procore company; import: the new company's ID"
+    )
+    account: CompanyAccount | None = Field(
+        default=None,
+        description="Ignored: kept so that older requests still decode. A new account reaches "
+        "the workflow only through its `settings` update.",
+    )
+
+
+class CompanyRecord(CompanyStart):
+    workflow_id: str
+    erp: erp.Erp | None
+    vendors: list[VendorRow] = Field(default_factory=list)

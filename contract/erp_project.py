@@ -1,0 +1,52 @@
+"""The ErpProject workflow's contract: its name, its ID, what it starts with, takes and shows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from contract.sync import AuditLine
+from domain.cost_codes import CostCodeRefresh
+from domain.job_costs import JobCostSummary
+from domain.job_import import SageJob
+from domain.settings import ProjectSettings
+
+WORKFLOW_TYPE = "ErpProject"
+ITEM_TYPE = "erp_project"
+
+
+def workflow_id(project: str) -> str:
+    return f"{ITEM_TYPE}:{project}"
+
+
+class ProjectStart(BaseModel):
+    settings: ProjectSettings
+    origin: Literal["imported", "exported"] | None = None
+    job: SageJob | None = None
+    last_refresh: CostCodeRefresh | None = None
+    refreshed_at: datetime | None = None
+    job_costs: JobCostSummary | None = None
+    audit: list[AuditLine] = Field(default_factory=list)
+    schedule_actor: str | None = Field(
+        default=None, description="The ERP Admin whose sync schedule runs in their name."
+    )
+    nonces: dict[str, datetime] = Field(
+        default_factory=dict, description="Signatures seen lately (a replay is refused)."
+    )
+
+
+class ProjectRequest(BaseModel):
+    actor: str = Field(min_length=1, max_length=100)
+    job_id: str | None = Field(default=None, description="import_job: the Sage job")
+    settings: ProjectSettings | None = Field(
+        default=None,
+        description="Ignored: kept so that older requests still decode. New settings reach "
+        "the workflow only through its `settings` update.",
+    )
+
+
+class ProjectRecord(ProjectStart):
+    workflow_id: str
+    project: str

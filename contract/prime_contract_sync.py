@@ -1,0 +1,55 @@
+"""The PrimeContractSync workflow's contract: its name, its ID, what it starts with, takes and
+shows, and the error types of its refusals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from contract.sync import AuditLine
+from domain import prime_contract as pc
+from domain.settings import ProjectSettings
+
+WORKFLOW_TYPE = "PrimeContractSync"
+ITEM_TYPE = "prime_contract"
+REFUSED = "ImportRefused"
+NO_SUCH_CONTRACT = "NoSuchContract"
+
+
+def workflow_id(project: str, contract: str) -> str:
+    return f"{ITEM_TYPE}:{project}:{contract}"
+
+
+class SyncStart(BaseModel):
+    project: str
+    contract: str
+    settings: ProjectSettings
+    prime: pc.PrimeContract | None = None
+    audit: list[AuditLine] = Field(default_factory=list)
+    schedule_actor: str | None = Field(
+        default=None, description="The ERP Admin whose sync schedule runs in their name."
+    )
+    nonces: dict[str, datetime] = Field(
+        default_factory=dict, description="Signatures seen lately (a replay is refused)."
+    )
+
+
+class ImportRequest(BaseModel):
+    actor: str = Field(min_length=1, max_length=100)
+    contract: str | None = Field(default=None, description="add_contract: the Sage contract")
+    settings: ProjectSettings | None = Field(
+        default=None,
+        description="Ignored: kept so that older requests still decode. New settings reach "
+        "the workflow only through its `settings` update.",
+    )
+
+
+class SyncStatus(BaseModel):
+    workflow_id: str
+    project: str
+    contract: str
+    imported: bool
+    prime: pc.PrimeContract | None = None
+    readiness: pc.Readiness | None = None
+    audit: list[AuditLine] = Field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Developer tools: the local stack `make run` starts (devstack), its demo, the codec server."""
