@@ -8,9 +8,9 @@ from datetime import date
 import httpx
 import pytest
 
+from domain.export_plan import same_content
 from domain.exports import kind_of
 from domain.items import parse_item
-from domain.saga import same_content
 from domain.settings import parse_projects
 from tests.sage_mock.conftest import PROJECT_ROOT
 
