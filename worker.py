@@ -18,6 +18,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.notices import NoticeActivities
+from activities.posting import PostingActivities
 from activities.sage import SageActivities, sage_http_client
 from activities.sync_listing import SyncActivities
 from runtime import logs
@@ -29,6 +30,7 @@ from workflows.approval import ApprovalWorkflow
 from workflows.erp_company import ErpCompany
 from workflows.erp_project import ErpProject
 from workflows.item import ItemWorkflow
+from workflows.posting_watch import PostingWatch
 from workflows.prime_contract_sync import PrimeContractSync, ProjectSync
 
 log = structlog.get_logger("worker")
@@ -60,6 +62,9 @@ def build_workers(
     notices: NoticeActivities | None = None,
 ) -> list[Worker]:
     notices = notices or NoticeActivities.from_env(NOTICES_LEDGER)
+    watch_register, posting_reads = PostingActivities(
+        activities, client, cfg.temporal_task_queue
+    ).all()
     items = Worker(
         client,
         task_queue=cfg.temporal_task_queue,
@@ -70,15 +75,16 @@ def build_workers(
             ProjectSync,
             ErpProject,
             ErpCompany,
+            PostingWatch,
         ],
-        activities=[SyncActivities(client).list_syncs, notices.send_notice],
+        activities=[SyncActivities(client).list_syncs, notices.send_notice, *watch_register],
         workflow_runner=FAST_RUNNER,
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )
     sage = Worker(
         client,
         task_queue=cfg.sage_task_queue,
-        activities=[activities.call, activities.wait_posted],
+        activities=[activities.call, activities.wait_posted, *posting_reads],
         max_task_queue_activities_per_second=sage_rate_per_second(cfg.sage_rate_limit_per_hour),
         max_concurrent_activities=50,
         graceful_shutdown_timeout=SHUTDOWN_GRACE,

@@ -108,6 +108,16 @@ class SageActivities:
         self._http = http
         self._quota = quota or QuotaGauge()
 
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The pooled client, shared with the posting activities (activities/posting.py)."""
+        return self._http
+
+    @property
+    def quota(self) -> QuotaGauge:
+        """The quota gauge, shared with the posting activities: one view of the window."""
+        return self._quota
+
     @activity.defn(name=SAGE_CALL_ACTIVITY)
     async def call(self, request: SageRequest) -> SageAnswer:
         call = request.call

@@ -104,6 +104,18 @@ async def budget_exported(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> N
     await handle.result()
 
 
+async def exported_waiting(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
+    """A budget exported, its batch waiting for a person to post it: the history ends while
+    the item waits (recorded with per-item posting checks, before the posting watch)."""
+    sage.posted = False
+    await update(handle, "send", CommandRequest(actor=ADMIN))
+    await update(handle, "accept", AcceptRequest(actor=APPROVER))
+    while (await handle.query("status", result_type=ItemStatus)).state.value != "exported":
+        await asyncio.sleep(0.05)
+    while sage.polls < 2:  # the item is looking at its batch: the wait has begun
+        await asyncio.sleep(0.05)
+
+
 async def settings_applied(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
     """Settings pushed as a bare signal (before settings named their ERP Admin)."""
     await update(handle, "send", CommandRequest(actor=ADMIN))
@@ -177,10 +189,14 @@ SCENARIOS: dict[str, tuple[Scenario, DirectExportMode]] = {
     "cancelled_in_temporal": (cancelled_in_temporal, DirectExportMode.DISABLED),
     "delegated_approval": (delegated_approval, DirectExportMode.ENABLED_WITH_WORKFLOW),
     "unsigned_key_holder": (unsigned_key_holder, DirectExportMode.DISABLED),
+    "exported_waiting": (exported_waiting, DirectExportMode.DISABLED),
 }
 SETTINGS = {"delegated_approval": delegated, "unsigned_key_holder": key_holder}
 """Scenarios that need other settings than P-1001's with the scenario's mode."""
-ITEMS = {"budget_exported": "budget-BUD-1001.json"}
+ITEMS = {
+    "budget_exported": "budget-BUD-1001.json",
+    "exported_waiting": "budget-BUD-1001.json",
+}
 """Scenarios of another item than the commitment SC-0042: their example file."""
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from temporalio import workflow
+from temporalio.common import Priority
 from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
@@ -111,13 +112,26 @@ async def _settled(
     first call committed, or does it now; either way exactly one record, and we know it.
     The cancellation is noted for the caller, who undoes what was done.
     """
+    priority = export_priority()
     try:
-        return await call_sage(call, key, summary, record_key)
+        return await call_sage(call, key, summary, record_key, priority)
     except BaseException as err:  # cancellation is not an Exception
         if not is_cancelled_exception(err) or not workflow.patched(CANCEL_LEARNS_OUTCOME_PATCH):
             raise
         cancel.requested = True
-        return await call_sage(call, key, f"{summary} (outcome after cancel)", record_key)
+        return await call_sage(
+            call, key, f"{summary} (outcome after cancel)", record_key, priority
+        )
+
+
+def export_priority() -> Priority:
+    """A person's export goes first on the Sage queue (priority 1, before background reads),
+    and one project's bulk send shares the queue fairly with the others (fairness key: the
+    project, from the item's ID `{type}:{project}:{number}`; honoured where the server runs
+    with `matching.enableFairness`, see bench/README.md)."""
+    parts = workflow.info().workflow_id.split(":")
+    project = parts[1] if len(parts) >= 3 else None
+    return Priority(priority_key=policies.EXPORT_PRIORITY, fairness_key=project)
 
 
 async def _compensate(
@@ -183,8 +197,13 @@ async def wait_until_posted(batches: list[str]) -> None:
 
 
 async def call_sage(
-    call: SageCall, key: str, summary: str, record_key: str | None
+    call: SageCall,
+    key: str,
+    summary: str,
+    record_key: str | None,
+    priority: Priority | None = None,
 ) -> dict[str, Any]:
+    """`priority`: None inherits the workflow's (the server's default, 3): background reads."""
     answer = await workflow.execute_activity(
         SAGE_CALL_ACTIVITY,
         SageRequest(call=call, idempotency_key=key),
@@ -193,6 +212,7 @@ async def call_sage(
         start_to_close_timeout=policies.SAGE_CALL_TIMEOUT,
         retry_policy=policies.SAGE_CALL_RETRY,
         summary=summary,
+        priority=priority or Priority.default,
     )
     if record_key is None:
         return answer.body

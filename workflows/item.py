@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from contract import search_attributes as sa
     from contract.approval import PROGRESS_SIGNAL
     from contract.item import WORKFLOW_TYPE
+    from contract.posting_watch import POSTED_SIGNAL
     from contract.sage import SageFailure
     from domain.approval import (
         Approval,
@@ -68,7 +69,7 @@ with workflow.unsafe.imports_passed_through():
         bounded,
         folded_audit,
     )
-    from workflows import export_saga
+    from workflows import export_saga, posting_watch
     from workflows.approval import ApprovalWorkflow
 
 DIRECT_EXPORT_ACTOR = "direct-export"
@@ -88,6 +89,9 @@ KEY_HOLDERS_SIGN_PATCH = "key-holders-must-sign"
 SETTINGS_NAME_THEIR_ADMIN_PATCH = "settings-name-their-erp-admin"
 """Before: a bare settings signal was taken from anyone."""
 LEFTOVERS_BLOCK_PATCH = "leftovers-block-new-exports"
+POSTING_WATCH_PATCH = "posting-watch"
+"""Before: an exported item polled each of its batches itself (an activity retrying up to every
+5 minutes: 12 Sage requests an hour per waiting batch)."""
 """Before: retry, reject and cancel were taken while a failed export's steps were in Sage."""
 NOTICE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1)
@@ -128,6 +132,8 @@ class ItemWorkflow:
         self._sage_ids: dict[str, str] = {}
         self._batches: list[str] = []
         self._posting = Posting.AUTOMATIC
+        self._posting_wait = posting_watch.PostingWait()
+        """Batches Sage confirmed posted, and notices from the company's posting watch."""
         self._last_error: SageError | None = None
         self._attention: str | None = None
         self._audit: list[AuditEntry] = []
@@ -700,13 +706,27 @@ class ItemWorkflow:
         return before - len(remaining), failure
 
     async def _await_posting(self) -> None:
-        await export_saga.wait_until_posted(self._batches)
+        if workflow.patched(POSTING_WATCH_PATCH):
+            await posting_watch.wait_for_posting(
+                self._posting_wait,
+                self._batches,
+                self._settings.sage_company,
+                self._posting is Posting.AUTOMATIC,
+                workflow.now(),
+            )
+        else:  # exported before the posting watch: it keeps polling its own batches
+            await export_saga.wait_until_posted(self._batches)
         self._transition(
             next_state(self._state, Event.POSTED),
             SAGE_ACTOR,
             Event.POSTED.value,
             "batches " + ", ".join(self._batches),
         )
+
+    @workflow.signal(name=POSTED_SIGNAL)
+    def batches_posted(self, *payload: Any) -> None:
+        """The posting watch says Sage posted some of our batches: a hint to look once."""
+        self._posting_wait.notice(payload)
 
     # --- waiting for the approver: reminders and escalation ---
 

@@ -22,3 +22,16 @@ POSTING_RETRY = RetryPolicy(
     maximum_attempts=0,
 )
 """Infrequent polling: a 'not posted yet' failure spaces the next look; history stays flat."""
+
+EXPORT_PRIORITY = 1
+"""Task queue priority of a person's export (and its undo): first on the Sage queue."""
+ITEM_LOOK_PRIORITY = 2
+"""An item's own look at its batches (after a watch's notice, or its safety timer)."""
+BACKGROUND_PRIORITY = 4
+"""The posting watch's look: behind exports and people's reads. Unset priorities are 3 (the
+server's default): the other background reads (schedules, refreshes) sit there, behind exports.
+Measured on the dev server (`python -m bench priority`): priority is honoured as shipped."""
+
+POSTING_SAFETY_TIMER = timedelta(days=1)
+"""An item that has heard nothing from its company's watch for this long looks once itself."""
+REGISTER_TIMEOUT = timedelta(seconds=30)

@@ -12,8 +12,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from temporalio import activity
+from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
+from contract.posting_watch import (
+    BATCHES_POSTED_ACTIVITY,
+    POSTED_SINCE_ACTIVITY,
+    REGISTER_ACTIVITY,
+    WATCH_SIGNAL,
+    BatchesLook,
+    PostedPage,
+    PostedQuery,
+    PostingWatchInput,
+    WatchRequest,
+    WatchTiming,
+    watch_id,
+)
 from contract.sage import (
     SAGE_CALL_ACTIVITY,
     WAIT_POSTED_ACTIVITY,
@@ -39,6 +53,41 @@ class FakeSage:
     in_flight: asyncio.Event = field(default_factory=asyncio.Event)
     answers: dict[str, SageAnswer] = field(default_factory=dict)
     """Answers by idempotency key: the same key replays, as the real Sage does."""
+    watch_looks: int = 0
+    """Posting watch looks (`GET /v1/batches?posted_since=...`)."""
+    item_looks: int = 0
+    """Items' own looks at their batches (after a notice, or the safety timer)."""
+    posted_batches: set[str] | None = None
+    """Batches posted one by one (a person posts them); None: `posted` says for all."""
+
+    def is_posted(self, batch: str) -> bool:
+        if self.posted_batches is not None:
+            return batch in self.posted_batches
+        return self.posted
+
+    def watch_activities(
+        self, client: Client, timing: WatchTiming | None = None, history_limit: int = 10_000
+    ) -> list[Any]:
+        """The posting watch's register activity (on the workflows' queue), as the worker's
+        activities/posting.py does it: signal-with-start of the company's watch."""
+
+        @activity.defn(name=REGISTER_ACTIVITY)
+        async def register(request: WatchRequest) -> None:
+            queue = activity.info().task_queue
+            await client.start_workflow(
+                "ErpPostingWatch",
+                PostingWatchInput(
+                    company=request.company,
+                    timing=timing or WatchTiming(),
+                    history_limit=history_limit,
+                ),
+                id=watch_id(request.company, queue),
+                task_queue=queue,
+                start_signal=WATCH_SIGNAL,
+                start_signal_args=[request.model_copy(update={"timing": timing})],
+            )
+
+        return [register]
 
     def activities(self) -> list[Any]:
         @activity.defn(name=SAGE_CALL_ACTIVITY)
@@ -100,4 +149,16 @@ class FakeSage:
                 raise ApplicationError("not posted yet", type="NotPostedYet")
             return {"batch_id": batch_id, "posted": True}
 
-        return [call, wait_posted]
+        @activity.defn(name=POSTED_SINCE_ACTIVITY)
+        async def posted_since(query: PostedQuery) -> PostedPage:
+            self.watch_looks += 1
+            made = [f"B-{n:06d}" for n in range(1, self.batches + 1)]
+            now = activity.info().current_attempt_scheduled_time
+            return PostedPage(batches=[b for b in made if self.is_posted(b)], as_of=now)
+
+        @activity.defn(name=BATCHES_POSTED_ACTIVITY)
+        async def batches_posted(look: BatchesLook) -> list[str]:
+            self.item_looks += 1
+            return [b for b in look.batches if self.is_posted(b)]
+
+        return [call, wait_posted, posted_since, batches_posted]

@@ -36,6 +36,7 @@ from tests.workflows.fake_notices import FakeNotices
 from tests.workflows.fake_sage import FakeSage
 from workflows.approval import ApprovalWorkflow
 from workflows.item import ItemWorkflow
+from workflows.posting_watch import PostingWatch
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ADMIN, APPROVER, ERP_ADMIN = "pm.alex", "acct.ana", "acct.admin"
@@ -68,8 +69,11 @@ async def item_workflow(
         Worker(
             env.client,
             task_queue=queue,
-            workflows=[ItemWorkflow, ApprovalWorkflow],
-            activities=[(notices or FakeNotices()).send_notice],
+            workflows=[ItemWorkflow, ApprovalWorkflow, PostingWatch],
+            activities=[
+                (notices or FakeNotices()).send_notice,
+                *sage.watch_activities(env.client),
+            ],
             workflow_runner=RUNNER,
         ),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
@@ -309,13 +313,14 @@ async def test_posting_is_awaited_without_growing_history(own_time_skipping_env)
         await command(handle, "accept", AcceptRequest(actor=APPROVER))
         await until(handle, State.EXPORTED)
         await own_time_skipping_env.sleep(timedelta(hours=1))
-        polls_waiting = sage.polls
         events_waiting = len((await handle.fetch_history()).events)
         await own_time_skipping_env.sleep(timedelta(hours=1))
         assert len((await handle.fetch_history()).events) == events_waiting
+        looks_waiting = (sage.polls, sage.item_looks)
         sage.posted = True
         final = await handle.result()
-    assert polls_waiting > 5
+    assert looks_waiting == (0, 0)  # the company's watch looked; the item never did
+    assert sage.watch_looks > 5
     assert final.state is State.POSTED
 
 
@@ -326,8 +331,8 @@ async def test_a_long_lived_item_continues_as_new_and_keeps_its_audit_trail(time
         Worker(
             env.client,
             task_queue=queue,
-            workflows=[ItemWorkflow, ApprovalWorkflow],
-            activities=[FakeNotices().send_notice],
+            workflows=[ItemWorkflow, ApprovalWorkflow, PostingWatch],
+            activities=[FakeNotices().send_notice, *sage.watch_activities(env.client)],
             workflow_runner=RUNNER,
         ),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),

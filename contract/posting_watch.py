@@ -1,0 +1,105 @@
+"""The posting watch's contract: one watch per Sage company tells waiting items their postings.
+
+An item that begins waiting for Sage to post its batches registers them with its company's
+watch (signal-with-start, through an activity: workflow code cannot start another workflow);
+the watch asks Sage once per interval for the batches posted since its last look, and signals
+each item whose batch posted. The item then confirms with one look of its own (a signal is a
+hint anyone can send from the UI; Sage's answer is the fact) and moves on to `posted`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, Field
+
+WORKFLOW_TYPE = "ErpPostingWatch"
+WATCH_SIGNAL = "watch_batches"
+"""Item -> watch: these batches of mine wait for Sage's posting (`WatchRequest`)."""
+POSTED_SIGNAL = "batches_posted"
+"""Watch -> item: Sage lists these batches of yours as posted (`PostedNotice`)."""
+STATUS_QUERY = "status"
+
+REGISTER_ACTIVITY = "posting_watch_register"
+"""Signal-with-start of the company's watch (runs on the workflows' queue: no Sage request)."""
+POSTED_SINCE_ACTIVITY = "sage_posted_since"
+"""One page of `GET /v1/batches?posted_since=...` (the watch's look, on the Sage queue)."""
+BATCHES_POSTED_ACTIVITY = "sage_batches_posted"
+"""Which of an item's batches Sage has posted (the item's own look, on the Sage queue)."""
+
+DEFAULT_COMPANY_NAME = "default"
+PAGE_LIMIT = 1000
+
+
+def watch_id(company: str | None, task_queue: str) -> str:
+    """One watch per Sage company (the project's, or Sage's default one) and deployment: the
+    workflows' task queue says which workers run it (a benchmark runs several beside)."""
+    return f"posting-watch:{company or DEFAULT_COMPANY_NAME}@{task_queue}"
+
+
+class WatchTiming(BaseModel):
+    """How often the watch looks: `fast` while automatic postings are due, else `slow`."""
+
+    fast: timedelta = timedelta(seconds=5)
+    slow: timedelta = timedelta(minutes=5)
+    automatic_due_within: timedelta = timedelta(minutes=10)
+    """An automatic batch is expected this long after its export; after that, it waits like
+    one a person posts (the slow interval)."""
+
+
+class WatchRequest(BaseModel):
+    item_id: str = Field(max_length=300)
+    batches: list[str] = Field(max_length=50)
+    automatic: bool
+    """Sage posts these by itself soon (commitments, CCOs): the watch looks every few seconds."""
+    exported_at: datetime
+    """The watch looks back to here once, so a batch posted before it registered is seen."""
+    company: str | None = Field(default=None, max_length=40)
+    timing: WatchTiming | None = None
+    """Filled by the register activity from the worker's settings; the watch adopts it."""
+
+
+class PostedNotice(BaseModel):
+    batches: list[str] = Field(max_length=50)
+
+
+class PostingWatchInput(BaseModel):
+    company: str | None = None
+    timing: WatchTiming = Field(default_factory=WatchTiming)
+    items: dict[str, list[str]] = Field(default_factory=dict)
+    """Item ID -> its batches not yet seen posted (carried across continue-as-new)."""
+    automatic: dict[str, datetime] = Field(default_factory=dict)
+    """Batches Sage posts by itself -> when they registered (they make the interval fast)."""
+    posted_since: datetime | None = None
+    """Sage's `as_of` of the last look: the next look asks from here."""
+    look_back: datetime | None = None
+    """The earliest export among batches registered since the last look."""
+    history_limit: int = 10_000
+
+
+class PostedQuery(BaseModel):
+    company: str | None = None
+    posted_since: datetime | None = None
+    cursor: str | None = None
+    limit: int = PAGE_LIMIT
+
+
+class PostedPage(BaseModel):
+    batches: list[str]
+    as_of: datetime
+    next_cursor: str | None = None
+
+
+class BatchesLook(BaseModel):
+    company: str | None = None
+    batches: list[str]
+
+
+class WatchStatus(BaseModel):
+    company: str | None
+    items: int
+    batches: int
+    automatic: int
+    interval_seconds: float
+    looks: int
+    posted_since: datetime | None
