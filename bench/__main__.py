@@ -1,7 +1,7 @@
 """`python -m bench [NAME ...]`: run the benchmarks against a stack of their own and print figures.
 
-NAME is any of latency, history, throughput, quota, parked (default: all five, in that order,
-so the latency is taken while the server is idle and the 10,000 parked items come last).
+NAME is any of latency, history, throughput, quota, parked, priority, waiting (default: all, in
+that order, so the latency is taken while the server is idle; waiting's figures close the run).
 `python -m bench tune` instead runs the tuning matrix (bench/tune.py). Sizes come from the
 environment; the defaults fit `make bench` in under 10 minutes on the 2-core machine:
 
@@ -15,6 +15,10 @@ environment; the defaults fit `make bench` in under 10 minutes on the 2-core mac
   BENCH_QUOTA_FULL=1         quota: also run with headroom 1.0 (what worker.py's 0.9 costs)
   BENCH_PARKED=10000         parked: items waiting in sent (about 5.5 min of the ~9)
   BENCH_LATENCY_ITEMS=30     latency: items, one at a time
+  BENCH_WAITING=100,1000,10000   waiting: items waiting for a person to post (watch)
+  BENCH_WAITING_POLLING=100,1000 waiting: the same with per-item polling (baseline)
+  BENCH_WAITING_SECONDS=60   waiting: the measured period, real seconds
+  BENCH_WAITING_SCALE=10     waiting: time scale (intervals / k, quota rate x k)
   BENCH_KEEP=1               keep the stack's folder (SQLite files, logs) for a look afterwards
 """
 
@@ -30,10 +34,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from bench import history, latency, parked, quota, throughput
+from bench import history, latency, parked, priority, quota, throughput, waiting
 from bench.stack import BenchStack
 
-NAMES = ("latency", "history", "throughput", "quota", "parked")
+NAMES = ("latency", "history", "throughput", "quota", "parked", "priority", "waiting")
 
 
 def env_int(name: str, default: int) -> int:
@@ -77,6 +81,8 @@ async def run(names: list[str]) -> int:
                 os.environ.get("BENCH_QUOTA_FULL", "1") == "1",
             ),
             "parked": lambda: parked.run(stack, env_int("BENCH_PARKED", 10_000)),
+            "priority": priority.run,
+            "waiting": lambda: waiting.run(stack),
         }
         for name in names:
             if name in ("throughput", "quota") and not posting_set:
@@ -96,6 +102,8 @@ async def run(names: list[str]) -> int:
         stack.close()
     summary(results)
     print(f"\nall benchmarks took {time.monotonic() - began:.0f} s; {machine()}")
+    if w := results.get("waiting"):
+        w.print_last_line()  # the waiting benchmark's figures close the run
     return 1 if failed else 0
 
 

@@ -32,7 +32,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 import worker as product
 from activities.sage import SageActivities, sage_http_client
-from bench.baseline import BASELINE_QUEUE_SUFFIX, BaselineWorkflow
+from bench.baseline import BASELINE_QUEUE_SUFFIX, BaselineWorkflow, PollingWaitWorkflow
 from runtime import logs
 from runtime.config import config
 from runtime.connection import connect
@@ -100,7 +100,7 @@ async def run() -> None:
         baseline_config = {
             **items.config(),
             "task_queue": cfg.temporal_task_queue + BASELINE_QUEUE_SUFFIX,
-            "workflows": [BaselineWorkflow],
+            "workflows": [BaselineWorkflow, PollingWaitWorkflow],
         }
         workers = [items, sage, Worker(**baseline_config)]
         log.info("bench worker started", workflow_options=sorted(workflow_options()))

@@ -43,8 +43,8 @@ class WatchTiming(BaseModel):
     fast: timedelta = timedelta(seconds=5)
     slow: timedelta = timedelta(minutes=5)
     automatic_due_within: timedelta = timedelta(minutes=10)
-    """An automatic batch is expected this long after its export; after that, it waits like
-    one a person posts (the slow interval)."""
+    """Kept for the settings' shape; an automatic batch's gap doubles from `fast` at each look
+    that misses it, and past `slow` it waits like one a person posts."""
 
 
 class WatchRequest(BaseModel):
@@ -69,7 +69,11 @@ class PostingWatchInput(BaseModel):
     items: dict[str, list[str]] = Field(default_factory=dict)
     """Item ID -> its batches not yet seen posted (carried across continue-as-new)."""
     automatic: dict[str, datetime] = Field(default_factory=dict)
-    """Batches Sage posts by itself -> when they registered (they make the interval fast)."""
+    """Batches Sage posts by itself -> when they registered (they bring the next look forward:
+    `fast` after registering, then doubling at each look that did not find them)."""
+    automatic_tries: dict[str, int] = Field(default_factory=dict)
+    """Looks that did not find an automatic batch posted yet (its gap is `fast` * 2**tries)."""
+    last_look: datetime | None = None
     posted_since: datetime | None = None
     """Sage's `as_of` of the last look: the next look asks from here."""
     look_back: datetime | None = None

@@ -3,10 +3,12 @@
 Items register the batches they wait for (signal `watch_batches`, with signal-with-start
 through an activity). Once per interval the watch asks Sage for the company's batches posted
 since its last look (`GET /v1/batches?posted_since=...`, paginated) and signals each item whose
-batch is among them. The interval adapts: `fast` (seconds) while automatic postings are due
-(commitments, CCOs: Sage posts them by itself shortly after the export), `slow` (minutes) when
-only people post; no item waiting: no look at all. The map item -> batches is carried across
-continue-as-new. Its Sage reads are background work: task queue priority 4, behind exports (1).
+batch is among them. The interval adapts: an automatic batch (commitments, CCOs: Sage posts
+them by itself shortly after the export) brings a look `fast` (seconds) after it registered,
+then at doubling gaps while it has not posted; otherwise the watch looks every `slow`
+(minutes), when only people post; no item waiting: no look at all. The map item -> batches is
+carried across continue-as-new. Its Sage reads are background work: task queue priority 4,
+behind exports (1).
 
 Also here, `wait_for_posting`: the item's side of the wait. Workflow code: deterministic.
 """
@@ -57,6 +59,8 @@ class PostingWatch:
         self._timing = start.timing
         self._items: dict[str, set[str]] = {k: set(v) for k, v in start.items.items()}
         self._automatic = dict(start.automatic)
+        self._tries = dict(start.automatic_tries)
+        self._last_look = start.last_look
         self._posted_since = start.posted_since
         self._look_back = start.look_back
         self._history_limit = start.history_limit
@@ -85,6 +89,7 @@ class PostingWatch:
         if request.automatic:
             for batch in request.batches:
                 self._automatic[batch] = workflow.now()
+                self._tries.pop(batch, None)
             self._hurry = True
 
     @workflow.query(name=STATUS_QUERY)
@@ -114,19 +119,25 @@ class PostingWatch:
                 workflow.continue_as_new(self._carry())
 
     def _interval(self) -> timedelta:
-        """Fast while an automatic batch is due (registered lately), else slow."""
-        now = workflow.now()
-        due = self._timing.automatic_due_within
-        if any(now - since < due for since in self._automatic.values()):
-            return self._timing.fast
-        return self._timing.slow
+        """The gap before the next look at a batch Sage posts by itself: `fast`, doubling at
+        each look that did not find it; `slow` when only people post."""
+        gaps = [self._timing.fast * 2 ** self._tries.get(b, 0) for b in self._automatic]
+        return min([*gaps, self._timing.slow])
+
+    def _next_look(self) -> datetime:
+        """When the watch looks next: one slow interval after its last look, or sooner when an
+        automatic batch is due (its registration plus its current gap)."""
+        last = self._last_look or workflow.now()
+        due = [
+            since + self._timing.fast * 2 ** self._tries.get(batch, 0)
+            for batch, since in self._automatic.items()
+        ]
+        return min([*due, last + self._timing.slow])
 
     async def _sleep_interval(self) -> None:
-        """Wait one interval; an automatic batch registering meanwhile shortens it to `fast`."""
-        began = workflow.now()
-        deadline = began + self._interval()
+        """Wait until the next look; a batch registering meanwhile may bring it forward."""
         self._hurry = False
-        while (left := deadline - workflow.now()) > timedelta(0):
+        while (left := self._next_look() - workflow.now()) > timedelta(0):
             try:
                 await workflow.wait_condition(
                     lambda: self._hurry or self._due_for_rest(),
@@ -138,7 +149,19 @@ class PostingWatch:
             if self._due_for_rest():
                 return
             self._hurry = False
-            deadline = min(deadline, began + self._timing.fast)
+
+    def _after_look(self, at: datetime) -> None:
+        """Automatic batches that were due and did not post wait twice as long for the next
+        look; once the gap passes `slow`, they wait like any batch a person posts."""
+        for batch, since in list(self._automatic.items()):
+            tries = self._tries.get(batch, 0)
+            if at >= since + self._timing.fast * 2**tries:
+                tries += 1
+                if self._timing.fast * 2**tries > self._timing.slow:
+                    del self._automatic[batch]
+                    self._tries.pop(batch, None)
+                else:
+                    self._tries[batch] = tries
 
     async def _look(self) -> None:
         """Ask Sage once (page by page) what posted since the last look; tell the items."""
@@ -167,6 +190,8 @@ class PostingWatch:
                 break
         self._looks += 1
         self._posted_since = as_of
+        self._last_look = workflow.now()
+        self._after_look(self._last_look)
         await self._tell(posted)
 
     async def _tell(self, posted: set[str]) -> None:
@@ -181,6 +206,7 @@ class PostingWatch:
                 del self._items[item_id]
         for batch in posted:
             self._automatic.pop(batch, None)
+            self._tries.pop(batch, None)
         for at in range(0, len(notices), NOTICE_CHUNK):
             chunk = notices[at : at + NOTICE_CHUNK]
             await asyncio.gather(*(self._notify(item_id, mine) for item_id, mine in chunk))
@@ -206,6 +232,8 @@ class PostingWatch:
             timing=self._timing,
             items={k: sorted(v) for k, v in self._items.items()},
             automatic=self._automatic,
+            automatic_tries=self._tries,
+            last_look=self._last_look,
             posted_since=self._posted_since,
             look_back=self._look_back,
             history_limit=self._history_limit,

@@ -141,6 +141,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "SAGE_RATE_LIMIT_PER_HOUR": "100000",
         "LOG_FORMAT": "json",
         "ERP_ENV_FILE": "",  # never a developer's .data/demo.env (runtime/config.py)
+        # The posting watch looks every 2 s when only people post (5 min in production), so a
+        # test that posts by hand sees `posted` within seconds.
+        "POSTING_WATCH_SLOW_SECONDS": "2",
+        "POSTING_WATCH_FAST_SECONDS": "0.5",
     }
     stack = Stack(data, ports[0], ports[1], ports[2], env)
     try:
