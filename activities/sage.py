@@ -34,7 +34,7 @@ from contract.sage import (
     SageFailure,
     SageRequest,
 )
-from domain.errors import RETRYABLE_HTTP_STATUSES
+from domain.errors import RETRYABLE_HTTP_STATUSES, explain
 from domain.sage_paths import sage_path, sage_path_problem
 
 log = structlog.get_logger(__name__)
@@ -193,8 +193,8 @@ def _outcome(response: httpx.Response) -> dict[str, Any]:
         raise ApplicationError(
             message, type=RATE_LIMITED, next_retry_delay=timedelta(seconds=delay)
         )
-    if status in RETRYABLE_HTTP_STATUSES or status >= 500:
-        raise ApplicationError(message, type=code)
+    if status in RETRYABLE_HTTP_STATUSES or status >= 500 or explain(code).retryable:
+        raise ApplicationError(message, type=code)  # retried: the catalogue says it is transient
     failure = SageFailure(status=status, code=code, message=message, existing=body.get("existing"))
     raise ApplicationError(
         message,

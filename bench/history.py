@@ -31,6 +31,8 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 
 from bench import items as bi
 from bench.stack import BenchStack
+from client.errors import UserError
+from client.items import command as run_command
 from domain.approval import Approval, RespondRequest, Response
 from domain.commands import AcceptRequest
 from domain.export_plan import Posting
@@ -39,7 +41,6 @@ from domain.items import ItemBase, ItemType, parse_item
 from domain.lifecycle import State
 from domain.settings import DirectExportMode
 from domain.status import ItemStatus
-from starter import UserError, run_command
 
 RANK = {
     ItemType.PROJECT: 0,

@@ -9,12 +9,14 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 
 from bench.stack import ROOT, bounded
+from client.items import command as run_command
+from client.items import start_item
+from client.projects import load_projects
 from domain.commands import CommandRequest
 from domain.items import ItemBase, parse_item
 from domain.settings import ProjectSettings, ProjectsFile
 from domain.status import ItemStatus
 from runtime.config import Config
-from starter import load_projects, run_command, start_item
 
 EXAMPLES = ROOT / "examples" / "items"
 ADMIN = "pm.alex"

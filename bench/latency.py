@@ -23,10 +23,10 @@ from temporalio.client import Client
 
 from bench import items as bi
 from bench.stack import BenchStack, percentile
+from client.items import command as run_command
 from contract import search_attributes as sa
 from domain.commands import AcceptRequest
 from domain.exports import kind_of
-from starter import run_command
 
 TEMPLATE = "commitment-SC-0042.json"  # project P-1001: an approver accepts
 EXPORTED = b'"exported"'

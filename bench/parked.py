@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from bench import items as bi
 from bench.stack import BenchStack, bounded
+from client.items import command as run_command
 from domain.commands import CommandRequest
-from starter import run_command
 
 TEMPLATE = "commitment-SC-0042.json"
 QUEUE = "bench-parked"

@@ -10,35 +10,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client
-from temporalio.common import SearchAttributePair
-
-from cli.common import (
-    OK,
-    REFUSED,
-    USAGE,
-    UserError,
-    execute_update,
-    open_client,
-    out,
-    query_status,
-    read_settings_text,
-    signed,
-    start_entity,
-)
+from cli.common import out, signed
+from client.connection import open_client
+from client.entities import company_command, company_record, ensure_company
+from client.errors import OK, REFUSED, USAGE, UserError
+from client.projects import known_company, load_account
 from contract import erp_company as ec
-from contract import search_attributes as sa
 from domain import erp
 from domain.company_account import (
     DEFAULT_SAGE_COMPANY,
     AccountRequest,
     CompanyAccount,
-    parse_company_account,
 )
-from domain.settings import InvalidSettings
 from runtime.config import Config
 
 AUTO_UPDATE = erp.Capability.VENDOR_AUTO_UPDATE
@@ -52,52 +37,12 @@ VENDOR_UPDATES = {
 }
 
 
-def load_account(path: Path) -> CompanyAccount:
-    text = read_settings_text(path, "the company account")
-    try:
-        return parse_company_account(text)
-    except InvalidSettings as err:
-        raise UserError(f"{path}: {err}", USAGE) from None
-
-
-def known_company(cfg: Config, sage_company: str) -> CompanyAccount:
-    account = load_account(cfg.erp_company_file)
-    try:
-        account.erp_of(sage_company)
-    except LookupError as err:
-        raise UserError(f"{cfg.erp_company_file}: {err}", USAGE) from None
-    return account
-
-
-async def ensure_company(
-    client: Client, cfg: Config, sage_company: str, account: CompanyAccount
-) -> None:
-    """Start the Sage company's ErpCompany workflow unless it runs already."""
-    start = ec.CompanyStart(sage_company=sage_company, account=account)
-    pairs = [SearchAttributePair(sa.ITEM_TYPE, ec.ITEM_TYPE)]
-    summary = f"Sage company {sage_company}: vendors and standard cost codes"
-    wf_id = ec.workflow_id(sage_company)
-    await start_entity(client, cfg, ec.WORKFLOW_TYPE, start, wf_id, pairs, summary)
-
-
-async def company_update(
-    client: Client, sage_company: str, name: str, request: ec.CompanyRequest
-) -> ec.CompanyRecord:
-    wf_id = ec.workflow_id(sage_company)
-    return await execute_update(client, wf_id, name, request, ec.CompanyRecord, sage_company)
-
-
-async def company_record(client: Client, sage_company: str, first: str) -> ec.CompanyRecord:
-    missing = f"Sage company {sage_company}: nothing read from Sage yet (run: {first})"
-    return await query_status(client, ec.workflow_id(sage_company), ec.CompanyRecord, missing)
-
-
 # --- vendors ---
 
 
 async def cmd_vendors(args: argparse.Namespace, cfg: Config) -> int:
     """vendors ACTION [VENDOR] [COMPANY]: the Sage vendors and the company directory."""
-    account = known_company(cfg, args.company)
+    account = known_company(cfg.erp_company_file, args.company)
     needs_vendor = args.action not in ("refresh", "list")
     if needs_vendor and not args.vendor:
         raise UserError(f"vendors {args.action} needs the Sage vendor ID", USAGE)
@@ -118,7 +63,7 @@ async def cmd_vendors(args: argparse.Namespace, cfg: Config) -> int:
     else:
         await ensure_company(client, cfg, args.company, account)
         request = ec.CompanyRequest(actor=args.actor, vendor_id=args.vendor, company_id=args.target)
-        record = await company_update(client, args.company, VENDOR_UPDATES[args.action], request)
+        record = await company_command(client, args.company, VENDOR_UPDATES[args.action], request)
     if args.json:
         out(
             record.model_dump_json(
@@ -181,14 +126,14 @@ def vendor_table(record: ec.CompanyRecord) -> str:
 
 async def cmd_standard_cost_codes(args: argparse.Namespace, cfg: Config) -> int:
     """standard-cost-codes refresh|show: the company's standard cost codes and categories."""
-    account = known_company(cfg, args.company)
+    account = known_company(cfg.erp_company_file, args.company)
     if args.action == "refresh" and not args.actor:
         raise UserError("standard-cost-codes refresh needs --as USER", USAGE)
     client = await open_client(cfg)
     if args.action == "refresh":
         await ensure_company(client, cfg, args.company, account)
         request = ec.CompanyRequest(actor=args.actor)
-        record = await company_update(client, args.company, "refresh_standard_cost_codes", request)
+        record = await company_command(client, args.company, "refresh_standard_cost_codes", request)
     else:
         first = f"starter.py standard-cost-codes refresh --company {args.company} --as USER"
         record = await company_record(client, args.company, first)
@@ -239,7 +184,7 @@ async def cmd_company_account(args: argparse.Namespace, cfg: Config) -> int:
         wf_id = ec.workflow_id(company)
         request = signed(args, wf_id, "settings", AccountRequest(actor=args.actor, account=account))
         try:
-            record = await company_update(client, company, "settings", request)
+            record = await company_command(client, company, "settings", request)
         except UserError as err:
             if err.code != REFUSED:
                 raise

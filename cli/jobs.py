@@ -14,67 +14,18 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client
-from temporalio.common import SearchAttributePair
-
-from cli.common import (
-    NO_SUCH_ITEM,
-    OK,
-    REFUSED,
-    USAGE,
-    UserError,
-    execute_update,
-    load_projects,
-    open_client,
-    out,
-    query_status,
-    start_entity,
-)
+from cli.common import out
+from client.connection import open_client
+from client.entities import ensure_project, project_command, project_record
+from client.errors import NO_SUCH_ITEM, OK, REFUSED, USAGE, UserError
+from client.projects import known_project, load_projects
 from contract import erp_project as ep
-from contract import search_attributes as sa
 from domain import erp
 from domain.job_costs import render_table
 from domain.job_import import ImportRefused, require_new_project
 from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
 from domain.settings import ProjectSettings
 from runtime.config import Config
-
-
-def known_project(cfg: Config, project: str) -> ProjectSettings:
-    projects = load_projects(cfg.erp_projects_file)
-    found = projects.projects.get(project)
-    if found is None:
-        known = ", ".join(sorted(projects.projects)) or "none"
-        message = f"project {project!r} is not in {cfg.erp_projects_file} (known: {known})"
-        raise UserError(message, USAGE)
-    return found
-
-
-async def ensure_project(client: Client, cfg: Config, settings: ProjectSettings) -> None:
-    """Start the project's ErpProject workflow unless it runs already."""
-    pairs = [
-        SearchAttributePair(sa.ITEM_TYPE, ep.ITEM_TYPE),
-        SearchAttributePair(sa.PROJECT, settings.project),
-    ]
-    summary = f"Project {settings.project} and its Sage job"
-    wf_id = ep.workflow_id(settings.project)
-    await start_entity(
-        client, cfg, ep.WORKFLOW_TYPE, ep.ProjectStart(settings=settings), wf_id, pairs, summary
-    )
-
-
-async def project_update(client: Client, project: str, name: str, request: Any) -> ep.ProjectRecord:
-    wf_id = ep.workflow_id(project)
-    return await execute_update(client, wf_id, name, request, ep.ProjectRecord, project)
-
-
-async def project_record(client: Client, project: str) -> ep.ProjectRecord:
-    missing = (
-        f"project {project} has no synced Sage data yet (run: starter.py cost-codes refresh "
-        f"{project} --as USER, or job-costs {project} --sync --as USER)"
-    )
-    return await query_status(client, ep.workflow_id(project), ep.ProjectRecord, missing)
-
 
 # --- jobs import ---
 
@@ -113,7 +64,7 @@ async def cmd_jobs_import(args: argparse.Namespace, cfg: Config) -> int:
         out(f"{args.project}: imported from Sage job {args.job} before; settings written again")
         return OK
     request = ep.ProjectRequest(actor=args.actor, job_id=args.job)
-    record = await project_update(client, args.project, "import_job", request)
+    record = await project_command(client, args.project, "import_job", request)
     write_project(projects_file, record.settings)
     job = record.job
     assert job is not None
@@ -141,14 +92,14 @@ def write_project(path: Path, settings: ProjectSettings) -> None:
 
 async def cmd_cost_codes(args: argparse.Namespace, cfg: Config) -> int:
     """cost-codes refresh|show PROJECT: the Sage job's cost codes and categories."""
-    settings = known_project(cfg, args.project)
+    settings = known_project(cfg.erp_projects_file, args.project)
     if args.action == "refresh" and not args.actor:
         raise UserError("cost-codes refresh needs --as USER", USAGE)
     client = await open_client(cfg)
     if args.action == "refresh":
         await ensure_project(client, cfg, settings)
         request = ep.ProjectRequest(actor=args.actor)
-        record = await project_update(client, args.project, "refresh_cost_codes", request)
+        record = await project_command(client, args.project, "refresh_cost_codes", request)
     else:
         record = await project_record(client, args.project)
     if args.json:
@@ -172,7 +123,7 @@ async def cmd_cost_codes(args: argparse.Namespace, cfg: Config) -> int:
 
 async def cmd_job_costs(args: argparse.Namespace, cfg: Config) -> int:
     """job-costs PROJECT [--sync --as USER] [--json]: the job cost summary from Sage."""
-    settings = known_project(cfg, args.project)
+    settings = known_project(cfg.erp_projects_file, args.project)
     try:
         erp.require(settings.erp, erp.Capability.JOB_COSTS_SYNC, settings.project)
     except erp.ErpRefused as err:
@@ -183,7 +134,7 @@ async def cmd_job_costs(args: argparse.Namespace, cfg: Config) -> int:
     if args.sync:
         await ensure_project(client, cfg, settings)
         request = ep.ProjectRequest(actor=args.actor)
-        record = await project_update(client, args.project, "sync_job_costs", request)
+        record = await project_command(client, args.project, "sync_job_costs", request)
     else:
         record = await project_record(client, args.project)
     summary = record.job_costs

@@ -73,3 +73,14 @@ def running_syncs_query(project: str, types: tuple[str, ...]) -> str:
         f"WorkflowType IN ({names}) AND ExecutionStatus = 'Running' "
         f'AND {sa.PROJECT.name} = "{project}"'
     )
+
+
+def schedule_id(project: str) -> str:
+    """The project's sync schedule. Named when it refreshed prime contracts only; kept so
+    existing schedules stay found."""
+    return f"prime_contract_sync:{project}"
+
+
+def project_sync_id(project: str) -> str:
+    """The workflow ID of each run of the project's sync schedule."""
+    return f"project_sync:{project}"

@@ -22,6 +22,11 @@ from temporalio.client import Client
 
 from cli import company as company_cli
 from cli import jobs as jobs_cli
+from cli.common import read_item
+from client.errors import REFUSED, UserError
+from client.items import command, item_status, start_item
+from client.projects import find_project, load_projects
+from client.signing import key_file, signed
 from domain import erp
 from domain.approval import Approval, RespondRequest, Response
 from domain.commands import AcceptRequest, CommandRequest, RejectRequest
@@ -30,17 +35,6 @@ from domain.lifecycle import State
 from domain.status import ItemStatus
 from runtime.config import config
 from runtime.connection import connect
-from starter import (
-    REFUSED,
-    UserError,
-    load_projects,
-    project_of,
-    query_status,
-    read_item,
-    run_command,
-    signed,
-    start_item,
-)
 
 HERE = Path(__file__).resolve().parent.parent
 ITEMS = HERE / "examples" / "items"
@@ -150,7 +144,7 @@ async def play(client: Client, folder: Path = ITEMS) -> None:
     projects = load_projects(cfg.erp_projects_file)
     for path in sorted(folder.glob("*.json")):
         item = read_item(path)
-        project = project_of(item, projects, str(path))
+        project = find_project(projects, item.project, cfg.erp_projects_file, str(path))
         try:
             erp.require_export(project.erp, item.type, project.project)
         except erp.ErpRefused as err:  # what `starter.py start` says of it, exit code 1
@@ -165,27 +159,22 @@ async def play(client: Client, folder: Path = ITEMS) -> None:
             raise
         if item.workflow_id in WAITS_FOR:
             await in_sage(client, WAITS_FOR[item.workflow_id])
-        for command, request in SCRIPT.get(item.workflow_id, []):
+        for name, request in SCRIPT.get(item.workflow_id, []):
             if isinstance(request, RespondRequest):
                 await respond(client, item.workflow_id, request)
             else:
-                request = signed(as_user(request.actor), item.workflow_id, command, request)
-                await run_command(client, item.workflow_id, command, request)
+                request = signed(request, item.workflow_id, name, key_file(request.actor))
+                await command(client, item.workflow_id, name, request)
         print(f"  started {item.workflow_id}")
-
-
-def as_user(actor: str) -> argparse.Namespace:
-    """What `starter.signed` reads: the actor; the key comes from $ERP_SIGNING_KEYS_DIR."""
-    return argparse.Namespace(actor=actor, key=None)
 
 
 async def respond(client: Client, item: str, request: RespondRequest) -> None:
     """Answer the current approval step, once the item has started its approval workflow."""
     for _ in range(100):
-        approval_id = (await query_status(client, item)).approval_workflow_id
+        approval_id = (await item_status(client, item)).approval_workflow_id
         if approval_id:
-            request = signed(as_user(request.actor), approval_id, "respond", request)
-            await run_command(client, approval_id, "respond", request, result_type=Approval)
+            request = signed(request, approval_id, "respond", key_file(request.actor))
+            await command(client, approval_id, "respond", request, Approval)
             return
         await asyncio.sleep(0.1)
     raise UserError(f"{item}: its approval workflow did not start", REFUSED)
@@ -195,7 +184,7 @@ async def in_sage(client: Client, workflow_id: str, timeout: float = 60) -> None
     """Wait until an item is exported (or posted), so the items that need it can follow."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while (await query_status(client, workflow_id)).state not in {State.EXPORTED, State.POSTED}:
+    while (await item_status(client, workflow_id)).state not in {State.EXPORTED, State.POSTED}:
         if loop.time() > deadline:
             print(f"  {workflow_id} is not in Sage yet; what needs it may fail to export")
             return
@@ -214,12 +203,12 @@ async def settle(client: Client, timeout: float = 60) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
-        statuses = [await query_status(client, wid) for wid in SCRIPT]
+        statuses = [await item_status(client, wid) for wid in SCRIPT]
         if not any(on_its_way(status) for status in statuses):
             break
         await asyncio.sleep(1)
     for wid in [*sorted(SCRIPT), "commitment:P-1001:SC-0045"]:
-        status = await query_status(client, wid)
+        status = await item_status(client, wid)
         print(f"  {wid:<30} {status.state.value:<14} next: {status.next_action}")
 
 

@@ -45,6 +45,8 @@ class SageError(BaseModel, frozen=True):
     cause: str
     solution: str
     remedy: Remedy
+    absent: bool = False
+    """Sage has no such record (or company): a lookup finds nothing, an undo is already done."""
 
 
 def _transient(code: str, message: str, cause: str, solution: str) -> SageError:
@@ -58,7 +60,9 @@ def _transient(code: str, message: str, cause: str, solution: str) -> SageError:
     )
 
 
-def _refusal(code: str, message: str, cause: str, solution: str, remedy: Remedy) -> SageError:
+def _refusal(
+    code: str, message: str, cause: str, solution: str, remedy: Remedy, absent: bool = False
+) -> SageError:
     return SageError(
         code=code,
         retryable=False,
@@ -66,6 +70,7 @@ def _refusal(code: str, message: str, cause: str, solution: str, remedy: Remedy)
         cause=cause,
         solution=solution,
         remedy=remedy,
+        absent=absent,
     )
 
 
@@ -165,8 +170,8 @@ _ENTRIES: tuple[SageError, ...] = (
         "Check this contract in Sage 300 CRE® to verify the next available change order "
         "number for use. Retry the export with the next available number. If the item is not "
         "in Sage 300 CRE®: take a screenshot of the contract in Sage and contact ERP Support "
-        "for further info. " + _LINKED.format(what="change order"),
-        Remedy.LINK,
+        "for further info.",
+        Remedy.COMPENSATE,
     ),
     _refusal(
         "job_closed",
@@ -232,8 +237,8 @@ _ENTRIES: tuple[SageError, ...] = (
         "This error may occur due to the following: a commitment was deleted and re-created, "
         "a failed previous attempt at exporting, or a different commitment exists with the "
         "same code.",
-        _CONFIRM_WITH_SUPPORT + " " + _LINKED.format(what="commitment"),
-        Remedy.LINK,
+        _CONFIRM_WITH_SUPPORT,
+        Remedy.COMPENSATE,
     ),
     # --- CONTRACTS (commitments) --------------------------------------------------------
     _refusal(
@@ -281,9 +286,8 @@ _ENTRIES: tuple[SageError, ...] = (
         "Commitments will fail to export from Procore to Sage 300 CRE® if an existing "
         "commitment with the same code already exists in the hh2 database. This can occur if "
         "a commitment was created directly in Sage 300 CRE®, even if it was later deleted.",
-        "Review the ERP Support FAQ on this error for the steps to resolve this issue. "
-        + _LINKED.format(what="commitment"),
-        Remedy.LINK,
+        "Review the ERP Support FAQ on this error for the steps to resolve this issue.",
+        Remedy.COMPENSATE,
     ),
     _refusal(
         "no_items",
@@ -352,6 +356,7 @@ _ENTRIES: tuple[SageError, ...] = (
         _DATA_ISSUE + " A record the item names (a job or a vendor, say) is not in Sage.",
         _CONTACT_SUPPORT,
         Remedy.COMPENSATE,
+        absent=True,
     ),
     _refusal(
         "cant_be_blank",
@@ -383,8 +388,8 @@ _ENTRIES: tuple[SageError, ...] = (
         "job_id_exists",
         "A job already exists with the specified id.",
         "Job IDs have to be globally unique.",
-        "Please verify that the job ID being used is unique. " + _LINKED.format(what="job"),
-        Remedy.LINK,
+        "Please verify that the job ID being used is unique.",
+        Remedy.COMPENSATE,
     ),
     _refusal(
         "invalid_request",
@@ -477,6 +482,7 @@ _ENTRIES: tuple[SageError, ...] = (
         "Correct `sage_company` in the project settings (starter.py settings apply FILE), "
         "then retry the export.",
         Remedy.WAIT_FOR_PERSON,
+        absent=True,
     ),
 )
 
@@ -517,3 +523,39 @@ def explain(code: str, message: str | None = None) -> SageError:
     if message:
         return entry.model_copy(update={"message": message})
     return entry
+
+
+# --- what the saga asks ---
+
+
+class StepOutcome(StrEnum):
+    """What an export does when one of its Sage calls fails with a code."""
+
+    LINK = "link"  # the identical record is there: take it, go on
+    COMPENSATE = "compensate"  # undo the steps done, then export_failed (a person decides)
+
+
+class UndoOutcome(StrEnum):
+    """What an undo (compensation or reset) that Sage refused with a code means."""
+
+    DONE = "done"  # the record is gone already
+    LEFT_OVER = "left_over"  # still in Sage: `reset` must undo it
+
+
+def on_step_failure(code: str, content_matches: bool) -> StepOutcome:
+    """A step's refusal: linked when the catalogue says the code is "already exists" and the
+    record Sage holds says everything we sent; otherwise the export is undone. (Transient codes
+    never reach here: the activity retries them.)"""
+    if explain(code).remedy is Remedy.LINK and content_matches:
+        return StepOutcome.LINK
+    return StepOutcome.COMPENSATE
+
+
+def on_undo_failure(code: str) -> UndoOutcome:
+    """An undo's refusal: done when Sage has no such record any more, else left over."""
+    return UndoOutcome.DONE if explain(code).absent else UndoOutcome.LEFT_OVER
+
+
+def means_absent(code: str) -> bool:
+    """Does `code` say Sage has no such record (or company)? A lookup then finds nothing."""
+    return explain(code).absent

@@ -53,10 +53,6 @@ class ExportStep(BaseModel):
     batch: str | None = Field(
         default=None, description="Dotted path of the batch ID in the record, if it posts one."
     )
-    links_on: frozenset[str] = Field(
-        default=frozenset(),
-        description="Sage error codes meaning 'already exists'; a matching record links instead.",
-    )
     since: str | None = Field(
         default=None,
         description="Patch ID of the release that added this step to its plan: an export "

@@ -435,7 +435,7 @@ async def connect(address: str, codec_keys: CodecKeys) -> Client:
 async def start_encrypted_item(codec_stack: dict[str, Any], number: str) -> Any:
     """Start an item through the starter's own code (input, summary and search attributes as
     it sets them) with a client that encrypts; returns the parsed item."""
-    from starter import start_item
+    from client.items import start_item
 
     item = parse_item({**ITEM, "number": number})
     client = await connect(codec_stack["address"], codec_stack["keys"])

@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.signing import Signature, SigningPolicy
     from domain.vendors import SageVendor, VendorDirectory, VendorRefused
+    from workflows import sage_gateway
     from workflows.sage_reads import (
         HELD_AUTHORITY_PATCH,
         RECOVERABLE,
@@ -57,7 +58,6 @@ with workflow.unsafe.imports_passed_through():
         refused_error,
         remember_nonce,
         run_each,
-        sage_json,
         schedule_actor,
     )
 
@@ -415,7 +415,7 @@ class ErpCompany:
         )
 
     async def _call(self, method: Literal["GET"], path: str) -> Any:
-        return await sage_json(method, path, self._company)
+        return await sage_gateway.request(method, path, self._company)
 
     def _authorize(self, request: CompanyRequest, action: ErpAction) -> None:
         try:

@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.sage_paths import sage_path
     from domain.settings import ProjectSettings
+    from workflows import sage_gateway
     from workflows.sage_reads import (
         HELD_AUTHORITY_PATCH,
         RECOVERABLE,
@@ -57,7 +58,6 @@ with workflow.unsafe.imports_passed_through():
         refused_error,
         remember_nonce,
         run_each,
-        sage_json,
         schedule_actor,
     )
 
@@ -103,7 +103,7 @@ class ErpProject:
                 flavour = erp.Erp((await self._call("GET", "/v1/company"))["erp"])
                 erp.require(flavour, erp.Capability.JOB_IMPORT, self._settings.project)
                 path = sage_path("/v1/jobs", job_id, "links", self._settings.project)
-                answer = await self._call("PUT", path, key=f"{workflow.info().workflow_id}/link")
+                answer = await self._call("PUT", path, step="link", generation=0)
                 job = SageJob.model_validate(answer.get("job", {}))
             except RECOVERABLE as err:
                 if self._state.job is None:
@@ -286,8 +286,15 @@ class ErpProject:
             "(a `project` item) or add a Sage job to Procore (starter.py jobs import)"
         )
 
-    async def _call(self, method: Literal["GET", "PUT"], path: str, key: str | None = None) -> Any:
-        return await sage_json(method, path, self._settings.sage_company, key)
+    async def _call(
+        self,
+        method: Literal["GET", "PUT"],
+        path: str,
+        step: str | None = None,
+        generation: int | None = None,
+    ) -> Any:
+        company = self._settings.sage_company
+        return await sage_gateway.request(method, path, company, step, generation)
 
     def _take_request_settings(self, request: ProjectRequest) -> None:
         """Before HELD_AUTHORITY_PATCH a refresh took the settings its request carried; a

@@ -14,17 +14,11 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import Priority
-from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
+from temporalio.exceptions import ActivityError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
-    from contract import sage
-    from contract.sage import (
-        SAGE_CALL_ACTIVITY,
-        WAIT_POSTED_ACTIVITY,
-        SageAnswer,
-        SageFailure,
-        SageRequest,
-    )
+    from contract.sage import WAIT_POSTED_ACTIVITY, SageFailure
+    from domain.errors import StepOutcome, UndoOutcome, on_step_failure, on_undo_failure
     from domain.export_plan import (
         ExportPlan,
         ExportStep,
@@ -37,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
         same_content,
     )
     from domain.status import Outcome
-    from workflows import policies
+    from workflows import policies, sage_gateway
 
 LINKED_RECORDS_KEPT_PATCH = "linked-records-kept"
 """Before: a linked (pre-existing) record was on the undo list like one the export wrote."""
@@ -75,8 +69,9 @@ async def run_plan(plan: ExportPlan, workflow_id: str, generation: int, note: No
         try:
             record = await _settled(call, key, step.summary, step.record, cancel)
         except ActivityError as err:
-            failure = sage_failure(err)
-            if failure.code not in step.links_on or not same_content(call.body, failure.existing):
+            failure = sage_gateway.failure(err)
+            matches = same_content(call.body, failure.existing)
+            if on_step_failure(failure.code, matches) is not StepOutcome.LINK:
                 result.leftovers = await _compensate(
                     done, result.answers, workflow_id, generation, note, cancel
                 )
@@ -114,12 +109,12 @@ async def _settled(
     """
     priority = export_priority()
     try:
-        return await call_sage(call, key, summary, record_key, priority)
+        return await sage_gateway.call(call, key, summary, record_key, priority)
     except BaseException as err:  # cancellation is not an Exception
         if not is_cancelled_exception(err) or not workflow.patched(CANCEL_LEARNS_OUTCOME_PATCH):
             raise
         cancel.requested = True
-        return await call_sage(
+        return await sage_gateway.call(
             call, key, f"{summary} (outcome after cancel)", record_key, priority
         )
 
@@ -153,8 +148,8 @@ async def _compensate(
             await _settled(undo, key, f"Undo: {step.summary}", None, cancel)
             outcome, detail = Outcome.DONE, None
         except ActivityError as err:
-            failure = sage_failure(err)
-            if failure.code == "not_found":
+            failure = sage_gateway.failure(err)
+            if on_undo_failure(failure.code) is UndoOutcome.DONE:
                 outcome, detail = Outcome.DONE, "already gone in Sage"
             else:
                 outcome, detail = Outcome.REFUSED, f"{failure.code}: {failure.message}"
@@ -177,7 +172,8 @@ async def undo_leftovers(
         try:
             await _settled(leftover.call, key, f"Reset: {leftover.summary}", None, cancel)
         except ActivityError as err:
-            if (found := sage_failure(err)).code != "not_found":
+            found = sage_gateway.failure(err)
+            if on_undo_failure(found.code) is UndoOutcome.LEFT_OVER:
                 failure = found
                 remaining.append(leftover)
     return remaining, failure
@@ -189,49 +185,8 @@ async def wait_until_posted(batches: list[str]) -> None:
         await workflow.execute_activity(
             WAIT_POSTED_ACTIVITY,
             batch,
-            task_queue=sage_task_queue(),
+            task_queue=sage_gateway.task_queue(),
             start_to_close_timeout=policies.POSTING_TIMEOUT,
             retry_policy=policies.POSTING_RETRY,
             summary=f"Wait until Sage batch {batch} is posted",
         )
-
-
-async def call_sage(
-    call: SageCall,
-    key: str,
-    summary: str,
-    record_key: str | None,
-    priority: Priority | None = None,
-) -> dict[str, Any]:
-    """`priority`: None inherits the workflow's (the server's default, 3): background reads."""
-    answer = await workflow.execute_activity(
-        SAGE_CALL_ACTIVITY,
-        SageRequest(call=call, idempotency_key=key),
-        result_type=SageAnswer,
-        task_queue=sage_task_queue(),
-        start_to_close_timeout=policies.SAGE_CALL_TIMEOUT,
-        retry_policy=policies.SAGE_CALL_RETRY,
-        summary=summary,
-        priority=priority or Priority.default,
-    )
-    if record_key is None:
-        return answer.body
-    record = answer.body.get(record_key)
-    return record if isinstance(record, dict) else {}
-
-
-def sage_task_queue() -> str:
-    """Sage calls run on their own task queue, whose server-side rate keeps under the quota."""
-    return sage.sage_task_queue(workflow.info().task_queue)
-
-
-def sage_failure(err: ActivityError) -> SageFailure:
-    cause = err.cause
-    if isinstance(cause, ApplicationError):
-        if cause.details and isinstance(cause.details[0], dict):
-            try:
-                return SageFailure.model_validate(cause.details[0])
-            except ValueError:
-                pass
-        return SageFailure(status=0, code=cause.type or "unknown", message=cause.message)
-    return SageFailure(status=0, code="timeout", message=str(cause or err))

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contract import search_attributes as sa
@@ -33,7 +33,6 @@ with workflow.unsafe.imports_passed_through():
         SyncStart,
         SyncStatus,
     )
-    from contract.sage import SAGE_CALL_ACTIVITY, SageAnswer, SageRequest
     from contract.sync import (
         LIST_SYNCS_ACTIVITY,
         PROJECT_SYNC_WORKFLOW,
@@ -49,7 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.sage_paths import sage_path, sage_search_path
     from domain.settings import ProjectSettings
     from domain.signing import Signature
-    from workflows import policies
+    from workflows import policies, sage_gateway
     from workflows.sage_reads import (
         HELD_AUTHORITY_PATCH,
         SYNC_ACTOR_PATCH,
@@ -73,7 +72,6 @@ class PrimeContractSync:
         self._nonces = dict(start.nonces)
         self._closed = False
         self._lock = asyncio.Lock()
-        self._calls = 0
 
     @workflow.run
     async def run(self, start: SyncStart) -> str:
@@ -442,26 +440,12 @@ class PrimeContractSync:
         await self._call(SageCall(method="PUT", path=path))
 
     async def _call(self, call: SageCall) -> dict[str, Any]:
-        self._calls += 1
-        key = f"{workflow.info().workflow_id}/{workflow.info().run_id}/{self._calls}"
+        """Sage's answer; LookupError when it has no such record, ImportRefused otherwise."""
+        assert call.method in ("GET", "PUT")
         try:
-            answer = await workflow.execute_activity(
-                SAGE_CALL_ACTIVITY,
-                SageRequest(call=call, idempotency_key=key),
-                result_type=SageAnswer,
-                task_queue=f"{workflow.info().task_queue}-sage",
-                start_to_close_timeout=policies.SAGE_CALL_TIMEOUT,
-                retry_policy=policies.SAGE_CALL_RETRY,
-                summary=f"{call.method} {call.path}",
-            )
-        except ActivityError as err:
-            cause = err.cause
-            if isinstance(cause, ApplicationError):
-                if cause.type == "not_found":
-                    raise LookupError(cause.message) from None
-                raise pc.ImportRefused(cause.message) from None
-            raise
-        return answer.body
+            return await sage_gateway.request(call.method, call.path, call.company)
+        except sage_gateway.SageRefused as err:
+            raise pc.ImportRefused(err.failure.message) from None
 
     def _refusal(self, actor: str, action: str, err: Exception) -> ApplicationError:
         self._record(actor, action, f"refused: {err}")

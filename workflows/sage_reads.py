@@ -1,51 +1,33 @@
 """What the workflows of the import direction share (ErpProject, ErpCompany, PrimeContractSync):
-one Sage call for a company, an audit trail, refusals that reach the caller without failing
-anything, and the one way their authority is checked: against the roster the workflow holds,
-with the signature verified when that roster gives the user a key (DESIGN.md "Trust").
+an audit trail, refusals that reach the caller without failing anything, and the one way their
+authority is checked: against the roster the workflow holds, with the signature verified when
+that roster gives the user a key (DESIGN.md "Trust").
 
-Workflow code: deterministic.
+Their Sage calls go through workflows/sage_gateway.py. Workflow code: deterministic.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contract.sync import AuditLine
     from domain import erp
-    from domain.export_plan import SageCall
     from domain.items import describe_validation_error
     from domain.settings import RosterUser
     from domain.signing import BadSignature, Signature, SigningPolicy, verify
-    from workflows import export_saga
 
 REFUSED = "Refused"
 """ApplicationError type of every refusal: the update fails, the workflow lives on."""
 
 RECOVERABLE = (erp.ErpRefused, LookupError, ValueError)
 """What a refresh may meet: the ERP lacks it, Sage has no such record, Sage refused."""
-
-
-async def sage_json(
-    method: Literal["GET", "PUT"], path: str, company: str | None, key: str | None = None
-) -> dict[str, Any]:
-    """One Sage call for `company`: its answer, LookupError if Sage has no such record (or no
-    such company), ValueError with Sage's words for any other refusal."""
-    call = SageCall(method=method, path=path, company=company)
-    key = key or f"{workflow.info().workflow_id}/{workflow.uuid4()}"
-    try:
-        return await export_saga.call_sage(call, key, f"{method} {path}", None)
-    except ActivityError as err:
-        failure = export_saga.sage_failure(err)
-        if failure.code in ("not_found", "unknown_company"):
-            raise LookupError(f"Sage: {failure.message} ({path})") from None
-        raise ValueError(f"Sage refused: {failure.message}") from None
 
 
 def record(audit: list[AuditLine], actor: str, action: str, outcome: str) -> None:

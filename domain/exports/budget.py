@@ -99,6 +99,5 @@ def plan(
         record="estimate",
         remember={"estimate_id": "estimate_id"},
         batch="batch_id",
-        links_on=frozenset({"budget_locked"}),
     )
     return ExportPlan(steps=[refresh, create], posting=Posting.MANUAL)

@@ -114,6 +114,5 @@ def plan(
         record="commitment",
         remember={"commitment_id": "commitment_id"},
         batch="batch_id",
-        links_on=frozenset({"commitment_exists"}),
     )
     return ExportPlan(steps=[create], posting=Posting.AUTOMATIC)

@@ -184,7 +184,6 @@ def plan(
             record="change_order",
             remember={"change_order_id": "change_order_id"},
             batch="batch_id",
-            links_on=frozenset({"commitment_change_order_exists"}),
         )
     )
     return ExportPlan(steps=steps, posting=Posting.AUTOMATIC)

@@ -65,6 +65,5 @@ def plan(
         call=SageCall(method="POST", path="/v1/vendors", body=body),
         record="vendor",
         remember={"vendor_id": "vendor_id"},
-        links_on=frozenset({"vendor_exists"}),
     )
     return ExportPlan(steps=[create], posting=Posting.AUTOMATIC)

@@ -156,7 +156,6 @@ def plan(
                 ),
                 record="contract_item",
                 remember={contract_item_key(k): "item_code"},
-                links_on=frozenset({"contract_item_exists"}),
             )
         )
     header = {

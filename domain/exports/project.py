@@ -75,6 +75,5 @@ def plan(
         call=SageCall(method="POST", path="/v1/jobs", body=body),
         record="job",
         remember={"job_id": "job_id"},
-        links_on=frozenset({"job_exists"}),
     )
     return ExportPlan(steps=[create], posting=Posting.AUTOMATIC)

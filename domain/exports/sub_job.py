@@ -55,6 +55,5 @@ def plan(
         call=SageCall(method="POST", path="/v1/extras", body=body),
         record="extra",
         remember={"extra_id": "extra_id"},
-        links_on=frozenset({"extra_exists"}),
     )
     return ExportPlan(steps=[create], posting=Posting.AUTOMATIC)

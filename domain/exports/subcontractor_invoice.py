@@ -156,6 +156,5 @@ def plan(
         record="invoice",
         remember={"invoice_id": "invoice_id"},
         batch="batch_id",
-        links_on=frozenset({"invoice_exists"}),
     )
     return ExportPlan(steps=[create], posting=Posting.MANUAL)

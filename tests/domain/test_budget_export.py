@@ -113,8 +113,6 @@ def test_units_are_not_synced_the_budget_sync_is_amount_based_only():
 
 
 def test_a_second_budget_export_is_refused_by_sage_unless_it_is_the_same_budget():
-    step = kind_of(budget()).plan(budget(), SETTINGS, {}, TODAY).steps[-1]
-    assert step.links_on == {"budget_locked"}
     locked = CATALOGUE["budget_locked"]
     assert locked.remedy is Remedy.LINK and not locked.retryable
     assert "budget modification" in locked.solution

@@ -116,7 +116,6 @@ def test_a_modification_is_one_transfer_that_waits_for_a_person_and_cannot_be_un
     assert step.record == "estimate_transfer"
     assert step.remember == {"transfer_id": "transfer_id"}
     assert step.batch == "batch_id"
-    assert step.links_on == frozenset()
 
 
 def test_the_transfer_follows_the_data_mapping():

@@ -235,7 +235,6 @@ def test_the_cco_maps_field_by_field_and_posts_automatically():
     assert step.undo == SageCall(method="DELETE", path="/v1/commitment_change_orders/42-CO1")
     assert (step.record, step.batch) == ("change_order", "batch_id")
     assert step.remember == {"change_order_id": "change_order_id"}
-    assert step.links_on == frozenset({"commitment_change_order_exists"})
 
 
 def test_several_modifications_of_one_commitment_line_are_summed_into_one_sage_line():

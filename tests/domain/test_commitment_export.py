@@ -260,7 +260,6 @@ def test_the_created_commitment_is_undone_by_deleting_it():
 
 def test_a_commitment_sage_already_holds_links_and_its_id_is_remembered():
     step = plan_of(commitment()).steps[0]
-    assert step.links_on == {"commitment_exists"}
     assert step.record == "commitment"
     assert step.remember == {"commitment_id": "commitment_id"}
     assert step.batch == "batch_id"

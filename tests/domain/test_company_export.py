@@ -109,7 +109,6 @@ def test_a_company_is_one_call_creating_the_vendor():
     }
     assert step.record == "vendor"
     assert step.remember == {"vendor_id": "vendor_id"}
-    assert step.links_on == {"vendor_exists"}
     assert step.batch is None and step.undo is None
 
 

@@ -214,7 +214,6 @@ def test_the_new_contract_item_is_created_first_with_no_original_amount():
         },
     )
     assert step.undo == SageCall(method="DELETE", path="/v1/contracts/1001/1001-PC/items/006")
-    assert step.links_on == frozenset({"contract_item_exists"})
     assert step.batch is None
 
 

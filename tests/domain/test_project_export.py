@@ -142,7 +142,6 @@ def test_a_project_is_one_call_creating_the_job_with_its_cost_codes():
     }
     assert step.record == "job"
     assert step.remember == {"job_id": "job_id"}
-    assert step.links_on == {"job_exists"}
     assert step.batch is None and step.undo is None
     assert "1004" in step.summary
 

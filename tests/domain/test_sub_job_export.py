@@ -78,7 +78,6 @@ def test_a_sub_job_is_one_call_creating_the_extra_on_the_projects_job():
     }
     assert step.record == "extra"
     assert step.remember == {"extra_id": "extra_id"}
-    assert step.links_on == {"extra_exists"}
     assert step.batch is None and step.undo is None
 
 

@@ -233,7 +233,6 @@ def test_the_header_and_distributions_map_field_by_field():
     )
     assert step.undo == SageCall(method="DELETE", path="/v1/ap_invoices/V-100/INV-0042-01")
     assert (step.record, step.batch) == ("invoice", "batch_id")
-    assert step.links_on == frozenset({"invoice_exists"})
 
 
 def test_lines_are_consolidated_into_one_distribution_per_commitment_line():

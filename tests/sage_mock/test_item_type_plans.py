@@ -8,6 +8,7 @@ from datetime import date
 import httpx
 import pytest
 
+from domain.errors import StepOutcome, on_step_failure
 from domain.export_plan import same_content
 from domain.exports import kind_of
 from domain.items import parse_item
@@ -76,8 +77,8 @@ async def test_a_repeat_is_refused_with_a_record_of_the_same_content(
     again = await client.request(step.call.method, step.call.path, json=step.call.body)
 
     assert again.status_code == 409
-    assert again.json()["code"] in step.links_on
-    assert same_content(step.call.body, again.json()["existing"])
+    matches = same_content(step.call.body, again.json()["existing"])
+    assert on_step_failure(again.json()["code"], matches) is StepOutcome.LINK
 
 
 async def test_the_budgets_cost_code_refresh_adds_nothing_to_a_job_that_has_them(

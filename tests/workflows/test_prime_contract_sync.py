@@ -77,9 +77,7 @@ async def prime_contract(
 ) -> AsyncIterator[WorkflowHandle[Any, Any]]:
     queue = f"prime-{uuid.uuid4()}"
     async with (
-        Worker(
-            env.client, task_queue=queue, workflows=[PrimeContractSync], workflow_runner=RUNNER
-        ),
+        Worker(env.client, task_queue=queue, workflows=[PrimeContractSync], workflow_runner=RUNNER),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
     ):
         handle = await env.client.start_workflow(
