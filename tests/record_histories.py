@@ -41,10 +41,12 @@ from runtime.connection import register_search_attributes  # noqa: E402
 from runtime.sandbox import RUNNER  # noqa: E402
 from tests.workflows import test_erp_company as erp_company_tests  # noqa: E402
 from tests.workflows import test_erp_project as erp_project_tests  # noqa: E402
+from tests.workflows.fake_notices import FakeNotices  # noqa: E402
 from tests.workflows.fake_sage import FakeSage  # noqa: E402
 from tests.workflows.test_item_workflow import commitment, project  # noqa: E402
 from workflows.approval import ApprovalWorkflow  # noqa: E402
 from workflows.item import ItemWorkflow  # noqa: E402
+from workflows.posting_watch import PostingWatch  # noqa: E402
 
 HISTORIES = ROOT / "tests" / "histories"
 ADMIN, APPROVER, ERP_ADMIN = "pm.alex", "acct.ana", "acct.admin"
@@ -207,7 +209,8 @@ async def record(client: Client, name: str, scenario: Scenario, mode: DirectExpo
         Worker(
             client,
             task_queue=queue,
-            workflows=[ItemWorkflow, ApprovalWorkflow],
+            workflows=[ItemWorkflow, ApprovalWorkflow, PostingWatch],
+            activities=[*sage.watch_activities(client), FakeNotices().send_notice],
             workflow_runner=RUNNER,
         ),
         Worker(client, task_queue=f"{queue}-sage", activities=sage.activities()),
