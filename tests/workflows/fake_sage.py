@@ -121,6 +121,8 @@ class FakeSage:
                 self.commitments.pop(code, None)
                 return SageAnswer(status=200, body={"deleted": True})
             body = dict(call.body or {})
+            if call.path.endswith("/cost_codes"):  # a budget's cost code refresh
+                return SageAnswer(status=200, body={"job": {"cost_codes": body["cost_codes"]}})
             if call.path == "/v1/estimates":  # a budget: the job's original estimate
                 self.batches += 1
                 record = {**body, "estimate_id": "EST-000001", "batch_id": f"B-{self.batches:06d}"}
