@@ -21,6 +21,7 @@ async def test_an_error_before_the_write_leaves_no_record(
         "latency_ms": 0,
         "commit_then_fail_rate": 0.0,
         "drop_rate": 0.0,
+        "locked_rate": 0.0,
         "seed": 7,
     }
 
@@ -80,3 +81,26 @@ async def test_fault_settings_are_checked(
         assert answer.status_code == 422
         assert answer.json()["code"] == "invalid_request"
     assert (await admin.get("/admin/faults")).json()["error_rate"] == 0.0
+
+
+async def test_a_locked_record_refuses_its_delete_and_stays(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    """`locked_rate`: someone has the record open in Sage, so the undo of an export step is
+    refused (423) and the record stays; the next delete, unlocked, takes it."""
+    created = await client.post("/v1/commitments", json=SUBCONTRACT)
+    assert created.status_code == 201
+    record = created.json()["commitment"]
+    path = f"/v1/commitments/{record['job_id']}/{record['commitment_id']}"
+    await admin.put("/admin/faults", json={"locked_rate": 1.0})
+    refused = await client.delete(path, headers={"Idempotency-Key": "undo-1"})
+    assert refused.status_code == 423
+    assert refused.json() == {
+        "code": "record_locked",
+        "message": "The record is in use by another user.",
+    }
+    assert [r for r in await records(admin) if not r.get("deleted")]
+    await admin.put("/admin/faults", json={})
+    deleted = await client.delete(path, headers={"Idempotency-Key": "undo-2"})
+    assert deleted.status_code == 200
+    assert not [r for r in await records(admin) if not r.get("deleted")]
