@@ -189,13 +189,17 @@ def isolated_env() -> dict[str, str]:
 @example(content=NASTY_FILES[3])
 @example(content=NASTY_FILES[4])
 def test_starter_refuses_a_hostile_item_file_in_one_clear_line(content: bytes) -> None:
+    """Against a settings file with no projects, like the in-process test below: a generated
+    file that happens to be a valid item ends at its unknown project, never at Temporal."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "item.json"
         path.write_bytes(content)
+        projects = Path(folder) / "projects.json"
+        projects.write_text('{"projects": {}}')
         done = subprocess.run(
             [sys.executable, "starter.py", "start", str(path)],
             cwd=ROOT,
-            env=isolated_env(),
+            env={**isolated_env(), "ERP_PROJECTS_FILE": str(projects)},
             capture_output=True,
             text=True,
             errors="backslashreplace",
