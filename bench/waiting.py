@@ -261,7 +261,7 @@ async def one_run(stack: BenchStack, mode: str, n: int, scale: float, seconds: f
     client = await stack.client()
     cfg = stack.settings(temporal_task_queue=queue)
     began = time.perf_counter()
-    exports = bi.copies(EXPORTING, f"E{mode[0]}{n}-", NEW_EXPORTS)
+    exports = bi.copies(EXPORTING, f"E{mode[0]}{len(str(n))}-", NEW_EXPORTS)  # ID <= 12
     await bi.start_all(client, cfg, exports)  # while the server is idle: sent, to be accepted
     await bi.send_all(client, exports)
     if mode == "watch":
