@@ -275,19 +275,24 @@ async def wait_for_posting(
     """
     item_id = workflow.info().workflow_id
     register = _register(item_id, batches, company, automatic, exported_at)
+    # Notices a look has answered. One that comes while the item registers or looks (a worker
+    # restart can hold an activity's completion back for seconds) is answered by the next
+    # look, never lost: the watch tells an item once.
+    seen = wait.hints
     if not wait.registered:
         await register()
         wait.registered = True
     while not set(batches) <= wait.posted:
+        if wait.hints == seen:
+            try:
+                await workflow.wait_condition(
+                    lambda seen=seen: wait.hints != seen,
+                    timeout=policies.POSTING_SAFETY_TIMER,
+                    timeout_summary="look at Sage once if the posting watch has said nothing",
+                )
+            except TimeoutError:
+                await register()  # the watch may have been lost: it takes the batches again
         seen = wait.hints
-        try:
-            await workflow.wait_condition(
-                lambda seen=seen: wait.hints != seen,
-                timeout=policies.POSTING_SAFETY_TIMER,
-                timeout_summary="look at Sage once if the posting watch has said nothing",
-            )
-        except TimeoutError:
-            await register()  # the watch may have been lost: it takes the batches again
         left = [b for b in batches if b not in wait.posted]
         wait.posted.update(
             await workflow.execute_activity(
