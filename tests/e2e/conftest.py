@@ -19,6 +19,18 @@ import pytest
 from devtools import devstack
 
 ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+"""Debian's Chromium, and the flags it needs headless on a machine with no outside network
+(Playwright launches it by path; nothing is downloaded)."""
 API_KEY = "e2e-sage-key"
 """The orchestrator's key: the worker and starter.py have it (`Stack.env`)."""
 ADMIN_KEY = "e2e-sage-admin-key"

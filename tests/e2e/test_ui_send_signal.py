@@ -20,18 +20,8 @@ import pytest
 from temporalio.client import Client
 
 from devtools import devstack
-from tests.e2e.conftest import Stack, write_item
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Stack, write_item
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ADMIN, APPROVER = "pm.alex", "acct.ana"
 
 

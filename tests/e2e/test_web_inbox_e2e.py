@@ -28,19 +28,9 @@ import pytest
 
 from devtools import devstack
 from domain.signing import load_private_key
-from tests.e2e.conftest import ROOT, Stack, write_item
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, Stack, write_item
 from web.devstack import make_demo_passwords
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ADMIN, APPROVER, VIEWER = "pm.alex", "acct.ana", "viewer.vic"
 PO = "commitment:P-1001:PO-0101"
 REJECTED = "commitment:P-1001:WEB-REJ-01"
