@@ -50,12 +50,12 @@ with workflow.unsafe.imports_passed_through():
         RECOVERABLE,
         REFUSED,
         SYNC_ACTOR_PATCH,
+        HeldCommand,
         check_signature,
         claimed_actor,
         parse_signal,
         record,
         refusal,
-        refused_error,
         remember_nonce,
         run_each,
         schedule_actor,
@@ -83,6 +83,14 @@ class ErpCompany:
         directory, _ = with_account_companies(start.directory, start.account)
         self._state = start.model_copy(update={"audit": list(start.audit), "directory": directory})
         self._lock = asyncio.Lock()
+        self._account_command = HeldCommand(
+            "settings",
+            AccountRequest,
+            check=self._check_account,
+            take=self._take,
+            audit=lambda: self._state.audit,
+            lock=self._lock,
+        )
 
     @workflow.run
     async def run(self, start: CompanyStart) -> str:
@@ -198,32 +206,17 @@ class ErpCompany:
     @workflow.update(name="settings")
     async def settings_update(self, request: AccountRequest) -> CompanyRecord:
         """A new company account, from an ERP Admin of the account's roster held here."""
-        async with self._lock:
-            try:
-                self._check_account(request)
-            except Exception as err:
-                raise self._refusal(request.actor, "settings", err) from None
-            self._take(request)
-            return self.status()
+        await self._account_command.update(request)
+        return self.status()
 
     @settings_update.validator
     def _validate_settings(self, request: AccountRequest) -> None:
-        try:
-            self._check_account(request)
-        except Exception as err:
-            raise refused_error(err) from None
+        self._account_command.validate(request)
 
     @workflow.signal(name="settings")
     async def settings_signal(self, *payload: Any) -> None:
         """The same as the update, from the UI's "Send Signal"; refusals recorded."""
-        async with self._lock:
-            try:
-                request = parse_signal(AccountRequest, payload, "settings")
-                self._check_account(request)
-            except Exception as err:
-                self._refusal(claimed_actor(payload), "settings", err)
-                return
-            self._take(request)
+        await self._account_command.signal(payload)
 
     # --- the work ---
 

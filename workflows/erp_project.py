@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
         RECOVERABLE,
         REFUSED,
         SYNC_ACTOR_PATCH,
+        HeldCommand,
         check_signature,
         claimed_actor,
         parse_signal,
@@ -69,6 +70,14 @@ class ErpProject:
         self._state = start.model_copy(update={"audit": list(start.audit)})
         self._lock = asyncio.Lock()
         self._closed = False
+        self._settings_command = HeldCommand(
+            "settings",
+            SettingsRequest,
+            check=self._check_settings,
+            take=self._take,
+            audit=lambda: self._state.audit,
+            lock=self._lock,
+        )
 
     @workflow.run
     async def run(self, start: ProjectStart) -> str:
@@ -178,32 +187,17 @@ class ErpProject:
     @workflow.update(name="settings")
     async def settings_update(self, request: SettingsRequest) -> ProjectRecord:
         """New project settings, from an ERP Admin of the roster this workflow holds."""
-        async with self._lock:
-            try:
-                self._check_settings(request)
-            except Exception as err:
-                raise self._refusal(request.actor, "settings", err) from None
-            self._take(request)
-            return self.status()
+        await self._settings_command.update(request)
+        return self.status()
 
     @settings_update.validator
     def _validate_settings(self, request: SettingsRequest) -> None:
-        try:
-            self._check_settings(request)
-        except Exception as err:
-            raise refused_error(err) from None
+        self._settings_command.validate(request)
 
     @workflow.signal(name="settings")
     async def settings_signal(self, *payload: Any) -> None:
         """The same as the update, from the UI's "Send Signal"; refusals recorded."""
-        async with self._lock:
-            try:
-                request = parse_signal(SettingsRequest, payload, "settings")
-                self._check_settings(request)
-            except Exception as err:
-                self._refusal(claimed_actor(payload), "settings", err)
-                return
-            self._take(request)
+        await self._settings_command.signal(payload)
 
     @workflow.update(name="schedule")
     async def schedule_update(self, request: ScheduleRequest) -> ProjectRecord:

@@ -8,6 +8,7 @@ Their Sage calls go through workflows/sage_gateway.py. Workflow code: determinis
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -141,3 +142,51 @@ def refused_error(err: Exception) -> ApplicationError:
     if isinstance(err, ValidationError):
         message = describe_validation_error(err)
     return ApplicationError(message, type=REFUSED, non_retryable=True)
+
+
+class HeldCommand:
+    """One command that changes what a workflow holds (its settings, its company account),
+    reachable three ways with one check: the update's validator (a refusal reaches the caller and
+    nothing enters the history), the update itself (checked again: the held state may have moved
+    since validation), and the UI's "Send Signal" (a refusal recorded in the audit trail, never a
+    failed task, whatever the payload)."""
+
+    def __init__(
+        self,
+        name: str,
+        model: type[BaseModel],
+        check: Callable[[Any], None],
+        take: Callable[[Any], None],
+        audit: Callable[[], list[AuditLine]],
+        lock: asyncio.Lock,
+    ) -> None:
+        self._name = name
+        self._model = model
+        self._check = check
+        self._take = take
+        self._audit = audit
+        self._lock = lock
+
+    def validate(self, request: Any) -> None:
+        try:
+            self._check(request)
+        except Exception as err:
+            raise refused_error(err) from None
+
+    async def update(self, request: Any) -> None:
+        async with self._lock:
+            try:
+                self._check(request)
+            except Exception as err:
+                raise refusal(self._audit(), request.actor, self._name, err) from None
+            self._take(request)
+
+    async def signal(self, payload: tuple[Any, ...]) -> None:
+        async with self._lock:
+            try:
+                request = parse_signal(self._model, payload, self._name)
+                self._check(request)
+            except Exception as err:
+                refusal(self._audit(), claimed_actor(payload), self._name, err)
+                return
+            self._take(request)
