@@ -87,3 +87,34 @@ def invalid_request(message: str, field: str | None = None) -> SageError:
     if field is None:
         return SageError(422, "invalid_request", message)
     return SageError(422, "invalid_request", message, field=field)
+
+
+SCRIPTED_ANSWERS: dict[str, tuple[int, str]] = {
+    "change_order_number_exists": (
+        409,
+        "A change order with code XXX already exists on this contract.",
+    ),
+    "change_order_commitment_exists": (
+        409,
+        "A commitment with code [XX-XXXXX-XX] already exits.",
+    ),
+    "code_change_not_allowed": (422, "Changing the code is not allowed."),
+    "commitment_id_exists": (409, "A commitment already exists with the specified id."),
+    "invalid_expense_account": (
+        422,
+        "Ap Invoice Api import failed with error message:  [XXXXX] is an invalid expense account.",
+    ),
+    "job_sync_failed": (
+        422,
+        "We're sorry, an error occurred when attempting to sync your Jobs. Please contact "
+        "your customer support rep for assistance.",
+    ),
+    "job_id_exists": (409, "A job already exists with the specified id."),
+}
+"""The seed's troubleshooting answers that no rule of the mock reaches, in the seed's words
+(placeholders kept, the "already exits" typo too): `PUT /admin/faults` `refusals` makes them."""
+
+
+def scripted(code: str) -> SageError:
+    status, message = SCRIPTED_ANSWERS[code]
+    return SageError(status, code, message)

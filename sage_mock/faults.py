@@ -9,7 +9,24 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sage_mock.errors import SCRIPTED_ANSWERS, SageError, scripted
+
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
+ScriptedCode = Literal[tuple(SCRIPTED_ANSWERS)]  # type: ignore[valid-type]
+
+
+class Refusal(BaseModel):
+    """Sage answers `code` (its own words, sage_mock/errors.py) to the next `times` calls whose
+    method is `method` and whose path starts with `path`; nothing is written. These are the
+    seed's answers no rule of the mock reaches (hh2's memory of deleted codes, a control
+    account, a failed job sync): a person in Sage, or Sage's own state, makes them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: ScriptedCode
+    method: Literal["GET", "POST", "PUT", "DELETE"] = "POST"
+    path: str = Field(pattern=r"^/v1/[A-Za-z0-9_./{}-]*$", max_length=200)
+    times: int = Field(default=1, ge=1, le=1000)
 
 
 class FaultSettings(BaseModel):
@@ -24,6 +41,8 @@ class FaultSettings(BaseModel):
     drop_rate: Rate = 0.0
     locked_rate: Rate = 0.0
     """Share of deletes (the undo of an export step) refused: someone has the record open."""
+    refusals: list[Refusal] = Field(default=[], max_length=100)
+    """Sage's answers no rule of the mock reaches, scripted per method and path prefix."""
     seed: int | None = None
 
 
@@ -45,6 +64,20 @@ class FaultInjector:
         """The status to answer instead of doing anything, or None to go on."""
         if self._roll(self.settings.error_rate):
             return self._random.choice(self.settings.error_statuses)
+        return None
+
+    def refusal(self, method: str, path: str) -> SageError | None:
+        """The scripted answer for this call, if one is due (its count goes down by one)."""
+        for index, refusal in enumerate(self.settings.refusals):
+            if refusal.method == method and path.startswith(refusal.path):
+                left = refusal.times - 1
+                refusals = list(self.settings.refusals)
+                if left:
+                    refusals[index] = refusal.model_copy(update={"times": left})
+                else:
+                    del refusals[index]
+                self.settings = self.settings.model_copy(update={"refusals": refusals})
+                return scripted(refusal.code)
         return None
 
     def drop_after_commit(self) -> bool:

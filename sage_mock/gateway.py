@@ -99,6 +99,11 @@ class SageGateway:
                 outcome["status"] = failure
                 await _answer(injected_failure(failure), quota.headers(), scope, receive, send)
                 return
+            refusal = self.services.faults.refusal(scope.get("method", ""), scope.get("path", ""))
+            if refusal is not None:
+                outcome["status"] = refusal.status
+                await _answer(refusal, quota.headers(), scope, receive, send)
+                return
             send_answer = _with_quota(send, quota.headers(), outcome)
             await self._serve_as(company, scope, receive, send_answer)
         finally:

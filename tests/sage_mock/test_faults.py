@@ -22,6 +22,7 @@ async def test_an_error_before_the_write_leaves_no_record(
         "commit_then_fail_rate": 0.0,
         "drop_rate": 0.0,
         "locked_rate": 0.0,
+        "refusals": [],
         "seed": 7,
     }
 
