@@ -53,6 +53,8 @@ def print_status(status: ItemStatus, as_json: bool) -> None:
     out(f"  {item.summary()}")
     out(f"  export mode: {status.export_mode.value}")
     out(f"  next: {status.next_action}")
+    for warning in status.warnings:
+        out(f"  warning: {warning}")
     if status.export_fields:
         out("  export fields: " + ", ".join(f"{k}={v}" for k, v in status.export_fields.items()))
     if status.sage_ids:

@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field, computed_field, field_validator
 from domain.approval import Approval
 from domain.errors import SageError
 from domain.export_plan import LeftoverUndo, Posting
+from domain.exports import kind_of
+from domain.items import InvalidItem, parse_item
 from domain.lifecycle import State
 from domain.settings import DirectExportMode, ProjectSettings
 
@@ -168,6 +170,17 @@ class ItemStatus(BaseModel):
                 return f"a person posts batch {batches} in Sage"
             return f"Sage posts batch {batches} automatically"
         return "nothing: the item is done"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def warnings(self) -> list[str]:
+        """What an approver should know that blocks nothing (e.g. a budget modification
+        that does not net to zero), in the seed's words."""
+        try:
+            item = parse_item(self.item)
+        except InvalidItem:  # an item this version cannot read: nothing to warn about
+            return []
+        return kind_of(item).warnings(item)
 
     def details(self, summary: str) -> str:
         """The UI's current details (markdown): state, next action, last error, Sage IDs."""

@@ -13,10 +13,8 @@ from sage_mock.errors import CANT_BE_BLANK, SageError, not_found
 from sage_mock.models import WireModel
 from sage_mock.rules import (
     CATEGORY_NOT_FOUND,
-    DESCRIPTION_MAX,
     JOB_CLOSED,
     VENDOR_INACTIVE,
-    too_long,
 )
 
 COMMITMENT_ARCHIVED = "Commitment has been archived."
@@ -83,9 +81,11 @@ def check_new_change_order(
     vendor: dict[str, Any] | None,
     existing: dict[str, Any] | None,
 ) -> None:
-    """Raise the first rule the CCO breaks; `existing` is the live CCO with the same ID."""
-    if len(change_order.description) > DESCRIPTION_MAX:
-        raise too_long("Description", DESCRIPTION_MAX)
+    """Raise the first rule the CCO breaks; `existing` is the live CCO with the same ID.
+
+    No length limit on the description (the CCO's title): seeds/004 sets "Title. The title
+    must be 30 characters or less." for commitments only; its CCO section names no limit, so
+    the mock invents none (an invented one failed CCOs after acceptance)."""
     if job is None or commitment is None:
         raise not_found()
     _open_job(job)

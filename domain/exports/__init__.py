@@ -28,17 +28,24 @@ class ExportKind:
     default_fields: Callable[[Any], dict[str, str]]
     check_fields: Callable[[Any, dict[str, str]], list[str]]
     plan: Callable[[Any, ProjectSettings, dict[str, str], date], ExportPlan]
+    warnings: Callable[[Any], list[str]]
+    """What an approver should know before accepting, in the seed's words; blocks nothing."""
+
+
+def no_warnings(item: Any) -> list[str]:
+    return []
 
 
 def _kind(module: ModuleType) -> ExportKind:
     """An item type's module holds EXPORT_FIELDS, prerequisites, default_fields, check_fields
-    and plan; this is the one place that reads them."""
+    and plan (and may hold warnings); this is the one place that reads them."""
     return ExportKind(
         export_fields=module.EXPORT_FIELDS,
         prerequisites=module.prerequisites,
         default_fields=module.default_fields,
         check_fields=module.check_fields,
         plan=module.plan,
+        warnings=getattr(module, "warnings", no_warnings),
     )
 
 

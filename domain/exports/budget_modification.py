@@ -1,8 +1,10 @@
 """Budget modifications -> a Sage 300 CRE estimate transfer (approved estimate changes).
 
 Rules: seeds/004 "BUDGET CHANGES" (Things to Know) and note 1 of its "Budget Modifications"
-data mapping table (money moves from one budget line item to another, with a zero sum
-effect); mapping: that table (job header, one line per from/to line, the system date).
+data mapping table: "Typically Budget Modifications are used to move money from one budget
+line item to another, usually with a zero sum effect." Typically and usually: a change that
+does not net to zero is exported as it is, with a warning in `status` (`warnings`), never
+refused. Mapping: that table (job header, one line per from/to line, the system date).
 The transfer lands in a batch a person posts in Sage. Sage cannot delete it afterwards
 ("Once a budget change has been created, it cannot be edited or deleted."), and it is a
 single import, so the plan has nothing to undo.
@@ -27,10 +29,11 @@ QUESTION_MARK_RULE = (
     'Line {n}: Line items with a "?" will not allow a user to create a Budget Change '
     "into/from the line item."
 )
-NET_ZERO_RULE = (
-    "From/To. Budget Modifications are used to move money from one budget line item to "
-    "another, with a zero sum effect: the 'from' lines (${moved_from:,.2f}) and the 'to' "
-    "lines (${moved_to:,.2f}) must net to zero."
+NOT_NET_ZERO_WARNING = (
+    "From/To. Typically Budget Modifications are used to move money from one budget line item "
+    "to another, usually with a zero sum effect; this one does not: the 'from' lines "
+    "(${moved_from:,.2f}) and the 'to' lines (${moved_to:,.2f}) change the budget by "
+    "${change:+,.2f}."
 )
 
 
@@ -44,10 +47,20 @@ def prerequisites(item: BudgetModification, settings: ProjectSettings) -> list[s
         for n, line in enumerate(item.lines, start=1)
         if "?" in line.cost_code or "?" in line.category
     ]
-    moved_from, moved_to = item.total("from"), item.total("to")
-    if directions == {"from", "to"} and moved_from != moved_to:
-        broken.append(NET_ZERO_RULE.format(moved_from=moved_from, moved_to=moved_to))
     return broken
+
+
+def warnings(item: BudgetModification) -> list[str]:
+    """What an approver should know but that blocks nothing: a change that does not net to
+    zero (the seed's "usually", not a rule)."""
+    moved_from, moved_to = item.total("from"), item.total("to")
+    if not moved_from or not moved_to or moved_from == moved_to:
+        return []
+    return [
+        NOT_NET_ZERO_WARNING.format(
+            moved_from=moved_from, moved_to=moved_to, change=moved_to - moved_from
+        )
+    ]
 
 
 def default_fields(item: BudgetModification) -> dict[str, str]:

@@ -1,5 +1,7 @@
 """Budget modifications -> Sage estimate transfers: seeds/004 "BUDGET CHANGES" and its
-"Budget Modifications" data mapping (from/to lines with a zero sum effect)."""
+"Budget Modifications" data mapping: "1 Typically Budget Modifications are used to move money
+from one budget line item to another, usually with a zero sum effect." (typically, usually: a
+warning, not a rule)."""
 
 import json
 from datetime import date
@@ -15,6 +17,8 @@ from domain.exports.jobs import JOB_RULE
 from domain.items import BudgetModification, parse_item
 from domain.lifecycle import Command, State
 from domain.refusal import Refusal
+from domain.settings import DirectExportMode
+from domain.status import ItemStatus
 from tests.domain.builders import EXAMPLES, TOOL_ADMIN, demo_settings
 
 SETTINGS = demo_settings("P-1001")
@@ -29,12 +33,10 @@ QUESTION_MARK = (
 )
 
 
-def net_zero_rule(moved_from: str, moved_to: str) -> str:
-    return (
-        "From/To. Budget Modifications are used to move money from one budget line item to "
-        f"another, with a zero sum effect: the 'from' lines (${moved_from}) and the 'to' lines "
-        f"(${moved_to}) must net to zero."
-    )
+SEED_LINE = (
+    "Typically Budget Modifications are used to move money from one budget line item to "
+    "another, usually with a zero sum effect"
+)
 
 
 FROM = {"direction": "from", "cost_code": "01-100", "category": "L", "amount": "7500.00"}
@@ -57,9 +59,40 @@ def test_the_example_breaks_no_rule_and_its_amount_is_what_moves():
     assert modification().amount == Decimal("7500.00")
 
 
-def test_lines_must_net_to_zero():
+def test_a_change_that_does_not_net_to_zero_is_sent_with_a_warning_in_the_seeds_words():
+    """'usually with a zero sum effect': not a rule, so nothing refuses it; `status` says so."""
+    item = modification(lines=[FROM, {**TO, "amount": "7600.00"}])
+    assert broken(item) == []
+    [warning] = kind_of(item).warnings(item)
+    assert SEED_LINE in warning
+    assert "'from' lines ($7,500.00) and the 'to' lines ($7,600.00)" in warning
+    assert "change the budget by $+100.00" in warning
+    facts = ItemFacts(item=item, state=State.DRAFT, settings=SETTINGS)
+    assert decide(facts, Command.SEND, CommandRequest(actor=TOOL_ADMIN)) is not None
+
+
+def test_the_unbalanced_change_is_exported_as_it_is():
     item = modification(lines=[FROM, {**TO, "amount": "7000.00"}])
-    assert broken(item) == [net_zero_rule("7,500.00", "7,000.00")]
+    body = kind_of(item).plan(item, SETTINGS, {}, TODAY).steps[0].call.body
+    assert [line["transfer_amount"] for line in body["lines"]] == [-7500.0, 7000.0]
+
+
+def test_a_change_that_nets_to_zero_warns_of_nothing():
+    assert kind_of(modification()).warnings(modification()) == []
+
+
+def test_the_warning_is_in_the_items_status():
+    item = modification(lines=[FROM, {**TO, "amount": "7000.00"}])
+    status = ItemStatus(
+        workflow_id=item.workflow_id,
+        item=item.model_dump(mode="json"),
+        state=State.SENT,
+        export_mode=DirectExportMode.DISABLED,
+    )
+    [warning] = status.warnings
+    assert SEED_LINE in warning and "$-500.00" in warning
+    assert status.model_dump(mode="json")["warnings"] == [warning]
+    assert ItemStatus.model_validate(status.model_dump(mode="json")).warnings == [warning]
 
 
 def test_several_lines_may_net_to_zero_together():
@@ -150,7 +183,6 @@ def test_the_transfer_follows_the_data_mapping():
 INVALID = {
     "budget_modification-project-not-synced.json": JOB_RULE,
     "budget_modification-question-mark-line.json": f"Line 2: {QUESTION_MARK}",
-    "budget_modification-not-net-zero.json": net_zero_rule("7,500.00", "7,000.00"),
     "budget_modification-no-from-line.json": FROM_TO_RULE,
 }
 

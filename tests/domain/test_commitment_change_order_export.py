@@ -294,3 +294,22 @@ def test_when_the_cco_is_refused_the_added_commitment_items_are_deleted_newest_f
 def test_a_cco_of_existing_lines_only_is_a_single_import():
     [step] = plan(cco(sov=[EXISTING_1])).steps
     assert step.name == "create_change_order"
+
+
+# --- the title: seeds/004 "COMMITMENTS" Prerequisites ("Title. The title must be 30 characters
+# or less.") is the commitment's; the "COMMITMENT CHANGE ORDERS (CCO)" section names no limit ---
+
+LONG_TITLE = "Added footings at grid C and D after the soils report of week 12"
+
+
+def test_a_cco_title_longer_than_a_commitments_30_characters_breaks_no_rule():
+    item = cco(title=LONG_TITLE)
+    assert len(item.title) > 30
+    assert broken(item) == []
+    facts = ItemFacts(item=item, state=State.DRAFT, settings=SETTINGS)
+    assert decide(facts, Command.SEND, CommandRequest(actor=TOOL_ADMIN)) is not None
+
+
+def test_the_long_title_reaches_sage_whole():
+    [*_, create] = plan(cco(title=LONG_TITLE)).steps
+    assert create.call.body["description"] == LONG_TITLE

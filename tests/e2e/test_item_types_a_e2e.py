@@ -189,7 +189,6 @@ SEED_WORDS = {
     "budget_modification-project-not-synced": JOB_RULE,
     "budget_modification-question-mark-line": 'Line items with a "?" will not allow a user to '
     "create a Budget Change into/from the line item.",
-    "budget_modification-not-net-zero": "with a zero sum effect",
     "budget_modification-no-from-line": "moves money from at least one budget line item",
 }
 TYPES = ("project", "sub_job", "company", "budget", "budget_modification")

@@ -72,12 +72,6 @@ async def test_a_deleted_commitment_takes_no_more_change_orders(sage):
 @pytest.mark.parametrize(
     ("changes", "status", "code", "message"),
     [
-        (
-            {"description": "Added footings at grid C and D!"},
-            422,
-            "field_too_long",
-            "[Description] is too long, maximum length is 30 characters.",
-        ),
         ({"job_id": "4242"}, 404, "not_found", "Entity with this ID not found."),
         ({"items": []}, 422, "cant_be_blank", "Can't be blank."),
         (
@@ -93,13 +87,22 @@ async def test_a_deleted_commitment_takes_no_more_change_orders(sage):
             "Commitment has been archived.",
         ),
     ],
-    ids=["description-31", "unknown-job", "no-items", "line-twice", "item-not-on-commitment"],
+    ids=["unknown-job", "no-items", "line-twice", "item-not-on-commitment"],
 )
 async def test_sage_refuses_with_its_own_words(sage, changes, status, code, message, admin):
     answer = await sage.post("/v1/commitment_change_orders", json=change_order(**changes))
     assert answer.status_code == status
     assert answer.json() == {"code": code, "message": message}
     assert (await admin.get("/admin/records/commitment_change_orders")).json() == []
+
+
+async def test_a_cco_title_of_any_length_is_taken_whole(sage):
+    """seeds/004 limits a commitment's title ("Title. The title must be 30 characters or
+    less.") and names no limit for a CCO's: Sage takes a long CCO title as it is."""
+    title = "Added footings at grid C and D after the soils report of week 12"
+    answer = await sage.post("/v1/commitment_change_orders", json=change_order(description=title))
+    assert answer.status_code == 201, answer.json()
+    assert answer.json()["change_order"]["description"] == title
 
 
 async def test_a_closed_job_and_an_inactive_vendor_refuse_the_cco(sage, admin):
