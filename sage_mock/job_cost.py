@@ -103,11 +103,19 @@ def check_new_extra(
 
 
 def check_new_estimate(
-    estimate: NewEstimate, job: dict[str, Any] | None, locked_by: dict[str, Any] | None
+    estimate: NewEstimate,
+    job: dict[str, Any] | None,
+    locked_by: dict[str, Any] | None,
+    erp: str = "sage300",
 ) -> None:
-    """`locked_by` is the estimate an earlier budget export left on the job, if any."""
+    """`locked_by` is the estimate an earlier budget export left on the job, if any.
+
+    Sage 300 CRE® locks an exported budget (seeds/004 "BUDGET" restrictions). Sage 100
+    Contractor® does not: "Update and Export a Budget" (seeds/002) edits or adds lines in
+    Procore and sends the budget again, and the new estimate replaces the job's earlier one.
+    """
     on_job = _open_job(job)
-    if locked_by is not None:
+    if locked_by is not None and erp == "sage300":
         raise SageError(
             409, "budget_locked", BUDGET_LOCKED.format(job=estimate.job_id), existing=locked_by
         )

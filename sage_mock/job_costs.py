@@ -87,9 +87,10 @@ def check_new_transaction(transaction: JobCostTransaction, job: Row | None) -> N
 class JobCostRecords:
     """A job's records as the store renders them, posted or not, deleted or not.
 
-    Estimates and transfers carry `posted`; estimate changes `posted` and `reversed`;
-    commitments and change orders `deleted`; AP invoices `posted` and `deleted` (their
-    distributions may name other jobs); transactions are posted when a person enters them.
+    Estimates (oldest first: the newest posted one counts) and transfers carry `posted`;
+    estimate changes `posted` and `reversed`; commitments and change orders `deleted`; AP
+    invoices `posted` and `deleted` (their distributions may name other jobs); transactions
+    are posted when a person enters them.
     """
 
     estimates: Sequence[Row] = ()
@@ -121,7 +122,7 @@ def job_cost_lines(
         date = dt.date.fromisoformat(day)
         return (date.year, date.month) == month
 
-    for estimate in _posted(records.estimates):
+    for estimate in _posted(records.estimates)[-1:]:  # a budget sent again replaces it
         for row in estimate["lines"]:
             add(row, "original_estimate", row["original_estimate"])
     for transfer in _posted(records.estimate_transfers):

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sage_mock.records import billing, companies, master_data
+from sage_mock.records import billing, companies, estimates, master_data
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -161,14 +161,6 @@ CREATE TABLE IF NOT EXISTS extras (
     created_at REAL NOT NULL,
     PRIMARY KEY (job_id, extra_id)
 );
-CREATE TABLE IF NOT EXISTS estimates (
-    seq INTEGER PRIMARY KEY,
-    estimate_id TEXT NOT NULL UNIQUE,
-    job_id TEXT NOT NULL UNIQUE REFERENCES jobs (job_id),  -- one: the exported budget locks
-    lines TEXT NOT NULL,  -- JSON [{"cost_code", "category", "original_estimate"}]
-    batch_id TEXT NOT NULL REFERENCES batches (batch_id),
-    created_at REAL NOT NULL
-);
 CREATE TABLE IF NOT EXISTS estimate_transfers (
     seq INTEGER PRIMARY KEY,
     transfer_id TEXT NOT NULL UNIQUE,
@@ -222,11 +214,13 @@ class Store:
         self._db.executescript(SCHEMA)
         self._db.executescript(billing.SCHEMA)
         self._db.executescript(companies.SCHEMA)
+        self._db.executescript(estimates.SCHEMA)
         with self.write() as db:
             # The seeds refer to each other's rows (the S100 jobs' transactions, the CRE
             # vendors' addresses): keys are checked once the whole seeding commits.
             db.execute("PRAGMA defer_foreign_keys = ON")
             companies.upgrade(db)  # first, so the master data can refer to every company's jobs
+            estimates.upgrade(db)
             if db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is None:
                 master_data.seed(db)
                 db.execute("INSERT INTO meta (key, value) VALUES ('seeded', '1')")

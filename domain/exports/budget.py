@@ -3,8 +3,9 @@
 Rules: seeds/004 "BUDGET" (Things to Know) and the budget workflow of seeds/002 (lock the
 budget, then send it to ERP); mapping: the "Budgets" data mapping table. The estimate lands
 in a batch a person posts in Sage (Job Cost), so the item waits in `exported` until then.
-Once exported, the job's budget is locked in Sage: another budget export is refused there
-(`budget_locked`); budget modifications remain the way to change it.
+Once exported, a Sage 300 CRE® job's budget is locked: another budget export is refused there
+(`budget_locked`); budget modifications remain the way to change it. Sage 100 Contractor®
+takes an updated budget sent again ("Update and Export a Budget", seeds/002).
 
 Before the estimate, the job's cost codes are refreshed: the budget's cost codes and categories
 the Sage job lacks are added from the standard cost code list (seeds/004 release note of

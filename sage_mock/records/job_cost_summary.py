@@ -18,7 +18,7 @@ def read(db: sqlite3.Connection, job_id: str) -> JobCostRecords:
         estimates=[
             {"lines": json.loads(row["lines"]), "posted": _posted(db, row["batch_id"])}
             for row in db.execute(
-                "SELECT lines, batch_id FROM estimates WHERE job_id = ?", (job_id,)
+                "SELECT lines, batch_id FROM estimates WHERE job_id = ? ORDER BY seq", (job_id,)
             ).fetchall()
         ],
         estimate_transfers=[

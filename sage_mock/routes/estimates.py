@@ -1,15 +1,20 @@
-"""`/v1/estimates`: a job's original estimate (Procore: its budget), posted by a person."""
+"""`/v1/estimates`: a job's original estimate (Procore: its budget), posted by a person.
+
+Sage 300 CRE® takes one per job (the exported budget is locked); Sage 100 Contractor® takes a
+budget sent again after an update, which replaces the job's earlier estimate (seeds/002).
+"""
 
 import sqlite3
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from sage_mock.companies import current_company
 from sage_mock.errors import not_found
 from sage_mock.idempotency import answer_write
 from sage_mock.job_cost import NewEstimate, check_new_estimate
 from sage_mock.models import parse_wire
-from sage_mock.records import batches, estimates, master_data
+from sage_mock.records import batches, companies, estimates, master_data
 from sage_mock.services import SageServices, services
 
 router = APIRouter(prefix="/v1/estimates")
@@ -20,13 +25,17 @@ Services = Annotated[SageServices, Depends(services)]
 async def create_estimate(request: Request, sv: Services) -> Response:
     def apply(db: sqlite3.Connection, body: Any) -> tuple[int, Any]:
         estimate = parse_wire(NewEstimate, body)
+        company = companies.find(db, current_company())
+        earlier = estimates.of_job(db, estimate.job_id)
         check_new_estimate(
             estimate,
             job=master_data.find_job(db, estimate.job_id),
-            locked_by=estimates.of_job(db, estimate.job_id),
+            locked_by=earlier,
+            erp=company.erp if company else "sage300",
         )
         batch = batches.create(db, "estimate", sv.config.auto_post_seconds)
-        return 201, {"estimate": estimates.insert(db, estimate, batch["batch_id"]), "batch": batch}
+        created = estimates.insert(db, estimate, batch["batch_id"], replaces=earlier)
+        return 201, {"estimate": created, "batch": batch}
 
     return await answer_write(request, sv, apply)
 

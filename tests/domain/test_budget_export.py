@@ -17,7 +17,7 @@ from domain.exports.jobs import JOB_RULE
 from domain.items import Budget, parse_item
 from domain.lifecycle import Command, State
 from domain.refusal import Refusal
-from tests.domain.builders import EXAMPLES, TOOL_ADMIN, demo_settings
+from tests.domain.builders import EXAMPLES, TOOL_ADMIN, demo_settings, settings
 
 SETTINGS = demo_settings("P-1001")
 TODAY = date(2027, 1, 15)
@@ -184,3 +184,30 @@ def test_each_invalid_file_is_refused_at_send_for_its_one_rule(name, rule):
     with pytest.raises(Refusal) as refused:
         decide(facts, Command.SEND, CommandRequest(actor=TOOL_ADMIN))
     assert str(refused.value) == f"cannot send {item.workflow_id}: {rule}"
+
+
+# --- seeds/002 "Update and Export a Budget": "If you need to update a budget in Procore after
+# exporting it to Sage 100 Contractor®, use the workflow below as a guideline." (add a partial
+# budget line item / delete a budget line item / edit a budget -> send -> accept) ---
+
+
+def test_a_sage100_budget_updated_after_its_export_is_sent_and_planned_again():
+    """The orchestrator keeps no lock of its own: the updated budget (here a new budget item
+    with a line edited, one added) meets every rule and plans the same two calls; Sage 100
+    Contractor® takes it and it replaces the job's estimate (sage_mock/records/estimates.py)."""
+    s100 = settings(erp="sage100", sage_company="S100", sage_job_id="3001")
+    lines = [
+        {"cost_code": "03-000", "category": "1", "original_budget": "150000.00"},
+        {"cost_code": "16-000", "category": "2", "original_budget": "40000.00"},
+    ]
+    updated = budget(project="P-1001", number="BUD-3001-2", lines=lines)
+    assert kind_of(updated).prerequisites(updated, s100) == []
+    facts = ItemFacts(item=updated, state=State.DRAFT, settings=s100)
+    assert decide(facts, Command.SEND, CommandRequest(actor=TOOL_ADMIN)) is not None
+    steps = kind_of(updated).plan(updated, s100, {}, TODAY).steps
+    assert [s.call.path for s in steps] == ["/v1/jobs/3001/cost_codes", "/v1/estimates"]
+    assert steps[1].call.body["lines"][1] == {
+        "cost_code": "16-000",
+        "category": "2",
+        "original_estimate": 40000.0,
+    }

@@ -1,11 +1,14 @@
-"""Original estimates (Procore: budgets): one per job, waiting for a person to post them;
-the exported budget locks the job's budget."""
+"""Original estimates (Procore: budgets), waiting for a person to post them; Sage 300 CRE®:
+one per job, the exported budget locks it; Sage 100 Contractor®: a budget sent again replaces it."""
 
 import copy
+import sqlite3
 from typing import Any
 
 import httpx
 import pytest
+
+from sage_mock.store import Store
 
 ESTIMATE: dict[str, Any] = {
     "job_id": "1001",
@@ -108,3 +111,94 @@ async def test_a_refused_estimate_does_not_lock_the_budget(client: httpx.AsyncCl
     bad = [{"cost_code": "99-999", "category": "L", "original_estimate": 1.0}]
     assert (await client.post("/v1/estimates", json=estimate(lines=bad))).status_code == 422
     assert (await client.post("/v1/estimates", json=ESTIMATE)).status_code == 201
+
+
+# --- Sage 100 Contractor®: seeds/002 "Update and Export a Budget" ("If you need to update a
+# budget in Procore after exporting it to Sage 100 Contractor®": add a partial budget line
+# item, delete a budget line item or edit the budget, then send it again) ---
+
+S100 = {"X-Sage-Company": "S100"}
+S100_ESTIMATE: dict[str, Any] = {
+    "job_id": "3001",
+    "lines": [
+        {"cost_code": "03-000", "category": "1", "original_estimate": 145000.0},
+        {"cost_code": "15-000", "category": "4", "original_estimate": 118000.0},
+    ],
+}
+
+
+async def job_cost_estimates(client: httpx.AsyncClient) -> dict[tuple[str, str], float]:
+    summary = (await client.get("/v1/jobs/3001/job_costs", headers=S100)).json()
+    return {
+        (line["cost_code"], line["category"]): line["original_estimate"]
+        for line in summary["lines"]
+        if line["original_estimate"]
+    }
+
+
+async def test_a_sage100_budget_sent_again_replaces_the_jobs_estimate(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    first = (await client.post("/v1/estimates", json=S100_ESTIMATE, headers=S100)).json()
+    await admin.post(f"/admin/batches/{first['batch']['batch_id']}/post", headers=S100)
+    first_budget = {("03-000", "1"): 145000.0, ("15-000", "4"): 118000.0}
+    assert await job_cost_estimates(client) == first_budget
+
+    edited = [  # one line edited, one deleted, one added
+        {"cost_code": "03-000", "category": "1", "original_estimate": 150000.0},
+        {"cost_code": "16-000", "category": "2", "original_estimate": 40000.0},
+    ]
+    again = await client.post(
+        "/v1/estimates", json={"job_id": "3001", "lines": edited}, headers=S100
+    )
+
+    assert again.status_code == 201, again.json()
+    second = again.json()
+    assert second["estimate"]["replaces"] == first["estimate"]["estimate_id"]
+    assert second["estimate"]["lines"] == edited
+    # until a person posts it, Job Costs show the budget Sage has posted
+    assert (await job_cost_estimates(client))[("03-000", "1")] == 145000.0
+    await admin.post(f"/admin/batches/{second['batch']['batch_id']}/post", headers=S100)
+    assert await job_cost_estimates(client) == {("03-000", "1"): 150000.0, ("16-000", "2"): 40000.0}
+    kept = (await admin.get("/admin/records/estimates")).json()
+    assert [e["replaced_by"] for e in kept] == [second["estimate"]["estimate_id"], None]
+
+
+async def test_a_sage300_budget_stays_locked_whatever_a_sage100_job_takes(
+    client: httpx.AsyncClient,
+) -> None:
+    assert (await client.post("/v1/estimates", json=S100_ESTIMATE, headers=S100)).status_code == 201
+    assert (await client.post("/v1/estimates", json=S100_ESTIMATE, headers=S100)).status_code == 201
+    assert (await client.post("/v1/estimates", json=ESTIMATE)).status_code == 201
+    again = await client.post("/v1/estimates", json=ESTIMATE)
+    assert again.json()["code"] == "budget_locked"
+
+
+def test_a_database_with_one_estimate_per_job_opens_and_takes_a_second(tmp_path) -> None:
+    """A mock database made before Sage 100 re-exports (job_id UNIQUE) is upgraded in place."""
+    path = tmp_path / "sage.sqlite"
+    Store(path).close()
+    old = sqlite3.connect(path)
+    old.executescript(
+        "DROP TABLE estimates;"
+        "CREATE TABLE estimates (seq INTEGER PRIMARY KEY, estimate_id TEXT NOT NULL UNIQUE,"
+        " job_id TEXT NOT NULL UNIQUE REFERENCES jobs (job_id), lines TEXT NOT NULL,"
+        " batch_id TEXT NOT NULL, created_at REAL NOT NULL);"
+        "INSERT INTO batches (seq, batch_id, kind, auto_post, created_at)"
+        " VALUES (1, 'B-000001', 'estimate', 0, 0);"
+        "INSERT INTO estimates VALUES (1, 'EST-000001', '3001', '[]', 'B-000001', 0);"
+    )
+    old.commit()
+    old.close()
+    store = Store(path)
+    with store.write() as db:
+        db.execute(
+            "INSERT INTO estimates (seq, estimate_id, job_id, lines, batch_id, created_at)"
+            " VALUES (2, 'EST-000002', '3001', '[]', 'B-000001', 0)"
+        )
+        assert [r["estimate_id"] for r in db.execute("SELECT * FROM estimates")] == [
+            "EST-000001",
+            "EST-000002",
+        ]
+    store.close()
+    Store(path).close()  # and again: the upgrade is done once
