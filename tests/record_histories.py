@@ -31,6 +31,7 @@ from temporalio.worker import Worker
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from contract.posting_watch import WatchStatus, watch_id  # noqa: E402
 from contract.sage import SageFailure  # noqa: E402
 from domain.approval import RespondRequest  # noqa: E402
 from domain.commands import AcceptRequest, CommandRequest, EditRequest, RejectRequest  # noqa: E402
@@ -118,6 +119,39 @@ async def exported_waiting(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> 
         await asyncio.sleep(0.05)
 
 
+async def posted_through_watch(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
+    """A budget waiting through its company's posting watch: a person posts its batch, the
+    watch tells the item, the item confirms with a look of its own (before the watch's own
+    answer was taken as the confirmation) and ends posted."""
+    sage.posted_batches = set()
+    await update(handle, "send", CommandRequest(actor=ADMIN))
+    await update(handle, "accept", AcceptRequest(actor=APPROVER))
+    while (await handle.query("status", result_type=ItemStatus)).state.value != "exported":
+        await asyncio.sleep(0.05)
+    watch = handle._client.get_workflow_handle(watch_id(None, handle_queue(handle)))
+    while True:  # the item registered: the watch holds it
+        with contextlib.suppress(Exception):
+            if (await watch.query("status", result_type=WatchStatus)).items == 1:
+                break
+        await asyncio.sleep(0.05)
+    status = await handle.query("status", result_type=ItemStatus)
+    sage.posted_batches.update(status.batches)
+    await handle.result()
+    WATCH_HISTORIES[handle.id] = (await watch.fetch_history()).to_json()
+    with contextlib.suppress(Exception):  # the recording worker stops it anyway
+        await watch.terminate("recorded")
+
+
+def handle_queue(handle: WorkflowHandle[Any, Any]) -> str:
+    return QUEUES[handle.id]
+
+
+QUEUES: dict[str, str] = {}
+"""Item workflow ID -> the task queue it was recorded on (its watch's ID names it)."""
+WATCH_HISTORIES: dict[str, str] = {}
+"""Item workflow ID -> the history of the posting watch that told it (recorded beside)."""
+
+
 async def settings_applied(handle: WorkflowHandle[Any, Any], sage: FakeSage) -> None:
     """Settings pushed as a bare signal (before settings named their ERP Admin)."""
     await update(handle, "send", CommandRequest(actor=ADMIN))
@@ -192,12 +226,14 @@ SCENARIOS: dict[str, tuple[Scenario, DirectExportMode]] = {
     "delegated_approval": (delegated_approval, DirectExportMode.ENABLED_WITH_WORKFLOW),
     "unsigned_key_holder": (unsigned_key_holder, DirectExportMode.DISABLED),
     "exported_waiting": (exported_waiting, DirectExportMode.DISABLED),
+    "posted_through_watch": (posted_through_watch, DirectExportMode.DISABLED),
 }
 SETTINGS = {"delegated_approval": delegated, "unsigned_key_holder": key_holder}
 """Scenarios that need other settings than P-1001's with the scenario's mode."""
 ITEMS = {
     "budget_exported": "budget-BUD-1001.json",
     "exported_waiting": "budget-BUD-1001.json",
+    "posted_through_watch": "budget-BUD-1001.json",
 }
 """Scenarios of another item than the commitment SC-0042: their example file."""
 
@@ -224,6 +260,7 @@ async def record(client: Client, name: str, scenario: Scenario, mode: DirectExpo
             id=f"{item['type']}:P-1001:{item['number']}:{name}",
             task_queue=queue,
         )
+        QUEUES[handle.id] = queue
         await scenario(handle, sage)
         history = await handle.fetch_history()
     return history.to_json()
@@ -279,6 +316,11 @@ async def main(release: str) -> None:
                 continue
             path.write_text(await record(env.client, name, scenario, mode))
             print(f"recorded {path.relative_to(ROOT)}")
+            for item_id, watch_history in WATCH_HISTORIES.items():
+                watch_path = HISTORIES / f"{release}-{name}-watch.json"
+                watch_path.write_text(watch_history)
+                print(f"recorded {watch_path.relative_to(ROOT)} (the watch that told {item_id})")
+            WATCH_HISTORIES.clear()
         for name, entity in ENTITY_SCENARIOS.items():
             path = HISTORIES / f"{release}-{name}.json"
             if path.exists():

@@ -15,6 +15,7 @@ from workflows.approval import ApprovalWorkflow
 from workflows.erp_company import ErpCompany
 from workflows.erp_project import ErpProject
 from workflows.item import ItemWorkflow
+from workflows.posting_watch import PostingWatch
 
 HISTORIES = sorted((Path(__file__).resolve().parents[1] / "histories").glob("*.json"))
 
@@ -42,7 +43,7 @@ def recorded_id(path: Path) -> str:
 async def test_history_replays(path: Path):
     history = WorkflowHistory.from_json(recorded_id(path), path.read_text())
     replayer = Replayer(
-        workflows=[ItemWorkflow, ApprovalWorkflow, ErpProject, ErpCompany],
+        workflows=[ItemWorkflow, ApprovalWorkflow, ErpProject, ErpCompany, PostingWatch],
         data_converter=pydantic_data_converter,
         workflow_runner=RUNNER,
     )
