@@ -1,5 +1,12 @@
 """Sage 300 CRE's rules for what a PCCO export writes: new contract items, approved estimate
-changes and approved schedule value changes (seeds/004 "Prime Contract Change Orders")."""
+changes and approved schedule value changes (seeds/004 "Prime Contract Change Orders").
+
+A job billed "Use Quickbill" has no Contracts-application contract: its prime contract is the
+job's Miscellaneous Worksheet (contract number = the job), and a PCCO's schedule value changes
+go to its worksheet codes (the job, a division or a section): footnote 7 of the data mapping
+("Includes miscellaneous worksheet transactions"); only for "Use Contracts" jobs do posted
+entries also "send transactions to the Contracts application".
+"""
 
 import datetime as dt
 from typing import Any
@@ -82,13 +89,21 @@ def check_estimate_change(change: EstimateChange, job: dict[str, Any] | None) ->
 
 
 def check_schedule_value_change(
-    change: ScheduleValueChange, job: dict[str, Any] | None, contract: dict[str, Any] | None
+    change: ScheduleValueChange,
+    job: dict[str, Any] | None,
+    contract: dict[str, Any] | None,
+    worksheet: list[str] | None = None,
 ) -> None:
+    """`contract` is the Contracts-application contract; `worksheet` the Miscellaneous
+    Worksheet codes of a Quickbill job (None: the job bills through contracts)."""
     _open_job(job)
-    if contract is None:
+    if worksheet is not None:
+        live = set(worksheet) if change.contract_id == change.job_id else None
+    else:
+        live = None if contract is None else {item["item_code"] for item in contract["items"]}
+    if live is None:
         raise not_found()
     if not change.lines:
         raise SageError(422, "cant_be_blank", CANT_BE_BLANK)
-    live = {item["item_code"] for item in contract["items"]}
     if any(line.contract_item not in live for line in change.lines):
         raise not_found()

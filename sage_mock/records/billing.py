@@ -80,6 +80,14 @@ def billing_of(db: sqlite3.Connection, job_id: str) -> tuple[str, str | None]:
     return ("contracts", None) if row is None else (row[0], row[1])
 
 
+def worksheet_codes(db: sqlite3.Connection, job_id: str) -> list[str] | None:
+    """A Quickbill job's Miscellaneous Worksheet codes; None for a job that uses contracts."""
+    if billing_of(db, job_id)[0] != "quickbill":
+        return None
+    rows = db.execute("SELECT code FROM misc_worksheets WHERE job_id = ?", (job_id,))
+    return [row[0] for row in rows]
+
+
 def linked_projects(db: sqlite3.Connection, job_id: str, contract_id: str) -> list[str]:
     rows = db.execute(
         "SELECT project FROM contract_links WHERE job_id = ? AND contract_id = ?"
@@ -158,6 +166,11 @@ def prime_contract(db: sqlite3.Connection, job_id: str, contract_id: str) -> dic
             "SELECT code, description, amount FROM misc_worksheets WHERE job_id = ? ORDER BY code",
             (job_id,),
         ).fetchall()
+        worksheet = []
+        for row in rows:
+            changes = contracts.approved_changes(db, job_id, job_id, row["code"])
+            revised = round(row["amount"] + changes, 2)
+            worksheet.append({**dict(row), "approved_changes": changes, "revised_amount": revised})
         return {
             **view,
             "description": job["name"],
@@ -165,7 +178,7 @@ def prime_contract(db: sqlite3.Connection, job_id: str, contract_id: str) -> dic
             "work_started": None,
             "work_completed": None,
             "items": [],
-            "worksheet": [dict(row) for row in rows],
+            "worksheet": worksheet,  # a PCCO's schedule value changes land here (footnote 7)
         }
     contract = contracts.find_contract(db, job_id, contract_id)
     if contract is None:

@@ -86,8 +86,9 @@ def list_items(db: sqlite3.Connection) -> list[dict[str, Any]]:
     ]
 
 
-def _approved_changes(db: sqlite3.Connection, job_id: str, contract_id: str, code: str) -> float:
-    """The live approved schedule value changes on one contract item."""
+def approved_changes(db: sqlite3.Connection, job_id: str, contract_id: str, code: str) -> float:
+    """The live approved schedule value changes on one contract item (or, on a Quickbill job,
+    one Miscellaneous Worksheet code: its contract number is the job)."""
     total = 0.0
     for (lines,) in db.execute(
         "SELECT lines FROM job_cost_changes WHERE kind = 'schedule_value_change'"
@@ -99,7 +100,7 @@ def _approved_changes(db: sqlite3.Connection, job_id: str, contract_id: str, cod
 
 
 def _item(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    changes = _approved_changes(db, row["job_id"], row["contract_id"], row["item_code"])
+    changes = approved_changes(db, row["job_id"], row["contract_id"], row["item_code"])
     return {
         "job_id": row["job_id"],
         "contract_id": row["contract_id"],

@@ -21,7 +21,7 @@ from sage_mock.prime_contract_rules import (
     check_new_contract_item,
     check_schedule_value_change,
 )
-from sage_mock.records import batches, contracts, master_data
+from sage_mock.records import batches, billing, contracts, master_data
 from sage_mock.records import job_cost_changes as changes
 from sage_mock.services import SageServices, services
 
@@ -105,6 +105,7 @@ async def create_schedule_value_change(request: Request, sv: Services) -> Respon
             change,
             job=master_data.find_job(db, change.job_id),
             contract=contracts.find_contract(db, change.job_id, change.contract_id),
+            worksheet=billing.worksheet_codes(db, change.job_id),
         )
         batch = batches.create(db, "schedule_value_change", sv.config.auto_post_seconds)
         kind = "schedule_value_change"

@@ -285,3 +285,25 @@ def test_when_the_schedule_value_change_is_refused_everything_before_is_undone_n
         ("DELETE", "/v1/estimate_changes/EC-000007"),
         ("DELETE", "/v1/contracts/1001/1001-PC/items/006"),
     ]
+
+
+# --- Quickbill jobs: the PCCO data mapping's footnote 7, "Includes miscellaneous worksheet
+# transactions"; "If the job has a billing method of Use Contracts, once the entries are posted
+# in Job Cost, it will also send transactions to the Contracts application" (only then) ---
+
+
+def test_a_pcco_on_a_quickbill_job_changes_its_misc_worksheet_not_a_contract():
+    """A Quickbill job's prime contract is its Miscellaneous Worksheet (contract number = the
+    job; prime contract import, seeds/004): the PCCO's lines name worksheet codes (JOB, a
+    division, a section) and the plan creates no Contracts-application item."""
+    quickbill = settings(project="P-1001", sage_job_id="2002")
+    item = pcco(
+        prime_contract={"number": "PC-2002", "sage_contract_id": "2002"},
+        sov=[{**PADS, "contract_item": "JOB"}],
+    )
+    assert kind_of(item).prerequisites(item, quickbill) == []
+    steps = kind_of(item).plan(item, quickbill, kind_of(item).default_fields(item), TODAY).steps
+    assert [s.name for s in steps] == ["post_estimate_changes", "post_schedule_value_changes"]
+    svc = steps[-1].call.body
+    assert (svc["job_id"], svc["contract_id"]) == ("2002", "2002")
+    assert [line["contract_item"] for line in svc["lines"]] == ["JOB"]

@@ -187,3 +187,58 @@ async def test_schedule_value_change_rules(client, changes, code, admin):
     answer = await client.post("/v1/schedule_value_changes", json=schedule_value_change(**changes))
     assert answer.json()["code"] == code
     assert (await admin.get("/admin/records/schedule_value_changes")).json() == []
+
+
+# --- Quickbill jobs: seeds/004 data mapping footnote 7 of PRIME CONTRACT CHANGE ORDERS,
+# "Includes miscellaneous worksheet transactions"; "If the job has a billing method of Use
+# Contracts, once the entries are posted in Job Cost, it will also send transactions to the
+# Contracts application" (only then) ---
+
+
+def quickbill_change(**changes: Any) -> dict[str, Any]:
+    """Job 2002 bills "Use Quickbill" at the job level: its contract number is the job and its
+    one Miscellaneous Worksheet code is JOB."""
+    lines = [{"contract_item": "JOB", "description": "Entrance canopy", "amount": 18000.0}]
+    body = {"job_id": "2002", "contract_id": "2002", "lines": lines, **changes}
+    return schedule_value_change(**body)
+
+
+async def test_a_pcco_on_a_quickbill_job_changes_its_misc_worksheet(client, admin):
+    answer = await client.post("/v1/schedule_value_changes", json=quickbill_change())
+    assert answer.status_code == 201, answer.json()
+    worksheet = (await client.get("/v1/prime_contracts/2002/2002")).json()["worksheet"]
+    assert worksheet == [
+        {
+            "code": "JOB",
+            "description": "Cedar Park Library",
+            "amount": 2150000.0,
+            "approved_changes": 18000.0,
+            "revised_amount": 2168000.0,
+        }
+    ]
+    change_id = answer.json()["schedule_value_change"]["change_id"]
+    await client.delete(f"/v1/schedule_value_changes/{change_id}")  # the saga's undo
+    worksheet = (await client.get("/v1/prime_contracts/2002/2002")).json()["worksheet"]
+    assert worksheet[0]["approved_changes"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"contract_id": "2002-PC"},  # a Quickbill job has no Contracts-application contract
+        {"lines": [{"contract_item": "001", "description": "", "amount": 1.0}]},  # not a code
+    ],
+    ids=["contract-is-not-the-job", "not-a-worksheet-code"],
+)
+async def test_a_quickbill_change_names_the_job_and_its_worksheet_codes(client, admin, changes):
+    answer = await client.post("/v1/schedule_value_changes", json=quickbill_change(**changes))
+    assert (answer.status_code, answer.json()) == (404, NOT_FOUND)
+    assert (await admin.get("/admin/records/schedule_value_changes")).json() == []
+
+
+async def test_a_division_level_quickbill_job_takes_changes_on_its_divisions(client):
+    lines = [{"contract_item": "03", "description": "Footings", "amount": 2500.0}]
+    body = schedule_value_change(job_id="2003", contract_id="2003", lines=lines)
+    assert (await client.post("/v1/schedule_value_changes", json=body)).status_code == 201
+    worksheet = (await client.get("/v1/prime_contracts/2003/2003")).json()["worksheet"]
+    assert {w["code"]: w["approved_changes"] for w in worksheet} == {"01": 0, "03": 2500, "09": 0}
