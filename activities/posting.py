@@ -2,10 +2,12 @@
 
 - `register` (on the workflows' queue, no Sage request): signal-with-start of the company's
   watch, with the watch's timing from the worker's settings (`POSTING_WATCH_*`);
+- `told` (on the workflows' queue, no Sage request): the watch's `told` query, which of an
+  item's batches Sage's list showed posted: the item's confirmation of a notice;
 - `posted_since` (on the Sage queue): one page of the batches a company posted since a time,
   the watch's one request per interval, however many items wait;
 - `batches_posted` (on the Sage queue): which of an item's batches Sage has posted, one read
-  each: the item's confirmation of a notice, or its look after the safety timer.
+  each: the item's look for what the watch does not confirm, or after the safety timer.
 They share the Sage activities' pooled client and quota gauge.
 """
 
@@ -27,12 +29,15 @@ from contract.posting_watch import (
     BATCHES_POSTED_ACTIVITY,
     POSTED_SINCE_ACTIVITY,
     REGISTER_ACTIVITY,
+    TOLD_ACTIVITY,
+    TOLD_QUERY,
     WATCH_SIGNAL,
     WORKFLOW_TYPE,
     BatchesLook,
     PostedPage,
     PostedQuery,
     PostingWatchInput,
+    ToldLook,
     WatchRequest,
     WatchTiming,
     watch_id,
@@ -49,12 +54,14 @@ class PostingWatchSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="POSTING_WATCH_", extra="ignore")
     fast_seconds: float = Field(default=5.0, gt=0)
     slow_seconds: float = Field(default=300.0, gt=0)
+    min_gap_seconds: float = Field(default=20.0, gt=0)
     automatic_due_seconds: float = Field(default=600.0, gt=0)
 
     def timing(self) -> WatchTiming:
         return WatchTiming(
             fast=timedelta(seconds=self.fast_seconds),
             slow=timedelta(seconds=self.slow_seconds),
+            min_gap=timedelta(seconds=self.min_gap_seconds),
             automatic_due_within=timedelta(seconds=self.automatic_due_seconds),
         )
 
@@ -75,7 +82,7 @@ class PostingActivities:
 
     def all(self) -> tuple[list[Any], list[Any]]:
         """(activities of the workflows' queue, activities of the Sage queue)."""
-        return [self.register], [self.posted_since, self.batches_posted]
+        return [self.register, self.told], [self.posted_since, self.batches_posted]
 
     @activity.defn(name=REGISTER_ACTIVITY)
     async def register(self, request: WatchRequest) -> None:
@@ -90,6 +97,12 @@ class PostingActivities:
             start_signal_args=[request],
             static_summary=f"Posting watch of Sage company {request.company or 'default'}",
         )
+
+    @activity.defn(name=TOLD_ACTIVITY)
+    async def told(self, look: ToldLook) -> list[str]:
+        """Which of the item's batches the company's watch saw posted in Sage's list. A watch
+        that cannot answer confirms nothing: the item then reads Sage itself."""
+        return await watch_told(self._client, watch_id(look.company, self._task_queue), look)
 
     @activity.defn(name=POSTED_SINCE_ACTIVITY)
     async def posted_since(self, query: PostedQuery) -> PostedPage:
@@ -129,3 +142,17 @@ class PostingActivities:
             raise ApplicationError(f"Sage connection failed: {err!r}", type="timeout") from err
         self._quota.note(response.status_code, response.headers)
         return _outcome(response)
+
+
+TOLD_QUERY_TIMEOUT = timedelta(seconds=10)
+
+
+async def watch_told(client: Client, watch: str, look: ToldLook) -> list[str]:
+    try:
+        told = await client.get_workflow_handle(watch).query(
+            TOLD_QUERY, look.item_id, result_type=list[str], rpc_timeout=TOLD_QUERY_TIMEOUT
+        )
+    except Exception as err:  # no watch, or none answering: the item looks at Sage
+        log.info("posting watch did not answer", watch=watch, error=repr(err))
+        return []
+    return [b for b in look.batches if b in set(told)]

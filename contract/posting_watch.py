@@ -3,8 +3,10 @@
 An item that begins waiting for Sage to post its batches registers them with its company's
 watch (signal-with-start, through an activity: workflow code cannot start another workflow);
 the watch asks Sage once per interval for the batches posted since its last look, and signals
-each item whose batch posted. The item then confirms with one look of its own (a signal is a
-hint anyone can send from the UI; Sage's answer is the fact) and moves on to `posted`.
+each item whose batch posted. A signal is a hint anyone can send from the UI, so the item then
+asks the watch itself (a query, through an activity: no Sage request) which of its batches Sage
+listed as posted; only what Sage's list said, or a look of the item's own for what the watch
+does not confirm, moves it on to `posted`.
 """
 
 from __future__ import annotations
@@ -19,11 +21,16 @@ WATCH_SIGNAL = "watch_batches"
 POSTED_SIGNAL = "batches_posted"
 """Watch -> item: Sage lists these batches of yours as posted (`PostedNotice`)."""
 STATUS_QUERY = "status"
+TOLD_QUERY = "told"
+"""Item -> watch: which of this item's batches Sage's list showed posted (`list[str]`)."""
 
 REGISTER_ACTIVITY = "posting_watch_register"
 """Signal-with-start of the company's watch (runs on the workflows' queue: no Sage request)."""
 POSTED_SINCE_ACTIVITY = "sage_posted_since"
 """One page of `GET /v1/batches?posted_since=...` (the watch's look, on the Sage queue)."""
+TOLD_ACTIVITY = "posting_watch_told"
+"""The item's confirmation of a notice: the watch's `told` query (workflows' queue, no Sage
+request); an unreachable watch confirms nothing, and the item then looks at Sage itself."""
 BATCHES_POSTED_ACTIVITY = "sage_batches_posted"
 """Which of an item's batches Sage has posted (the item's own look, on the Sage queue)."""
 
@@ -42,6 +49,9 @@ class WatchTiming(BaseModel):
 
     fast: timedelta = timedelta(seconds=5)
     slow: timedelta = timedelta(minutes=5)
+    min_gap: timedelta = timedelta(seconds=20)
+    """The least time between two looks (capped at `slow`): at most 180 looks an hour per
+    company however many automatic exports come, so Sage's quota is not spent on waiting."""
     automatic_due_within: timedelta = timedelta(minutes=10)
     """Kept for the settings' shape; an automatic batch's gap doubles from `fast` at each look
     that misses it, and past `slow` it waits like one a person posts."""
@@ -78,6 +88,10 @@ class PostingWatchInput(BaseModel):
     """Sage's `as_of` of the last look: the next look asks from here."""
     look_back: datetime | None = None
     """The earliest export among batches registered since the last look."""
+    told: dict[str, list[str]] = Field(default_factory=dict)
+    """Item ID -> its batches Sage's list showed posted, as told (the `told` query answers from
+    here); kept `TOLD_RETENTION` after the telling."""
+    told_at: dict[str, datetime] = Field(default_factory=dict)
     history_limit: int = 10_000
 
 
@@ -92,6 +106,17 @@ class PostedPage(BaseModel):
     batches: list[str]
     as_of: datetime
     next_cursor: str | None = None
+
+
+TOLD_RETENTION = timedelta(hours=1)
+"""How long the watch answers for what it told an item (an item confirms within seconds; one
+that asks later, after a long outage, looks at Sage itself)."""
+
+
+class ToldLook(BaseModel):
+    item_id: str = Field(max_length=300)
+    company: str | None = Field(default=None, max_length=40)
+    batches: list[str] = Field(max_length=50)
 
 
 class BatchesLook(BaseModel):

@@ -6,9 +6,12 @@ since its last look (`GET /v1/batches?posted_since=...`, paginated) and signals 
 batch is among them. The interval adapts: an automatic batch (commitments, CCOs: Sage posts
 them by itself shortly after the export) brings a look `fast` (seconds) after it registered,
 then at doubling gaps while it has not posted; otherwise the watch looks every `slow`
-(minutes), when only people post; no item waiting: no look at all. The map item -> batches is
-carried across continue-as-new. Its Sage reads are background work: task queue priority 4,
-behind exports (1).
+(minutes), when only people post; no item waiting: no look at all. Two looks are never closer
+than `min_gap` (20 s: at most 180 an hour per company, however many automatic exports come).
+It answers the `told` query (which of an item's batches Sage's list showed posted) for an hour
+after telling, so an item confirms a notice without a Sage request. The map item -> batches,
+and what it told, are carried across continue-as-new. Its Sage reads are background work:
+task queue priority 4, behind exports (1).
 
 Also here, `wait_for_posting`: the item's side of the wait. Workflow code: deterministic.
 """
@@ -32,6 +35,9 @@ with workflow.unsafe.imports_passed_through():
         POSTED_SINCE_ACTIVITY,
         REGISTER_ACTIVITY,
         STATUS_QUERY,
+        TOLD_ACTIVITY,
+        TOLD_QUERY,
+        TOLD_RETENTION,
         WATCH_SIGNAL,
         WORKFLOW_TYPE,
         BatchesLook,
@@ -39,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
         PostedPage,
         PostedQuery,
         PostingWatchInput,
+        ToldLook,
         WatchRequest,
         WatchStatus,
     )
@@ -47,6 +54,11 @@ with workflow.unsafe.imports_passed_through():
 
 LOOK_BACK_MARGIN = timedelta(minutes=2)
 """A new batch is looked for from its export minus this (clocks of worker and Sage differ)."""
+MIN_GAP_PATCH = "posting-watch-min-gap"
+"""Watches that ran before looks were spaced by `min_gap` keep their timing until they continue
+as new (a different gap would change their commands on replay)."""
+WATCH_ANSWERS_PATCH = "posting-watch-answers"
+"""Items that confirmed a notice with a Sage read of their own before the watch answered."""
 NOTICE_CHUNK = 200
 """Signals to items sent together (each is one command; chunks keep a workflow task small)."""
 
@@ -64,6 +76,9 @@ class PostingWatch:
         self._posted_since = start.posted_since
         self._look_back = start.look_back
         self._history_limit = start.history_limit
+        self._told = {k: list(v) for k, v in start.told.items()}
+        self._told_at = dict(start.told_at)
+        self._spaced = False
         self._hurry = False
         self._looks = 0
         self._refused = 0
@@ -104,10 +119,16 @@ class PostingWatch:
             posted_since=self._posted_since,
         )
 
+    @workflow.query(name=TOLD_QUERY)
+    def told(self, item_id: str) -> list[str]:
+        """The item's batches Sage's list showed posted (what the watch told it, for an hour)."""
+        return list(self._told.get(item_id, []))
+
     # --- the loop ---
 
     @workflow.run
     async def run(self, start: PostingWatchInput) -> None:
+        self._spaced = workflow.patched(MIN_GAP_PATCH)
         while True:
             if not self._items:
                 await workflow.wait_condition(lambda: bool(self._items) or self._due_for_rest())
@@ -132,7 +153,13 @@ class PostingWatch:
             since + self._timing.fast * 2 ** self._tries.get(batch, 0)
             for batch, since in self._automatic.items()
         ]
-        return min([*due, last + self._timing.slow])
+        next_look = min([*due, last + self._timing.slow])
+        if self._spaced and self._last_look is not None:
+            next_look = max(next_look, self._last_look + self._min_gap())
+        return next_look
+
+    def _min_gap(self) -> timedelta:
+        return min(self._timing.min_gap, self._timing.slow)
 
     async def _sleep_interval(self) -> None:
         """Wait until the next look; a batch registering meanwhile may bring it forward."""
@@ -207,9 +234,21 @@ class PostingWatch:
         for batch in posted:
             self._automatic.pop(batch, None)
             self._tries.pop(batch, None)
+        self._remember(notices)
         for at in range(0, len(notices), NOTICE_CHUNK):
             chunk = notices[at : at + NOTICE_CHUNK]
             await asyncio.gather(*(self._notify(item_id, mine) for item_id, mine in chunk))
+
+    def _remember(self, notices: list[tuple[str, list[str]]]) -> None:
+        """What the items are told, for their `told` query; forgotten an hour later."""
+        now = workflow.now()
+        for item_id, at in list(self._told_at.items()):
+            if now - at > TOLD_RETENTION:
+                del self._told_at[item_id]
+                self._told.pop(item_id, None)
+        for item_id, mine in notices:
+            self._told[item_id] = sorted({*self._told.get(item_id, []), *mine})
+            self._told_at[item_id] = now
 
     async def _notify(self, item_id: str, batches: list[str]) -> None:
         try:
@@ -236,6 +275,8 @@ class PostingWatch:
             last_look=self._last_look,
             posted_since=self._posted_since,
             look_back=self._look_back,
+            told=self._told,
+            told_at=self._told_at,
             history_limit=self._history_limit,
         )
 
@@ -269,9 +310,11 @@ async def wait_for_posting(
 ) -> None:
     """Register with the company's watch, then wait until Sage has posted every batch.
 
-    A notice from the watch makes the item look once itself (one read per batch, on the Sage
-    queue at priority 2): Sage's answer, not the signal, moves the item. With no notice for a
-    day (a lost watch, say) it registers again and looks once itself; it never polls.
+    A notice from the watch is a hint (anyone may send it): the item asks the watch which of
+    its batches Sage's list showed posted (the `told` query, no Sage request) and looks at Sage
+    itself (one read per batch, on the Sage queue at priority 2) only for what the watch does
+    not confirm: Sage's answers, never the signal, move the item. With no notice for a day (a
+    lost watch, say) it registers again and looks once itself; it never polls.
     """
     item_id = workflow.info().workflow_id
     register = _register(item_id, batches, company, automatic, exported_at)
@@ -292,8 +335,23 @@ async def wait_for_posting(
                 )
             except TimeoutError:
                 await register()  # the watch may have been lost: it takes the batches again
+        told = wait.hints != seen
         seen = wait.hints
         left = [b for b in batches if b not in wait.posted]
+        if told and workflow.patched(WATCH_ANSWERS_PATCH):
+            wait.posted.update(
+                await workflow.execute_activity(
+                    TOLD_ACTIVITY,
+                    ToldLook(item_id=item_id, company=company, batches=left),
+                    result_type=list[str],
+                    start_to_close_timeout=policies.REGISTER_TIMEOUT,
+                    retry_policy=policies.SAGE_CALL_RETRY,
+                    summary=f"Has the posting watch seen batch(es) {', '.join(left)} posted?",
+                )
+            )
+            left = [b for b in batches if b not in wait.posted]
+            if not left:
+                continue
         wait.posted.update(
             await workflow.execute_activity(
                 BATCHES_POSTED_ACTIVITY,

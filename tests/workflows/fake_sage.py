@@ -15,15 +15,18 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
+from activities.posting import watch_told
 from contract.posting_watch import (
     BATCHES_POSTED_ACTIVITY,
     POSTED_SINCE_ACTIVITY,
     REGISTER_ACTIVITY,
+    TOLD_ACTIVITY,
     WATCH_SIGNAL,
     BatchesLook,
     PostedPage,
     PostedQuery,
     PostingWatchInput,
+    ToldLook,
     WatchRequest,
     WatchTiming,
     watch_id,
@@ -55,6 +58,8 @@ class FakeSage:
     """Answers by idempotency key: the same key replays, as the real Sage does."""
     watch_looks: int = 0
     """Posting watch looks (`GET /v1/batches?posted_since=...`)."""
+    told_asks: int = 0
+    """Items asking their watch what it told them (the `told` query: no Sage request)."""
     item_looks: int = 0
     """Items' own looks at their batches (after a notice, or the safety timer)."""
     posted_batches: set[str] | None = None
@@ -87,7 +92,13 @@ class FakeSage:
                 start_signal_args=[request.model_copy(update={"timing": timing})],
             )
 
-        return [register]
+        @activity.defn(name=TOLD_ACTIVITY)
+        async def told(look: ToldLook) -> list[str]:
+            self.told_asks += 1
+            queue = activity.info().task_queue
+            return await watch_told(client, watch_id(look.company, queue), look)
+
+        return [register, told]
 
     def activities(self) -> list[Any]:
         @activity.defn(name=SAGE_CALL_ACTIVITY)

@@ -114,7 +114,47 @@ async def test_one_watch_tells_each_waiting_item_when_its_batch_posts(own_time_s
         assert (await s.watch_status()).items == 0
 
     assert sage.polls == 0  # no item polled its own batch
-    assert sage.item_looks == 3  # one confirming look each, after the watch's notice
+    assert sage.told_asks == 3  # each confirmed its notice with the watch (no Sage request)
+    assert sage.item_looks == 0
+
+
+async def test_a_notice_the_watch_did_not_send_moves_nothing(own_time_skipping_env):
+    sage = FakeSage(posted_batches=set())
+    async with stack(own_time_skipping_env, sage) as s:
+        item = await s.exported("SC-93")
+        await s.watching(1)
+        batch = await batch_of(item)
+
+        # Anyone can signal from the UI; the watch has not seen it posted, nor has Sage.
+        await item.signal("batches_posted", {"batches": [batch]})
+        await item.signal("batches_posted", "not a notice")
+        for _ in range(200):
+            if sage.item_looks == 1:
+                break
+            await asyncio.sleep(0.05)
+        assert sage.told_asks == 1 and sage.item_looks == 1  # the watch: no; Sage: no
+        assert (await status(item)).state is State.EXPORTED
+
+        sage.posted_batches.add(batch)  # now a person posts it: the watch tells, the item ends
+        assert (await item.result()).state is State.POSTED
+    assert sage.told_asks == 2 and sage.item_looks == 1
+
+
+async def test_looks_are_spaced_however_many_automatic_exports_come(own_time_skipping_env):
+    sage = FakeSage(posted_batches=set())
+    async with stack(own_time_skipping_env, sage) as s:
+        items = []
+        for n in range(12):  # an automatic export every 10 s for two minutes, none posted
+            items.append(await s.exported(f"SC-7{n:02d}"))
+            await own_time_skipping_env.sleep(timedelta(seconds=10))
+        looks = sage.watch_looks
+
+        sage.posted_batches.update([await batch_of(h) for h in items])
+        finals = [await h.result() for h in items]
+
+    assert looks <= 7  # one look per 20 s at most (each export alone would bring 2-3)
+    assert [f.state for f in finals] == [State.POSTED] * 12
+    assert sage.item_looks == 0
 
 
 async def test_an_item_the_watch_never_tells_looks_itself_after_a_day(own_time_skipping_env):
