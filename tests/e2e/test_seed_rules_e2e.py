@@ -1,0 +1,219 @@
+"""The seeds' rules that main had wrong (issue 18), end to end: the real dev server, the real
+mock Sage and worker, `starter.py` as people run it.
+
+- A budget modification that does not net to zero is sent, warned about in `status`, exported.
+- A CCO title longer than a commitment's 30 characters reaches Sage whole.
+- A Sage 100 Contractor® budget updated after its export is sent again and replaces the job's
+  estimate (seeds/002 "Update and Export a Budget").
+- A PCCO on a "Use Quickbill" job changes its Miscellaneous Worksheet (seeds/004 footnote 7).
+
+The project settings file is this module's copy: it adds a Quickbill project and the Sage 100
+job it imports.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import ROOT, Stack
+
+TOOL_ADMIN, APPROVER, ERP_ADMIN = "pm.alex", "acct.ana", "acct.admin"
+QUICKBILL = "P-2092"
+"""A project synced with job 2002 (Cedar Park Library), billed "Use Quickbill" at the job."""
+SAGE100 = "P-3092"
+"""Sage 100 Contractor® job 3002 (Elm Park Townhomes), imported by this module."""
+
+
+@pytest.fixture(scope="module")
+def projects_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("seed-rules") / "projects.json"
+    shutil.copy(ROOT / "examples" / "projects.json", path)
+    data = json.loads(path.read_text())
+    quickbill = copy.deepcopy(data["projects"]["P-1001"])
+    quickbill.update(project=QUICKBILL, name="Cedar Park Library", sage_job_id="2002")
+    data["projects"][QUICKBILL] = quickbill
+    path.write_text(json.dumps(data, indent=2))
+    return path
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("seed-rule-items")
+
+
+def run(stack: Stack, projects_file: Path, *args: str) -> Any:
+    return stack.starter(*args, env={"ERP_PROJECTS_FILE": str(projects_file)})
+
+
+def ok(done: Any) -> str:
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr}"
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def example(name: str) -> dict[str, Any]:
+    return json.loads((ROOT / "examples" / "items" / name).read_text(encoding="utf-8"))
+
+
+def write(folder: Path, data: dict[str, Any]) -> Path:
+    path = folder / f"{data['type']}-{data['number']}.json"
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path
+
+
+def records(stack: Stack, kind: str, **match: Any) -> list[dict[str, Any]]:
+    rows = stack.admin("GET", f"/admin/records/{kind}")
+    return [r for r in rows if all(r.get(k) == v for k, v in match.items())]
+
+
+def post_batches(stack: Stack, item: str) -> None:
+    """A person posts the item's batches in Sage."""
+    for batch in stack.status(item)["batches"]:
+        stack.admin("POST", f"/admin/batches/{batch}/post")
+
+
+def send_and_accept(stack: Stack, projects_file: Path, path: Path, approver: str, *extra: str):
+    data = json.loads(path.read_text())
+    item = f"{data['type']}:{data['project']}:{data['number']}"
+    ok(run(stack, projects_file, "start", str(path)))
+    ok(run(stack, projects_file, "send", item, "--as", TOOL_ADMIN))
+    ok(run(stack, projects_file, "accept", item, "--as", approver, *extra))
+    return item
+
+
+def test_a_budget_modification_that_does_not_net_to_zero_is_warned_about_and_exported(
+    stack: Stack, projects_file: Path, folder: Path
+):
+    """seeds/004: "Typically Budget Modifications are used to move money from one budget line
+    item to another, usually with a zero sum effect." Usually, not always."""
+    data = example("budget_modification-BM-001.json") | {"number": "S-BM-UNEVEN"}
+    data["lines"][1]["amount"] = "7600.00"  # 7,500.00 out, 7,600.00 in
+    item = "budget_modification:P-1001:S-BM-UNEVEN"
+    ok(run(stack, projects_file, "start", str(write(folder, data))))
+    ok(run(stack, projects_file, "send", item, "--as", TOOL_ADMIN))
+
+    shown = ok(run(stack, projects_file, "status", item))
+    assert "warning: From/To. Typically Budget Modifications are used to move money" in shown
+    assert "change the budget by $+100.00" in shown
+    [warning] = stack.status(item)["warnings"]
+    assert "usually with a zero sum effect" in warning
+
+    ok(run(stack, projects_file, "accept", item, "--as", APPROVER))
+    exported = stack.wait_for_state(item, "exported")
+    transfer_id = exported["sage_ids"]["transfer_id"]
+    [transfer] = records(stack, "estimate_transfers", transfer_id=transfer_id)
+    assert [line["transfer_amount"] for line in transfer["lines"]] == [-7500.0, 7600.0]
+
+
+def test_a_cco_title_longer_than_30_characters_reaches_sage_whole(
+    stack: Stack, projects_file: Path, folder: Path
+):
+    """The seeds' 30-character title is the commitment's ("COMMITMENTS" prerequisites); the CCO
+    section names no limit, so nothing refuses a long CCO title, before or after acceptance."""
+    commitment = example("commitment-SC-0042.json") | {"number": "S-SC-TITLE"}
+    accepted = send_and_accept(stack, projects_file, write(folder, commitment), APPROVER)
+    stack.wait_for_state(accepted, "posted")
+
+    title = "Added footings at grid C and D after the soils report of week 12"
+    cco = example("commitment_change_order-SC-0042-01.json") | {
+        "number": "S-CCO-TITLE",
+        "title": title,
+        "commitment": {"number": "S-SC-TITLE", "sage_id": "S-SC-TITLE"},
+    }
+    item = send_and_accept(stack, projects_file, write(folder, cco), APPROVER)
+    stack.wait_for_state(item, "posted")
+    [sent] = records(stack, "commitment_change_orders", change_order_id="S-CCO-TITLE")
+    assert sent["description"] == title
+
+
+def test_a_sage100_budget_updated_after_its_export_is_exported_again(
+    stack: Stack, projects_file: Path, folder: Path
+):
+    """seeds/002 "Update and Export a Budget": "If you need to update a budget in Procore after
+    exporting it to Sage 100 Contractor®": edit a line, add a partial line, delete a line, then
+    send it again and accept it."""
+    ok(
+        run(
+            stack, projects_file,
+            *("jobs", "import", "3002", "--company", "S100", "--project", SAGE100),
+            *("--like", "P-1001", "--as", ERP_ADMIN),
+        )
+    )  # fmt: skip
+    first = {
+        "type": "budget",
+        "project": SAGE100,
+        "number": "S-BUD-1",
+        "locked": True,
+        "lines": [
+            {"cost_code": "03-000", "category": "1", "original_budget": "145000.00"},
+            {"cost_code": "06-000", "category": "2", "original_budget": "60000.00"},
+        ],
+    }
+    item = send_and_accept(stack, projects_file, write(folder, first), APPROVER)
+    stack.wait_for_state(item, "exported")
+    post_batches(stack, item)
+    stack.wait_for_state(item, "posted")
+
+    updated = first | {
+        "number": "S-BUD-2",
+        "lines": [  # 03-000 edited, 06-000 deleted, 16-000 added
+            {"cost_code": "03-000", "category": "1", "original_budget": "150000.00"},
+            {"cost_code": "16-000", "category": "2", "original_budget": "40000.00"},
+        ],
+    }
+    again = send_and_accept(stack, projects_file, write(folder, updated), APPROVER)
+    status = stack.wait_for_state(again, "exported")
+    assert status["last_error"] is None
+    post_batches(stack, again)
+    stack.wait_for_state(again, "posted")
+
+    estimates = records(stack, "estimates", job_id="3002")
+    assert len(estimates) == 2  # one per export, exactly once each
+    assert estimates[0]["replaced_by"] == estimates[1]["estimate_id"]
+    assert estimates[1]["replaced_by"] is None
+    ok(run(stack, projects_file, "job-costs", SAGE100, "--sync", "--as", ERP_ADMIN))
+    costs = json.loads(ok(run(stack, projects_file, "job-costs", SAGE100, "--json")))
+    budgeted = {
+        (line["cost_code"], line["category"]): float(line["original_estimate"])
+        for line in costs["lines"]
+        if float(line["original_estimate"])
+    }
+    assert budgeted == {("03-000", "1"): 150000.0, ("16-000", "2"): 40000.0}
+
+
+def test_a_pcco_on_a_quickbill_job_goes_to_its_misc_worksheet(
+    stack: Stack, projects_file: Path, folder: Path
+):
+    """seeds/004 PCCO data mapping, footnote 7: "Includes miscellaneous worksheet transactions"
+    (a Quickbill job has no Contracts-application contract: its contract number is the job)."""
+    data = example("prime_contract_change_order-PCCO-007.json") | {
+        "project": QUICKBILL,
+        "number": "S-PCCO-QB",
+        "prime_contract": {"number": "PC-2002", "sage_contract_id": "2002"},
+    }
+    data["sov"] = [
+        {
+            "contract_item": "JOB",
+            "description": "Entrance canopy",
+            "cost_code": "03-300",
+            "category": "M",
+            "amount": "18000.00",
+        }
+    ]
+    item = send_and_accept(stack, projects_file, write(folder, data), ERP_ADMIN)
+    status = stack.wait_for_state(item, "exported", "export_failed")
+    assert status["state"] == "exported", status["last_error"]
+    post_batches(stack, item)
+    stack.wait_for_state(item, "posted")
+
+    [change] = records(stack, "schedule_value_changes", chg_mgt_ref_1="S-PCCO-QB")
+    assert (change["job_id"], change["contract_id"]) == ("2002", "2002")
+    assert [line["contract_item"] for line in change["lines"]] == ["JOB"]
+    [worksheet] = stack.sage("GET", "/v1/prime_contracts/2002/2002")["worksheet"]
+    assert worksheet["approved_changes"] == 18000.0
