@@ -33,5 +33,6 @@ server's default): the other background reads (schedules, refreshes) sit there, 
 Measured on the dev server (`python -m bench priority`): priority is honoured as shipped."""
 
 POSTING_SAFETY_TIMER = timedelta(days=1)
-"""An item that has heard nothing from its company's watch for this long looks once itself."""
+"""An item that has heard nothing from its company's watch for this long registers again (a
+lost watch is started again and looks back to the item's export)."""
 REGISTER_TIMEOUT = timedelta(seconds=30)

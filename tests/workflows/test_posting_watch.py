@@ -157,7 +157,7 @@ async def test_looks_are_spaced_however_many_automatic_exports_come(own_time_ski
     assert sage.item_looks == 0
 
 
-async def test_an_item_the_watch_never_tells_looks_itself_after_a_day(own_time_skipping_env):
+async def test_an_item_whose_watch_is_lost_registers_again_after_a_day(own_time_skipping_env):
     sage = FakeSage(posted_batches=set())
     async with stack(own_time_skipping_env, sage) as s:
         item = await s.exported("SC-91")
@@ -165,11 +165,27 @@ async def test_an_item_the_watch_never_tells_looks_itself_after_a_day(own_time_s
         await s.watch().terminate("the watch is lost")
         sage.posted_batches.add(await batch_of(item))
 
-        final = await item.result()  # time skips to the item's safety timer
+        looks = sage.watch_looks
+        final = await item.result()  # time skips to the item's safety timer: a new watch
 
     assert final.state is State.POSTED
-    assert sage.item_looks == 1
+    assert sage.watch_looks > looks  # the new watch looked back to the export and told it
+    assert sage.item_looks == 0
     assert sage.polls == 0
+
+
+async def test_a_quiet_day_costs_no_sage_read_when_the_watch_has_the_item(own_time_skipping_env):
+    sage = FakeSage(posted_batches=set())
+    async with stack(own_time_skipping_env, sage) as s:
+        item = await s.exported("SC-94")
+        await s.watching(1)
+        await own_time_skipping_env.sleep(timedelta(days=3))  # three safety timers
+        assert (await status(item)).state is State.EXPORTED
+        assert (await s.watch_status()).items == 1
+
+        sage.posted_batches.add(await batch_of(item))
+        assert (await item.result()).state is State.POSTED
+    assert sage.item_looks == 0
 
 
 async def test_the_interval_is_seconds_while_automatic_postings_are_due(own_time_skipping_env):
