@@ -1,5 +1,6 @@
-"""What every command of the command line shares: the one output path, item files, `--as`
-and signing. Talking to Temporal and the failures' mapping are the client layer's (client/)."""
+"""What every command of the command line shares: item files, `--as` and signing. The one
+output path is cli/output.py; talking to Temporal and the failures' mapping are the client
+layer's (client/)."""
 
 from __future__ import annotations
 
@@ -9,21 +10,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from cli.output import out  # noqa: F401  (until every command imports it from cli.output)
 from client.errors import USAGE, UserError, first_line
 from client.signing import key_file
 from client.signing import signed as signed_request
 from domain.items import InvalidItem, ItemBase, parse_item
-from domain.text import printable
 from runtime.config import Config
 
 Handler = Callable[[argparse.Namespace, Config], Awaitable[int]]
 """A command: its parsed arguments and the process configuration in, the exit code out."""
-
-
-def out(*parts: object, **kwargs: Any) -> None:
-    """The one way the command line prints: text from callers (actors, comments, details,
-    titles) never reaches the terminal raw; control characters are shown escaped (`\\x1b`)."""
-    print(*(printable(part, keep_newlines=True) for part in parts), **kwargs)
 
 
 def read_json(path: Path) -> Any:

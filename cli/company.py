@@ -12,7 +12,9 @@ import argparse
 import sys
 from typing import Any
 
-from cli.common import out, signed
+from cli import output
+from cli.common import signed
+from cli.output import out
 from client.connection import open_client
 from client.entities import company_command, company_record, ensure_company
 from client.errors import OK, REFUSED, USAGE, UserError
@@ -85,7 +87,7 @@ async def cmd_vendors(args: argparse.Namespace, cfg: Config) -> int:
     elif args.action != "list":
         out(f"{args.company}: {record.audit[-1].outcome}")
         return OK
-    out(vendor_table(record))
+    print_vendors(record)
     return OK
 
 
@@ -103,22 +105,22 @@ def refresh_summary(record: ec.CompanyRecord, account: CompanyAccount) -> str:
     return "\n".join(lines)
 
 
-def vendor_table(record: ec.CompanyRecord) -> str:
+def print_vendors(record: ec.CompanyRecord) -> None:
     title = erp.profile(record.erp).title if record.erp else "unknown ERP"
     when = (
         f"{record.vendors_refreshed_at:%Y-%m-%d %H:%M} UTC"
         if record.vendors_refreshed_at
         else "never"
     )
-    lines = [f"Sage company {record.sage_company} ({title}), vendors as of {when}"]
+    out(f"Sage company {record.sage_company} ({title}), vendors as of {when}")
     if not record.vendors:
-        lines.append("  no vendors read yet")
-        return "\n".join(lines)
-    lines.append(f"  {'VENDOR':<10} {'NAME':<30} {'STATE':<9} DETAIL")
-    for row in record.vendors:
-        name = row.name if len(row.name) <= 30 else row.name[:29] + "…"
-        lines.append(f"  {row.vendor_id:<10} {name:<30} {row.state.value:<9} {row.detail}")
-    return "\n".join(lines)
+        out("  no vendors read yet")
+        return
+    output.table(
+        ["VENDOR", "NAME", "STATE", "DETAIL"],
+        ([row.vendor_id, row.name, row.state.value, row.detail] for row in record.vendors),
+        indent=2,
+    )
 
 
 # --- standard cost codes ---
@@ -155,9 +157,18 @@ async def cmd_standard_cost_codes(args: argparse.Namespace, cfg: Config) -> int:
         f"Sage company {args.company}: standard cost codes as of "
         f"{record.standard_refreshed_at:%Y-%m-%d %H:%M} UTC"
     )
-    for code in record.standard_cost_codes:
-        note = "" if code.active else "  (inactive: reactivate it in Sage to use it)"
-        out(f"  {code.code:<12} {code.description[:30]:<30}{note}")
+    output.table(
+        ["COST CODE", "DESCRIPTION", "NOTE"],
+        (
+            [
+                code.code,
+                code.description,
+                "" if code.active else "inactive: reactivate it in Sage to use it",
+            ]
+            for code in record.standard_cost_codes
+        ),
+        indent=2,
+    )
     categories = ", ".join(f"{c.category} {c.description}" for c in record.standard_categories)
     out(f"  categories: {categories or 'none'}")
     return OK

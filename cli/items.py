@@ -8,11 +8,13 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from cli.common import add_actor, item_files, out, read_item, signed
+from cli import output
+from cli.common import add_actor, item_files, read_item, signed
+from cli.output import out
 from client.connection import open_client
 from client.errors import OK, REFUSED, UNREACHABLE, USAGE, UserError
 from client.items import command, item_status, list_items, start_item, watch
@@ -70,15 +72,26 @@ def print_status(status: ItemStatus, as_json: bool) -> None:
         out(f"  last error [{error.code}]: {error.message}")
         out(f"    cause: {error.cause}")
         out(f"    solution: {error.solution}")
-    out("  audit:")
-    for entry in status.audit:
-        detail = f" — {printable(entry.detail)}" if entry.detail else ""
-        comment = f' "{printable(entry.comment)}"' if entry.comment else ""
-        out(
-            f"    {entry.at:%Y-%m-%d %H:%M:%S} {printable(entry.actor):<14} "
-            f"{printable(entry.action):<16} {entry.outcome.value:<8} {entry.state_before.value} "
-            f"-> {entry.state_after.value}{detail}{comment}"
-        )
+    output.table(
+        ["AT (UTC)", "ACTOR", "ACTION", "OUTCOME", "STATE", "DETAIL"],
+        (
+            [
+                f"{entry.at:%Y-%m-%d %H:%M:%S}",
+                entry.actor,
+                entry.action,
+                entry.outcome.value,
+                f"{entry.state_before.value} -> {entry.state_after.value}",
+                " ".join(
+                    part
+                    for part in (entry.detail, f'"{entry.comment}"' if entry.comment else "")
+                    if part
+                ),
+            ]
+            for entry in status.audit
+        ),
+        title="audit:",
+        indent=2,
+    )
 
 
 def print_outcome(status: ItemStatus) -> None:
@@ -93,24 +106,21 @@ def audit_line(entry: AuditEntry) -> str:
     )
 
 
-def table(rows: list[dict[str, Any]]) -> str:
-    headers = ["ITEM", "STATE", "AMOUNT", "ERROR", "ATTENTION"]
-    cells = [
-        [
-            r["item"],
-            r["state"] or "?",
-            f"{r['amount']:,.2f}" if r["amount"] is not None else "",
-            r["error_code"] or "",
-            r["attention"] or "",
-        ]
-        for r in rows
-    ]
-    widths = [
-        max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(headers)
-    ]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
-    return "\n".join(lines)
+def print_list(rows: list[dict[str, Any]]) -> None:
+    output.table(
+        ["ITEM", "STATE", "AMOUNT", "ERROR", "ATTENTION"],
+        (
+            [
+                r["item"],
+                r["state"] or "?",
+                f"{r['amount']:,.2f}" if r["amount"] is not None else "",
+                r["error_code"] or "",
+                r["attention"] or "",
+            ]
+            for r in rows
+        ),
+        right=["AMOUNT"],
+    )
 
 
 # --- commands ---
@@ -143,12 +153,9 @@ async def cmd_start(args: argparse.Namespace, cfg: Config) -> int:
     client = await open_client(cfg)
     gate = asyncio.Semaphore(START_CONCURRENCY)
     unreachable: list[str] = []
-    done = 0
     began = time.monotonic()
-    show_progress = len(planned) > 1 and sys.stderr.isatty()
 
-    async def one(item: ItemBase, project: ProjectSettings) -> None:
-        nonlocal done
+    async def one(item: ItemBase, project: ProjectSettings, count: Callable[[], None]) -> None:
         async with gate:
             try:
                 await start_item(client, cfg, item, project)
@@ -159,16 +166,15 @@ async def cmd_start(args: argparse.Namespace, cfg: Config) -> int:
                     out(f"started {item.workflow_id}" + (" and sent it" if args.send else ""))
             except UserError as err:
                 (refused if err.code == REFUSED else unreachable).append(str(err))
-            done += 1
-            if show_progress:
-                _progress(done, len(planned), began)
+            count()
 
-    await asyncio.gather(*(one(item, project) for item, project in planned))
+    with output.progress(len(planned), "starting") as count:
+        await asyncio.gather(*(one(item, project, count) for item, project in planned))
     elapsed = time.monotonic() - began
-    if len(planned) > 20 or show_progress:
+    if len(planned) > 20:
         rate = len(planned) / elapsed if elapsed else 0.0
         out(
-            f"\nstarted {len(planned) - len(refused) - len(unreachable)} of {len(planned)} items "
+            f"started {len(planned) - len(refused) - len(unreachable)} of {len(planned)} items "
             f"in {elapsed:.1f} s ({rate:.0f}/s)"
         )
     for message in refused + unreachable:
@@ -176,14 +182,6 @@ async def cmd_start(args: argparse.Namespace, cfg: Config) -> int:
     if unreachable:
         return UNREACHABLE
     return REFUSED if refused else OK
-
-
-def _progress(done: int, total: int, began: float) -> None:
-    width = 30
-    filled = int(width * done / total)
-    rate = done / max(time.monotonic() - began, 1e-6)
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {rate:.0f}/s")
-    sys.stderr.flush()
 
 
 async def _command(args: argparse.Namespace, cfg: Config, request: CommandRequest) -> int:
@@ -255,17 +253,19 @@ async def cmd_list(args: argparse.Namespace, cfg: Config) -> int:
     if args.json:
         out(json.dumps(rows, indent=2))
         return OK
-    out(table(rows))
+    print_list(rows)
     out(f"{len(rows)} item(s)")
     return OK
 
 
 async def cmd_watch(args: argparse.Namespace, cfg: Config) -> int:
     client = await open_client(cfg)
-    async for entries, status in watch(client, args.item, args.interval):
-        for entry in entries:
-            out(entry.model_dump_json() if args.json else audit_line(entry), flush=True)
-        last = status
+    with output.waiting(f"{args.item}: waiting ...") as show:
+        async for entries, status in watch(client, args.item, args.interval):
+            for entry in entries:
+                out(entry.model_dump_json() if args.json else audit_line(entry), flush=True)
+            show(f"{status.workflow_id} is {status.state.value}; next: {status.next_action}")
+            last = status
     if args.json:
         out(last.model_dump_json())
     else:

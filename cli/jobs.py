@@ -14,14 +14,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from cli.common import out
+from cli import output
+from cli.output import out
 from client.connection import open_client
 from client.entities import ensure_project, project_command, project_record
 from client.errors import NO_SUCH_ITEM, OK, REFUSED, USAGE, UserError
 from client.projects import known_project, load_projects
 from contract import erp_project as ep
 from domain import erp
-from domain.job_costs import render_table
+from domain.job_costs import job_cost_table
 from domain.job_import import ImportRefused, require_new_project
 from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
 from domain.settings import ProjectSettings
@@ -113,8 +114,11 @@ async def cmd_cost_codes(args: argparse.Namespace, cfg: Config) -> int:
     out(f"{args.project}: Sage job {job.job_id} ({job.name}), cost codes as of {when}")
     if record.last_refresh is not None:
         out(f"  last refresh: {'; '.join(record.last_refresh.lines())}")
-    for code in job.cost_codes:
-        out(f"  {code.code:<12} {code.description[:30]:<30} {', '.join(code.categories)}")
+    output.table(
+        ["COST CODE", "DESCRIPTION", "CATEGORIES"],
+        ([code.code, code.description, ", ".join(code.categories)] for code in job.cost_codes),
+        indent=2,
+    )
     return OK
 
 
@@ -144,7 +148,15 @@ async def cmd_job_costs(args: argparse.Namespace, cfg: Config) -> int:
     if args.json:
         out(summary.model_dump_json(indent=2))
     else:
-        out(render_table(summary))
+        drawn = job_cost_table(summary)
+        output.table(
+            drawn.headers,
+            drawn.rows,
+            title=drawn.title,
+            right=drawn.right,
+            totals=drawn.totals,
+            empty="(no cost code has any figure yet)",
+        )
     return OK
 
 

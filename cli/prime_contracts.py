@@ -8,7 +8,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cli.common import out, read_json
+from cli import output
+from cli.common import read_json
+from cli.output import out
 from client.connection import open_client
 from client.entities import prime_command, prime_status, start_prime_contract
 from client.errors import OK, REFUSED, USAGE, UserError
@@ -32,11 +34,15 @@ def print_prime(status: pcw.SyncStatus, as_json: bool) -> None:
         out(f"  contract #{h.number}  {h.title}  status {h.status}  created {h.date_created}")
         sources = ", ".join(f"{c.contract_id} (job {c.job_id})" for c in prime.imported.values())
         out(f"  SOV controlled by {prime.sov_controlled_by.value}; Sage contracts: {sources}")
-        for line in prime.sov:
-            out(f"  SOV {line.code:<10} {line.description[:40]:<40} {pc.money(line.amount):>16}")
+        output.table(
+            ["SOV", "DESCRIPTION", "AMOUNT"],
+            ([line.code, line.description, pc.money(line.amount)] for line in prime.sov),
+            right=["AMOUNT"],
+            totals=["total", "", pc.money(prime.sov_total)],
+            indent=2,
+        )
         out(
-            f"  SOV total {pc.money(prime.sov_total)}; Sage original "
-            f"{pc.money(prime.sage_original_total)}, revised "
+            f"  Sage original {pc.money(prime.sage_original_total)}, revised "
             f"{pc.money(prime.sage_revised_total)}"
         )
     if status.readiness is not None:

@@ -3,7 +3,7 @@
 "Import from Sage 300 CRE® only. Cost information is retrieved from Sage 300 CRE® for each
 Cost Code/Category on Synced projects for use in 2 locations in Procore, the Budget and the Job
 Costs report." The Sage fields arrive as `GET /v1/jobs/{job}/job_costs` lines; the Procore
-column names below are the seed's, and `render_table` prints them for `starter.py job-costs`.
+column names below are the seed's, and `job_cost_table` lays them out for `starter.py job-costs`.
 """
 
 from __future__ import annotations
@@ -164,8 +164,20 @@ def _cell(column: Column, value: Any) -> str:
     return str(value)
 
 
-def render_table(summary: JobCostSummary, columns: Sequence[str] = DEFAULT_COLUMNS) -> str:
-    """A fixed-width table with the seed's Procore column names and a totals row."""
+class JobCostTable(BaseModel):
+    """What `starter.py job-costs` draws: the seed's Procore column names, one row per cost
+    code/category, a totals row; amounts and units right-aligned."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    totals: list[str]
+    right: list[str]
+
+
+def job_cost_table(
+    summary: JobCostSummary, columns: Sequence[str] = DEFAULT_COLUMNS
+) -> JobCostTable:
     unknown = [name for name in columns if name not in COLUMNS]
     if unknown:
         raise UnknownColumn(
@@ -173,24 +185,17 @@ def render_table(summary: JobCostSummary, columns: Sequence[str] = DEFAULT_COLUM
             f"the columns are: {', '.join(COLUMNS)}"
         )
     chosen = [COLUMNS[name] for name in columns]
-    rows = [[_cell(c, getattr(line, c.field)) for c in chosen] for line in summary.lines]
     totals = summary.totals
     total_row = [_cell(c, totals[c.field]) if c.kind != "text" else "" for c in chosen]
     if chosen and chosen[0].kind == "text":
         total_row[0] = "Total"
-    header = [c.procore for c in chosen]
-    widths = [max(len(row[i]) for row in [header, total_row, *rows]) for i in range(len(chosen))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            cell.ljust(width) if c.kind == "text" else cell.rjust(width)
-            for c, cell, width in zip(chosen, cells, widths, strict=True)
-        ).rstrip()
-
-    rule = "  ".join("-" * width for width in widths)
-    title = (
-        f"Job costs · project {summary.project} · job {summary.job_id} · "
-        f"as of {summary.as_of.isoformat(timespec='seconds')}"
+    return JobCostTable(
+        title=(
+            f"Job costs · project {summary.project} · job {summary.job_id} · "
+            f"as of {summary.as_of.isoformat(timespec='seconds')}"
+        ),
+        headers=[c.procore for c in chosen],
+        rows=[[_cell(c, getattr(line, c.field)) for c in chosen] for line in summary.lines],
+        totals=total_row,
+        right=[c.procore for c in chosen if c.kind != "text"],
     )
-    body = [line(row) for row in rows] or ["(no cost code has any figure yet)"]
-    return "\n".join([title, line(header), rule, *body, rule, line(total_row)])

@@ -15,7 +15,7 @@ from domain.job_costs import (
     JobCostLine,
     JobCostSummary,
     UnknownColumn,
-    render_table,
+    job_cost_table,
 )
 
 ANSWER = {
@@ -78,43 +78,56 @@ def test_totals_sum_every_column_and_direct_costs():
 
 
 def test_the_table_has_the_procore_columns_money_and_a_totals_row():
-    table = render_table(summary()).splitlines()
-    assert table[0] == "Job costs · project P-1001 · job 1001 · as of 2026-03-02T10:00:00+00:00"
-    assert table[1].split("  ")[0:2] == ["Cost Code", "Cat."]
-    assert all(name in table[1] for name in DEFAULT_COLUMNS)
-    first = table[3].split()
-    assert first[:5] == ["01-100", "L", "185,000.00", "-7,500.00", "177,500.00"]
-    assert table[-1].split()[:2] == ["Total", "435,000.00"]
-    assert "5,200.50" in table[-1]
+    table = job_cost_table(summary())
+    assert table.title == "Job costs · project P-1001 · job 1001 · as of 2026-03-02T10:00:00+00:00"
+    assert table.headers[0:2] == ["Cost Code", "Cat."]
+    assert table.headers == list(DEFAULT_COLUMNS)
+    assert table.rows[0][:5] == ["01-100", "L", "185,000.00", "-7,500.00", "177,500.00"]
+    assert table.totals[:3] == ["Total", "", "435,000.00"]
+    assert "5,200.50" in table.totals
 
 
-def test_columns_line_up():
-    table = render_table(summary()).splitlines()[1:]
-    ends = {len(line) for line in table}
-    assert len(ends) == 1
+def test_amounts_are_right_aligned_and_codes_left():
+    table = job_cost_table(summary())
+    assert table.right == table.headers[2:]
+
+
+def test_the_command_line_draws_it_with_the_columns_lined_up(capsys):
+    from cli import output
+
+    table = job_cost_table(summary())
+    output.table(
+        table.headers, table.rows, title=table.title, right=table.right, totals=table.totals
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == table.title
+    assert lines[1].startswith("Cost Code")
+    assert lines[-1].split()[:2] == ["Total", "435,000.00"]
+    body = [line for line in lines[1:] if not set(line) <= {"─", " "}]
+    assert len({len(line) for line in body}) == 1, lines
 
 
 def test_units_columns_print_as_plain_quantities():
-    table = render_table(summary(), ["Cost Code", "Job to Date Actual Units"]).splitlines()
-    assert table[3].split() == ["01-100", "40"]
-    assert table[-1].split() == ["Total", "40"]
+    table = job_cost_table(summary(), ["Cost Code", "Job to Date Actual Units"])
+    assert table.rows[0] == ["01-100", "40"]
+    assert table.totals == ["Total", "40"]
 
 
 def test_an_unknown_column_is_refused_with_the_list():
     with pytest.raises(UnknownColumn, match="unknown job cost column 'Profit'; the columns are"):
-        render_table(summary(), ["Cost Code", "Profit"])
+        job_cost_table(summary(), ["Cost Code", "Profit"])
 
 
-def test_a_job_with_no_figures_says_so():
+def test_a_job_with_no_figures_has_no_rows_and_zero_totals():
     empty = JobCostSummary(project="P-3001", job_id="3001", as_of=datetime(2026, 3, 2, tzinfo=UTC))
-    table = render_table(empty)
-    assert "(no cost code has any figure yet)" in table
-    assert table.splitlines()[-1].split()[:2] == ["Total", "0.00"]
+    table = job_cost_table(empty)
+    assert table.rows == []
+    assert table.totals[:3] == ["Total", "", "0.00"]
 
 
 def test_every_column_can_be_shown():
-    table = render_table(summary(), list(COLUMNS))
-    assert "Month to Date Actual Units" in table
+    table = job_cost_table(summary(), list(COLUMNS))
+    assert "Month to Date Actual Units" in table.headers
 
 
 _MONEY = st.decimals(min_value=-(10**7), max_value=10**7, places=2)
