@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cli import admin, company, items, jobs, prime_contracts, schedules
+from cli import admin, company, doctor, duplicates, items, jobs, prime_contracts, report, schedules
 from cli.common import Handler, out
 from client.errors import USAGE, UserError
 from runtime import logs
@@ -25,7 +25,7 @@ from runtime.config import config
 
 DESCRIPTION = 'The operator and approver command line (DESIGN.md "The command line").'
 
-SUBJECTS = (items, prime_contracts, schedules, admin, jobs, company)
+SUBJECTS = (items, prime_contracts, schedules, admin, jobs, company, doctor, duplicates, report)
 """Each registers its commands (`add_commands`): items, prime contracts, the sync schedule,
 settings/keys/setup, the import direction of a project, the Sage company's."""
 

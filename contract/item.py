@@ -11,3 +11,8 @@ SETTINGS_COMMAND = "settings"
 
 COMMANDS = ("send", "retrieve", "accept", "reject", "edit", "resend", "retry", "cancel", "reset")
 """Each is an update (validated, answered at once) and a signal of the same name (the UI)."""
+
+LINK_EXISTING_COMMAND = "link-existing"
+EXPORT_AS_COMMAND = "export-as"
+"""A duplicate that differs (issue 20): an ERP Admin links Sage's record anyway, or exports
+under a new Sage ID. Updates and signals of those names (domain/duplicates.py decides)."""

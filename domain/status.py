@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field, computed_field, field_validator
 
 from domain.approval import Approval
+from domain.duplicates import Duplicate
 from domain.errors import SageError
 from domain.export_plan import LeftoverUndo, Posting
 from domain.exports import kind_of
@@ -111,6 +112,8 @@ class CarriedState(BaseModel):
     """Resets so far: each one's idempotency keys are new, across runs too."""
     approval_token: str | None = None
     audit: list[AuditEntry] = Field(default_factory=list)
+    duplicate: Duplicate | None = None
+    """A duplicate that differs from what was sent: ours beside Sage's (issue 20)."""
 
 
 class ItemWorkflowInput(BaseModel):
@@ -143,6 +146,9 @@ class ItemStatus(BaseModel):
     posting: Posting = Posting.AUTOMATIC
     resetting: bool = False
     audit: list[AuditEntry] = Field(default_factory=list)
+    duplicate: Duplicate | None = None
+    """Sage holds a record under our code that differs: our fields beside Sage's; an ERP Admin
+    runs `link-existing` or `export-as NEW_ID` (issue 20)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -50,6 +50,9 @@ class ExportResult:
     leftovers: list[LeftoverUndo] = field(default_factory=list)
     cancelled: bool = False
     """Cancelled in Temporal: what was done is undone (or left over); nothing else ran."""
+    failed_step: str | None = None
+    failed_body: dict[str, Any] | None = None
+    """The step Sage refused and what it was sent (a duplicate's comparison, issue 20)."""
 
 
 @dataclass
@@ -57,7 +60,15 @@ class _Cancel:
     requested: bool = False
 
 
-async def run_plan(plan: ExportPlan, workflow_id: str, generation: int, note: Note) -> ExportResult:
+async def run_plan(
+    plan: ExportPlan,
+    workflow_id: str,
+    generation: int,
+    note: Note,
+    link_anyway: str | None = None,
+) -> ExportResult:
+    """Run `plan`'s steps in order. `link_anyway` names a step whose "already exists" answer
+    links the record Sage holds even where it differs (an ERP Admin chose `link-existing`)."""
     result = ExportResult()
     cancel = _Cancel()
     done: list[ExportStep] = []
@@ -70,16 +81,19 @@ async def run_plan(plan: ExportPlan, workflow_id: str, generation: int, note: No
             record = await _settled(call, key, step.summary, step.record, cancel)
         except ActivityError as err:
             failure = sage_gateway.failure(err)
-            matches = same_content(call.body, failure.existing)
+            chosen = link_anyway == step.name and failure.existing is not None
+            matches = chosen or same_content(call.body, failure.existing)
             if on_step_failure(failure.code, matches) is not StepOutcome.LINK:
                 result.leftovers = await _compensate(
                     done, result.answers, workflow_id, generation, note, cancel
                 )
                 result.failure = failure
+                result.failed_step, result.failed_body = step.name, call.body
                 result.cancelled = cancel.requested
                 return result
             record = failure.existing or {}
-            note(f"link {step.name}", Outcome.DONE, "Sage already held an identical record")
+            held = "the record Sage held (an ERP Admin chose it)" if chosen else None
+            note(f"link {step.name}", Outcome.DONE, held or "Sage already held an identical record")
             if not workflow.patched(LINKED_RECORDS_KEPT_PATCH):
                 done.append(step)  # replaying a history from before linked records were kept
         else:

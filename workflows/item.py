@@ -20,7 +20,7 @@ from temporalio.exceptions import ApplicationError, ChildWorkflowError, is_cance
 with workflow.unsafe.imports_passed_through():
     from contract import search_attributes as sa
     from contract.approval import PROGRESS_SIGNAL
-    from contract.item import WORKFLOW_TYPE
+    from contract.item import EXPORT_AS_COMMAND, LINK_EXISTING_COMMAND, WORKFLOW_TYPE
     from contract.posting_watch import POSTED_SIGNAL
     from contract.sage import SageFailure
     from domain.approval import (
@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         decide_settings,
         parse_request,
     )
+    from domain.duplicates import Duplicate, ExportAsRequest, decide_duplicate, differing_duplicate
     from domain.errors import SageError, explain
     from domain.export_plan import LeftoverUndo, Posting
     from domain.exports import kind_of
@@ -159,6 +160,10 @@ class ItemWorkflow:
         """Notice events of this run: with the workflow and run IDs, each one's stable ID."""
         self._notices_pending = 0
         self._notice_tasks: set[asyncio.Task[None]] = set()
+        self._duplicate: Duplicate | None = None
+        """The last export failed on a record Sage holds that differs from ours (issue 20)."""
+        self._link_anyway: str | None = None
+        """The step whose record Sage holds the next export links (an ERP Admin chose it)."""
         if start.carried is not None:
             self._restore(start.carried)
 
@@ -180,6 +185,7 @@ class ItemWorkflow:
         self._resets = carried.resets
         self._approval_token = carried.approval_token
         self._audit = carried.audit
+        self._duplicate = carried.duplicate
 
     def _carry(self) -> CarriedState:
         return CarriedState(
@@ -200,6 +206,7 @@ class ItemWorkflow:
             resets=self._resets,
             approval_token=self._approval_token,
             audit=self._audit,
+            duplicate=self._duplicate,
         )
 
     def _due_for_continue_as_new(self) -> bool:
@@ -315,6 +322,7 @@ class ItemWorkflow:
             posting=self._posting,
             resetting=self._reset_request is not None,
             audit=self._audit,
+            duplicate=self._duplicate,
         )
 
     # --- commands as updates (validated) ---
@@ -623,6 +631,7 @@ class ItemWorkflow:
     def _start_export_generation(self) -> None:
         self._generation += 1
         self._last_error = None
+        self._duplicate = None
 
     # --- export (the saga engine is workflows/export_saga.py) ---
 
@@ -636,8 +645,9 @@ class ItemWorkflow:
         plan = plan.released(workflow.patched).for_company(self._settings.sage_company)
         self._exporting = True
         try:
+            link_anyway, self._link_anyway = self._link_anyway, None
             result = await export_saga.run_plan(
-                plan, workflow.info().workflow_id, self._generation, self._note
+                plan, workflow.info().workflow_id, self._generation, self._note, link_anyway
             )
         finally:
             self._exporting = False
@@ -654,6 +664,10 @@ class ItemWorkflow:
             return
         if result.failure is not None:
             failure = result.failure
+            if not result.leftovers and result.failed_step is not None:
+                self._duplicate = differing_duplicate(
+                    failure.code, result.failed_step, result.failed_body, failure.existing
+                )
             self._export_failed(explain(failure.code, failure.message))
             return
         self._sage_ids.update(result.answers)
@@ -695,6 +709,7 @@ class ItemWorkflow:
         detail = (
             f"undid {undone} leftover step(s) in Sage" if undone else "nothing was left in Sage"
         )
+        self._duplicate = None
         self._transition(target, request.actor, Command.RESET.value, detail, request.comment)
 
     async def _undo_leftovers(self) -> tuple[int, SageFailure | None]:
@@ -891,6 +906,79 @@ class ItemWorkflow:
         detail = f"{PROGRESS_SIGNAL} ignored: {why}; only the item's approval workflow sends it"
         self._record("unknown", PROGRESS_SIGNAL, Outcome.REFUSED, self._state, detail)
         self._publish()
+
+    # --- a duplicate that differs (issue 20): link Sage's record anyway, or a new Sage ID ---
+    # New commands only: a running history never sent them, so replay is unchanged.
+
+    @workflow.update(name=LINK_EXISTING_COMMAND)
+    def link_existing(self, request: CommandRequest) -> ItemStatus:
+        return self._on_duplicate(LINK_EXISTING_COMMAND, request)
+
+    @link_existing.validator
+    def _validate_link_existing(self, request: CommandRequest) -> None:
+        self._decide_duplicate(LINK_EXISTING_COMMAND, request)
+
+    @workflow.update(name=EXPORT_AS_COMMAND)
+    def export_as(self, request: ExportAsRequest) -> ItemStatus:
+        return self._on_duplicate(EXPORT_AS_COMMAND, request)
+
+    @export_as.validator
+    def _validate_export_as(self, request: ExportAsRequest) -> None:
+        self._decide_duplicate(EXPORT_AS_COMMAND, request)
+
+    @workflow.signal(name=LINK_EXISTING_COMMAND)
+    def link_existing_signal(self, *payload: Any) -> None:
+        self._on_duplicate_signal(LINK_EXISTING_COMMAND, CommandRequest, payload)
+
+    @workflow.signal(name=EXPORT_AS_COMMAND)
+    def export_as_signal(self, *payload: Any) -> None:
+        self._on_duplicate_signal(EXPORT_AS_COMMAND, ExportAsRequest, payload)
+
+    def _decide_duplicate(self, command: str, request: CommandRequest):
+        facts = ItemFacts(
+            item=self._item,
+            state=self._state,
+            settings=self._settings,
+            sender=self._sender,
+            export_fields=self._fields,
+            exporting=self._exporting,
+            leftovers=len(self._leftovers),
+        )
+        return decide_duplicate(facts, self._duplicate, command, request)
+
+    def _on_duplicate(self, command: str, request: CommandRequest) -> ItemStatus:
+        try:
+            self._verify(command, request)
+            decision = self._decide_duplicate(command, request)
+        except Exception as err:
+            return self._refuse(request.actor, command, reason(err, command))
+        duplicate = self._duplicate
+        assert duplicate is not None  # decide_duplicate refuses without one
+        if decision.export_fields is not None:
+            old = ", ".join(f"{k}={v}" for k, v in self._fields.items())
+            self._fields = decision.export_fields
+            new = ", ".join(f"{k}={v}" for k, v in self._fields.items())
+            detail = f"{duplicate.code}: export under a new Sage ID ({old} -> {new})"
+        else:
+            self._link_anyway = duplicate.step
+            detail = f"{duplicate.code}: link the record Sage holds ({duplicate.step}) anyway"
+        self._start_export_generation()
+        self._transition(decision.next_state, request.actor, command, detail, request.comment)
+        return self.status()
+
+    def _on_duplicate_signal(
+        self, command: str, model: type[CommandRequest], payload: tuple[Any, ...]
+    ) -> None:
+        data = _one(payload)
+        try:
+            request = model.model_validate(data)
+            self._on_duplicate(command, request)
+        except Exception as err:  # never a failed workflow task, whatever arrives
+            if isinstance(err, ApplicationError):
+                return  # refused and recorded by _on_duplicate
+            detail = f"{reason(err, command)} (signal)"
+            self._record(_claimed_actor(data), command, Outcome.REFUSED, self._state, detail)
+            self._publish()
 
     # --- bookkeeping ---
 

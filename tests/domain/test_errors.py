@@ -139,7 +139,8 @@ def test_where_this_tool_acts_itself_the_solution_says_so() -> None:
     assert "This tool" in CATALOGUE["gl_period_closed"].solution
     assert "reset" in CATALOGUE["code_change_not_allowed"].solution
     assert "links" in CATALOGUE["commitment_change_order_exists"].solution
-    assert "Contact ERP Support" in CATALOGUE["commitment_exists"].solution
+    assert "link-existing" in CATALOGUE["commitment_exists"].solution
+    assert "Contact ERP Support" in CATALOGUE["commitment_exists"].seed_solution
 
 
 def test_explain_shows_the_message_sage_actually_sent() -> None:
@@ -158,14 +159,15 @@ def test_explain_without_a_message_gives_the_catalogue_entry() -> None:
 
 def test_an_unknown_code_needs_a_person() -> None:
     explained = explain("sage_on_fire", "Something odd happened.")
-    assert explained == SageError(
-        code="sage_on_fire",
-        retryable=False,
-        message="Something odd happened.",
-        cause="Sage answered with an error this tool does not know.",
-        solution="Contact ERP Support with the item ID and this message.",
-        remedy=Remedy.WAIT_FOR_PERSON,
-    )
+    assert explained.model_dump(include={"code", "retryable", "message", "cause", "remedy"}) == {
+        "code": "sage_on_fire",
+        "retryable": False,
+        "message": "Something odd happened.",
+        "cause": "Sage answered with an error this tool does not know.",
+        "remedy": Remedy.WAIT_FOR_PERSON,
+    }
+    assert "starter.py retry ITEM --as USER" in explained.solution
+    assert explained.person == "an accounting approver"
     assert explain("sage_on_fire").message  # still something to show
 
 
