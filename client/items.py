@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from temporalio.client import (
@@ -115,29 +115,44 @@ async def item_status(client: Client, item: str) -> ItemStatus:
         raise UserError(f"{item}: {first_line(err)}", REFUSED) from None
 
 
-def visibility_query(filters: Mapping[str, str | None]) -> str:
+Filters = Mapping[str, str | Sequence[str] | None]
+"""FILTERS by name: one value (equal to it), several (any of them), or None (no filter)."""
+
+
+def visibility_query(filters: Filters, running_only: bool = False) -> str:
     """Items matching every given filter (FILTERS names them)."""
     clauses = [f"WorkflowType = '{item_contract.WORKFLOW_TYPE}'"]
     for name, value in filters.items():
-        if value:
-            if '"' in value:
-                raise UserError(f"filter value {value!r} may not contain a double quote", USAGE)
-            clauses.append(f'{FILTERS[name].name} = "{value}"')
+        values = [value] if isinstance(value, str) else list(value or [])
+        if not any(values):
+            continue
+        for one in values:
+            if '"' in one or "\\" in one:
+                raise UserError(f"filter value {one!r} may not contain quotes", USAGE)
+        attribute = FILTERS[name].name
+        quoted = [f'"{one}"' for one in values]
+        if len(quoted) == 1:
+            clauses.append(f"{attribute} = {quoted[0]}")
+        else:
+            clauses.append(f"{attribute} IN ({', '.join(quoted)})")
+    if running_only:
+        clauses.append("ExecutionStatus = 'Running'")
     return " AND ".join(clauses)
 
 
 def open_items_query(project: str) -> str:
     """The project's running items."""
-    return f"{visibility_query({'project': project})} AND ExecutionStatus = 'Running'"
+    return visibility_query({"project": project}, running_only=True)
 
 
 async def list_items(
-    client: Client, filters: Mapping[str, str | None], limit: int = 1000
+    client: Client, filters: Filters, limit: int = 1000, running_only: bool = False
 ) -> list[dict[str, Any]]:
     """One row per item: its ID, search attributes, and whether it still runs."""
     rows: list[dict[str, Any]] = []
     try:
-        async for wf in client.list_workflows(visibility_query(filters), limit=limit):
+        query = visibility_query(filters, running_only)
+        async for wf in client.list_workflows(query, limit=limit):
             attrs = wf.typed_search_attributes
             rows.append(
                 {
@@ -145,6 +160,7 @@ async def list_items(
                     "type": attrs.get(sa.ITEM_TYPE),
                     "project": attrs.get(sa.PROJECT),
                     "state": attrs.get(sa.STATE),
+                    "export_mode": attrs.get(sa.EXPORT_MODE),
                     "amount": attrs.get(sa.AMOUNT),
                     "error_code": attrs.get(sa.ERROR_CODE),
                     "attention": attrs.get(sa.ATTENTION),

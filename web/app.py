@@ -1,5 +1,5 @@
 """The approvers' page: routes, sessions and forms (the rules are in web/views.py, Temporal is
-behind web/orchestrator.py).
+behind web/orchestrator.py, on the client layer).
 
 Every page is server-rendered; every action is a form post carrying the session's CSRF token.
 Text from callers (titles, reasons, Sage messages, audit details) reaches the page through
@@ -84,11 +84,11 @@ class ProjectsCache:
 
 
 def _default_connect() -> Connect:
+    from client.connection import open_client
     from runtime.config import config
-    from runtime.connection import connect
 
     async def open_orchestrator() -> Orchestrator:
-        client = await connect(config())
+        client = await open_client(config())
         return Orchestrator(client, Orchestrator.keys_from_env())
 
     return open_orchestrator
