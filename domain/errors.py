@@ -40,9 +40,9 @@ class SageError(BaseModel, frozen=True):
 
     `solution` is ours: what this tool did, then the one thing left for `person` (where in
     Sage, which `starter.py` command). `commands` are those commands, the placeholders ITEM,
-    PROJECT, USER, FILE, VENDOR, COMPANY, CONTRACT, NEW_ID in capitals; every one parses with starter.py
-    (tests/domain/test_catalogue_promises.py). `seed_solution` is the vendor's own advice,
-    quoted (it often ends at "Contact ERP Support"; ours never does).
+    PROJECT, USER, FILE, VENDOR, COMPANY, CONTRACT, NEW_ID in capitals; every one parses with
+    starter.py (tests/domain/test_catalogue_promises.py). `seed_solution` is the vendor's own
+    advice, quoted (it often ends at "Contact ERP Support"; ours never does).
     """
 
     code: str  # stable snake_case code, as the mock answers

@@ -9,7 +9,6 @@ from domain.errors import (
     CATALOGUE,
     RETRYABLE_HTTP_STATUSES,
     Remedy,
-    SageError,
     explain,
 )
 
