@@ -87,6 +87,7 @@ class ErpAction(StrEnum):
     REFRESH_COST_CODES = "refresh the cost codes on an ERP integrated project"
     SYNC_JOB_COSTS = "sync job cost transactions from an integrated ERP into Procore"
     VIEW_JOB_COSTS = "view an ERP job costs report"
+    VIEW_ACCOUNTANT_REPORT = "view an accountant report for ERP"
     REFRESH_COMPANIES = "refresh the companies list for ERP"
     LINK_COMPANIES = "link ERP companies to Procore companies"
     ADD_ERP_COMPANY = "add an ERP company to the Procore company directory"
@@ -101,6 +102,7 @@ ERP_ACTION_LEVELS: dict[ErpAction, frozenset[ErpPermission]] = {
     ErpAction.REFRESH_COST_CODES: frozenset({ErpPermission.ADMIN}),
     ErpAction.SYNC_JOB_COSTS: frozenset({ErpPermission.ADMIN}),
     ErpAction.VIEW_JOB_COSTS: frozenset({ErpPermission.ADMIN}),
+    ErpAction.VIEW_ACCOUNTANT_REPORT: frozenset({ErpPermission.ADMIN}),
     ErpAction.REFRESH_COMPANIES: frozenset({ErpPermission.ADMIN}),
     ErpAction.LINK_COMPANIES: frozenset({ErpPermission.ADMIN}),
     ErpAction.ADD_ERP_COMPANY: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),

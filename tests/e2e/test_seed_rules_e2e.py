@@ -217,3 +217,64 @@ def test_a_pcco_on_a_quickbill_job_goes_to_its_misc_worksheet(
     assert [line["contract_item"] for line in change["lines"]] == ["JOB"]
     [worksheet] = stack.sage("GET", "/v1/prime_contracts/2002/2002")["worksheet"]
     assert worksheet["approved_changes"] == 18000.0
+
+
+# --- the accountant report: seeds/004 permissions matrix, "View an Accountant Report for ERP"
+# (Admin on the ERP Integrations tool) ---
+
+
+def commitment_data(number: str, **changes: Any) -> dict[str, Any]:
+    return example("commitment-SC-0042.json") | {"project": QUICKBILL, "number": number} | changes
+
+
+def test_the_accountant_report_shows_ready_failed_synced_and_posted_with_amounts(
+    stack: Stack, projects_file: Path, folder: Path
+):
+    inactive = {"name": "Defunct Drywall LLC", "sage_vendor_id": "V-900"}
+    ready = f"commitment:{QUICKBILL}:R-READY"
+    ok(run(stack, projects_file, "start", str(write(folder, commitment_data("R-READY")))))
+    ok(run(stack, projects_file, "send", ready, "--as", TOOL_ADMIN))
+    draft = commitment_data("R-DRAFT")
+    ok(run(stack, projects_file, "start", str(write(folder, draft))))
+    failing = commitment_data("R-FAILED", contract_company=inactive)
+    failed = send_and_accept(stack, projects_file, write(folder, failing), APPROVER)
+    posted = send_and_accept(
+        stack, projects_file, write(folder, commitment_data("R-POSTED")), APPROVER
+    )
+    moving = example("budget_modification-BM-001.json") | {"project": QUICKBILL, "number": "R-BM"}
+    synced = send_and_accept(stack, projects_file, write(folder, moving), APPROVER)
+    stack.wait_for_state(failed, "export_failed")
+    stack.wait_for_state(posted, "posted")
+    stack.wait_for_state(synced, "exported")
+
+    shown = ok(run(stack, projects_file, "report", QUICKBILL, "--as", ERP_ADMIN))
+    assert f"Accountant report for ERP: project {QUICKBILL}" in shown
+    assert "Ready to export (waiting for an accounting approver): 1, $125,000.00" in shown
+    assert "[vendor_inactive] Vendor is inactive/has been archived." in shown
+    assert "Not in the report: 1 draft" in shown
+    for item in (ready, failed, posted, synced):
+        assert item in shown
+
+    report = json.loads(
+        ok(run(stack, projects_file, "report", QUICKBILL, "--as", ERP_ADMIN, "--json"))
+    )
+    sections = {s["section"]: s for s in report["sections"]}
+    assert [line["item"] for line in sections["ready"]["lines"]] == [ready]
+    assert sections["ready"]["amount"] == "125000.00"
+    assert [line["item"] for line in sections["failed"]["lines"]] == [failed]
+    assert synced in [line["item"] for line in sections["synced"]["lines"]]
+    [bm] = [line for line in sections["synced"]["lines"] if line["item"] == synced]
+    assert bm["batches"] and bm["amount"] == "7500.00"
+    assert posted in [line["item"] for line in sections["posted"]["lines"]]
+    assert report["elsewhere"] == {"draft": 1}
+
+    for who, words in (
+        (APPROVER, "cannot view an accountant report for ERP: needs Admin"),
+        ("mallory", "'mallory' is not on the roster"),
+    ):
+        refused = run(stack, projects_file, "report", QUICKBILL, "--as", who)
+        assert refused.returncode == 1, refused.stderr
+        assert words in refused.stderr and "Traceback" not in refused.stderr
+    unknown = run(stack, projects_file, "report", "P-NOPE", "--as", ERP_ADMIN)
+    assert unknown.returncode == 2 and "P-NOPE" in unknown.stderr
+    assert "Traceback" not in unknown.stderr

@@ -1,0 +1,47 @@
+"""The accountant report's reads: who may see it (the roster the project's ErpProject holds),
+then the project's items from Temporal visibility and each one's `status` query."""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio.client import Client
+
+from client.entities import ensure_project, project_record
+from client.errors import REFUSED, UserError
+from client.items import item_status, list_items
+from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
+from domain.report import AccountantReport, ReportLine, accountant_report, report_line
+from domain.settings import ProjectSettings
+from runtime.config import Config
+
+QUERY_CONCURRENCY = 16
+"""Status queries in flight at once (each may replay a closed item on a worker)."""
+
+
+async def authorize_report(client: Client, cfg: Config, settings: ProjectSettings, actor: str):
+    """Refuse unless `actor` is an ERP Admin on the roster the project's ErpProject holds (the
+    settings file only starts it when it is not running; it never decides)."""
+    await ensure_project(client, cfg, settings)
+    held = (await project_record(client, settings.project)).settings
+    try:
+        authorize_erp_action(
+            held.roster, actor, ErpAction.VIEW_ACCOUNTANT_REPORT, f"project {held.project}"
+        )
+    except NotPermitted as err:
+        raise UserError(str(err), REFUSED) from None
+
+
+async def project_report(
+    client: Client, cfg: Config, settings: ProjectSettings, actor: str
+) -> AccountantReport:
+    await authorize_report(client, cfg, settings, actor)
+    rows = await list_items(client, {"project": settings.project})
+    gate = asyncio.Semaphore(QUERY_CONCURRENCY)
+
+    async def line(item: str) -> ReportLine:
+        async with gate:
+            return report_line(await item_status(client, item))
+
+    lines = await asyncio.gather(*(line(row["item"]) for row in rows))
+    return accountant_report(settings.project, list(lines))

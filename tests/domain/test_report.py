@@ -1,0 +1,84 @@
+"""The accountant report (seeds/004 and seeds/002 permissions matrix: "View an Accountant Report
+for ERP", checked for Admin on the ERP Integrations tool only): a project's items ready to
+export, failed, synced and posted, with amounts."""
+
+from decimal import Decimal
+
+import pytest
+
+from domain.errors import CATALOGUE
+from domain.exports import kind_of
+from domain.items import parse_item
+from domain.lifecycle import State
+from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
+from domain.report import Section, accountant_report, report_line
+from domain.settings import DirectExportMode
+from domain.status import ItemStatus
+from tests.domain.builders import APPROVER, ERP_ADMIN, TOOL_ADMIN, commitment, demo_settings
+
+SETTINGS = demo_settings()
+
+
+def status(number: str, state: State, amount: str = "1000.00", **fields) -> ItemStatus:
+    item = commitment(number=number, sov=[{**commitment().sov[0].model_dump(), "amount": amount}])
+    return ItemStatus(
+        workflow_id=item.workflow_id,
+        item=item.model_dump(mode="json"),
+        state=state,
+        export_mode=DirectExportMode.DISABLED,
+        **fields,
+    )
+
+
+def test_items_are_grouped_ready_failed_synced_posted_with_their_amounts():
+    lines = [
+        report_line(
+            status(
+                "SC-9003", State.EXPORT_FAILED, "250.00", last_error=CATALOGUE["vendor_inactive"]
+            )
+        ),
+        report_line(status("SC-9001", State.SENT, "1000.00")),
+        report_line(status("SC-9002", State.SENT, "2500.50")),
+        report_line(status("SC-9004", State.EXPORTED, "40.00", batches=["B-000007"])),
+        report_line(
+            status("SC-9005", State.POSTED, "10.00", sage_ids={"commitment_id": "SC-9005"})
+        ),
+        report_line(status("SC-9006", State.DRAFT)),
+        report_line(status("SC-9007", State.CANCELLED)),
+        report_line(status("SC-9008", State.DRAFT)),
+    ]
+    report = accountant_report("P-1001", lines)
+
+    assert [s.section for s in report.sections] == list(Section)
+    ready = report.section(Section.READY)
+    assert [line.number for line in ready.lines] == ["SC-9001", "SC-9002"]
+    assert (ready.count, ready.amount) == (2, Decimal("3500.50"))
+    [failed] = report.section(Section.FAILED).lines
+    assert (failed.error_code, failed.amount) == ("vendor_inactive", Decimal("250.00"))
+    assert failed.error_message == CATALOGUE["vendor_inactive"].message
+    assert report.section(Section.SYNCED).lines[0].batches == ["B-000007"]
+    assert report.section(Section.POSTED).amount == Decimal("10.00")
+    assert report.total_count == 5
+    assert report.elsewhere == {State.DRAFT: 2, State.CANCELLED: 1}
+
+
+def test_an_empty_project_has_every_section_empty():
+    report = accountant_report("P-1004", [])
+    assert [(s.count, s.amount, s.lines) for s in report.sections] == [(0, Decimal(0), [])] * 4
+    assert report.model_dump(mode="json")["total_count"] == 0
+
+
+def test_the_amount_is_the_items_own_exact_amount():
+    [line] = [report_line(status("SC-9010", State.SENT, "0.10"))]
+    assert line.amount == Decimal("0.10")
+    item = parse_item(status("SC-9010", State.SENT, "0.10").item)
+    assert kind_of(item) is not None and line.summary == item.summary()
+
+
+def test_only_an_erp_admin_views_the_accountant_report():
+    authorize_erp_action(SETTINGS.roster, ERP_ADMIN, ErpAction.VIEW_ACCOUNTANT_REPORT, "P-1001")
+    for user in (APPROVER, TOOL_ADMIN, "viewer.vic"):
+        with pytest.raises(NotPermitted, match="needs Admin on the ERP Integrations tool"):
+            authorize_erp_action(SETTINGS.roster, user, ErpAction.VIEW_ACCOUNTANT_REPORT, "P-1001")
+    with pytest.raises(NotPermitted, match="not on the roster"):
+        authorize_erp_action(SETTINGS.roster, "mallory", ErpAction.VIEW_ACCOUNTANT_REPORT, "x")
