@@ -60,6 +60,7 @@ with workflow.unsafe.imports_passed_through():
         remember_nonce,
         run_each,
         schedule_actor,
+        schedule_outcome,
     )
 
 
@@ -211,12 +212,7 @@ class ErpProject:
             self._state = self._state.model_copy(
                 update={"schedule_actor": request.actor if request.every else None}
             )
-            outcome = (
-                f"sync schedule set: every {request.every}, in the name of {request.actor}"
-                if request.every
-                else "sync schedule deleted"
-            )
-            self._record(request.actor, "schedule", outcome)
+            self._record(request.actor, "schedule", schedule_outcome(request))
             return self.status()
 
     @schedule_update.validator

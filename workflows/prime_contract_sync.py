@@ -56,6 +56,7 @@ with workflow.unsafe.imports_passed_through():
         claimed_actor,
         parse_signal,
         remember_nonce,
+        schedule_outcome,
     )
 
 
@@ -292,12 +293,7 @@ class PrimeContractSync:
             raise self._refusal(request.actor, "schedule", err) from None
         self._remember(request.signature)
         self._schedule_actor = request.actor if request.every else None
-        outcome = (
-            f"sync schedule set: every {request.every}, in the name of {request.actor}"
-            if request.every
-            else "sync schedule deleted"
-        )
-        self._record(request.actor, "schedule", outcome)
+        self._record(request.actor, "schedule", schedule_outcome(request))
         return self.status()
 
     @schedule_update.validator

@@ -61,6 +61,13 @@ def schedule_actor(payload: tuple[Any, ...]) -> str:
     return payload[0] if payload and isinstance(payload[0], str) and payload[0] else "schedule"
 
 
+def schedule_outcome(request: Any) -> str:
+    """What the audit trail says of a `schedule` update (`every` set, or None: deleted)."""
+    if request.every:
+        return f"sync schedule set: every {request.every}, in the name of {request.actor}"
+    return "sync schedule deleted"
+
+
 # --- authority: what the workflow holds, never what the caller sends ---
 
 HELD_AUTHORITY_PATCH = "authority-from-held-settings"
