@@ -24,6 +24,9 @@ from temporalio.common import Priority
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+with workflow.unsafe.imports_passed_through():
+    from devtools import devstack
+
 ONE_PARTITION = [
     "--dynamic-config-value",
     "matching.numTaskqueueReadPartitions=1",
@@ -41,6 +44,7 @@ CONFIGS: dict[str, list[str]] = {
     "one partition": ONE_PARTITION,
     "as shipped + enableFairness": FAIRNESS,
     "one partition + enableFairness": ONE_PARTITION + FAIRNESS,
+    "devstack's flags (make run, e2e)": devstack.dynamic_config_flags(),
 }
 """Priority and fairness apply per task queue partition; the dev server has 4 by default."""
 RAN: list[str] = []
@@ -146,7 +150,7 @@ class PriorityResult:
         for name, exports, small in self.rows:
             honoured = "honoured" if sum(exports) / len(exports) <= 10 else "NOT honoured"
             fair = "fair" if sum(small) / len(small) <= 16 else "NOT fair (FIFO)"
-            print(f"   {name:<31} exports at {exports} ({honoured}); P-SMALL at {small} ({fair})")
+            print(f"   {name:<33} exports at {exports} ({honoured}); P-SMALL at {small} ({fair})")
 
 
 async def run() -> PriorityResult:

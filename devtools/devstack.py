@@ -49,6 +49,26 @@ def temporal_binary() -> str:
     return found
 
 
+DYNAMIC_CONFIG = (
+    "matching.useNewMatcher=true",
+    "matching.enableFairness=true",
+    "matching.numTaskqueueWritePartitions=1",
+)
+"""Task queue fairness (issue 17): exports carry their project as `fairness_key`, so one
+project's bulk send shares the Sage queue with the others' exports instead of queueing them
+behind it. The shipped dev server (CLI 1.9.1, server 1.32.0) takes both through
+`--dynamic-config-value`; priority stays honoured (`python -m bench priority`). Priority and
+fairness order tasks within a partition, so new tasks go to one partition; all four are still
+read, so tasks a server on the same file wrote before (to any partition) are never stranded."""
+
+
+def dynamic_config_flags() -> list[str]:
+    flags = []
+    for value in DYNAMIC_CONFIG:
+        flags += ["--dynamic-config-value", value]
+    return flags
+
+
 def search_attribute_flags() -> list[str]:
     flags = []
     for key in sa.ALL:
@@ -68,7 +88,7 @@ def dev_server_args(
         for pragma in SQLITE_PRAGMAS:
             args += ["--sqlite-pragma", pragma]
     args += ["--ui-port", str(ui_port)] if ui_port else ["--headless"]
-    return args + search_attribute_flags()
+    return args + dynamic_config_flags() + search_attribute_flags()
 
 
 def free_port() -> int:
