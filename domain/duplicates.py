@@ -26,7 +26,7 @@ from domain.settings import ErpPermission
 LINK_EXISTING = "link-existing"
 EXPORT_AS = "export-as"
 
-ID_FIELDS = ("sage_id", "erp_id", "sage_job_id", "sub_job_id")
+ID_FIELDS = ("sage_id", "erp_id", "sage_job_id", "sub_job_id", "erp_company_id")
 """The export field that names the record in Sage, per item type (the first the type has)."""
 
 SHOWN = 80

@@ -615,13 +615,15 @@ _ENTRIES: tuple[SageError, ...] = (
         "This tool links an existing vendor whose content matches what it sent and counts the "
         "export as done. The same company with other details: an ERP Admin links the Procore "
         "company to that vendor instead (" + LINK_VENDOR + ") and an accounting approver "
-        "rejects this export; another company: "
-        + _EDIT_AND_RESEND[0].lower()
-        + _EDIT_AND_RESEND[1:]
-        + " with an unused ERP Company ID.",
+        "rejects this export (" + REJECT + "); another company: the approver exports under an "
+        "unused ERP Company ID: starter.py retry ITEM --field erp_company_id=NEW_ID --as USER.",
         Remedy.LINK,
         person=ERP_ADMIN,
-        commands=(LINK_VENDOR, REJECT, EDIT, RESEND),
+        commands=(
+            LINK_VENDOR,
+            REJECT,
+            "starter.py retry ITEM --field erp_company_id=NEW_ID --as USER",
+        ),
     ),
     _entry(
         "budget_locked",

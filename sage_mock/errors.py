@@ -110,9 +110,15 @@ SCRIPTED_ANSWERS: dict[str, tuple[int, str]] = {
         "your customer support rep for assistance.",
     ),
     "job_id_exists": (409, "A job already exists with the specified id."),
+    "category_not_found": (
+        422,
+        "No entities could be found of type [Category] with given where clause.",
+    ),
 }
 """The seed's troubleshooting answers that no rule of the mock reaches, in the seed's words
-(placeholders kept, the "already exits" typo too): `PUT /admin/faults` `refusals` makes them."""
+(placeholders kept, the "already exits" typo too): `PUT /admin/faults` `refusals` makes them.
+`category_not_found` is reached by a rule too (a category not on the job); scripted, it is the
+seed's other cause: a category deleted and re-added in Sage, which the mock does not model."""
 
 
 def scripted(code: str) -> SageError:
