@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cli.common import add_actor, out, signed
+from cli.common import add_actor, signed
+from cli.output import out
 from client.connection import open_client
 from client.errors import OK
 from client.items import command

@@ -14,6 +14,7 @@ from typing import Any
 
 from cli import output
 from cli.common import add_actor, item_files, read_item, signed
+from cli.duplicates import print_duplicate
 from cli.output import out
 from client.connection import open_client
 from client.errors import OK, REFUSED, UNREACHABLE, USAGE, UserError
@@ -72,6 +73,10 @@ def print_status(status: ItemStatus, as_json: bool) -> None:
         out(f"  last error [{error.code}]: {error.message}")
         out(f"    cause: {error.cause}")
         out(f"    solution: {error.solution}")
+        out(f"    this tool: {error.what_this_tool_did}")
+        if error.seed_solution:
+            out(f'    the vendor\'s advice: "{error.seed_solution}"')
+    print_duplicate(status)  # issue 20: a duplicate that differs, ours beside Sage's
     output.table(
         ["AT (UTC)", "ACTOR", "ACTION", "OUTCOME", "STATE", "DETAIL"],
         (
