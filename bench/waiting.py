@@ -67,6 +67,9 @@ class WaitingRun:
     posted_s: list[float]
     setup_s: float
     rss_mb: float
+    """The worker that ran the setup (every item started, sent, accepted, exported), at its end."""
+    waiting_rss_mb: float = 0.0
+    """The worker restarted for the measured period (N waiting, posts, exports), at its end."""
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -91,7 +94,7 @@ class Waiting:
         )
         print(
             f"   {'':<18}{'checks/h':>9}{'export p95 ms':>15}{'posted p50 s':>14}"
-            f"{'posted p95 s':>14}{'setup s':>9}{'worker MB':>11}"
+            f"{'posted p95 s':>14}{'setup s':>9}{'worker MB':>11}{'waiting MB':>12}"
         )
         for r in self.runs:
             exp = f"{percentile(r.export_ms, 0.95):.0f}" if r.export_ms else "-"
@@ -100,11 +103,15 @@ class Waiting:
             print(
                 f"   {r.mode + ' ' + str(r.count):<18}{r.per_hour:>9.0f}{exp:>15}"
                 f"{p50:>14.1f}{p95:>14.1f}{r.setup_s:>9.0f}{r.rss_mb:>11.0f}"
-                + (f"   ({'; '.join(r.notes)})" if r.notes else "")
+                f"{r.waiting_rss_mb:>12.0f}" + (f"   ({'; '.join(r.notes)})" if r.notes else "")
             )
         print(
             "   checks/h: per scaled hour; posted: a person's post -> the item's posted, scaled "
             f"seconds (real = /{k:g}); export p95: 30 accepts -> exported, real ms"
+        )
+        print(
+            "   worker MB: RSS of the worker that set the N items up, at the setup's end; "
+            "waiting MB: of the worker restarted for the period, at its end"
         )
         self.print_last_line()
 
@@ -135,6 +142,7 @@ def _worker_env(queue: str, scale: float, per_hour: int) -> dict[str, str]:
         "SAGE_RATE_LIMIT_PER_HOUR": str(per_hour),
         "POSTING_WATCH_FAST_SECONDS": str(5 / scale),
         "POSTING_WATCH_SLOW_SECONDS": str(300 / scale),
+        "POSTING_WATCH_MIN_GAP_SECONDS": str(20 / scale),
         "POSTING_WATCH_AUTOMATIC_DUE_SECONDS": str(600 / scale),
     }
 
@@ -292,7 +300,7 @@ async def one_run(stack: BenchStack, mode: str, n: int, scale: float, seconds: f
         elapsed = max(seconds, time.perf_counter() - began)
         await asyncio.sleep(max(0.0, seconds - (time.perf_counter() - began)))
         checks = (await stack.admin("GET", "/admin/stats"))["batch_reads"] - before
-        rss = max(rss, stack.usage(worker).rss_mb)
+        waiting_rss = stack.usage(worker).rss_mb
     finally:
         await stack.admin("PUT", "/admin/quota", json={"limit": UNLIMITED, "window_seconds": 3600})
         stack.stop(worker)
@@ -306,6 +314,7 @@ async def one_run(stack: BenchStack, mode: str, n: int, scale: float, seconds: f
         posted_s=posted_s,
         setup_s=setup,
         rss_mb=rss,
+        waiting_rss_mb=waiting_rss,
         notes=notes,
     )
 
@@ -329,7 +338,8 @@ async def run(stack: BenchStack) -> Waiting:
                 f"{percentile(run_.export_ms, 0.95):.0f} ms, posted p50/p95 "
                 f"{percentile(run_.posted_s, 0.5) * scale:.1f}/"
                 f"{percentile(run_.posted_s, 0.95) * scale:.1f} s (scaled), setup "
-                f"{run_.setup_s:.0f} s, worker {run_.rss_mb:.0f} MB",
+                f"{run_.setup_s:.0f} s, worker {run_.rss_mb:.0f} MB after the setup, "
+                f"{run_.waiting_rss_mb:.0f} MB waiting",
                 flush=True,
             )
             runs.append(run_)
