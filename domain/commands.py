@@ -164,7 +164,7 @@ def decide(facts: ItemFacts, command: Command, request: CommandRequest) -> Decis
     if isinstance(request, EditRequest):
         return Decision(next_state=target, edited_item=_edited(item, request.item))
     if isinstance(request, AcceptRequest):
-        fields = export_fields(item, facts.export_fields, request.fields)
+        fields = export_fields(item, facts.export_fields, request.fields, facts.settings)
         return Decision(next_state=target, export_fields=fields)
     return Decision(next_state=target)
 
@@ -200,8 +200,14 @@ def _require_prerequisites(item: ItemBase, settings: ProjectSettings, command: C
         raise Refusal(f"cannot {command.value} {item.workflow_id}: " + " ".join(broken))
 
 
-def export_fields(item: ItemBase, current: dict[str, str], given: dict[str, str]) -> dict[str, str]:
-    """The approver's fields over the current ones over the defaults, checked."""
+def export_fields(
+    item: ItemBase,
+    current: dict[str, str],
+    given: dict[str, str],
+    settings: ProjectSettings | None = None,
+) -> dict[str, str]:
+    """The approver's fields over the current ones over the defaults (as the project's
+    settings make them, when given), checked."""
     kind = kind_of(item)
     unknown = sorted(set(given) - set(kind.export_fields))
     if unknown:
@@ -210,7 +216,10 @@ def export_fields(item: ItemBase, current: dict[str, str], given: dict[str, str]
             f"unknown export field {', '.join(repr(u) for u in unknown)} for "
             f"{item.type.value} items (known: {known})"
         )
-    fields = {**kind.default_fields(item), **current, **given}
+    defaults = (
+        kind.default_fields(item) if settings is None else kind.project_defaults(item, settings)
+    )
+    fields = {**defaults, **current, **given}
     problems = kind.check_fields(item, fields)
     if problems:
         raise Refusal("; ".join(problems))

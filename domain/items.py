@@ -45,6 +45,7 @@ class ItemTool(StrEnum):
     CHANGE_ORDERS = "change_orders"
     PRIME_CONTRACTS = "prime_contracts"
     INVOICING = "invoicing"
+    """Kept so that older settings files still parse; no item type lives here any more."""
 
 
 TOOL_OF: dict[ItemType, ItemTool] = {
@@ -56,7 +57,9 @@ TOOL_OF: dict[ItemType, ItemTool] = {
     ItemType.COMMITMENT: ItemTool.COMMITMENTS,
     ItemType.COMMITMENT_CHANGE_ORDER: ItemTool.CHANGE_ORDERS,
     ItemType.PRIME_CONTRACT_CHANGE_ORDER: ItemTool.PRIME_CONTRACTS,
-    ItemType.SUBCONTRACTOR_INVOICE: ItemTool.INVOICING,
+    # seeds/004: "Before you can send an invoice from the Commitments tool to the ERP
+    # Integrations tool" (the invoice is the commitment's: Admin on Commitments sends it).
+    ItemType.SUBCONTRACTOR_INVOICE: ItemTool.COMMITMENTS,
 }
 
 

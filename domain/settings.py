@@ -111,6 +111,19 @@ class ProjectSettings(BaseModel):
         default="001",
         description="In 'procore' mode: the one Sage contract item carrying the contract value.",
     )
+    commitment_sage_id_from_contract_number: bool = Field(
+        default=True,
+        description="seeds/004 COMMITMENTS: use the Procore Contract Number for an exported "
+        "commitment's Sage ID (prefilled, still editable at accept); off: the accounting "
+        "approver gives it. Changed only by `settings apply` from an ERP Admin ('Enabling "
+        "this setting requires 'Admin' level permission on the ERP Integrations tool').",
+    )
+    consolidate_invoice_lines: bool = Field(
+        default=True,
+        description="seeds/004 release note of 08/05/2024: a subcontractor invoice's lines are "
+        "sent as a single line per commitment line item; off ('can be turned off on "
+        "request'): every invoice line is its own AP distribution.",
+    )
 
     @field_validator("direct_export")
     @classmethod

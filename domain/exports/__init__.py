@@ -26,6 +26,8 @@ class ExportKind:
     prerequisites: Callable[[Any, ProjectSettings], list[str]]
     """Rules an item must meet before `send`, each broken one in the seed's words."""
     default_fields: Callable[[Any], dict[str, str]]
+    project_defaults: Callable[[Any, ProjectSettings], dict[str, str]]
+    """The defaults as the project's settings make them (an approver's accept)."""
     check_fields: Callable[[Any, dict[str, str]], list[str]]
     plan: Callable[[Any, ProjectSettings, dict[str, str], date], ExportPlan]
     warnings: Callable[[Any], list[str]]
@@ -38,7 +40,8 @@ def no_warnings(item: Any) -> list[str]:
 
 def _kind(module: ModuleType) -> ExportKind:
     """An item type's module holds EXPORT_FIELDS, prerequisites, default_fields, check_fields
-    and plan (and may hold warnings); this is the one place that reads them."""
+    and plan (and may hold warnings and project_defaults); this is the one place that reads
+    them."""
     return ExportKind(
         export_fields=module.EXPORT_FIELDS,
         prerequisites=module.prerequisites,
@@ -46,6 +49,9 @@ def _kind(module: ModuleType) -> ExportKind:
         check_fields=module.check_fields,
         plan=module.plan,
         warnings=getattr(module, "warnings", no_warnings),
+        project_defaults=getattr(
+            module, "project_defaults", lambda item, settings: module.default_fields(item)
+        ),
     )
 
 

@@ -66,12 +66,31 @@ def prerequisites(item: Commitment, settings: ProjectSettings) -> list[str]:
     return broken
 
 
+SAGE_ID_GIVEN_RULE = (
+    "export field 'sage_id': this project does not use the Procore Contract Number for an "
+    "exported commitment's Sage ID (setting commitment_sage_id_from_contract_number), so the "
+    "accounting approver gives it: --field sage_id=ID"
+)
+
+
 def default_fields(item: Commitment) -> dict[str, str]:
     return {"sage_id": item.number}
 
 
+def project_defaults(item: Commitment, settings: ProjectSettings) -> dict[str, str]:
+    """seeds/004 COMMITMENTS: "If desired, you can configure your default settings to use your
+    Procore Contract Number for an exported commitment's Sage ID field. If enabled, the Sage ID
+    will auto-populate with the Procore Contract Number, however, the value can still be
+    edited." Not enabled: nothing is prefilled."""
+    if settings.commitment_sage_id_from_contract_number:
+        return default_fields(item)
+    return {}
+
+
 def check_fields(item: Commitment, fields: dict[str, str]) -> list[str]:
-    sage_id = fields.get("sage_id", "")
+    if "sage_id" not in fields:
+        return [SAGE_ID_GIVEN_RULE]
+    sage_id = fields["sage_id"]
     problems = check_code("sage_id", sage_id, "the commitment's Sage 300 CRE® ID")
     if not problems and len(sage_id) > SAGE_ID_MAX:
         return [f"export field 'sage_id' {sage_id!r}: {ID_RULE}"]

@@ -69,14 +69,20 @@ class Distribution:
             self.description = line.description
 
 
-def distributions(item: SubcontractorInvoice) -> list[Distribution]:
+def distributions(item: SubcontractorInvoice, consolidate: bool = True) -> list[Distribution]:
     """One distribution per commitment line, in the order the lines first appear; a
-    distribution whose lines net to zero (amount and retainage) is not sent."""
-    grouped: dict[tuple[int, str | None, str, str], Distribution] = {}
-    for line in item.lines:
-        key = (line.commitment_line, line.sub_job, line.cost_code, line.category)
+    distribution whose lines net to zero (amount and retainage) is not sent.
+
+    `consolidate` off (the project's `consolidate_invoice_lines`; seeds/004 08/05/2024: "If you
+    would like to have this functionality turned off, please contact your Procore point of
+    contact."): one distribution per invoice line, as Procore sent them before."""
+    grouped: dict[tuple[Any, ...], Distribution] = {}
+    for n, line in enumerate(item.lines):
+        key: tuple[Any, ...] = (line.commitment_line, line.sub_job, line.cost_code, line.category)
+        if not consolidate:
+            key = (*key, n)
         if key not in grouped:
-            grouped[key] = Distribution(*key, description=line.description)
+            grouped[key] = Distribution(*key[:4], description=line.description)
         grouped[key].add(line)
     return [d for d in grouped.values() if d.amount != 0 or d.retainage != 0]
 
@@ -123,7 +129,7 @@ def plan(
     if not vendor:  # the send prerequisites refuse it first
         raise ValueError(COMPANY_RULE)
     invoice_id = fields["erp_id"]
-    lines = distributions(item)
+    lines = distributions(item, settings.consolidate_invoice_lines)
     body: dict[str, Any] = {
         "vendor_id": vendor,
         "invoice_id": invoice_id,

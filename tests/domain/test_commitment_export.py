@@ -8,7 +8,7 @@ from domain.commands import export_fields
 from domain.export_plan import Posting
 from domain.exports import kind_of
 from domain.refusal import Refusal
-from tests.domain.builders import commitment, demo_settings
+from tests.domain.builders import commitment, demo_settings, settings
 
 SETTINGS = demo_settings()
 TODAY = date(2027, 1, 15)
@@ -268,3 +268,53 @@ def test_a_commitment_sage_already_holds_links_and_its_id_is_remembered():
 def test_a_sage_id_that_would_break_the_undo_path_is_refused_at_accept():
     with pytest.raises(Refusal, match="letters, digits"):
         export_fields(commitment(), {}, {"sage_id": "SC/42"})
+
+
+# --- seeds/004 COMMITMENTS, Additional Information: "If desired, you can configure your default
+# settings to use your Procore Contract Number for an exported commitment's Sage ID field. If
+# enabled, the Sage ID will auto-populate with the Procore Contract Number, however, the value
+# can still be edited (Note: Enabling this setting requires 'Admin' level permission on the ERP
+# Integrations tool.)" ---
+
+
+def test_enabled_the_sage_id_is_the_contract_number_and_can_still_be_edited():
+    from domain.settings import ProjectSettings
+
+    on = settings(commitment_sage_id_from_contract_number=True)
+    assert export_fields(commitment(), {}, {}, on) == {"sage_id": "SC-0042"}
+    assert export_fields(commitment(), {}, {"sage_id": "SC42-A"}, on) == {"sage_id": "SC42-A"}
+    assert ProjectSettings.model_fields["commitment_sage_id_from_contract_number"].default is True
+
+
+def test_not_enabled_the_accounting_approver_gives_the_sage_id():
+    off = settings(commitment_sage_id_from_contract_number=False)
+    with pytest.raises(Refusal, match="approver gives it: --field sage_id=ID"):
+        export_fields(commitment(), {}, {}, off)
+    assert export_fields(commitment(), {}, {"sage_id": "SC42-A"}, off) == {"sage_id": "SC42-A"}
+    with pytest.raises(Refusal, match="can't be blank"):
+        export_fields(commitment(), {}, {"sage_id": ""}, off)
+
+
+def test_the_setting_reaches_the_accept_decision():
+    from domain.commands import AcceptRequest, ItemFacts, decide
+    from domain.lifecycle import Command, State
+
+    off = settings(commitment_sage_id_from_contract_number=False)
+    facts = ItemFacts(item=commitment(), state=State.SENT, settings=off)
+    with pytest.raises(Refusal, match="commitment_sage_id_from_contract_number"):
+        decide(facts, Command.ACCEPT, AcceptRequest(actor="acct.ana"))
+    given = decide(facts, Command.ACCEPT, AcceptRequest(actor="acct.ana", fields={"sage_id": "X1"}))
+    assert given.export_fields == {"sage_id": "X1"}
+
+
+def test_only_an_erp_admin_changes_the_setting():
+    """Enabling it is a settings change: `settings apply` takes it only from an ERP Admin of the
+    roster the item holds (domain/commands.py decide_settings)."""
+    from domain.commands import SettingsRequest, decide_settings
+
+    held = settings()
+    enabled = settings(commitment_sage_id_from_contract_number=False)
+    with pytest.raises(Refusal, match="needs Admin on the ERP Integrations tool"):
+        decide_settings(held, SettingsRequest(actor="acct.ana", settings=enabled))
+    changed = decide_settings(held, SettingsRequest(actor="acct.admin", settings=enabled))
+    assert "commitment_sage_id_from_contract_number" in changed

@@ -2,7 +2,7 @@
 
 import pytest
 
-from domain.items import ItemType
+from domain.items import TOOL_OF, ItemTool, ItemType
 from domain.lifecycle import Command
 from domain.permissions import NotPermitted, authorize, is_accounting_approver
 from tests.domain.builders import APPROVER, ERP_ADMIN, TOOL_ADMIN, VIEWER, settings
@@ -49,13 +49,22 @@ def test_others_need_admin_on_the_commitments_tool(actor, command):
     [
         (ItemType.COMMITMENT_CHANGE_ORDER, "Change Orders"),
         (ItemType.PRIME_CONTRACT_CHANGE_ORDER, "Prime Contracts"),
-        (ItemType.SUBCONTRACTOR_INVOICE, "Invoicing"),
+        (ItemType.SUBCONTRACTOR_INVOICE, "Commitments"),
         (ItemType.BUDGET, "Budget"),
         (ItemType.COMPANY, "Directory"),
     ],
 )
 def test_the_refusal_names_the_items_own_tool(item_type, tool):
     assert f"needs Admin on the {tool} tool" in refusal(VIEWER, Command.SEND, item_type)
+
+
+def test_an_invoice_is_sent_from_the_commitments_tool():
+    """seeds/004 subcontractor invoices, Minimum Invoice Requirements: "Before you can send an
+    invoice from the Commitments tool to the ERP Integrations tool, the invoice must be in the
+    Approved, Approved as Noted, or Pending Owner Approval status." """
+    assert TOOL_OF[ItemType.SUBCONTRACTOR_INVOICE] is ItemTool.COMMITMENTS
+    for command in TOOL_ADMIN_COMMANDS:
+        authorize(ROSTER, TOOL_ADMIN, command, ItemType.SUBCONTRACTOR_INVOICE)
 
 
 def test_admin_on_another_tool_does_not_help():

@@ -280,3 +280,33 @@ def test_the_invoice_waits_for_a_person_to_post_its_ap_batch():
     item = invoice()
     exported = kind_of(item).plan(item, SETTINGS, export_fields(item, {}, {}), TODAY)
     assert exported.posting is Posting.MANUAL
+
+
+# --- seeds/004 release note of 08/05/2024: "Procore's Sage 300 CRE® Connector now consolidates
+# multiple invoice lines into a single line per commitment ... If you would like to have this
+# functionality turned off, please contact your Procore point of contact." ---
+
+
+def test_the_demo_invoices_lines_are_consolidated_per_commitment_line_by_default():
+    assert SETTINGS.consolidate_invoice_lines is True
+    assert [d["commitment_item"] for d in body(invoice())["distributions"]] == ["1", "2"]
+
+
+def test_turned_off_every_invoice_line_is_its_own_distribution():
+    off = settings(consolidate_invoice_lines=False)
+    item = invoice()
+    [step] = kind_of(item).plan(item, off, export_fields(item, {}, {}), TODAY).steps
+    sent = step.call.body
+    assert [
+        (d["commitment_item"], d["description"], d["amount"]) for d in sent["distributions"]
+    ] == [
+        ("1", "Footings - east", 20000.0),
+        ("1", "Footings - west", 20000.0),
+        ("2", "Slab on grade", 10000.0),
+    ]
+    # the header's amounts are the same either way: only the detail changes
+    consolidated = body(item)
+    assert (sent["original_amount"], sent["retainage"]) == (
+        consolidated["original_amount"],
+        consolidated["retainage"],
+    )
