@@ -8,10 +8,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from pydantic import ValidationError
+
 from cli.common import add_actor, signed
 from cli.output import out
 from client.connection import open_client
-from client.errors import OK
+from client.errors import OK, USAGE, UserError
 from client.items import command
 from contract.item import EXPORT_AS_COMMAND, LINK_EXISTING_COMMAND
 from domain.commands import CommandRequest
@@ -49,7 +51,11 @@ async def cmd_link_existing(args: argparse.Namespace, cfg: Config) -> int:
 
 
 async def cmd_export_as(args: argparse.Namespace, cfg: Config) -> int:
-    request = ExportAsRequest(actor=args.actor, new_id=args.new_id, comment=args.comment)
+    try:
+        request = ExportAsRequest(actor=args.actor, new_id=args.new_id, comment=args.comment)
+    except ValidationError as err:
+        problem = err.errors()[0]["msg"] if err.errors() else str(err)
+        raise UserError(f"export-as: NEW_ID {args.new_id!r}: {problem}", USAGE) from None
     return await _run(args, cfg, EXPORT_AS_COMMAND, request)
 
 
