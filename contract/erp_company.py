@@ -10,6 +10,7 @@ from contract.sync import AuditLine
 from domain import erp
 from domain.company_account import CompanyAccount, VendorRow
 from domain.cost_codes import StandardCategory, StandardCostCode
+from domain.links import LinkRegistry
 from domain.vendors import RefreshReport, VendorDirectory
 
 WORKFLOW_TYPE = "ErpCompany"
@@ -34,6 +35,11 @@ class CompanyStart(BaseModel):
     audit: list[AuditLine] = Field(default_factory=list)
     nonces: dict[str, datetime] = Field(
         default_factory=dict, description="Signatures seen lately (a replay is refused)."
+    )
+    links: LinkRegistry = Field(
+        default_factory=LinkRegistry,
+        description="Companies exported as vendors (the directory holds the vendor links "
+        "people made): the company side of the link registry.",
     )
 
 

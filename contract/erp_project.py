@@ -11,6 +11,7 @@ from contract.sync import AuditLine
 from domain.cost_codes import CostCodeRefresh
 from domain.job_costs import JobCostSummary
 from domain.job_import import SageJob
+from domain.links import LinkRegistry
 from domain.settings import ProjectSettings
 
 WORKFLOW_TYPE = "ErpProject"
@@ -34,6 +35,10 @@ class ProjectStart(BaseModel):
     )
     nonces: dict[str, datetime] = Field(
         default_factory=dict, description="Signatures seen lately (a replay is refused)."
+    )
+    links: LinkRegistry = Field(
+        default_factory=LinkRegistry,
+        description="The project's link registry (domain/links.py, contract/links.py).",
     )
 
 

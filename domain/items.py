@@ -106,12 +106,26 @@ class CommitmentStatus(StrEnum):
 
 
 class ContractCompany(BaseModel):
+    """The company a commitment or an invoice is with. Items speak Procore: `number` is the
+    company's Procore number (a company item's `number`, a directory company ID), resolved to
+    its Sage vendor through the link registry at send (domain/links.py). `sage_vendor_id` is
+    what older files carry: still taken, and checked against the registry."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(default="", max_length=200)
+    number: str | None = Field(
+        default=None, min_length=1, max_length=60, pattern=_CODE, description="Procore number"
+    )
     sage_vendor_id: LinkedSageCode = Field(
         default=None, description="The ERP Vendor ID of the synced Sage vendor, if any."
     )
+
+    @model_validator(mode="after")
+    def _named(self) -> ContractCompany:
+        if not (self.name or self.number):
+            raise ValueError("name the contract company by its Procore number (or its name)")
+        return self
 
 
 class SovLine(BaseModel):
@@ -319,10 +333,11 @@ class CommitmentLink(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    number: str = Field(min_length=1, max_length=60)
+    number: str = Field(min_length=1, max_length=60, description="the commitment's Procore number")
     sage_id: LinkedSageCode = Field(
         default=None,
-        description="The Sage 300 CRE® ID the commitment was exported with; none until synced.",
+        description="The Sage 300 CRE® ID the commitment was exported with, as older files "
+        "carry it; none needed: the link registry resolves `number` at send.",
     )
 
 

@@ -26,6 +26,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contract.erp_company import WORKFLOW_TYPE, CompanyRecord, CompanyRequest, CompanyStart
+    from contract.links import LINK_SIGNAL, LINKS_QUERY, UNLINK_SIGNAL, LinksView
     from contract.sync import SyncSignal
     from domain import erp
     from domain.company_account import (
@@ -36,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         with_account_companies,
     )
     from domain.cost_codes import StandardCategory, StandardCostCode
+    from domain.links import Link, LinkKind
     from domain.permissions import (
         ErpAction,
         NotPermitted,
@@ -45,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.signing import Signature, SigningPolicy
     from domain.vendors import SageVendor, VendorDirectory, VendorRefused
     from workflows import sage_gateway
+    from workflows.links import take_link_note, take_unlink_note
     from workflows.sage_reads import (
         HELD_AUTHORITY_PATCH,
         RECOVERABLE,
@@ -114,6 +117,34 @@ class ErpCompany:
     @property
     def _company(self) -> str:
         return self._state.sage_company
+
+    # --- the link registry's company side: companies <-> vendors ---
+
+    @workflow.query(name=LINKS_QUERY)
+    def links(self) -> LinksView:
+        """Companies exported as vendors, and the directory's vendor links (company -> vendor)."""
+        directory = {company: vendor for vendor, company in self._state.directory.links.items()}
+        return LinksView(
+            home=workflow.info().workflow_id,
+            registry=self._state.links,
+            directory_vendors=directory,
+        )
+
+    @workflow.signal(name=LINK_SIGNAL)
+    def link_signal(self, *payload: Any) -> None:
+        """A company item exported as a vendor, or linked to an identical one."""
+
+        def belongs(link: Link) -> bool:
+            return link.kind is LinkKind.VENDOR
+
+        links = take_link_note(self._state.links, payload, self._state.audit, belongs)
+        self._state = self._state.model_copy(update={"links": links})
+
+    @workflow.signal(name=UNLINK_SIGNAL)
+    def unlink_signal(self, *payload: Any) -> None:
+        """A company item a person unlinked (the item checked who may)."""
+        links = take_unlink_note(self._state.links, payload, self._state.audit)
+        self._state = self._state.model_copy(update={"links": links})
 
     # --- vendors ---
 

@@ -30,12 +30,14 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from contract import search_attributes as sa
     from contract.erp_project import WORKFLOW_TYPE, ProjectRecord, ProjectRequest, ProjectStart
+    from contract.links import LINK_SIGNAL, LINKS_QUERY, UNLINK_SIGNAL, LinksView
     from contract.sync import ScheduleRequest, SyncSignal
     from domain import erp
     from domain.commands import SettingsRequest
     from domain.cost_codes import CostCodeRefresh
     from domain.job_costs import JobCostSummary
     from domain.job_import import SageJob, imported_settings
+    from domain.links import Link, LinkKind, LinkOrigin
     from domain.permissions import (
         ErpAction,
         NotPermitted,
@@ -45,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.sage_paths import sage_path
     from domain.settings import ProjectSettings
     from workflows import sage_gateway
+    from workflows.links import take_link_note, take_unlink_note
     from workflows.sage_reads import (
         HELD_AUTHORITY_PATCH,
         RECOVERABLE,
@@ -102,6 +105,50 @@ class ErpProject:
     def _settings(self) -> ProjectSettings:
         return self._state.settings
 
+    # --- the link registry (domain/links.py; every kind but vendors lives here) ---
+
+    @workflow.query(name=LINKS_QUERY)
+    def links(self) -> LinksView:
+        registry = self._state.links
+        job = self._state.job
+        if job is not None and registry.find(LinkKind.JOB, self._settings.project) is None:
+            origin = (
+                LinkOrigin.EXPORTED if self._state.origin == "exported" else LinkOrigin.IMPORTED
+            )
+            at = self._state.refreshed_at or workflow.now()
+            registry = registry.model_copy(
+                update={
+                    "links": [
+                        Link(
+                            kind=LinkKind.JOB,
+                            procore=self._settings.project,
+                            sage_id=job.job_id,
+                            origin=origin,
+                            at=at,
+                        ),
+                        *registry.links,
+                    ]
+                }
+            )
+        return LinksView(home=workflow.info().workflow_id, registry=registry)
+
+    @workflow.signal(name=LINK_SIGNAL)
+    def link_signal(self, *payload: Any) -> None:
+        """An item of this project whose export made or found links (activities/links.py)."""
+        prefix = f":{self._settings.project}:"
+
+        def belongs(link: Link) -> bool:
+            return link.kind is not LinkKind.VENDOR and prefix in (link.item or "")
+
+        links = take_link_note(self._state.links, payload, self._state.audit, belongs)
+        self._state = self._state.model_copy(update={"links": links})
+
+    @workflow.signal(name=UNLINK_SIGNAL)
+    def unlink_signal(self, *payload: Any) -> None:
+        """An item of this project a person unlinked (the item checked who may)."""
+        links = take_unlink_note(self._state.links, payload, self._state.audit)
+        self._state = self._state.model_copy(update={"links": links})
+
     # --- updates ---
 
     @workflow.update
@@ -116,12 +163,22 @@ class ErpProject:
                 answer = await self._call("PUT", path, step="link", generation=0)
                 job = SageJob.model_validate(answer.get("job", {}))
             except RECOVERABLE as err:
-                if self._state.job is None:
+                if self._state.job is None and not self._state.links.links:
                     self._closed = True  # nothing was imported: a later attempt starts afresh
                 raise self._refusal(request.actor, f"import job {job_id}", err) from None
             settings = imported_settings(self._settings, job, flavour)
+            link = Link(
+                kind=LinkKind.JOB,
+                procore=settings.project,
+                sage_id=job.job_id,
+                origin=LinkOrigin.IMPORTED,
+                at=workflow.now(),
+            )
+            links = self._state.links
+            if links.find(LinkKind.JOB, settings.project) is None:
+                links = links.with_link(link)
             self._state = self._state.model_copy(
-                update={"settings": settings, "origin": "imported", "job": job}
+                update={"settings": settings, "origin": "imported", "job": job, "links": links}
             )
             self._record(
                 request.actor,
@@ -137,10 +194,11 @@ class ErpProject:
         self._authorize(request, ErpAction.ADD_ERP_JOB)
         if not request.job_id:
             raise ApplicationError("import_job needs the Sage job ID", type=REFUSED)
-        if self._state.job is not None:
+        linked = self._state.links.sage_id(LinkKind.JOB, self._settings.project)
+        if self._state.job is not None or linked:
+            job_id = self._state.job.job_id if self._state.job else linked
             raise ApplicationError(
-                f"project {self._settings.project} is synced with Sage job "
-                f"{self._state.job.job_id} already",
+                f"project {self._settings.project} is synced with Sage job {job_id} already",
                 type=REFUSED,
             )
 
@@ -269,6 +327,9 @@ class ErpProject:
     def _job_id(self) -> str:
         if self._state.job is not None:
             return self._state.job.job_id
+        linked = self._state.links.sage_id(LinkKind.JOB, self._settings.project)
+        if linked:  # the project was exported as this job (the link registry)
+            return linked
         if self._settings.sage_job_id:
             return self._settings.sage_job_id
         raise LookupError(

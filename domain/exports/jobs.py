@@ -12,9 +12,10 @@ from domain.settings import ProjectSettings
 
 JOB_RULE = (
     "Project. The project must be synced with a Sage 300 CRE® job first: export the project "
-    "(the accounting approver enters its Sage Job ID), then record that Sage Job ID as "
-    "'sage_job_id' in the project settings."
+    "(the accounting approver enters its Sage Job ID) or import its Sage job."
 )
+"""The link registry (domain/links.py) knows the job once the project is exported or its job
+imported; nothing needs copying into the settings file."""
 
 
 class NoSageJob(ValueError):

@@ -1,0 +1,129 @@
+"""The link registry's activities (on the workflows' queue; no Sage request).
+
+A workflow cannot query another workflow, nor signal-with-start one, so an item reads and
+writes the registry through these:
+- `read`: the `links` query of the project's ErpProject and the Sage company's ErpCompany
+  (a home that runs no workflow has no links);
+- `record`: signal-with-start of each home with the links an export made; ErpProject starts
+  with the item's project settings (as `starter.py` starts it), ErpCompany with the company
+  account of the worker's ERP_COMPANY_FILE (as `starter.py vendors ...` starts it);
+- `end`: the same with the link a person unlinked.
+A home that runs already keeps the authority it holds: the start input is then ignored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from temporalio import activity
+from temporalio.client import Client, WorkflowQueryFailedError
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from contract import erp_company as ec
+from contract import erp_project as ep
+from contract import search_attributes as sa
+from contract.links import (
+    END_LINK_ACTIVITY,
+    LINK_SIGNAL,
+    LINKS_QUERY,
+    READ_LINKS_ACTIVITY,
+    RECORD_LINKS_ACTIVITY,
+    UNLINK_SIGNAL,
+    LinkEnd,
+    LinkNote,
+    LinksRead,
+    LinksRecord,
+    LinksSnapshot,
+    LinksView,
+    UnlinkNote,
+)
+from domain.company_account import DEFAULT_SAGE_COMPANY, parse_company_account
+from domain.links import home_of
+from domain.settings import ProjectSettings
+
+
+class LinkActivities:
+    def __init__(self, client: Client, task_queue: str, company_file: Path) -> None:
+        self._client = client
+        self._task_queue = task_queue
+        self._company_file = company_file
+
+    def all(self) -> list[object]:
+        return [self.read, self.record, self.end]
+
+    @activity.defn(name=READ_LINKS_ACTIVITY)
+    async def read(self, request: LinksRead) -> LinksSnapshot:
+        project = await self._view(ep.workflow_id(request.project))
+        company = await self._view(ec.workflow_id(request.sage_company or DEFAULT_SAGE_COMPANY))
+        return LinksSnapshot(project=project, company=company)
+
+    @activity.defn(name=RECORD_LINKS_ACTIVITY)
+    async def record(self, request: LinksRecord) -> None:
+        for home in ("project", "company"):
+            links = [ln for ln in request.note.links if home_of(ln.kind) == home]
+            if links:
+                note = LinkNote(item=request.note.item, links=links)
+                await self._signal(home, request.project, LINK_SIGNAL, note)
+
+    @activity.defn(name=END_LINK_ACTIVITY)
+    async def end(self, request: LinkEnd) -> None:
+        home = home_of(request.note.kind)
+        await self._signal(home, request.project, UNLINK_SIGNAL, request.note)
+
+    async def _view(self, wf_id: str) -> LinksView | None:
+        try:
+            return await self._client.get_workflow_handle(wf_id).query(
+                LINKS_QUERY, result_type=LinksView
+            )
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                return None
+            raise
+        except WorkflowQueryFailedError as err:  # a home from before the registry
+            if "unknown queryType" in str(err) or "not found" in str(err).lower():
+                return LinksView(home=wf_id)
+            raise
+
+    async def _signal(
+        self, home: str, settings: ProjectSettings, name: str, note: LinkNote | UnlinkNote
+    ) -> None:
+        if home == "project":
+            wf_type, wf_id = ep.WORKFLOW_TYPE, ep.workflow_id(settings.project)
+            start: object = ep.ProjectStart(settings=settings)
+            pairs = [
+                SearchAttributePair(sa.ITEM_TYPE, ep.ITEM_TYPE),
+                SearchAttributePair(sa.PROJECT, settings.project),
+            ]
+            summary = f"Project {settings.project} and its Sage job"
+        else:
+            company = settings.sage_company or DEFAULT_SAGE_COMPANY
+            try:
+                text = self._company_file.read_text(encoding="utf-8")
+                account = parse_company_account(text)
+            except (OSError, ValueError) as err:
+                raise ApplicationError(
+                    f"the company account ({self._company_file}) cannot be read: {err}",
+                    type="NoCompanyAccount",
+                    non_retryable=True,
+                ) from None
+            wf_type, wf_id = ec.WORKFLOW_TYPE, ec.workflow_id(company)
+            start = ec.CompanyStart(sage_company=company, account=account)
+            pairs = [SearchAttributePair(sa.ITEM_TYPE, ec.ITEM_TYPE)]
+            summary = f"Sage company {company}: vendors and standard cost codes"
+        await self._client.start_workflow(
+            wf_type,
+            start,
+            id=wf_id,
+            task_queue=self._task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            search_attributes=TypedSearchAttributes(pairs),
+            static_summary=summary,
+            start_signal=name,
+            start_signal_args=[note],
+        )

@@ -1,0 +1,92 @@
+"""The link registry's contract: the names of its messages and activities, what they carry.
+
+The registry lives in two long-lived workflows (domain/links.py says which kind where):
+ErpProject (`erp_project:{project}`: the job, sub jobs, commitments and their items, CCOs,
+invoices, budgets, PCCOs of that project) and ErpCompany (`erp_company:{sage company}`:
+companies <-> vendors, beside the vendor links of its directory). Both answer the `links`
+query; both take the `link` signal (an item whose export made or found a link) and the
+`unlink` signal (an item a person unlinked), sent through the activities below, which
+signal-with-start the home so a project exported before anything else still gets one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.links import Link, LinkKind, LinkRegistry
+from domain.settings import ProjectSettings
+
+LINKS_QUERY = "links"
+LINK_SIGNAL = "link"
+UNLINK_SIGNAL = "unlink_link"
+READ_LINKS_ACTIVITY = "links.read"
+RECORD_LINKS_ACTIVITY = "links.record"
+END_LINK_ACTIVITY = "links.end"
+
+
+class LinkNote(BaseModel):
+    """An item tells its home: these links were made (or found) by my export."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: str = Field(min_length=1, max_length=300)
+    links: list[Link] = Field(max_length=500)
+
+
+class UnlinkNote(BaseModel):
+    """An item tells its home: a person unlinked me (permission checked by the item)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: str = Field(min_length=1, max_length=300)
+    kind: LinkKind
+    procore: str = Field(min_length=1, max_length=120)
+    actor: str = Field(min_length=1, max_length=100)
+    at: datetime
+
+
+class LinksView(BaseModel):
+    """The `links` query's answer: a home's live links (and the ones ended lately)."""
+
+    home: str
+    registry: LinkRegistry = Field(default_factory=LinkRegistry)
+    directory_vendors: dict[str, str] = Field(
+        default_factory=dict,
+        description="ErpCompany only: company ID -> vendor, the directory's vendor links",
+    )
+
+
+class LinksRead(BaseModel):
+    """What an item asks: its project's and its Sage company's links."""
+
+    project: str
+    sage_company: str | None = None
+
+
+class LinksSnapshot(BaseModel):
+    """Both homes' links as read at one send; a home that runs no workflow has none."""
+
+    project: LinksView | None = None
+    company: LinksView | None = None
+
+    def lookup(self, kind: LinkKind, procore: str) -> str | None:
+        if kind is LinkKind.VENDOR:
+            if self.company is None:
+                return None
+            found = self.company.registry.sage_id(kind, procore)
+            return found or self.company.directory_vendors.get(procore)
+        return self.project.registry.sage_id(kind, procore) if self.project else None
+
+
+class LinksRecord(BaseModel):
+    """An item's links to write, with what each home needs to start if it runs no workflow."""
+
+    project: ProjectSettings
+    note: LinkNote
+
+
+class LinkEnd(BaseModel):
+    project: ProjectSettings
+    note: UnlinkNote
