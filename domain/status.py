@@ -114,6 +114,8 @@ class CarriedState(BaseModel):
     audit: list[AuditEntry] = Field(default_factory=list)
     duplicate: Duplicate | None = None
     """A duplicate that differs from what was sent: ours beside Sage's (issue 20)."""
+    links: dict[str, str] = Field(default_factory=dict)
+    """The Sage IDs the item's prerequisites resolved to at send (issue 16, domain/links.py)."""
 
 
 class ItemWorkflowInput(BaseModel):
@@ -149,6 +151,9 @@ class ItemStatus(BaseModel):
     duplicate: Duplicate | None = None
     """Sage holds a record under our code that differs: our fields beside Sage's; an ERP Admin
     runs `link-existing` or `export-as NEW_ID` (issue 20)."""
+    links: dict[str, str] = Field(default_factory=dict)
+    """What the item leans on, resolved against the link registry at send: 'job', 'vendor',
+    'commitment' -> the Sage ID (issue 16)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -168,7 +173,10 @@ class ItemStatus(BaseModel):
         if self.resetting:
             return "the orchestrator undoes what the failed export left in Sage (reset)"
         if state is State.EXPORT_FAILED:
-            solution = f": {self.last_error.solution}" if self.last_error else ""
+            error = self.last_error
+            if error is not None and error.person:  # the catalogue names who acts (issue 20)
+                return f"{error.person}: {error.solution}"
+            solution = f": {error.solution}" if error else ""
             return f"an accounting approver fixes the cause, then retries or rejects it{solution}"
         if state is State.EXPORTED:
             batches = ", ".join(self.batches) or "its batch"
