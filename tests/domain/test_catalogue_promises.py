@@ -172,3 +172,18 @@ def test_the_seed_words_stay_beside_ours() -> None:
     """Where the seed's own advice was "Contact ERP Support", it is kept, quoted apart."""
     quoted = [e.code for e in _ENTRIES if "ERP Support" in e.seed_solution]
     assert len(quoted) >= 11, quoted
+
+
+def test_the_readme_troubleshooting_table_has_every_code_and_its_commands() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## When Sage says no (troubleshooting)", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        line.split("|")[1].strip().strip("`"): line
+        for line in section.splitlines()
+        if line.startswith("| `")
+    }
+    assert set(rows) == set(CATALOGUE), sorted(set(CATALOGUE) ^ set(rows))
+    for code, entry in CATALOGUE.items():
+        for command in entry.commands:
+            if entry.remedy is not Remedy.RETRY:
+                assert command.removeprefix("starter.py ") in rows[code], (code, command)
