@@ -114,6 +114,13 @@ SCRIPTED_ANSWERS: dict[str, tuple[int, str]] = {
         422,
         "No entities could be found of type [Category] with given where clause.",
     ),
+    # the mock's own answers, on demand too (their real conditions exist: a wrong key, a
+    # reused idempotency key, an empty field, a failing Sage), for a deterministic test
+    "unauthorized": (401, UNAUTHORIZED),
+    "idempotency_conflict": (409, IDEMPOTENCY_CONFLICT),
+    "cant_be_blank": (422, CANT_BE_BLANK),
+    "server_error": (500, SERVER_ERROR),
+    "unavailable": (503, UNAVAILABLE),
 }
 """The seed's troubleshooting answers that no rule of the mock reaches, in the seed's words
 (placeholders kept, the "already exits" typo too): `PUT /admin/faults` `refusals` makes them.
