@@ -25,7 +25,9 @@ from domain.company_account import (
     DEFAULT_SAGE_COMPANY,
     AccountRequest,
     CompanyAccount,
+    VendorState,
 )
+from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
 from runtime.config import Config
 
 AUTO_UPDATE = erp.Capability.VENDOR_AUTO_UPDATE
@@ -59,9 +61,11 @@ async def cmd_vendors(args: argparse.Namespace, cfg: Config) -> int:
     if args.action != "list" and not args.actor:
         raise UserError(f"vendors {args.action} needs --as USER", USAGE)
     client = await open_client(cfg)
+    hidden = 0
     if args.action == "list":
         first = f"starter.py vendors refresh --company {args.company} --as USER"
-        record = await company_record(client, args.company, first)
+        held = await company_record(client, args.company, first)
+        record, hidden = archived_list(held, args.actor)
     else:
         await ensure_company(client, cfg, args.company, account)
         request = ec.CompanyRequest(actor=args.actor, vendor_id=args.vendor, company_id=args.target)
@@ -88,7 +92,32 @@ async def cmd_vendors(args: argparse.Namespace, cfg: Config) -> int:
         out(f"{args.company}: {record.audit[-1].outcome}")
         return OK
     print_vendors(record)
+    if hidden:
+        out(
+            f"  {hidden} archived vendor(s) not shown: the archived companies list needs "
+            "Standard or Admin on the ERP Integrations tool (vendors list --as USER)"
+        )
     return OK
+
+
+def archived_list(record: ec.CompanyRecord, actor: str | None) -> tuple[ec.CompanyRecord, int]:
+    """The permissions matrix's "View Archived Companies List" (Standard or Admin on the ERP
+    Integrations tool, on the account roster the ErpCompany holds): with --as such a user the
+    list is whole; without --as the archived vendors are left out (and counted); anyone else
+    is refused."""
+    if actor is not None:
+        where = f"company account {record.account.name}"
+        try:
+            authorize_erp_action(
+                record.account.roster, actor, ErpAction.VIEW_ARCHIVED_COMPANIES, where
+            )
+        except NotPermitted as err:
+            raise UserError(str(err), REFUSED) from None
+        return record, 0
+    shown = [row for row in record.vendors if row.state is not VendorState.ARCHIVED]
+    hidden = len(record.directory.archived)
+    directory = record.directory.model_copy(update={"archived": frozenset()})
+    return record.model_copy(update={"vendors": shown, "directory": directory}), hidden
 
 
 def refresh_summary(record: ec.CompanyRecord, account: CompanyAccount) -> str:

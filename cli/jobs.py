@@ -126,7 +126,8 @@ async def cmd_cost_codes(args: argparse.Namespace, cfg: Config) -> int:
 
 
 async def cmd_job_costs(args: argparse.Namespace, cfg: Config) -> int:
-    """job-costs PROJECT [--sync --as USER] [--json]: the job cost summary from Sage."""
+    """job-costs PROJECT --as USER [--sync] [--json]: the job cost summary from Sage (ERP
+    Admin, the permissions matrix's "View an ERP Job Costs Report")."""
     settings = known_project(cfg.erp_projects_file, args.project)
     try:
         erp.require(settings.erp, erp.Capability.JOB_COSTS_SYNC, settings.project)
@@ -134,6 +135,8 @@ async def cmd_job_costs(args: argparse.Namespace, cfg: Config) -> int:
         raise UserError(str(err), REFUSED) from None
     if args.sync and not args.actor:
         raise UserError("job-costs --sync needs --as USER", USAGE)
+    if not args.actor:
+        raise UserError("job-costs needs --as USER (an ERP Admin views job costs)", USAGE)
     client = await open_client(cfg)
     if args.sync:
         await ensure_project(client, cfg, settings)
@@ -141,6 +144,11 @@ async def cmd_job_costs(args: argparse.Namespace, cfg: Config) -> int:
         record = await project_command(client, args.project, "sync_job_costs", request)
     else:
         record = await project_record(client, args.project)
+    try:  # the matrix's "View an ERP Job Costs Report", against the roster the project holds
+        where = f"project {args.project}"
+        authorize_erp_action(record.settings.roster, args.actor, ErpAction.VIEW_JOB_COSTS, where)
+    except NotPermitted as err:
+        raise UserError(str(err), REFUSED) from None
     summary = record.job_costs
     if summary is None:
         message = f"{args.project}: job costs not synced yet (job-costs {args.project} --sync)"

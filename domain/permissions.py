@@ -88,6 +88,7 @@ class ErpAction(StrEnum):
     SYNC_JOB_COSTS = "sync job cost transactions from an integrated ERP into Procore"
     VIEW_JOB_COSTS = "view an ERP job costs report"
     VIEW_ACCOUNTANT_REPORT = "view an accountant report for ERP"
+    VIEW_ARCHIVED_COMPANIES = "view the archived companies list"
     REFRESH_COMPANIES = "refresh the companies list for ERP"
     LINK_COMPANIES = "link ERP companies to Procore companies"
     ADD_ERP_COMPANY = "add an ERP company to the Procore company directory"
@@ -103,6 +104,7 @@ ERP_ACTION_LEVELS: dict[ErpAction, frozenset[ErpPermission]] = {
     ErpAction.SYNC_JOB_COSTS: frozenset({ErpPermission.ADMIN}),
     ErpAction.VIEW_JOB_COSTS: frozenset({ErpPermission.ADMIN}),
     ErpAction.VIEW_ACCOUNTANT_REPORT: frozenset({ErpPermission.ADMIN}),
+    ErpAction.VIEW_ARCHIVED_COMPANIES: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
     ErpAction.REFRESH_COMPANIES: frozenset({ErpPermission.ADMIN}),
     ErpAction.LINK_COMPANIES: frozenset({ErpPermission.ADMIN}),
     ErpAction.ADD_ERP_COMPANY: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),

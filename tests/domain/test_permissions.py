@@ -4,7 +4,14 @@ import pytest
 
 from domain.items import TOOL_OF, ItemTool, ItemType
 from domain.lifecycle import Command
-from domain.permissions import NotPermitted, authorize, is_accounting_approver
+from domain.permissions import (
+    ErpAction,
+    NotPermitted,
+    authorize,
+    authorize_erp_action,
+    is_accounting_approver,
+)
+from domain.settings import ErpPermission, RosterUser
 from tests.domain.builders import APPROVER, ERP_ADMIN, TOOL_ADMIN, VIEWER, settings
 
 TOOL_ADMIN_COMMANDS = [Command.EDIT, Command.SEND, Command.RETRIEVE, Command.RESEND, Command.CANCEL]
@@ -140,3 +147,26 @@ def test_who_counts_as_an_accounting_approver():
     assert not is_accounting_approver(ROSTER, "mallory", commitment)
     assert is_accounting_approver(ROSTER, ERP_ADMIN, pcco)
     assert not is_accounting_approver(ROSTER, APPROVER, pcco)
+
+
+# --- the permissions matrix's viewing rows (seeds/004 and seeds/002): "View an ERP Job Costs
+# Report" and "View an Accountant Report for ERP" are checked for Admin only; "View Archived
+# Companies List" for Standard and Admin ---
+
+
+@pytest.mark.parametrize(
+    ("action", "allowed"),
+    [
+        (ErpAction.VIEW_JOB_COSTS, {ErpPermission.ADMIN}),
+        (ErpAction.VIEW_ACCOUNTANT_REPORT, {ErpPermission.ADMIN}),
+        (ErpAction.VIEW_ARCHIVED_COMPANIES, {ErpPermission.STANDARD, ErpPermission.ADMIN}),
+    ],
+)
+def test_the_viewing_rows_of_the_matrix(action, allowed):
+    for level in ErpPermission:
+        roster = {"u": RosterUser(erp=level)}
+        if level in allowed:
+            authorize_erp_action(roster, "u", action, "P-1001")
+        else:
+            with pytest.raises(NotPermitted, match=f"cannot {action.value}: needs"):
+                authorize_erp_action(roster, "u", action, "P-1001")

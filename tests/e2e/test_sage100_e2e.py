@@ -166,7 +166,7 @@ def test_job_costs_sync_and_print_per_cost_code_and_category(stack, projects_fil
     synced = run(stack, projects_file, "job-costs", "P-3001", "--sync", "--as", ADMIN)
     assert synced.returncode == 0, synced.stderr
     assert "15-000" in synced.stdout and "86,500.00" in synced.stdout
-    as_json = run(stack, projects_file, "job-costs", "P-3001", "--json")
+    as_json = run(stack, projects_file, "job-costs", "P-3001", "--json", "--as", ADMIN)
     assert as_json.returncode == 0, as_json.stderr
     lines = {
         (line["cost_code"], line["category"]): line for line in json.loads(as_json.stdout)["lines"]
@@ -191,7 +191,8 @@ def site_work_cost(job_costs_json: str) -> float:
 def test_the_sync_schedule_brings_new_job_costs(stack, projects_file, imported):
     """A cost posted in Sage reaches `job-costs` on the project's schedule (triggered now)."""
     run(stack, projects_file, "job-costs", "P-3001", "--sync", "--as", ADMIN)
-    before = site_work_cost(run(stack, projects_file, "job-costs", "P-3001", "--json").stdout)
+    shown = run(stack, projects_file, "job-costs", "P-3001", "--json", "--as", ADMIN)
+    before = site_work_cost(shown.stdout)
     stack.admin(
         "POST",
         "/admin/job_cost_transactions",
@@ -214,7 +215,7 @@ def test_the_sync_schedule_brings_new_job_costs(stack, projects_file, imported):
     assert subprocess.run(trigger, capture_output=True, timeout=30).returncode == 0
     deadline = time.monotonic() + 60
     while True:
-        shown = run(stack, projects_file, "job-costs", "P-3001", "--json")
+        shown = run(stack, projects_file, "job-costs", "P-3001", "--json", "--as", ADMIN)
         if site_work_cost(shown.stdout) == before + 4321.0:
             break
         assert time.monotonic() < deadline, "the scheduled sync never brought the new cost"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,9 @@ from tests.e2e.conftest import ROOT, Stack
 TOOL_ADMIN, APPROVER, ERP_ADMIN = "pm.alex", "acct.ana", "acct.admin"
 QUICKBILL = "P-2092"
 """A project synced with job 2002 (Cedar Park Library), billed "Use Quickbill" at the job."""
+SETTINGS_OFF = "P-1093"
+"""Job 1001 again, with the two seed settings off: no Sage ID from the contract number, no
+invoice line consolidation; pm.cora is Admin on Commitments only, pm.ivy on Invoicing only."""
 SAGE100 = "P-3092"
 """Sage 100 Contractor® job 3002 (Elm Park Townhomes), imported by this module."""
 
@@ -38,6 +42,15 @@ def projects_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     quickbill = copy.deepcopy(data["projects"]["P-1001"])
     quickbill.update(project=QUICKBILL, name="Cedar Park Library", sage_job_id="2002")
     data["projects"][QUICKBILL] = quickbill
+    settings_off = copy.deepcopy(data["projects"]["P-1001"])
+    settings_off.update(
+        project=SETTINGS_OFF,
+        commitment_sage_id_from_contract_number=False,
+        consolidate_invoice_lines=False,
+    )
+    settings_off["roster"]["pm.cora"] = {"erp": "none", "tool_admin": ["commitments"]}
+    settings_off["roster"]["pm.ivy"] = {"erp": "none", "tool_admin": ["invoicing"]}
+    data["projects"][SETTINGS_OFF] = settings_off
     path.write_text(json.dumps(data, indent=2))
     return path
 
@@ -81,8 +94,7 @@ def post_batches(stack: Stack, item: str) -> None:
 def send_and_accept(stack: Stack, projects_file: Path, path: Path, approver: str, *extra: str):
     data = json.loads(path.read_text())
     item = f"{data['type']}:{data['project']}:{data['number']}"
-    ok(run(stack, projects_file, "start", str(path)))
-    ok(run(stack, projects_file, "send", item, "--as", TOOL_ADMIN))
+    ok(run(stack, projects_file, "start", str(path), "--send", "--as", TOOL_ADMIN))
     ok(run(stack, projects_file, "accept", item, "--as", approver, *extra))
     return item
 
@@ -118,7 +130,7 @@ def test_a_cco_title_longer_than_30_characters_reaches_sage_whole(
     section names no limit, so nothing refuses a long CCO title, before or after acceptance."""
     commitment = example("commitment-SC-0042.json") | {"number": "S-SC-TITLE"}
     accepted = send_and_accept(stack, projects_file, write(folder, commitment), APPROVER)
-    stack.wait_for_state(accepted, "posted")
+    stack.wait_for_state(accepted, "exported", "posted")  # in Sage: it takes change orders
 
     title = "Added footings at grid C and D after the soils report of week 12"
     cco = example("commitment_change_order-SC-0042-01.json") | {
@@ -127,7 +139,7 @@ def test_a_cco_title_longer_than_30_characters_reaches_sage_whole(
         "commitment": {"number": "S-SC-TITLE", "sage_id": "S-SC-TITLE"},
     }
     item = send_and_accept(stack, projects_file, write(folder, cco), APPROVER)
-    stack.wait_for_state(item, "posted")
+    stack.wait_for_state(item, "exported", "posted")
     [sent] = records(stack, "commitment_change_orders", change_order_id="S-CCO-TITLE")
     assert sent["description"] == title
 
@@ -157,8 +169,7 @@ def test_a_sage100_budget_updated_after_its_export_is_exported_again(
     }
     item = send_and_accept(stack, projects_file, write(folder, first), APPROVER)
     stack.wait_for_state(item, "exported")
-    post_batches(stack, item)
-    stack.wait_for_state(item, "posted")
+    post_batches(stack, item)  # a person posts it in Sage
 
     updated = first | {
         "number": "S-BUD-2",
@@ -171,14 +182,22 @@ def test_a_sage100_budget_updated_after_its_export_is_exported_again(
     status = stack.wait_for_state(again, "exported")
     assert status["last_error"] is None
     post_batches(stack, again)
-    stack.wait_for_state(again, "posted")
 
     estimates = records(stack, "estimates", job_id="3002")
     assert len(estimates) == 2  # one per export, exactly once each
     assert estimates[0]["replaced_by"] == estimates[1]["estimate_id"]
     assert estimates[1]["replaced_by"] is None
     ok(run(stack, projects_file, "job-costs", SAGE100, "--sync", "--as", ERP_ADMIN))
-    costs = json.loads(ok(run(stack, projects_file, "job-costs", SAGE100, "--json")))
+    costs = json.loads(
+        ok(run(stack, projects_file, "job-costs", SAGE100, "--json", "--as", ERP_ADMIN))
+    )
+    # the matrix's "View an ERP Job Costs Report": Admin on the ERP Integrations tool
+    refused = run(stack, projects_file, "job-costs", SAGE100, "--as", APPROVER)
+    assert refused.returncode == 1 and "cannot view an ERP job costs report: needs Admin" in (
+        refused.stderr
+    )
+    nobody = run(stack, projects_file, "job-costs", SAGE100)
+    assert nobody.returncode == 2 and "job-costs needs --as USER" in nobody.stderr
     budgeted = {
         (line["cost_code"], line["category"]): float(line["original_estimate"])
         for line in costs["lines"]
@@ -209,9 +228,6 @@ def test_a_pcco_on_a_quickbill_job_goes_to_its_misc_worksheet(
     item = send_and_accept(stack, projects_file, write(folder, data), ERP_ADMIN)
     status = stack.wait_for_state(item, "exported", "export_failed")
     assert status["state"] == "exported", status["last_error"]
-    post_batches(stack, item)
-    stack.wait_for_state(item, "posted")
-
     [change] = records(stack, "schedule_value_changes", chg_mgt_ref_1="S-PCCO-QB")
     assert (change["job_id"], change["contract_id"]) == ("2002", "2002")
     assert [line["contract_item"] for line in change["lines"]] == ["JOB"]
@@ -232,8 +248,8 @@ def test_the_accountant_report_shows_ready_failed_synced_and_posted_with_amounts
 ):
     inactive = {"name": "Defunct Drywall LLC", "sage_vendor_id": "V-900"}
     ready = f"commitment:{QUICKBILL}:R-READY"
-    ok(run(stack, projects_file, "start", str(write(folder, commitment_data("R-READY")))))
-    ok(run(stack, projects_file, "send", ready, "--as", TOOL_ADMIN))
+    path = write(folder, commitment_data("R-READY"))
+    ok(run(stack, projects_file, "start", str(path), "--send", "--as", TOOL_ADMIN))
     draft = commitment_data("R-DRAFT")
     ok(run(stack, projects_file, "start", str(write(folder, draft))))
     failing = commitment_data("R-FAILED", contract_company=inactive)
@@ -278,3 +294,64 @@ def test_the_accountant_report_shows_ready_failed_synced_and_posted_with_amounts
     unknown = run(stack, projects_file, "report", "P-NOPE", "--as", ERP_ADMIN)
     assert unknown.returncode == 2 and "P-NOPE" in unknown.stderr
     assert "Traceback" not in unknown.stderr
+
+
+# --- the seeds' settings and the invoice's tool ---
+
+
+def test_the_sage_id_setting_the_invoice_line_switch_and_the_invoices_tool(
+    stack: Stack, projects_file: Path, folder: Path, tmp_path: Path
+):
+    """seeds/004 COMMITMENTS: "If enabled, the Sage ID will auto-populate with the Procore
+    Contract Number ... (Note: Enabling this setting requires 'Admin' level permission on the
+    ERP Integrations tool.)"; release note 08/05/2024: invoice lines consolidated per commitment
+    line, "If you would like to have this functionality turned off ..."; subcontractor invoices:
+    "Before you can send an invoice from the Commitments tool to the ERP Integrations tool"."""
+    commitment = commitment_data("R-NOID") | {"project": SETTINGS_OFF}
+    item = f"commitment:{SETTINGS_OFF}:R-NOID"
+    path = write(folder, commitment)
+    ok(run(stack, projects_file, "start", str(path), "--send", "--as", TOOL_ADMIN))
+    refused = run(stack, projects_file, "accept", item, "--as", APPROVER)
+    assert refused.returncode == 1, refused.stderr
+    assert "commitment_sage_id_from_contract_number" in refused.stderr
+    assert "--field sage_id=ID" in refused.stderr and "Traceback" not in refused.stderr
+    ok(run(stack, projects_file, "accept", item, "--as", APPROVER, "--field", "sage_id=R-NOID-S"))
+    stack.wait_for_state(item, "exported", "posted")
+    assert len(records(stack, "commitments", commitment_id="R-NOID-S")) == 1
+
+    invoice = example("subcontractor_invoice-INV-0042-01.json") | {
+        "project": SETTINGS_OFF,
+        "number": "R-INV-1",
+        "commitment": {"number": "R-NOID", "sage_id": "R-NOID-S"},
+    }
+    invoice_item = f"subcontractor_invoice:{SETTINGS_OFF}:R-INV-1"
+    ok(run(stack, projects_file, "start", str(write(folder, invoice))))
+    wrong_tool = run(stack, projects_file, "send", invoice_item, "--as", "pm.ivy")
+    assert wrong_tool.returncode == 1 and "needs Admin on the Commitments tool" in (
+        wrong_tool.stderr
+    )
+    ok(run(stack, projects_file, "send", invoice_item, "--as", "pm.cora"))
+    ok(run(stack, projects_file, "accept", invoice_item, "--as", APPROVER))
+    stack.wait_for_state(invoice_item, "exported")
+    [sent] = records(stack, "ap_invoices", invoice_id="R-INV-1")
+    assert [d["commitment_item"] for d in sent["distributions"]] == ["1", "1", "2"]
+
+    # enabling the setting: settings apply, from an ERP Admin of the roster the items hold
+    later = f"commitment:{SETTINGS_OFF}:R-LATER"
+    data = commitment_data("R-LATER") | {"project": SETTINGS_OFF}
+    ok(run(stack, projects_file, "start", str(write(folder, data)), "--send", "--as", TOOL_ADMIN))
+    projects = json.loads(projects_file.read_text())["projects"]
+    enabled = projects[SETTINGS_OFF] | {"commitment_sage_id_from_contract_number": True}
+    changed = tmp_path / "enabled.json"
+    changed.write_text(json.dumps({"projects": {SETTINGS_OFF: enabled}}))
+    not_admin = run(stack, projects_file, "settings", "apply", str(changed), "--as", APPROVER)
+    assert not_admin.returncode == 1, not_admin.stderr
+    assert "needs Admin on the ERP Integrations tool" in not_admin.stdout + not_admin.stderr
+    ok(run(stack, projects_file, "settings", "apply", str(changed), "--as", ERP_ADMIN))
+    deadline = time.monotonic() + 30
+    while stack.status(later)["audit"][-1]["action"] != "settings":
+        assert time.monotonic() < deadline, "the settings never reached the open item"
+        time.sleep(0.3)
+    ok(run(stack, projects_file, "accept", later, "--as", APPROVER))
+    done = stack.wait_for_state(later, "exported", "posted")
+    assert done["export_fields"] == {"sage_id": "R-LATER"}

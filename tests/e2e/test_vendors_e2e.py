@@ -33,7 +33,8 @@ def refused(done, code: int, *words: str) -> None:
 
 
 def vendors(stack: Stack, account: Path, company: str = "CRE") -> dict:
-    return json.loads(ok(run(stack, account, "vendors", "list", "--company", company, "--json")))
+    listed = run(stack, account, "vendors", "list", "--company", company, "--json", "--as", ANA)
+    return json.loads(ok(listed))
 
 
 def edit_in_sage(stack: Stack, company: str, vendor_id: str, **changes: str) -> None:
@@ -103,6 +104,10 @@ def test_vendors_matched_linked_archived_imported_and_updated(stack: Stack, tmp_
     assert "vendor V-200 linked to company C-BRIGHT" in out
     ok(run(stack, account, "vendors", "archive", "V-300", "--as", ANA))
     assert states(vendors(stack, account))["V-300"] == "archived"
+    # the archived companies list needs Standard or Admin (permissions matrix, issue 18)
+    plain = ok(run(stack, account, "vendors", "list"))
+    assert "V-300" not in plain and "1 archived vendor(s) not shown" in plain
+    refused(run(stack, account, "vendors", "list", "--as", VIEWER), 1, "needs Standard or Admin")
     refused(
         run(stack, account, "vendors", "import", "V-300", "--as", ANA), 1, "archived; unarchive"
     )
