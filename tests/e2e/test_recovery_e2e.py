@@ -141,12 +141,23 @@ def test_each_seed_answer_ends_in_the_catalogues_commands(stack: Stack, tmp_path
     """The seed answers no rule of the mock reaches (and the mock's own access answers), one
     item each: `status` says what the catalogue says, and the catalogue's commands, run as
     written, end the item posted with one record in Sage."""
+    # one item per answer, started together: Sage gives each export one answer, in the order
+    # the exports reach it, so which item met which answer is read from the item afterwards
+    folder = tmp_path / "scripted"
+    folder.mkdir()
+    numbers = [f"R-{101 + index:04d}" for index in range(len(SCRIPTED))]
+    for number in numbers:
+        write_item(folder, project=DIRECT, number=number, sov=LINE)
+    refusals = [{"code": code, "path": "/v1/commitments"} for code, _, _ in SCRIPTED]
+    stack.admin("PUT", "/admin/faults", json={"refusals": refusals})
+    ok(stack.starter("start", str(folder), "--send", "--as", TOOL_ADMIN))
+    answered(stack)
     items = {}
-    for index, (code, _, _) in enumerate(SCRIPTED, start=1):
-        number = f"R-{100 + index:04d}"
-        refuse(stack, code, "/v1/commitments")
-        items[code] = (start_direct(stack, tmp_path, number), number)
-        answered(stack)
+    for number in numbers:
+        item = f"commitment:{DIRECT}:{number}"
+        items[wait_state(stack, item, "export_failed")["last_error"]["code"]] = (item, number)
+    assert set(items) == {code for code, _, _ in SCRIPTED}  # each answer met exactly once
+
     # a failing Sage: retried on its own, nobody acts
     transient = "/v1/commitments"
     refusals = [{"code": c, "path": transient, "times": 1} for c in ("server_error", "unavailable")]
