@@ -489,8 +489,9 @@ _ENTRIES: tuple[SageError, ...] = (
         "within Procore or the integration itself. This means that the item has gone over the "
         "amount allowed by Sage 300 CRE® or the item is attempting to be overbilled and thus "
         "rejected.",
-        "An accountant checks the tolerance in Sage 300 CRE® (Accounts Payable settings) and "
-        "raises it, or a commitment change order approves the extra amount; then an "
+        "An accountant raises the AP tolerance (check the tolerance setup in Sage 300 CRE®, "
+        "Accounts Payable settings), or a commitment change order approves the extra amount; "
+        "then an "
         "accounting approver runs "
         + RETRY
         + ". An invoice that overbills: "
