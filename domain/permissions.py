@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from domain.items import TOOL_OF, ItemType
+from domain.items import TOOL_OF, ItemTool, ItemType
 from domain.lifecycle import Command
 from domain.refusal import Refusal
 from domain.settings import ErpPermission, ProjectSettings, RosterUser
@@ -89,6 +89,7 @@ class ErpAction(StrEnum):
     VIEW_JOB_COSTS = "view an ERP job costs report"
     VIEW_ACCOUNTANT_REPORT = "view an accountant report for ERP"
     VIEW_ARCHIVED_COMPANIES = "view the archived companies list"
+    VIEW_SYNCED_SUB_JOBS = "view a list of synced sub jobs"
     REFRESH_COMPANIES = "refresh the companies list for ERP"
     LINK_COMPANIES = "link ERP companies to Procore companies"
     ADD_ERP_COMPANY = "add an ERP company to the Procore company directory"
@@ -105,6 +106,7 @@ ERP_ACTION_LEVELS: dict[ErpAction, frozenset[ErpPermission]] = {
     ErpAction.VIEW_JOB_COSTS: frozenset({ErpPermission.ADMIN}),
     ErpAction.VIEW_ACCOUNTANT_REPORT: frozenset({ErpPermission.ADMIN}),
     ErpAction.VIEW_ARCHIVED_COMPANIES: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
+    ErpAction.VIEW_SYNCED_SUB_JOBS: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
     ErpAction.REFRESH_COMPANIES: frozenset({ErpPermission.ADMIN}),
     ErpAction.LINK_COMPANIES: frozenset({ErpPermission.ADMIN}),
     ErpAction.ADD_ERP_COMPANY: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
@@ -130,6 +132,19 @@ def authorize_erp_action(
         raise NotPermitted(
             f"{actor} cannot {action.value}: needs {needed} on the ERP Integrations tool "
             f"(has {_TITLES[user.erp]})"
+        )
+
+
+def authorize_sub_job_list(roster: Mapping[str, RosterUser], actor: str, where: str) -> None:
+    """The matrix's "View a List of Synced Sub Jobs": Standard or Admin on the ERP Integrations
+    tool, and "Also requires 'Admin' level permissions to the Company level Directory tool"
+    (the seed's other way, 'Standard' with the 'Create New Project' granular permission, is a
+    permission this roster does not model)."""
+    authorize_erp_action(roster, actor, ErpAction.VIEW_SYNCED_SUB_JOBS, where)
+    if ItemTool.DIRECTORY not in roster[actor].tool_admin:
+        raise NotPermitted(
+            f"{actor} cannot {ErpAction.VIEW_SYNCED_SUB_JOBS.value}: also needs Admin on the "
+            "company level Directory tool"
         )
 
 

@@ -121,3 +121,13 @@ def accountant_report(project: str, lines: list[ReportLine]) -> AccountantReport
         sections=sections,
         elsewhere={state: elsewhere[state] for state in State if elsewhere[state]},
     )
+
+
+def synced_sub_jobs(lines: list[ReportLine]) -> list[ReportLine]:
+    """The project's sub jobs that Sage holds as extras (exported or posted), in item order:
+    the matrix's "View a List of Synced Sub Jobs"."""
+    synced = {Section.SYNCED, Section.POSTED}
+    return sorted(
+        (line for line in lines if line.type is ItemType.SUB_JOB and line.section in synced),
+        key=lambda line: line.item,
+    )

@@ -10,11 +10,22 @@ from domain.errors import CATALOGUE
 from domain.exports import kind_of
 from domain.items import parse_item
 from domain.lifecycle import State
-from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
-from domain.report import Section, accountant_report, report_line
-from domain.settings import DirectExportMode
+from domain.permissions import (
+    ErpAction,
+    NotPermitted,
+    authorize_erp_action,
+    authorize_sub_job_list,
+)
+from domain.report import Section, accountant_report, report_line, synced_sub_jobs
+from domain.settings import DirectExportMode, RosterUser
 from domain.status import ItemStatus
-from tests.domain.builders import APPROVER, ERP_ADMIN, TOOL_ADMIN, commitment, demo_settings
+from tests.domain.builders import (
+    APPROVER,
+    ERP_ADMIN,
+    TOOL_ADMIN,
+    commitment,
+    demo_settings,
+)
 
 SETTINGS = demo_settings()
 
@@ -82,3 +93,63 @@ def test_only_an_erp_admin_views_the_accountant_report():
             authorize_erp_action(SETTINGS.roster, user, ErpAction.VIEW_ACCOUNTANT_REPORT, "P-1001")
     with pytest.raises(NotPermitted, match="not on the roster"):
         authorize_erp_action(SETTINGS.roster, "mallory", ErpAction.VIEW_ACCOUNTANT_REPORT, "x")
+
+
+# --- seeds/004 permissions matrix, "View a List of Synced Sub Jobs": Standard and Admin on the
+# ERP Integrations tool, "Also requires 'Admin' level permissions to the Company level
+# Directory tool" ---
+
+
+def sub_job_status(number: str, state: State, extra: str | None = None) -> ItemStatus:
+    data = {
+        "type": "sub_job",
+        "project": "P-1001",
+        "number": number,
+        "name": "East Wing",
+        "cost_codes": [{"code": "03-300", "description": "Concrete", "cost_types": ["L"]}],
+    }
+    item = parse_item(data)
+    return ItemStatus(
+        workflow_id=item.workflow_id,
+        item=item.model_dump(mode="json"),
+        state=state,
+        export_mode=DirectExportMode.DISABLED,
+        sage_ids={"extra_id": extra} if extra else {},
+    )
+
+
+def test_the_synced_sub_jobs_are_those_sage_holds():
+    lines = [
+        report_line(sub_job_status("SJ-03", State.POSTED, "SJ-03")),
+        report_line(sub_job_status("SJ-01", State.EXPORTED, "EW-1")),
+        report_line(sub_job_status("SJ-02", State.SENT)),
+        report_line(sub_job_status("SJ-04", State.EXPORT_FAILED)),
+        report_line(status("SC-9001", State.POSTED)),
+    ]
+    synced = synced_sub_jobs(lines)
+    assert [(line.number, line.sage_ids["extra_id"]) for line in synced] == [
+        ("SJ-01", "EW-1"),
+        ("SJ-03", "SJ-03"),
+    ]
+
+
+def test_the_sub_job_list_needs_the_erp_level_and_the_directory_tool():
+    roster = {
+        name: RosterUser.model_validate(user)
+        for name, user in {
+            "dora": {"erp": "standard", "tool_admin": ["directory"]},
+            "adam": {"erp": "admin", "tool_admin": ["directory", "commitments"]},
+            "ana": {"erp": "standard"},
+            "pm": {"erp": "none", "tool_admin": ["directory"]},
+            "root": {"erp": "admin"},
+        }.items()
+    }
+    for user in ("dora", "adam"):
+        authorize_sub_job_list(roster, user, "P-1001")
+    for user, words in (
+        ("ana", "also needs Admin on the company level Directory tool"),
+        ("pm", "needs Standard or Admin on the ERP Integrations tool"),
+        ("root", "also needs Admin on the company level Directory tool"),
+    ):
+        with pytest.raises(NotPermitted, match=words):
+            authorize_sub_job_list(roster, user, "P-1001")

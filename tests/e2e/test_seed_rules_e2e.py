@@ -29,7 +29,8 @@ QUICKBILL = "P-2092"
 """A project synced with job 2002 (Cedar Park Library), billed "Use Quickbill" at the job."""
 SETTINGS_OFF = "P-1093"
 """Job 1001 again, with the two seed settings off: no Sage ID from the contract number, no
-invoice line consolidation; pm.cora is Admin on Commitments only, pm.ivy on Invoicing only."""
+invoice line consolidation; pm.cora is Admin on Commitments only, pm.ivy on Invoicing only,
+acct.dora is ERP Standard and Admin on the Directory tool (she sees the synced sub jobs)."""
 SAGE100 = "P-3092"
 """Sage 100 Contractor® job 3002 (Elm Park Townhomes), imported by this module."""
 
@@ -50,6 +51,7 @@ def projects_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     settings_off["roster"]["pm.cora"] = {"erp": "none", "tool_admin": ["commitments"]}
     settings_off["roster"]["pm.ivy"] = {"erp": "none", "tool_admin": ["invoicing"]}
+    settings_off["roster"]["acct.dora"] = {"erp": "standard", "tool_admin": ["directory"]}
     data["projects"][SETTINGS_OFF] = settings_off
     path.write_text(json.dumps(data, indent=2))
     return path
@@ -355,3 +357,37 @@ def test_the_sage_id_setting_the_invoice_line_switch_and_the_invoices_tool(
     ok(run(stack, projects_file, "accept", later, "--as", APPROVER))
     done = stack.wait_for_state(later, "exported", "posted")
     assert done["export_fields"] == {"sage_id": "R-LATER"}
+
+
+def test_the_list_of_synced_sub_jobs(stack: Stack, projects_file: Path, folder: Path):
+    """seeds/004 permissions matrix, "View a List of Synced Sub Jobs": Standard or Admin on the
+    ERP Integrations tool, "Also requires 'Admin' level permissions to the Company level
+    Directory tool"."""
+    empty = ok(run(stack, projects_file, "sub-jobs", SETTINGS_OFF, "--as", "acct.dora"))
+    assert "(no sub job synced yet)" in empty
+    data = json.loads((ROOT / "examples" / "items" / "sub_job-SJ-01.json").read_text())
+    data |= {"project": SETTINGS_OFF, "number": "R-SJ-1"}
+    synced = send_and_accept(
+        stack, projects_file, write(folder, data), APPROVER, "--field", "sub_job_id=R-EW"
+    )
+    stack.wait_for_state(synced, "exported", "posted")
+    waiting = data | {"number": "R-SJ-2"}
+    path = write(folder, waiting)
+    ok(run(stack, projects_file, "start", str(path), "--send", "--as", TOOL_ADMIN))
+
+    shown = ok(run(stack, projects_file, "sub-jobs", SETTINGS_OFF, "--as", "acct.dora"))
+    assert "Sub jobs of project P-1093 synced with Sage job 1001" in shown
+    assert "R-SJ-1" in shown and "R-EW" in shown and "R-SJ-2" not in shown
+    listed = json.loads(
+        ok(run(stack, projects_file, "sub-jobs", SETTINGS_OFF, "--as", "acct.dora", "--json"))
+    )
+    assert [(line["number"], line["sage_ids"]["extra_id"]) for line in listed] == [
+        ("R-SJ-1", "R-EW")
+    ]
+    assert stack.sage("GET", "/v1/extras/1001/R-EW")["extra_id"] == "R-EW"
+    for who, words in (
+        (APPROVER, "also needs Admin on the company level Directory tool"),
+        (TOOL_ADMIN, "needs Standard or Admin on the ERP Integrations tool"),
+    ):
+        refused = run(stack, projects_file, "sub-jobs", SETTINGS_OFF, "--as", who)
+        assert refused.returncode == 1 and words in refused.stderr, refused.stderr
