@@ -405,6 +405,7 @@ In another terminal, starter.py finds the demo's settings and keys in .data/demo
   .venv/bin/python starter.py respond commitment:P-1003:SC-3001 --as acct.ana approve
   .venv/bin/python starter.py send commitment:P-1001:SC-0045 --as pm.alex    # refused: its status
   .venv/bin/python starter.py watch commitment:P-1001:PO-0101
+  .venv/bin/python starter.py report P-1001 --as acct.admin    # the accountant report
 A person posts a batch in Sage (the budget's, say) through the mock's admin API, which takes
 its own key (.data/sage-admin.key; the worker and the CLI never have it):
   .venv/bin/python -m devtools.demo post-batch B-000001
