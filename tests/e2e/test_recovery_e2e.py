@@ -61,6 +61,18 @@ def wait_state(stack: Stack, item: str, *states: str, timeout: float = 60) -> di
     return asyncio.run(poll())
 
 
+def signal(stack: Stack, item: str, name: str, *payload: Any) -> None:
+    """A signal as the Temporal UI sends it (any payload, or none)."""
+
+    async def send() -> None:
+        client = await Client.connect(
+            stack.env["TEMPORAL_ADDRESS"], data_converter=data_converter(None)
+        )
+        await client.get_workflow_handle(item).signal(name, args=list(payload))
+
+    asyncio.run(send())
+
+
 def refuse(stack: Stack, code: str, path: str, method: str = "POST") -> None:
     refusal = {"code": code, "method": method, "path": path, "times": 1}
     stack.admin("PUT", "/admin/faults", json={"refusals": [refusal]})
@@ -74,7 +86,9 @@ def live(stack: Stack, kind: str, key: str, value: str) -> list[dict[str, Any]]:
     ]
 
 
-def run_catalogue_command(stack: Stack, code: str, verb: str, **values: str) -> str:
+def run_catalogue_command(
+    stack: Stack, code: str, verb: str, env: dict[str, str] | None = None, **values: str
+) -> str:
     """Run the catalogue's own command for `code` whose verb is `verb`, as a person would."""
     [command] = [c for c in CATALOGUE[code].commands if shlex.split(c)[1] == verb]
     argv = []
@@ -82,7 +96,7 @@ def run_catalogue_command(stack: Stack, code: str, verb: str, **values: str) -> 
         for name, value in values.items():
             word = word.replace(name, value)
         argv.append(word)
-    return ok(stack.starter(*argv))
+    return ok(stack.starter(*argv, env=env))
 
 
 def start_direct(stack: Stack, folder: Path, number: str) -> str:
@@ -204,17 +218,24 @@ def test_each_seed_answer_ends_in_the_catalogues_commands(stack: Stack, tmp_path
 def test_a_project_whose_job_id_sage_refuses_exports_under_an_unused_one(
     stack: Stack, tmp_path: Path
 ):
+    # a project of its own (a copy of P-1004, not yet synced), so no other test's job is its
+    projects = json.loads((ROOT / "examples" / "projects.json").read_text())
+    projects["projects"]["P-2020"] = {**projects["projects"]["P-1004"], "project": "P-2020"}
+    settings = tmp_path / "projects.json"
+    settings.write_text(json.dumps(projects))
+    env = {"ERP_PROJECTS_FILE": str(settings)}
     data = json.loads((ROOT / "examples" / "items" / "project-1004.json").read_text())
-    data["number"] = "R-1004"
+    data.update(project="P-2020", number="R-1004")
     path = tmp_path / "project-R-1004.json"
     path.write_text(json.dumps(data))
-    item = "project:P-1004:R-1004"
-    ok(stack.starter("start", str(path), "--send", "--as", TOOL_ADMIN))
+    item = "project:P-2020:R-1004"
+    ok(stack.starter("start", str(path), "--send", "--as", TOOL_ADMIN, env=env))
     refuse(stack, "job_id_exists", "/v1/jobs")
-    ok(stack.starter("accept", item, "--as", APPROVER, "--field", "sage_job_id=R-J1"))
+    ok(stack.starter("accept", item, "--as", APPROVER, "--field", "sage_job_id=R-J1", env=env))
     failed_as_the_catalogue_says(stack, item, "job_id_exists")
 
-    run_catalogue_command(stack, "job_id_exists", "retry", ITEM=item, USER=APPROVER, NEW_ID="R-J2")
+    values = {"ITEM": item, "USER": APPROVER, "NEW_ID": "R-J2"}
+    run_catalogue_command(stack, "job_id_exists", "retry", env=env, **values)
     assert wait_state(stack, item, "posted")["sage_ids"] == {"job_id": "R-J2"}
     assert len(live(stack, "jobs", "job_id", "R-J2")) == 1
     assert live(stack, "jobs", "job_id", "R-J1") == []
@@ -307,6 +328,20 @@ def test_a_duplicate_that_differs_shows_both_and_an_erp_admin_links_or_exports_a
     assert stack.status(renamed)["state"] == "export_failed"
     assert stack.starter("link-existing").returncode == 2
 
+    # hostile signals (the UI's "Send Signal"): refused in the audit trail, the task never fails
+    signal(stack, renamed, "export-as", {"actor": ERP_ADMIN, "new_id": "../R-0302"})
+    signal(stack, renamed, "export-as", "not an object")
+    signal(stack, renamed, "link-existing", {"actor": APPROVER})
+    signal(stack, renamed, "link-existing")
+    deadline = time.monotonic() + 30
+    while len(refused_signals := _refused(wait_state(stack, renamed, "export_failed"))) < 4:
+        assert time.monotonic() < deadline, refused_signals
+        time.sleep(0.2)
+    assert all(
+        "(signal)" in (entry["detail"] or "") or entry["actor"] == APPROVER
+        for entry in refused_signals
+    )
+
     ok(stack.starter("link-existing", linked, "--as", ERP_ADMIN, "--comment", "same job"))
     ok(stack.starter("export-as", renamed, "R-0302B", "--as", ERP_ADMIN))
     done = wait_state(stack, linked, "posted")
@@ -319,6 +354,14 @@ def test_a_duplicate_that_differs_shows_both_and_an_erp_admin_links_or_exports_a
     assert len(live(stack, "commitments", "commitment_id", "R-0302B")) == 1  # ours
     actions = [(e["actor"], e["action"]) for e in done["audit"]]
     assert (ERP_ADMIN, "link-existing") in actions
+
+
+def _refused(status: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        e
+        for e in status["audit"]
+        if e["action"] in ("link-existing", "export-as") and e["outcome"] == "refused"
+    ]
 
 
 def _differences(status: dict[str, Any]) -> list[tuple[str, Any, Any]]:
