@@ -115,12 +115,33 @@ SCRIPTED_ANSWERS: dict[str, tuple[int, str]] = {
         "No entities could be found of type [Category] with given where clause.",
     ),
     # the mock's own answers, on demand too (their real conditions exist: a wrong key, a
-    # reused idempotency key, an empty field, a failing Sage), for a deterministic test
+    # reused idempotency key, an empty field, a failing Sage, a CCO's or a budget's rules, a
+    # Sage 100 company, an unknown company), for a deterministic test of any item
     "unauthorized": (401, UNAUTHORIZED),
     "idempotency_conflict": (409, IDEMPOTENCY_CONFLICT),
     "cant_be_blank": (422, CANT_BE_BLANK),
     "server_error": (500, SERVER_ERROR),
     "unavailable": (503, UNAVAILABLE),
+    "commitment_archived": (422, "Commitment has been archived."),
+    "line_modified_twice": (
+        422,
+        "A contract line item cannot be modified more than once on any CCO.",
+    ),
+    "no_items": (422, CANT_BE_BLANK),
+    "invalid_request": (422, "The request does not fit the Sage API."),
+    "job_in_both_systems": (
+        409,
+        "Job [1002] is already synced with Procore project [P-1002]. You must always add the "
+        "job/project in one system and then add it to the other. You cannot create a job in "
+        "both systems and then sync them at a later time.",
+    ),
+    "cost_code_not_standard": (
+        422,
+        "Cost code [16-100] is not on the standard cost code list. New cost codes must be "
+        "created in your ERP system.",
+    ),
+    "not_supported": (422, "Sage 100 Contractor® does not support commitments."),
+    "unknown_company": (404, "Company [CRE] not found."),
 }
 """The seed's troubleshooting answers that no rule of the mock reaches, in the seed's words
 (placeholders kept, the "already exits" typo too): `PUT /admin/faults` `refusals` makes them.
