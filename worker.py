@@ -17,6 +17,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.links import LinkActivities
 from activities.notices import NoticeActivities
 from activities.posting import PostingActivities
 from activities.sage import SageActivities, sage_http_client
@@ -77,7 +78,12 @@ def build_workers(
             ErpCompany,
             PostingWatch,
         ],
-        activities=[SyncActivities(client).list_syncs, notices.send_notice, *watch_register],
+        activities=[
+            SyncActivities(client).list_syncs,
+            notices.send_notice,
+            *watch_register,
+            *LinkActivities(client, cfg.temporal_task_queue, cfg.erp_company_file).all(),
+        ],
         workflow_runner=FAST_RUNNER,
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )

@@ -62,6 +62,8 @@ def print_status(status: ItemStatus, as_json: bool) -> None:
         out("  export fields: " + ", ".join(f"{k}={v}" for k, v in status.export_fields.items()))
     if status.sage_ids:
         out("  sage: " + ", ".join(f"{k}={v}" for k, v in status.sage_ids.items()))
+    if status.links:
+        out("  links: " + ", ".join(f"{k}={v}" for k, v in status.links.items()))
     if status.batches:
         out("  batches: " + ", ".join(status.batches))
     if status.approval and status.approval_workflow_id:

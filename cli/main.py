@@ -16,7 +16,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cli import admin, company, doctor, duplicates, items, jobs, prime_contracts, report, schedules
+from cli import (
+    admin,
+    company,
+    doctor,
+    duplicates,
+    items,
+    jobs,
+    links,
+    prime_contracts,
+    report,
+    schedules,
+)
 from cli.common import Handler, out
 from client.errors import USAGE, UserError
 from runtime import logs
@@ -25,7 +36,18 @@ from runtime.config import config
 
 DESCRIPTION = 'The operator and approver command line (DESIGN.md "The command line").'
 
-SUBJECTS = (items, prime_contracts, schedules, admin, jobs, company, doctor, duplicates, report)
+SUBJECTS = (
+    items,
+    prime_contracts,
+    schedules,
+    admin,
+    jobs,
+    company,
+    doctor,
+    duplicates,
+    report,
+    links,
+)
 """Each registers its commands (`add_commands`): items, prime contracts, the sync schedule,
 settings/keys/setup, the import direction of a project, the Sage company's."""
 

@@ -24,6 +24,8 @@ UNLINK_SIGNAL = "unlink_link"
 READ_LINKS_ACTIVITY = "links.read"
 RECORD_LINKS_ACTIVITY = "links.record"
 END_LINK_ACTIVITY = "links.end"
+UNLINK_COMMAND = "unlink"
+"""The item's update and signal: a person ends the item's link (`starter.py unlink`)."""
 
 
 class LinkNote(BaseModel):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -418,6 +418,9 @@ UNLINK_LEVELS = frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN})
 UNLINKABLE_STATES = frozenset({State.POSTED})
 """Only a synced item is unlinked: one Sage has posted (an export still waiting for Sage to
 post is left to finish first)."""
+UNLINK_WINDOW = timedelta(days=30)
+"""How long a posted item that may be unlinked keeps its run open for `unlink` (its workflow
+ends after that, as every posted item's did before)."""
 UNLINKED_STATE = State.DRAFT
 """After unlink the item is editable and sendable again; its next accept is a new export
 generation (new idempotency keys)."""

@@ -21,8 +21,21 @@ with workflow.unsafe.imports_passed_through():
     from contract import search_attributes as sa
     from contract.approval import PROGRESS_SIGNAL
     from contract.item import EXPORT_AS_COMMAND, LINK_EXISTING_COMMAND, WORKFLOW_TYPE
+    from contract.links import (
+        END_LINK_ACTIVITY,
+        READ_LINKS_ACTIVITY,
+        RECORD_LINKS_ACTIVITY,
+        UNLINK_COMMAND,
+        LinkEnd,
+        LinkNote,
+        LinksRead,
+        LinksRecord,
+        LinksSnapshot,
+        UnlinkNote,
+    )
     from contract.posting_watch import POSTED_SIGNAL
     from contract.sage import SageFailure
+    from domain import links
     from domain.approval import (
         Approval,
         ApprovalInput,
@@ -91,6 +104,13 @@ SETTINGS_NAME_THEIR_ADMIN_PATCH = "settings-name-their-erp-admin"
 """Before: a bare settings signal was taken from anyone."""
 LEFTOVERS_BLOCK_PATCH = "leftovers-block-new-exports"
 POSTING_WATCH_PATCH = "posting-watch"
+LINKS_PATCH = "links-registry"
+"""Before: a send took the Sage IDs the files carried, unchecked, and an export told nobody."""
+UNLINK_WINDOW_PATCH = "posted-open-for-unlink"
+"""Before: a posted item's run ended at once (no unlink)."""
+LINKS_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
+)
 """Before: an exported item polled each of its batches itself (an activity retrying up to every
 5 minutes: 12 Sage requests an hour per waiting batch)."""
 """Before: retry, reject and cancel were taken while a failed export's steps were in Sage."""
@@ -164,6 +184,11 @@ class ItemWorkflow:
         """The last export failed on a record Sage holds that differs from ours (issue 20)."""
         self._link_anyway: str | None = None
         """The step whose record Sage holds the next export links (an ERP Admin chose it)."""
+        self._links: dict[str, str] = {}
+        """What the item leans on ('job', 'vendor', 'commitment' -> Sage ID), resolved
+        against the link registry at send (domain/links.py)."""
+        self._unlinking = False
+        self._unlink_window_over = False
         if start.carried is not None:
             self._restore(start.carried)
 
@@ -186,6 +211,7 @@ class ItemWorkflow:
         self._approval_token = carried.approval_token
         self._audit = carried.audit
         self._duplicate = carried.duplicate
+        self._links = carried.links
 
     def _carry(self) -> CarriedState:
         return CarriedState(
@@ -207,6 +233,7 @@ class ItemWorkflow:
             approval_token=self._approval_token,
             audit=self._audit,
             duplicate=self._duplicate,
+            links=self._links,
         )
 
     def _due_for_continue_as_new(self) -> bool:
@@ -219,7 +246,7 @@ class ItemWorkflow:
     @workflow.run
     async def run(self, start: ItemWorkflowInput) -> ItemStatus:
         self._publish()
-        while self._state not in FINAL_STATES:
+        while self._state not in FINAL_STATES or self._open_for_unlink():
             try:
                 await self._next_step()
             except BaseException as err:  # cancellation is not an Exception
@@ -250,6 +277,8 @@ class ItemWorkflow:
             await self._export()
         elif self._state is State.EXPORTED:
             await self._await_posting()
+        elif self._state is State.POSTED:
+            await self._rest_posted()
         elif self._state is State.SENT and self._delegated:
             await self._run_approval()
         elif self._state is State.SENT:
@@ -323,13 +352,14 @@ class ItemWorkflow:
             resetting=self._reset_request is not None,
             audit=self._audit,
             duplicate=self._duplicate,
+            links=self._links,
         )
 
     # --- commands as updates (validated) ---
 
     @workflow.update(name="send")
-    def send(self, request: CommandRequest) -> ItemStatus:
-        return self._command(Command.SEND, request)
+    async def send(self, request: CommandRequest) -> ItemStatus:
+        return await self._linked_command(Command.SEND, request)
 
     @send.validator
     def _validate_send(self, request: CommandRequest) -> None:
@@ -368,8 +398,8 @@ class ItemWorkflow:
         self._decide(Command.EDIT, request)
 
     @workflow.update(name="resend")
-    def resend(self, request: CommandRequest) -> ItemStatus:
-        return self._command(Command.RESEND, request)
+    async def resend(self, request: CommandRequest) -> ItemStatus:
+        return await self._linked_command(Command.RESEND, request)
 
     @resend.validator
     def _validate_resend(self, request: CommandRequest) -> None:
@@ -402,8 +432,8 @@ class ItemWorkflow:
     # --- the same commands as signals (from the UI); payloads are validated here ---------------
 
     @workflow.signal(name="send")
-    def send_signal(self, *payload: Any) -> None:
-        self._on_signal(Command.SEND, payload)
+    async def send_signal(self, *payload: Any) -> None:
+        await self._on_linked_signal(Command.SEND, payload)
 
     @workflow.signal(name="retrieve")
     def retrieve_signal(self, *payload: Any) -> None:
@@ -422,8 +452,8 @@ class ItemWorkflow:
         self._on_signal(Command.EDIT, payload)
 
     @workflow.signal(name="resend")
-    def resend_signal(self, *payload: Any) -> None:
-        self._on_signal(Command.RESEND, payload)
+    async def resend_signal(self, *payload: Any) -> None:
+        await self._on_linked_signal(Command.RESEND, payload)
 
     @workflow.signal(name="retry")
     def retry_signal(self, *payload: Any) -> None:
@@ -511,10 +541,11 @@ class ItemWorkflow:
         leftovers = len(self._leftovers)
         if in_handler and leftovers and not workflow.patched(LEFTOVERS_BLOCK_PATCH):
             leftovers = 0
+        item, settings = self._linked_view(command, in_handler)
         facts = ItemFacts(
-            item=self._item,
+            item=item,
             state=self._state,
-            settings=self._settings,
+            settings=settings,
             sender=self._sender,
             export_fields=self._fields,
             exporting=self._exporting,
@@ -609,6 +640,188 @@ class ItemWorkflow:
             self._transition(target, request.actor, command.value, detail, request.comment)
         return self.status()
 
+    # --- the link registry (domain/links.py): read at send, written by an export ---
+
+    def _linked_view(self, command: Command, in_handler: bool) -> tuple[ItemBase, ProjectSettings]:
+        """The item and settings with the Sage IDs the registry resolved. A send validator
+        cannot read the registry: it assumes the links, and the send handler decides them."""
+        if command in (Command.SEND, Command.RESEND) and not in_handler:
+            return links.provisional(self._item, self._settings)
+        return links.resolved(self._item, self._settings, self._links)
+
+    async def _linked_command(self, command: Command, request: CommandRequest) -> ItemStatus:
+        """send/resend: check the signature, resolve the links, then apply (any refusal
+        recorded); before LINKS_PATCH, as `_command`."""
+        try:
+            self._verify(command.value, request)
+            await self._resolve_links()
+            return self._apply(command, request)
+        except ApplicationError:
+            raise
+        except Exception as err:
+            return self._refuse(request.actor, command.value, reason(err, command.value))
+
+    async def _on_linked_signal(self, command: Command, payload: tuple[Any, ...]) -> None:
+        data = _one(payload)
+        try:
+            request = parse_request(command, data)
+            self._verify(command.value, request)
+            await self._resolve_links()
+            self._apply(command, request)
+        except Exception as err:  # never a failed workflow task, whatever arrives
+            detail = (
+                err.message if isinstance(err, ApplicationError) else reason(err, command.value)
+            )
+            self._record(
+                _claimed_actor(data),
+                command.value,
+                Outcome.REFUSED,
+                self._state,
+                f"{detail} (signal)",
+            )
+            self._publish()
+
+    async def _resolve_links(self) -> None:
+        """Read the project's and the Sage company's links; refuse (Refusal) what is not
+        synced or what the file names differently, else hold the resolved Sage IDs."""
+        if not (links.needs(self._item, self._settings) or links.must_not_be_synced(self._item)):
+            return
+        if not workflow.patched(LINKS_PATCH):
+            return  # replaying a send from before the registry: the files' IDs as they were
+        snapshot = await workflow.execute_activity(
+            READ_LINKS_ACTIVITY,
+            LinksRead(project=self._settings.project, sage_company=self._settings.sage_company),
+            result_type=LinksSnapshot,
+            start_to_close_timeout=timedelta(seconds=30),
+            schedule_to_close_timeout=timedelta(minutes=2),
+            retry_policy=LINKS_RETRY,
+            summary="read the link registry",
+        )
+        resolution = links.resolve(self._item, self._settings, snapshot.lookup)
+        if not resolution.ok:
+            raise Refusal(f"cannot send {self._item.workflow_id}: " + " ".join(resolution.broken))
+        self._links = resolution.ids
+
+    async def _record_links(self, answers: dict[str, str]) -> None:
+        """Tell the registry's homes what this export linked (signal-with-start through an
+        activity); a note that cannot be delivered is recorded, never fails the item."""
+        made = links.made_by(self._item, self._fields, answers, workflow.now(), self._generation)
+        if not made:
+            return
+        note = LinkNote(item=workflow.info().workflow_id, links=made)
+        try:
+            await workflow.execute_activity(
+                RECORD_LINKS_ACTIVITY,
+                LinksRecord(project=self._settings, note=note),
+                start_to_close_timeout=timedelta(seconds=30),
+                schedule_to_close_timeout=timedelta(minutes=10),
+                retry_policy=LINKS_RETRY,
+                summary="record links",
+            )
+        except Exception as err:
+            cause = getattr(err, "cause", None) or err
+            detail = f"links not recorded: {cause}"
+            self._record("system", "link", Outcome.REFUSED, self._state, detail)
+        # Recorded links are in their home's audit trail and in `starter.py links`.
+
+    # --- unlink (seeds/004 "Unlink ... Synced with ERP"): the link ends, Sage is untouched ---
+
+    def _open_for_unlink(self) -> bool:
+        """A posted item that may be unlinked keeps its run open for UNLINK_WINDOW."""
+        return (
+            self._state is State.POSTED
+            and self._item.type in links.UNLINKABLE
+            and not self._unlink_window_over
+            and workflow.patched(UNLINK_WINDOW_PATCH)
+        )
+
+    async def _rest_posted(self) -> None:
+        try:
+            await workflow.wait_condition(
+                lambda: self._state is not State.POSTED,
+                timeout=links.UNLINK_WINDOW,
+                timeout_summary=f"open for unlink for {links.UNLINK_WINDOW}",
+            )
+        except TimeoutError:
+            self._unlink_window_over = True
+
+    def _decide_unlink(self, request: CommandRequest) -> None:
+        if self._unlinking:
+            raise Refusal("unlink: an unlink of this item is under way")
+        user = self._settings.roster.get(request.actor)
+        links.decide_unlink(self._item, self._state, user, request.actor)
+
+    @workflow.update(name=UNLINK_COMMAND)
+    async def unlink(self, request: CommandRequest) -> ItemStatus:
+        try:
+            self._verify(UNLINK_COMMAND, request)
+            self._decide_unlink(request)
+            return await self._unlink(request)
+        except ApplicationError:
+            raise
+        except Exception as err:
+            return self._refuse(request.actor, UNLINK_COMMAND, reason(err, UNLINK_COMMAND))
+
+    @unlink.validator
+    def _validate_unlink(self, request: CommandRequest) -> None:
+        self._decide_unlink(request)
+
+    @workflow.signal(name=UNLINK_COMMAND)
+    async def unlink_signal(self, *payload: Any) -> None:
+        data = _one(payload)
+        try:
+            request = CommandRequest.model_validate(data)
+            self._verify(UNLINK_COMMAND, request)
+            self._decide_unlink(request)
+            await self._unlink(request)
+        except Exception as err:  # never a failed workflow task, whatever arrives
+            detail = err.message if isinstance(err, ApplicationError) else reason(err, "unlink")
+            self._record(
+                _claimed_actor(data),
+                UNLINK_COMMAND,
+                Outcome.REFUSED,
+                self._state,
+                f"{detail} (signal)",
+            )
+            self._publish()
+
+    async def _unlink(self, request: CommandRequest) -> ItemStatus:
+        target = links.unlink_target(self._item)
+        assert target is not None  # decide_unlink refuses the types without one
+        kind, procore = target
+        note = UnlinkNote(
+            item=workflow.info().workflow_id,
+            kind=kind,
+            procore=procore,
+            actor=request.actor,
+            at=workflow.now(),
+        )
+        self._unlinking = True
+        try:
+            await workflow.execute_activity(
+                END_LINK_ACTIVITY,
+                LinkEnd(project=self._settings, note=note),
+                start_to_close_timeout=timedelta(seconds=30),
+                schedule_to_close_timeout=timedelta(minutes=2),
+                retry_policy=LINKS_RETRY,
+                summary=f"unlink {kind.value} {procore}",
+            )
+        finally:
+            self._unlinking = False
+        was = ", ".join(f"{k}={v}" for k, v in self._sage_ids.items()) or "its record"
+        self._links = {}
+        self._sage_ids = {}
+        self._batches = []
+        self._posting_wait = posting_watch.PostingWait()
+        detail = (
+            f"unlinked from Sage ({was}; Sage untouched); editable and sendable again. "
+            f"{links.UNLINK_DEPENDANTS}"
+        )
+        self._transition(
+            links.UNLINKED_STATE, request.actor, UNLINK_COMMAND, detail, request.comment
+        )
+        return self.status()
+
     def _on_signal(self, command: Command, payload: tuple[Any, ...]) -> None:
         data = _one(payload)
         try:
@@ -637,8 +850,9 @@ class ItemWorkflow:
 
     async def _export(self) -> None:
         kind = kind_of(self._item)
+        item, settings = links.resolved(self._item, self._settings, self._links)
         try:
-            plan = kind.plan(self._item, self._settings, self._fields, workflow.now().date())
+            plan = kind.plan(item, settings, self._fields, workflow.now().date())
         except Exception as err:  # settings changed under an accepted item, say
             self._export_failed(explain("invalid_request", reason(err, "export")))
             return
@@ -679,6 +893,8 @@ class ItemWorkflow:
             Event.EXPORT_SUCCEEDED.value,
             ", ".join(f"{k}={v}" for k, v in result.answers.items()),
         )
+        if workflow.patched(LINKS_PATCH):
+            await self._record_links(result.answers)
 
     def _export_failed(self, error: SageError) -> None:
         self._last_error = error

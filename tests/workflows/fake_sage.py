@@ -16,6 +16,16 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.posting import watch_told
+from contract.links import (
+    END_LINK_ACTIVITY,
+    READ_LINKS_ACTIVITY,
+    RECORD_LINKS_ACTIVITY,
+    LinkEnd,
+    LinksRead,
+    LinksRecord,
+    LinksSnapshot,
+    LinksView,
+)
 from contract.posting_watch import (
     BATCHES_POSTED_ACTIVITY,
     POSTED_SINCE_ACTIVITY,
@@ -38,6 +48,7 @@ from contract.sage import (
     SageFailure,
     SageRequest,
 )
+from domain.links import LinkRegistry
 
 
 @dataclass
@@ -64,6 +75,10 @@ class FakeSage:
     """Items' own looks at their batches (after a notice, or the safety timer)."""
     posted_batches: set[str] | None = None
     """Batches posted one by one (a person posts them); None: `posted` says for all."""
+    links: LinkRegistry = field(default_factory=LinkRegistry)
+    """The link registry, both homes in one (activities/links.py writes the real ones)."""
+    link_notes: list[LinksRecord] = field(default_factory=list)
+    unlink_notes: list[LinkEnd] = field(default_factory=list)
 
     def is_posted(self, batch: str) -> bool:
         if self.posted_batches is not None:
@@ -98,7 +113,29 @@ class FakeSage:
             queue = activity.info().task_queue
             return await watch_told(client, watch_id(look.company, queue), look)
 
-        return [register, told]
+        return [register, told, *self.link_activities()]
+
+    def link_activities(self) -> list[Any]:
+        """The link registry's activities (activities/links.py), over `self.links`."""
+
+        @activity.defn(name=READ_LINKS_ACTIVITY)
+        async def read(request: LinksRead) -> LinksSnapshot:
+            view = LinksView(home="fake", registry=self.links)
+            return LinksSnapshot(project=view, company=view)
+
+        @activity.defn(name=RECORD_LINKS_ACTIVITY)
+        async def record(request: LinksRecord) -> None:
+            self.link_notes.append(request)
+            for link in request.note.links:
+                self.links = self.links.with_link(link)
+
+        @activity.defn(name=END_LINK_ACTIVITY)
+        async def end(request: LinkEnd) -> None:
+            self.unlink_notes.append(request)
+            note = request.note
+            self.links = self.links.without(note.kind, note.procore, note.at, note.actor)
+
+        return [read, record, end]
 
     def activities(self) -> list[Any]:
         @activity.defn(name=SAGE_CALL_ACTIVITY)

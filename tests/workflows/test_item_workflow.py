@@ -351,7 +351,8 @@ async def test_a_long_lived_item_continues_as_new_and_keeps_its_audit_trail(time
         await command(handle, "send", CommandRequest(actor=ADMIN))
         latest = env.client.get_workflow_handle_for(ItemWorkflow.run, handle.id)
         await command(latest, "accept", AcceptRequest(actor=APPROVER))
-        final = await latest.result()
+        while (final := await status(latest)).state is not State.POSTED:
+            await asyncio.sleep(0.1)  # posted; its run stays open for unlink (UNLINK_WINDOW)
         last_run = (await latest.describe()).run_id
     assert last_run != first_run, "the item never continued as new"
     assert final.state is State.POSTED

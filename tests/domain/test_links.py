@@ -1,0 +1,365 @@
+"""The link registry's rules (domain/links.py): links made, resolved, contradicted, ended."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain import links
+from domain.exports import commitment as commitment_export
+from domain.exports import commitment_change_order as cco_export
+from domain.exports import kind_of
+from domain.exports.jobs import JOB_RULE
+from domain.items import ItemType, parse_item
+from domain.lifecycle import State
+from domain.links import Link, LinkConflict, LinkKind, LinkOrigin, LinkRegistry, NotLinked
+from domain.settings import ErpPermission, parse_projects
+
+ROOT = Path(__file__).resolve().parents[2]
+ITEMS = ROOT / "examples" / "items"
+AT = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def settings(project: str = "P-1001", **changes: Any):
+    text = (ROOT / "examples" / "projects.json").read_text(encoding="utf-8")
+    return parse_projects(text).projects[project].model_copy(update=changes)
+
+
+def example(name: str, **changes: Any):
+    data = json.loads((ITEMS / name).read_text(encoding="utf-8"))
+    data.update(changes)
+    return parse_item(data)
+
+
+def link(kind: LinkKind, procore: str, sage_id: str, **extra: Any) -> Link:
+    return Link(kind=kind, procore=procore, sage_id=sage_id, at=AT, **extra)
+
+
+def lookup_of(registry: LinkRegistry):
+    return registry.sage_id
+
+
+def commitment_by_number(company: str = "C-5001"):
+    return example(
+        "commitment-SC-0042.json", contract_company={"name": "Northside", "number": company}
+    )
+
+
+def cco_by_number(commitment: str = "SC-0042"):
+    return example("commitment_change_order-SC-0042-01.json", commitment={"number": commitment})
+
+
+def invoice_by_number():
+    return example(
+        "subcontractor_invoice-INV-0042-01.json",
+        commitment={"number": "SC-0042"},
+        contract_company={"number": "C-ACME"},
+    )
+
+
+UNSYNCED = settings(sage_job_id=None)
+
+
+# --- the registry ---
+
+
+def test_a_link_is_found_by_its_kind_and_procore_number():
+    registry = LinkRegistry().with_link(link(LinkKind.COMMITMENT, "SC-0042", "SC-42"))
+    assert registry.sage_id(LinkKind.COMMITMENT, "SC-0042") == "SC-42"
+    assert registry.sage_id(LinkKind.CHANGE_ORDER, "SC-0042") is None
+    assert registry.sage_id(LinkKind.COMMITMENT, "SC-0043") is None
+
+
+def test_the_same_link_twice_changes_nothing_a_retried_note_is_harmless():
+    first = LinkRegistry().with_link(link(LinkKind.VENDOR, "C-5001", "V-500"))
+    assert first.with_link(link(LinkKind.VENDOR, "C-5001", "V-500")) is first
+    assert len(first.links) == 1
+
+
+def test_a_record_synced_with_another_sage_record_is_refused_naming_both():
+    registry = LinkRegistry().with_link(link(LinkKind.COMMITMENT, "SC-0042", "SC-42"))
+    with pytest.raises(LinkConflict, match=r"SC-42.*not SC-99"):
+        registry.with_link(link(LinkKind.COMMITMENT, "SC-0042", "SC-99"))
+
+
+def test_unlink_ends_the_link_keeps_it_among_the_ended_and_a_new_link_may_follow():
+    registry = LinkRegistry().with_link(link(LinkKind.COMMITMENT, "SC-0042", "SC-42"))
+    ended = registry.without(LinkKind.COMMITMENT, "SC-0042", AT, "acct.ana")
+    assert ended.find(LinkKind.COMMITMENT, "SC-0042") is None
+    assert [(e.procore, e.ended_by) for e in ended.ended] == [("SC-0042", "acct.ana")]
+    again = ended.with_link(link(LinkKind.COMMITMENT, "SC-0042", "SC-42B"))
+    assert again.sage_id(LinkKind.COMMITMENT, "SC-0042") == "SC-42B"
+
+
+def test_an_unlink_of_nothing_is_refused_and_a_repeated_unlink_too():
+    registry = LinkRegistry().with_link(link(LinkKind.COMMITMENT, "SC-0042", "SC-42"))
+    once = registry.without(LinkKind.COMMITMENT, "SC-0042", AT, "acct.ana")
+    with pytest.raises(NotLinked, match="nothing to unlink"):
+        once.without(LinkKind.COMMITMENT, "SC-0042", AT, "acct.ana")
+    with pytest.raises(NotLinked):
+        LinkRegistry().without(LinkKind.VENDOR, "C-1", AT, "acct.ana")
+
+
+def test_ended_links_are_bounded():
+    registry = LinkRegistry()
+    for n in range(links.ENDED_KEPT + 20):
+        registry = registry.with_link(link(LinkKind.INVOICE, f"INV-{n}", f"I-{n}"))
+        registry = registry.without(LinkKind.INVOICE, f"INV-{n}", AT, "acct.ana")
+    assert len(registry.ended) == links.ENDED_KEPT
+    assert registry.ended[-1].procore == f"INV-{links.ENDED_KEPT + 19}"
+
+
+def test_a_commitments_dependants_are_its_change_orders_invoices_and_items():
+    registry = LinkRegistry()
+    for made in (
+        link(LinkKind.COMMITMENT, "SC-0042", "SC-0042"),
+        link(LinkKind.COMMITMENT_ITEM, "SC-0042/1", "1"),
+        link(LinkKind.CHANGE_ORDER, "SC-0042-01", "CO-1", parent="SC-0042"),
+        link(LinkKind.INVOICE, "INV-1", "INV-1", parent="SC-0042"),
+        link(LinkKind.CHANGE_ORDER, "SC-0043-01", "CO-2", parent="SC-0043"),
+        link(LinkKind.COMMITMENT_ITEM, "SC-00421/1", "1"),
+    ):
+        registry = registry.with_link(made)
+    assert sorted(d.procore for d in registry.dependants(LinkKind.COMMITMENT, "SC-0042")) == [
+        "INV-1",
+        "SC-0042-01",
+        "SC-0042/1",
+    ]
+    assert registry.dependants(LinkKind.VENDOR, "SC-0042") == []
+
+
+def test_recorded_takes_what_it_can_and_says_what_it_refused():
+    registry = LinkRegistry().with_link(link(LinkKind.COMMITMENT, "SC-0042", "SC-42"))
+    after, lines = links.recorded(
+        registry,
+        [link(LinkKind.COMMITMENT, "SC-0042", "OTHER"), link(LinkKind.JOB, "P-1001", "1001")],
+    )
+    assert after.sage_id(LinkKind.JOB, "P-1001") == "1001"
+    assert after.sage_id(LinkKind.COMMITMENT, "SC-0042") == "SC-42"
+    assert lines[0].startswith("refused: commitment SC-0042")
+    assert lines[1].startswith("linked job P-1001")
+
+
+@given(st.lists(st.sampled_from(["A", "B", "C"]), max_size=12))
+def test_any_sequence_of_links_and_unlinks_keeps_one_live_link_per_record(ops):
+    registry = LinkRegistry()
+    for n, procore in enumerate(ops):
+        if registry.find(LinkKind.COMMITMENT, procore) and n % 2:
+            registry = registry.without(LinkKind.COMMITMENT, procore, AT, "x")
+        else:
+            with contextlib.suppress(LinkConflict):
+                registry = registry.with_link(link(LinkKind.COMMITMENT, procore, f"S{n}"))
+        keys = [(ln.kind, ln.procore) for ln in registry.links]
+        assert len(keys) == len(set(keys))
+
+
+# --- needs and resolution ---
+
+
+def test_a_budget_needs_its_projects_job_from_the_registry_not_the_settings_file():
+    budget = example("budget-BUD-1001.json")
+    registry = LinkRegistry().with_link(link(LinkKind.JOB, "P-1001", "J-77"))
+    found = links.resolve(budget, UNSYNCED, lookup_of(registry))
+    assert found.ok and found.ids == {"job": "J-77"}
+    item, held = links.resolved(budget, UNSYNCED, found.ids)
+    assert held.sage_job_id == "J-77"
+    assert kind_of(item).prerequisites(item, held) == []
+
+
+def test_a_budget_of_a_project_not_synced_is_refused_naming_the_project():
+    found = links.resolve(example("budget-BUD-1001.json"), UNSYNCED, lookup_of(LinkRegistry()))
+    assert found.broken == [f"{JOB_RULE} Not synced: project P-1001."]
+
+
+def test_a_settings_file_that_still_carries_the_job_keeps_working():
+    found = links.resolve(example("budget-BUD-1001.json"), settings(), lookup_of(LinkRegistry()))
+    assert found.ok and found.ids == {"job": "1001"}
+
+
+def test_a_settings_file_the_registry_contradicts_is_refused_naming_both_ids():
+    registry = LinkRegistry().with_link(link(LinkKind.JOB, "P-1001", "J-77"))
+    found = links.resolve(example("budget-BUD-1001.json"), settings(), lookup_of(registry))
+    assert len(found.broken) == 1
+    assert "1001" in found.broken[0] and "J-77" in found.broken[0]
+
+
+def test_a_commitment_names_its_company_by_procore_number_and_gets_the_vendor():
+    registry = (
+        LinkRegistry()
+        .with_link(link(LinkKind.JOB, "P-1001", "1001"))
+        .with_link(link(LinkKind.VENDOR, "C-5001", "V-500"))
+    )
+    item = commitment_by_number()
+    found = links.resolve(item, UNSYNCED, lookup_of(registry))
+    assert found.ids == {"job": "1001", "vendor": "V-500"}
+    resolved, held = links.resolved(item, UNSYNCED, found.ids)
+    plan = kind_of(resolved).plan(resolved, held, {"sage_id": "SC-0042"}, AT.date())
+    create = plan.steps[-1]
+    assert (create.call.body["vendor_id"], create.call.body["job_id"]) == ("V-500", "1001")
+
+
+def test_a_company_not_synced_is_refused_with_the_seeds_rule_naming_it():
+    registry = LinkRegistry().with_link(link(LinkKind.JOB, "P-1001", "1001"))
+    found = links.resolve(commitment_by_number(), UNSYNCED, lookup_of(registry))
+    assert found.broken == [f"{commitment_export.COMPANY_RULE} Not synced: company C-5001."]
+
+
+def test_a_file_vendor_the_registry_contradicts_is_refused_naming_both():
+    registry = LinkRegistry().with_link(link(LinkKind.VENDOR, "C-5001", "V-500"))
+    item = example(
+        "commitment-SC-0042.json",
+        contract_company={"name": "N", "number": "C-5001", "sage_vendor_id": "V-100"},
+    )
+    found = links.resolve(item, settings(), lookup_of(registry))
+    assert len(found.broken) == 1
+    assert "V-100" in found.broken[0] and "V-500" in found.broken[0]
+
+
+def test_a_cco_on_a_commitment_never_exported_is_refused_naming_the_commitment():
+    registry = LinkRegistry().with_link(link(LinkKind.JOB, "P-1001", "1001"))
+    found = links.resolve(cco_by_number("SC-0999"), UNSYNCED, lookup_of(registry))
+    assert found.broken == [f"{cco_export.SYNCED_COMMITMENT_RULE} Not synced: commitment SC-0999."]
+
+
+def test_an_invoice_needs_job_vendor_and_commitment():
+    registry = LinkRegistry()
+    for made in (
+        link(LinkKind.JOB, "P-1001", "1001"),
+        link(LinkKind.VENDOR, "C-ACME", "V-100"),
+        link(LinkKind.COMMITMENT, "SC-0042", "SC-42"),
+    ):
+        registry = registry.with_link(made)
+    item = invoice_by_number()
+    found = links.resolve(item, UNSYNCED, lookup_of(registry))
+    assert found.ids == {"job": "1001", "vendor": "V-100", "commitment": "SC-42"}
+    resolved, held = links.resolved(item, UNSYNCED, found.ids)
+    fields = kind_of(resolved).default_fields(resolved)
+    body = kind_of(resolved).plan(resolved, held, fields, AT.date()).steps[-1].call.body
+    assert body["vendor_id"] == "V-100"
+    assert {d["commitment_id"] for d in body["distributions"]} == {"SC-42"}
+
+
+def test_a_project_already_synced_in_the_registry_is_refused_at_send():
+    project = example("project-1004.json")
+    registry = LinkRegistry().with_link(link(LinkKind.JOB, project.project, "J-1"))
+    found = links.resolve(project, settings(project.project), lookup_of(registry))
+    assert any("already synced with Sage 300 CRE® job J-1" in b for b in found.broken)
+
+
+def test_a_company_already_linked_in_the_registry_is_refused_at_send():
+    company = example("company-C-5001.json")
+    registry = LinkRegistry().with_link(link(LinkKind.VENDOR, "C-5001", "V-500"))
+    found = links.resolve(company, settings(), lookup_of(registry))
+    assert any("already linked to Sage 300 CRE® vendor V-500" in b for b in found.broken)
+
+
+def test_the_send_validator_assumes_the_links_the_handler_decides():
+    item, held = links.provisional(cco_by_number(), UNSYNCED)
+    assert kind_of(item).prerequisites(item, held) == []
+    item, held = links.provisional(example("budget-BUD-1001.json"), UNSYNCED)
+    assert kind_of(item).prerequisites(item, held) == []
+
+
+def test_a_pcco_needs_no_link_of_the_registry():
+    assert links.needs(example("prime_contract_change_order-PCCO-007.json"), settings()) == []
+
+
+# --- what an export links ---
+
+
+def test_a_project_export_links_the_project_to_its_job():
+    project = example("project-1004.json")
+    made = links.made_by(project, {"sage_job_id": "J-9"}, {"job_id": "J-9"}, AT, 1)
+    assert [(m.kind, m.procore, m.sage_id) for m in made] == [
+        (LinkKind.JOB, project.project, "J-9")
+    ]
+
+
+def test_a_commitment_export_links_the_commitment_and_its_items():
+    item = commitment_by_number()
+    made = links.made_by(item, {"sage_id": "SC-42"}, {}, AT, 2, linked=True)
+    assert made[0].procore == "SC-0042" and made[0].sage_id == "SC-42"
+    assert made[0].origin is LinkOrigin.LINKED and made[0].generation == 2
+    assert [m.procore for m in made[1:]] == [f"SC-0042/{n}" for n in range(1, len(item.sov) + 1)]
+
+
+def test_a_cco_and_an_invoice_link_under_their_commitment():
+    cco = links.made_by(cco_by_number(), {"sage_id": "CO-1"}, {}, AT, 1)
+    invoice = links.made_by(invoice_by_number(), {"erp_id": "INV-1"}, {}, AT, 1)
+    assert (cco[0].kind, cco[0].parent) == (LinkKind.CHANGE_ORDER, "SC-0042")
+    assert (invoice[0].kind, invoice[0].parent) == (LinkKind.INVOICE, "SC-0042")
+
+
+def test_a_company_export_links_to_the_company_side_and_the_rest_to_the_project():
+    made = links.made_by(example("company-C-5001.json"), {"erp_company_id": "V-5"}, {}, AT, 1)
+    assert [(m.kind, links.home_of(m.kind)) for m in made] == [(LinkKind.VENDOR, "company")]
+    assert links.home_of(LinkKind.COMMITMENT) == "project"
+
+
+def test_a_budget_links_to_the_estimate_sage_answered_and_nothing_without_an_answer():
+    budget = example("budget-BUD-1001.json")
+    assert links.made_by(budget, {}, {"estimate_id": "E-1"}, AT, 1)[0].sage_id == "E-1"
+    assert links.made_by(budget, {}, {}, AT, 1) == []
+
+
+# --- unlink ---
+
+
+def user(erp: ErpPermission):
+    return settings().roster["acct.ana"].model_copy(update={"erp": erp})
+
+
+@pytest.mark.parametrize(
+    "item_type",
+    [
+        ItemType.COMMITMENT,
+        ItemType.COMMITMENT_CHANGE_ORDER,
+        ItemType.PRIME_CONTRACT_CHANGE_ORDER,
+        ItemType.SUBCONTRACTOR_INVOICE,
+        ItemType.COMPANY,
+    ],
+)
+def test_the_seeds_unlinkable_items_each_have_their_permission_row(item_type):
+    assert links.UNLINKABLE[item_type].startswith("Unlink ")
+
+
+def test_standard_or_admin_unlinks_a_posted_commitment():
+    item = commitment_by_number()
+    for level in (ErpPermission.STANDARD, ErpPermission.ADMIN):
+        links.decide_unlink(item, State.POSTED, user(level), "acct.ana")
+
+
+@pytest.mark.parametrize("level", [ErpPermission.NONE, ErpPermission.READ_ONLY])
+def test_less_than_standard_may_not_unlink_and_is_told_what_is_missing(level):
+    with pytest.raises(links.UnlinkRefused, match=r"needs Standard or Admin.*Unlink Commitments"):
+        links.decide_unlink(commitment_by_number(), State.POSTED, user(level), "acct.ana")
+
+
+def test_someone_off_the_roster_may_not_unlink():
+    with pytest.raises(links.UnlinkRefused, match="not on the project's roster"):
+        links.decide_unlink(commitment_by_number(), State.POSTED, None, "mallory")
+
+
+@pytest.mark.parametrize("state", [s for s in State if s is not State.POSTED])
+def test_only_a_synced_item_is_unlinked(state):
+    with pytest.raises(links.UnlinkRefused, match="only a synced"):
+        links.decide_unlink(commitment_by_number(), state, user(ErpPermission.ADMIN), "a")
+
+
+def test_a_budget_cannot_be_unlinked():
+    with pytest.raises(links.UnlinkRefused, match="cannot be unlinked"):
+        links.decide_unlink(
+            example("budget-BUD-1001.json"), State.POSTED, user(ErpPermission.ADMIN), "a"
+        )
+
+
+def test_the_unlink_target_of_each_unlinkable_item_is_its_own_link():
+    assert links.unlink_target(commitment_by_number()) == (LinkKind.COMMITMENT, "SC-0042")
+    assert links.unlink_target(example("company-C-5001.json")) == (LinkKind.VENDOR, "C-5001")
