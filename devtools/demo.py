@@ -39,6 +39,9 @@ from runtime.connection import connect
 HERE = Path(__file__).resolve().parent.parent
 ITEMS = HERE / "examples" / "items"
 SAGE100_ITEMS = HERE / "examples" / "sage100"
+LINKS_ITEMS = HERE / "examples" / "links"
+"""Issue 16: P-1004's items after its project export, naming what they lean on by Procore
+number only (no Sage ID in any file, no sage_job_id in the settings file)."""
 SAGE100_PROJECT = "P-3001"
 ERP_ADMIN = "acct.admin"
 
@@ -130,6 +133,40 @@ SCRIPT.update(
         ],
     }
 )
+# Every export feeds the next (examples/links/): the project P-1004 exported above, then its
+# budget, a company exported in the same run, a commitment to it, its CCO and invoice.
+SCRIPT.update(
+    {
+        "company:P-1004:C-6001": [
+            ("send", CommandRequest(actor=ADMIN)),
+            ("accept", AcceptRequest(actor=APPROVER, fields={"erp_company_id": "V-600"})),
+        ],
+        "budget:P-1004:BUD-1004": [
+            ("send", CommandRequest(actor=ADMIN)),
+            ("accept", AcceptRequest(actor=APPROVER)),
+        ],
+        "commitment:P-1004:SC-4001": [
+            ("send", CommandRequest(actor=ADMIN)),
+            ("accept", AcceptRequest(actor=APPROVER)),
+        ],
+        "commitment_change_order:P-1004:SC-4001-01": [
+            ("send", CommandRequest(actor=ADMIN)),
+            ("accept", AcceptRequest(actor=APPROVER)),
+        ],
+        "subcontractor_invoice:P-1004:INV-4001-01": [
+            ("send", CommandRequest(actor=ADMIN)),
+            ("accept", AcceptRequest(actor=APPROVER)),
+        ],
+    }
+)
+SYNCED_FIRST = {
+    "budget:P-1004:BUD-1004": ["project:P-1004:1004"],
+    "commitment:P-1004:SC-4001": ["project:P-1004:1004", "company:P-1004:C-6001"],
+    "commitment_change_order:P-1004:SC-4001-01": ["commitment:P-1004:SC-4001"],
+    "subcontractor_invoice:P-1004:INV-4001-01": ["commitment:P-1004:SC-4001"],
+}
+"""An item that names a record by Procore number is sent once that record is synced (posted:
+its export has told the link registry)."""
 WAITS_FOR = {
     "commitment_change_order:P-1001:SC-0042-01": "commitment:P-1001:SC-0042",
     "subcontractor_invoice:P-1001:INV-0042-01": "commitment:P-1001:SC-0042",
@@ -159,6 +196,8 @@ async def play(client: Client, folder: Path = ITEMS) -> None:
             raise
         if item.workflow_id in WAITS_FOR:
             await in_sage(client, WAITS_FOR[item.workflow_id])
+        for needed in SYNCED_FIRST.get(item.workflow_id, []):
+            await in_sage(client, needed, {State.POSTED})
         for name, request in SCRIPT.get(item.workflow_id, []):
             if isinstance(request, RespondRequest):
                 await respond(client, item.workflow_id, request)
@@ -180,11 +219,16 @@ async def respond(client: Client, item: str, request: RespondRequest) -> None:
     raise UserError(f"{item}: its approval workflow did not start", REFUSED)
 
 
-async def in_sage(client: Client, workflow_id: str, timeout: float = 60) -> None:
+async def in_sage(
+    client: Client,
+    workflow_id: str,
+    states: frozenset[State] | set[State] = frozenset({State.EXPORTED, State.POSTED}),
+    timeout: float = 60,
+) -> None:
     """Wait until an item is exported (or posted), so the items that need it can follow."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while (await item_status(client, workflow_id)).state not in {State.EXPORTED, State.POSTED}:
+    while (await item_status(client, workflow_id)).state not in states:
         if loop.time() > deadline:
             print(f"  {workflow_id} is not in Sage yet; what needs it may fail to export")
             return
@@ -249,6 +293,8 @@ async def run_demo() -> None:
     print("demo: a Sage 100 Contractor® job becomes a project, then its items ...")
     await import_sage100_job()
     await play(client, SAGE100_ITEMS)
+    print("demo: every export feeds the next (P-1004: no Sage ID in any file) ...")
+    await play(client, LINKS_ITEMS)
     print("demo: waiting for Sage to post ...")
     await settle(client)
     print("demo: job costs from Sage ...")
