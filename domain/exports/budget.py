@@ -20,9 +20,8 @@ from __future__ import annotations
 from datetime import date
 
 from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
-from domain.exports.jobs import job_rule, synced_job
+from domain.exports.jobs import cost_code_refresh, job_rule, synced_job
 from domain.items import Budget
-from domain.sage_paths import sage_path
 from domain.settings import ProjectSettings
 
 EXPORT_FIELDS: dict[str, str] = {}
@@ -61,27 +60,8 @@ def plan(
     """Two calls: the cost code refresh, then the original estimate per cost code and category
     (amounts only: the budget sync does not carry units), posted by a person in Sage."""
     job = synced_job(settings)
-    wanted: dict[str, list[str]] = {}
-    for line in item.lines:
-        categories = wanted.setdefault(line.cost_code, [])
-        if line.category not in categories:
-            categories.append(line.category)
-    refresh = ExportStep(
-        name="refresh_cost_codes",
-        summary=f"Refresh the cost codes of Sage job {job} (add the budget's missing ones)",
-        call=SageCall(
-            method="POST",
-            path=sage_path("/v1/jobs", job, "cost_codes"),
-            body={
-                "cost_codes": [
-                    {"code": code, "description": "", "categories": categories}
-                    for code, categories in wanted.items()
-                ]
-            },
-        ),
-        record="job",
-        since=COST_CODE_REFRESH,
-    )
+    lines = [(line.cost_code, line.category) for line in item.lines]
+    refresh = cost_code_refresh(job, lines, "budget", COST_CODE_REFRESH)
     body = {
         "job_id": job,
         "lines": [

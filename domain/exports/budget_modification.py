@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 
 from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
-from domain.exports.jobs import job_rule, synced_job
+from domain.exports.jobs import cost_code_refresh, job_rule, synced_job
 from domain.items import BudgetModification
 from domain.settings import ProjectSettings
 
@@ -104,4 +104,10 @@ def plan(
         remember={"transfer_id": "transfer_id"},
         batch="batch_id",
     )
-    return ExportPlan(steps=[create], posting=Posting.MANUAL)
+    lines = [(line.cost_code, line.category) for line in item.lines]
+    refresh = cost_code_refresh(job, lines, "budget modification", COST_CODE_REFRESH)
+    return ExportPlan(steps=[refresh, create], posting=Posting.MANUAL)
+
+
+COST_CODE_REFRESH = "budget_modification-cost-code-refresh"
+"""Patch ID: modifications exported before the refresh (issue 16) replay without it."""

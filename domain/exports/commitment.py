@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
-from domain.exports.jobs import check_code, job_rule, synced_job
+from domain.exports.jobs import check_code, cost_code_refresh, job_rule, synced_job
 from domain.items import Commitment, CommitmentStatus, CommitmentType
 from domain.sage_paths import sage_path
 from domain.settings import ProjectSettings
@@ -134,4 +134,10 @@ def plan(
         remember={"commitment_id": "commitment_id"},
         batch="batch_id",
     )
-    return ExportPlan(steps=[create], posting=Posting.AUTOMATIC)
+    lines = [(line.cost_code, line.category) for line in item.sov]
+    refresh = cost_code_refresh(job, lines, "commitment", COST_CODE_REFRESH)
+    return ExportPlan(steps=[refresh, create], posting=Posting.AUTOMATIC)
+
+
+COST_CODE_REFRESH = "commitment-cost-code-refresh"
+"""Patch ID: commitments exported before the refresh (issue 16) replay without it."""

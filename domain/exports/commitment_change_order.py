@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
-from domain.exports.jobs import check_code, job_rule, synced_job
+from domain.exports.jobs import check_code, cost_code_refresh, job_rule, synced_job
 from domain.items import ChangeOrderLine, ChangeOrderStatus, CommitmentChangeOrder
 from domain.sage_paths import Answer, sage_path
 from domain.settings import ProjectSettings
@@ -133,7 +133,8 @@ def plan(
     if not commitment_id:  # the send prerequisites refuse it first
         raise ValueError(SYNCED_COMMITMENT_RULE)
     items_path = sage_path("/v1/commitments", job, commitment_id, "items")
-    steps: list[ExportStep] = []
+    lines = [(line.cost_code, line.category) for line in item.sov]
+    steps: list[ExportStep] = [cost_code_refresh(job, lines, "change order", COST_CODE_REFRESH)]
     new_lines = [line for line in item.sov if line.is_new]
     for k, line in enumerate(new_lines, start=1):
         key = new_item_key(k)
@@ -187,6 +188,10 @@ def plan(
         )
     )
     return ExportPlan(steps=steps, posting=Posting.AUTOMATIC)
+
+
+COST_CODE_REFRESH = "commitment_change_order-cost-code-refresh"
+"""Patch ID: CCOs exported before the refresh (issue 16) replay without it."""
 
 
 def _float(value: Decimal | None) -> float | None:

@@ -7,7 +7,11 @@ ID at accept, seeds/004 "Projects/Jobs" note 1); until then nothing that lands o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from domain.export_plan import ExportStep, SageCall
 from domain.sage_codes import check_sage_code
+from domain.sage_paths import sage_path
 from domain.settings import ProjectSettings
 
 JOB_RULE = (
@@ -31,6 +35,39 @@ def synced_job(settings: ProjectSettings) -> str:
     if not settings.sage_job_id:
         raise NoSageJob(f"project {settings.project}: {JOB_RULE}")
     return settings.sage_job_id
+
+
+def cost_code_refresh(
+    job: str, lines: Iterable[tuple[str | None, str | None]], what: str, since: str
+) -> ExportStep:
+    """The cost code refresh before a financial export (seeds/004 release note of 02/03/2025:
+    "any new cost codes are automatically refreshed and exported", no manual refresh before
+    exporting financial objects): the item's cost codes and categories the Sage job lacks are
+    added from the standard list; a code not on it is refused by Sage. `since` is the patch ID
+    that lets exports recorded before the refresh replay without it."""
+    wanted: dict[str, list[str]] = {}
+    for code, category in lines:
+        if not code:
+            continue
+        categories = wanted.setdefault(code, [])
+        if category and category not in categories:
+            categories.append(category)
+    return ExportStep(
+        name="refresh_cost_codes",
+        summary=f"Refresh the cost codes of Sage job {job} (add the {what}'s missing ones)",
+        call=SageCall(
+            method="POST",
+            path=sage_path("/v1/jobs", job, "cost_codes"),
+            body={
+                "cost_codes": [
+                    {"code": code, "description": "", "categories": categories}
+                    for code, categories in wanted.items()
+                ]
+            },
+        ),
+        record="job",
+        since=since,
+    )
 
 
 def check_code(name: str, value: str, what: str) -> list[str]:

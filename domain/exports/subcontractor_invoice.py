@@ -19,7 +19,7 @@ from typing import Any
 
 from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
 from domain.exports.commitment import COMPANY_RULE
-from domain.exports.jobs import check_code, job_rule, synced_job
+from domain.exports.jobs import check_code, cost_code_refresh, job_rule, synced_job
 from domain.items import InvoiceLine, InvoiceStatus, SubcontractorInvoice
 from domain.sage_paths import sage_path
 from domain.settings import ProjectSettings
@@ -163,4 +163,10 @@ def plan(
         remember={"invoice_id": "invoice_id"},
         batch="batch_id",
     )
-    return ExportPlan(steps=[create], posting=Posting.MANUAL)
+    codes = [(d.cost_code, d.category) for d in lines]
+    refresh = cost_code_refresh(job, codes, "invoice", COST_CODE_REFRESH)
+    return ExportPlan(steps=[refresh, create], posting=Posting.MANUAL)
+
+
+COST_CODE_REFRESH = "subcontractor_invoice-cost-code-refresh"
+"""Patch ID: invoices exported before the refresh (issue 16) replay without it."""

@@ -73,7 +73,7 @@ def test_a_change_that_does_not_net_to_zero_is_sent_with_a_warning_in_the_seeds_
 
 def test_the_unbalanced_change_is_exported_as_it_is():
     item = modification(lines=[FROM, {**TO, "amount": "7000.00"}])
-    body = kind_of(item).plan(item, SETTINGS, {}, TODAY).steps[0].call.body
+    body = kind_of(item).plan(item, SETTINGS, {}, TODAY).steps[-1].call.body
     assert [line["transfer_amount"] for line in body["lines"]] == [-7500.0, 7000.0]
 
 
@@ -139,7 +139,7 @@ def test_a_modification_has_no_export_fields():
 def test_a_modification_is_one_transfer_that_waits_for_a_person_and_cannot_be_undone():
     plan = kind_of(modification()).plan(modification(), SETTINGS, {}, TODAY)
     assert plan.posting is Posting.MANUAL
-    [step] = plan.steps
+    [_refresh, step] = plan.steps
     assert (step.name, step.call.method, step.call.path) == (
         "create_estimate_transfer",
         "POST",
@@ -152,7 +152,7 @@ def test_a_modification_is_one_transfer_that_waits_for_a_person_and_cannot_be_un
 
 
 def test_the_transfer_follows_the_data_mapping():
-    body = kind_of(modification()).plan(modification(), SETTINGS, {}, TODAY).steps[0].call.body
+    body = kind_of(modification()).plan(modification(), SETTINGS, {}, TODAY).steps[-1].call.body
     assert body == {
         "job_id": "1001",  # Sage Job ID -> Job ID
         "job_name": "Riverside Medical Center",  # Project Name -> Job Name

@@ -11,6 +11,7 @@ import pytest
 from domain.commands import CommandRequest, ItemFacts, decide, export_fields
 from domain.export_plan import Posting, SageCall, fill
 from domain.exports import kind_of
+from domain.exports.commitment_change_order import COST_CODE_REFRESH
 from domain.items import CommitmentChangeOrder, InvalidItem, parse_item
 from domain.lifecycle import Command, State
 from domain.refusal import Refusal
@@ -182,8 +183,13 @@ def test_a_bad_cco_id_is_refused(value, problem):
 
 def test_a_new_line_is_created_as_a_commitment_item_first_then_the_cco():
     steps = plan(cco()).steps
-    assert [s.name for s in steps] == ["create_commitment_item_1", "create_change_order"]
-    item = steps[0]
+    assert [s.name for s in steps] == [
+        "refresh_cost_codes",
+        "create_commitment_item_1",
+        "create_change_order",
+    ]
+    assert steps[0].since == COST_CODE_REFRESH  # older CCOs replay without the refresh
+    item = steps[1]
     assert item.call == SageCall(
         method="POST",
         path="/v1/commitments/1001/SC-0042/items",
@@ -246,7 +252,7 @@ def test_several_modifications_of_one_commitment_line_are_summed_into_one_sage_l
             {"commitment_line": 2, "amount": "5.50"},
         ]
     )
-    [step] = plan(item).steps
+    [_refresh, step] = plan(item).steps
     assert step.call.body["items"] == [
         {"item_id": "2", "units": None, "amount": 75.5},
         {"item_id": "1", "units": None, "amount": 40.0},
@@ -256,9 +262,9 @@ def test_several_modifications_of_one_commitment_line_are_summed_into_one_sage_l
 
 def test_summed_purchase_order_lines_add_their_quantities():
     line = {"commitment_line": 1, "qty": "4", "unit_cost": "812.50"}
-    [step] = plan(cco(sov=[line, {**line, "qty": "2"}])).steps
+    [_refresh, step] = plan(cco(sov=[line, {**line, "qty": "2"}])).steps
     assert step.call.body["items"] == [{"item_id": "1", "units": 6.0, "amount": 4875.0}]
-    [mixed] = plan(cco(sov=[line, {"commitment_line": 1, "amount": "10"}])).steps
+    [_, mixed] = plan(cco(sov=[line, {"commitment_line": 1, "amount": "10"}])).steps
     assert mixed.call.body["items"] == [{"item_id": "1", "units": None, "amount": 3260.0}]
 
 
@@ -266,6 +272,7 @@ def test_new_lines_are_never_summed_and_each_gets_its_own_sage_item():
     item = cco(sov=[NEW_LINE, EXISTING_1, {**NEW_LINE, "description": "Pumps", "amount": "250"}])
     steps = plan(item).steps
     assert [s.name for s in steps] == [
+        "refresh_cost_codes",
         "create_commitment_item_1",
         "create_commitment_item_2",
         "create_change_order",
@@ -292,7 +299,7 @@ def test_when_the_cco_is_refused_the_added_commitment_items_are_deleted_newest_f
 
 
 def test_a_cco_of_existing_lines_only_is_a_single_import():
-    [step] = plan(cco(sov=[EXISTING_1])).steps
+    [_refresh, step] = plan(cco(sov=[EXISTING_1])).steps
     assert step.name == "create_change_order"
 
 

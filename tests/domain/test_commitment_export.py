@@ -170,15 +170,15 @@ def plan_of(item, fields=None):
 
 def test_a_commitment_is_one_call_that_posts_automatically():
     plan = plan_of(commitment())
-    assert [step.name for step in plan.steps] == ["create_commitment"]
+    assert [step.name for step in plan.steps] == ["refresh_cost_codes", "create_commitment"]
     assert plan.posting is Posting.AUTOMATIC
-    step = plan.steps[0]
+    step = plan.steps[-1]
     assert (step.call.method, step.call.path) == ("POST", "/v1/commitments")
     assert "SC-0042" in step.summary and "1001" in step.summary
 
 
 def test_the_header_follows_the_data_mapping():
-    body = plan_of(commitment(), {"sage_id": "42-ACME"}).steps[0].call.body
+    body = plan_of(commitment(), {"sage_id": "42-ACME"}).steps[-1].call.body
     header = {k: v for k, v in body.items() if k != "items"}
     assert header == {
         "job_id": "1001",  # the project's Sage Job ID
@@ -192,12 +192,12 @@ def test_the_header_follows_the_data_mapping():
 
 
 def test_without_a_creation_date_the_export_date_is_used():
-    body = plan_of(commitment(date_created=None)).steps[0].call.body
+    body = plan_of(commitment(date_created=None)).steps[-1].call.body
     assert body["date"] == "2027-01-15"
 
 
 def test_subcontract_items_carry_their_amounts():
-    items = plan_of(commitment()).steps[0].call.body["items"]
+    items = plan_of(commitment()).steps[-1].call.body["items"]
     assert items == [
         {
             "item_id": "1",
@@ -228,7 +228,7 @@ def test_purchase_order_items_carry_qty_unit_cost_and_unit_description():
         commitment_type="purchase_order",
         sov=[{**PO_LINE, "unit_cost": "812.50", "units": "EA"}],
     )
-    body = plan_of(po).steps[0].call.body
+    body = plan_of(po).steps[-1].call.body
     assert body["commitment_type"] == "purchase_order"
     assert body["items"] == [
         {
@@ -247,19 +247,19 @@ def test_purchase_order_items_carry_qty_unit_cost_and_unit_description():
 def test_the_job_comes_from_the_projects_settings():
     other = demo_settings("P-1002")
     item = commitment(project="P-1002")
-    body = kind_of(item).plan(item, other, {"sage_id": "SC-0042"}, TODAY).steps[0].call.body
+    body = kind_of(item).plan(item, other, {"sage_id": "SC-0042"}, TODAY).steps[-1].call.body
     assert body["job_id"] == "1002"
 
 
 def test_the_created_commitment_is_undone_by_deleting_it():
-    step = plan_of(commitment(), {"sage_id": "42-ACME"}).steps[0]
+    step = plan_of(commitment(), {"sage_id": "42-ACME"}).steps[-1]
     assert step.undo is not None
     assert (step.undo.method, step.undo.path) == ("DELETE", "/v1/commitments/1001/42-ACME")
     assert step.undo.body is None
 
 
 def test_a_commitment_sage_already_holds_links_and_its_id_is_remembered():
-    step = plan_of(commitment()).steps[0]
+    step = plan_of(commitment()).steps[-1]
     assert step.record == "commitment"
     assert step.remember == {"commitment_id": "commitment_id"}
     assert step.batch == "batch_id"

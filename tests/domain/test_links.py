@@ -363,3 +363,28 @@ def test_a_budget_cannot_be_unlinked():
 def test_the_unlink_target_of_each_unlinkable_item_is_its_own_link():
     assert links.unlink_target(commitment_by_number()) == (LinkKind.COMMITMENT, "SC-0042")
     assert links.unlink_target(example("company-C-5001.json")) == (LinkKind.VENDOR, "C-5001")
+
+
+# --- the cost code refresh before every financial export (seeds/004, 02/03/2025) ---
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "budget-BUD-1001.json",
+        "budget_modification-BM-001.json",
+        "commitment-SC-0042.json",
+        "commitment_change_order-SC-0042-01.json",
+        "subcontractor_invoice-INV-0042-01.json",
+    ],
+)
+def test_every_financial_export_refreshes_the_jobs_cost_codes_first(name):
+    item = example(name)
+    kind = kind_of(item)
+    plan = kind.plan(item, settings(), kind.default_fields(item), AT.date())
+    refresh = plan.steps[0]
+    assert (refresh.name, refresh.call.path) == ("refresh_cost_codes", "/v1/jobs/1001/cost_codes")
+    assert refresh.since and refresh.since.endswith("cost-code-refresh")
+    wanted = {c["code"] for c in refresh.call.body["cost_codes"]}
+    assert wanted and all(code for code in wanted)
+    assert plan.released(lambda patch: False).steps[0].name != "refresh_cost_codes"

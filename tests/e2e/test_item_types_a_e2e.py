@@ -19,7 +19,7 @@ from tests.e2e.conftest import ROOT, Stack
 
 ADMIN, APPROVER = "pm.alex", "acct.ana"
 ITEMS, INVALID = ROOT / "examples" / "items", ROOT / "examples" / "invalid"
-JOB = "A-1004"  # the Sage Job ID the approver gives project P-1004 in this file
+JOB = "A-1004"  # the Sage Job ID the approver gives project P-1018 (a P-1004 copy) here
 
 
 def ok(done) -> str:
@@ -35,10 +35,11 @@ def write(folder: Path, example: str, **changes: Any) -> Path:
     return path
 
 
-def synced_settings(folder: Path) -> dict[str, str]:
-    """The settings file once P-1004 is synced: its Sage Job ID recorded, as JOB_RULE says."""
+def own_project(folder: Path, project: str) -> dict[str, str]:
+    """A settings file with `project`: a copy of P-1004 (no Sage job yet), for a test whose
+    project export must not meet another test's job in the link registry."""
     projects = json.loads((ROOT / "examples" / "projects.json").read_text(encoding="utf-8"))
-    projects["projects"]["P-1004"]["sage_job_id"] = JOB
+    projects["projects"][project] = {**projects["projects"]["P-1004"], "project": project}
     path = folder / "projects.json"
     path.write_text(json.dumps(projects))
     return {"ERP_PROJECTS_FILE": str(path)}
@@ -59,60 +60,61 @@ def test_a_project_then_its_sub_job_budget_and_modification_reach_posted(
     stack: Stack, tmp_path: Path
 ):
     # the project: the approver must give the Sage Job ID
-    project = "project:P-1004:A-1004"
-    ok(stack.starter("start", str(write(tmp_path, "project-1004.json", number="A-1004"))))
-    ok(stack.starter("send", project, "--as", ADMIN))
-    missing = stack.starter("accept", project, "--as", APPROVER)
+    # P-1018: a copy of P-1004 of this test's own (examples/invalid's P-1004 stays unsynced)
+    env = own_project(tmp_path, "P-1018")
+    project = "project:P-1018:A-1004"
+    path = write(tmp_path, "project-1004.json", number="A-1004", project="P-1018")
+    ok(stack.starter("start", str(path), env=env))
+    ok(stack.starter("send", project, "--as", ADMIN, env=env))
+    missing = stack.starter("accept", project, "--as", APPROVER, env=env)
     assert missing.returncode == 1
     assert "export field 'sage_job_id' can't be blank" in missing.stderr
-    ok(stack.starter("accept", project, "--as", APPROVER, "--field", f"sage_job_id={JOB}"))
+    ok(stack.starter("accept", project, "--as", APPROVER, "--field", f"sage_job_id={JOB}", env=env))
     done = stack.wait_for_state(project, "posted")
     assert done["sage_ids"] == {"job_id": JOB}
     job = stack.sage("GET", f"/v1/jobs/{JOB}")
     assert (job["name"], job["city"], job["zip"]) == ("Lakeside Library", "Lakeside", "92040")
     assert {c["code"]: c["categories"] for c in job["cost_codes"]}["01-100"] == ["L", "M", "O"]
 
-    synced = synced_settings(tmp_path)
-
     # the sub job: SubJob ID prefilled, changed at accept
-    sub_job = "sub_job:P-1004:A-SJ-01"
-    path = write(tmp_path, "sub_job-SJ-01.json", project="P-1004", number="A-SJ-01")
-    ok(stack.starter("start", str(path), "--send", "--as", ADMIN, env=synced))
-    ok(stack.starter("accept", sub_job, "--as", APPROVER, "--field", "sub_job_id=A-EW"))
+    sub_job = "sub_job:P-1018:A-SJ-01"
+    path = write(tmp_path, "sub_job-SJ-01.json", project="P-1018", number="A-SJ-01")
+    ok(stack.starter("start", str(path), "--send", "--as", ADMIN, env=env))
+    ok(stack.starter("accept", sub_job, "--as", APPROVER, "--field", "sub_job_id=A-EW", env=env))
     assert stack.wait_for_state(sub_job, "posted")["sage_ids"] == {"extra_id": "A-EW"}
     assert stack.sage("GET", f"/v1/extras/{JOB}/A-EW")["description"] == "East Wing"
 
     # the budget: exported, then posted once a person posts its batch
-    budget = "budget:P-1004:A-BUD-1"
-    path = write(tmp_path, "budget-BUD-1001.json", project="P-1004", number="A-BUD-1")
-    ok(stack.starter("start", str(path), "--send", "--as", ADMIN, env=synced))
-    ok(stack.starter("accept", budget, "--as", APPROVER))
+    budget = "budget:P-1018:A-BUD-1"
+    path = write(tmp_path, "budget-BUD-1001.json", project="P-1018", number="A-BUD-1")
+    ok(stack.starter("start", str(path), "--send", "--as", ADMIN, env=env))
+    ok(stack.starter("accept", budget, "--as", APPROVER, env=env))
     posted = post_batches(stack, budget)
     estimate = stack.sage("GET", f"/v1/estimates/{posted['sage_ids']['estimate_id']}")
     assert estimate["job_id"] == JOB
     assert sum(line["original_estimate"] for line in estimate["lines"]) == 2_767_000.0
 
     # the budget modification: allowed on the locked budget, posted by a person too
-    change = "budget_modification:P-1004:A-BM-1"
-    path = write(tmp_path, "budget_modification-BM-001.json", project="P-1004", number="A-BM-1")
-    ok(stack.starter("start", str(path), "--send", "--as", ADMIN, env=synced))
-    ok(stack.starter("accept", change, "--as", APPROVER))
+    change = "budget_modification:P-1018:A-BM-1"
+    path = write(tmp_path, "budget_modification-BM-001.json", project="P-1018", number="A-BM-1")
+    ok(stack.starter("start", str(path), "--send", "--as", ADMIN, env=env))
+    ok(stack.starter("accept", change, "--as", APPROVER, env=env))
     posted = post_batches(stack, change)
     transfer = stack.sage("GET", f"/v1/estimate_transfers/{posted['sage_ids']['transfer_id']}")
     assert [line["transfer_amount"] for line in transfer["lines"]] == [-7500.0, 7500.0]
     assert transfer["job_name"] == "Lakeside Library"
 
     # a second budget for the same job: Sage refuses, status says why and what to do
-    again = "budget:P-1004:A-BUD-2"
+    again = "budget:P-1018:A-BUD-2"
     path = write(
         tmp_path,
         "budget-BUD-1001.json",
-        project="P-1004",
+        project="P-1018",
         number="A-BUD-2",
         lines=[{"cost_code": "03-300", "category": "S", "original_budget": "1300000"}],
     )
-    ok(stack.starter("start", str(path), "--send", "--as", ADMIN, env=synced))
-    ok(stack.starter("accept", again, "--as", APPROVER))
+    ok(stack.starter("start", str(path), "--send", "--as", ADMIN, env=env))
+    ok(stack.starter("accept", again, "--as", APPROVER, env=env))
     failed = stack.wait_for_state(again, "export_failed")
     assert failed["last_error"]["code"] == "budget_locked"
     shown = ok(stack.starter("status", again))
@@ -149,13 +151,14 @@ def test_a_code_sage_already_uses_shows_cause_and_solution_and_a_retry_fixes_it(
     stack: Stack, tmp_path: Path, example, number, field, taken, free, code
 ):
     data = json.loads((ITEMS / example).read_text(encoding="utf-8"))
+    env: dict[str, str] = {}
+    if data["type"] == "project":  # P-1004 is synced by the test above: a project of its own
+        data["project"] = "P-1017"
+        env = own_project(tmp_path, "P-1017")
     item = f"{data['type']}:{data['project']}:{number}"
-    ok(
-        stack.starter(
-            "start", str(write(tmp_path, example, number=number)), "--send", "--as", ADMIN
-        )
-    )
-    ok(stack.starter("accept", item, "--as", APPROVER, "--field", f"{field}={taken}"))
+    path = write(tmp_path, example, number=number, project=data["project"])
+    ok(stack.starter("start", str(path), "--send", "--as", ADMIN, env=env))
+    ok(stack.starter("accept", item, "--as", APPROVER, "--field", f"{field}={taken}", env=env))
 
     failed = stack.wait_for_state(item, "export_failed")
     assert failed["last_error"]["code"] == code
@@ -164,7 +167,7 @@ def test_a_code_sage_already_uses_shows_cause_and_solution_and_a_retry_fixes_it(
     assert f"cause: {CATALOGUE[code].cause}" in shown
     assert f"solution: {CATALOGUE[code].solution}" in shown
 
-    ok(stack.starter("retry", item, "--as", APPROVER, "--field", f"{field}={free}"))
+    ok(stack.starter("retry", item, "--as", APPROVER, "--field", f"{field}={free}", env=env))
     assert stack.wait_for_state(item, "posted")["export_fields"] == {field: free}
 
 

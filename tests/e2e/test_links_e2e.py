@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.conftest import ROOT, Stack
+from tests.e2e.test_trust_authority_e2e import temporal_signal
 
 ADMIN, APPROVER, VIEWER = "pm.alex", "acct.ana", "viewer.vic"
 ITEMS = ROOT / "examples" / "items"
@@ -202,7 +203,30 @@ def test_every_export_feeds_the_next_and_a_commitment_is_unlinked_and_sent_again
     refused(stack.starter("unlink", commitment, "--as", VIEWER, env=env), 1, "Standard or Admin")
     refused(stack.starter("unlink", commitment, "--as", "mallory", env=env), 1)
     refused(stack.starter("unlink", f"commitment:{PROJECT}:L-NONE", "--as", APPROVER, env=env), 3)
-    refused(stack.starter("unlink", budget, "--as", APPROVER, env=env), 1, "cannot be unlinked")
+    refused(stack.starter("unlink", budget, "--as", APPROVER, env=env), 1, "finished")
+
+    # forged notes and signals: recorded as refused, nothing changes, the next command works
+    registry = links(stack, PROJECT, env)
+    temporal_signal(stack, f"erp_project:{PROJECT}", "link", "not a note")
+    forged = {
+        "item": "commitment:P-9999:X",
+        "links": [
+            {
+                "kind": "commitment",
+                "procore": "L-SC-16",
+                "sage_id": "EVIL",
+                "at": "2026-12-01T00:00:00Z",
+            }
+        ],
+    }
+    temporal_signal(stack, f"erp_project:{PROJECT}", "link", forged)
+    temporal_signal(stack, f"erp_project:{PROJECT}", "unlink_link", {"actor": "mallory"})
+    temporal_signal(stack, commitment, "unlink", {"actor": "mallory"})
+    temporal_signal(stack, commitment, "unlink", [1, 2])
+    assert links(stack, PROJECT, env) == registry
+    assert stack.status(commitment)["state"] == "posted"
+    refusals = [e for e in stack.status(commitment)["audit"] if e["action"] == "unlink"]
+    assert [e["outcome"] for e in refusals] == ["refused", "refused"]
 
     # unlink: the link ends, Sage keeps its record, the item is editable again
     out = ok(stack.starter("unlink", commitment, "--as", APPROVER, env=env))
@@ -230,24 +254,8 @@ def test_every_export_feeds_the_next_and_a_commitment_is_unlinked_and_sent_again
         "Not synced: commitment L-SC-16.",
     )
 
-    # edit (a field Sage does not hold), resend, accept: Sage's identical record is linked
-    edited = write(
-        tmp_path,
-        "commitment-SC-0042.json",
-        number="L-SC-16",
-        status="complete",
-        contract_company={"name": "Northside Glazing", "number": COMPANY},
-    )
-    ok(stack.starter("edit", commitment, str(edited), "--as", ADMIN, env=env))
-    ok(stack.starter("send", commitment, "--as", ADMIN, env=env))
-    ok(stack.starter("accept", commitment, "--as", APPROVER, env=env))
-    relinked = stack.wait_for_state(commitment, "posted", timeout=120)
-    assert relinked["export_generation"] == 2
-    assert len(records(stack, "commitments", "commitment_id", "L-SC-16")) == 1
-    wait_for_link(stack, PROJECT, "commitment:L-SC-16", env)
-
-    # unlink again, change what Sage holds: refused with the seed's words, never a second record
-    ok(stack.starter("unlink", commitment, "--as", APPROVER, env=env))
+    # Sage's commitment changed since (the CCO added an item): edit, resend, accept is refused
+    # with the seed's words, and Sage still holds one record
     changed = write(
         tmp_path,
         "commitment-SC-0042.json",
@@ -259,8 +267,24 @@ def test_every_export_feeds_the_next_and_a_commitment_is_unlinked_and_sent_again
     ok(stack.starter("send", commitment, "--as", ADMIN, env=env))
     ok(stack.starter("accept", commitment, "--as", APPROVER, env=env))
     failed = stack.wait_for_state(commitment, "export_failed", timeout=120)
-    assert "already exists" in failed["last_error"]["message"]
+    assert "A commitment with code [L-SC-16] already exists" in failed["last_error"]["message"]
     assert len(records(stack, "commitments", "commitment_id", "L-SC-16")) == 1
+
+    # a commitment Sage holds as it was sent: unlink, edit (a field Sage does not hold),
+    # resend, accept: linked again, exported once, one record
+    other = f"commitment:{PROJECT}:L-SC-17"
+    body = {"number": "L-SC-17", "contract_company": {"name": "N", "number": COMPANY}}
+    export(stack, env, write(tmp_path, "commitment-SC-0042.json", **body), other)
+    stack.wait_for_state(other, "posted", timeout=120)
+    ok(stack.starter("unlink", other, "--as", APPROVER, env=env))
+    edited = write(tmp_path, "commitment-SC-0042.json", status="complete", **body)
+    ok(stack.starter("edit", other, str(edited), "--as", ADMIN, env=env))
+    ok(stack.starter("send", other, "--as", ADMIN, env=env))
+    ok(stack.starter("accept", other, "--as", APPROVER, env=env))
+    relinked = stack.wait_for_state(other, "posted", timeout=120)
+    assert relinked["export_generation"] == 2
+    assert len(records(stack, "commitments", "commitment_id", "L-SC-17")) == 1
+    wait_for_link(stack, PROJECT, "commitment:L-SC-17", env)
 
     # the registry survives a worker kill and a dev server restart
     before_project, before_company = links(stack, PROJECT, env), links(stack, "CRE", env)

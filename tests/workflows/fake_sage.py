@@ -159,7 +159,8 @@ class FakeSage:
                 raise ApplicationError(
                     failure.message, failure.model_dump(), type=failure.code, non_retryable=True
                 )
-            if self.fail_with is not None and call.method == "POST":
+            refresh = call.path.endswith("/cost_codes")  # the job's cost code refresh
+            if self.fail_with is not None and call.method == "POST" and not refresh:
                 failure = self.fail_with
                 raise ApplicationError(
                     failure.message, failure.model_dump(), type=failure.code, non_retryable=True
@@ -169,7 +170,7 @@ class FakeSage:
                 self.commitments.pop(code, None)
                 return SageAnswer(status=200, body={"deleted": True})
             body = dict(call.body or {})
-            if call.path.endswith("/cost_codes"):  # a budget's cost code refresh
+            if refresh:  # before a financial export (issue 16), not only a budget's
                 return SageAnswer(status=200, body={"job": {"cost_codes": body["cost_codes"]}})
             if call.path == "/v1/estimates":  # a budget: the job's original estimate
                 self.batches += 1
