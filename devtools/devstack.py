@@ -53,13 +53,17 @@ DYNAMIC_CONFIG = (
     "matching.useNewMatcher=true",
     "matching.enableFairness=true",
     "matching.numTaskqueueWritePartitions=1",
+    "matching.numTaskqueueReadPartitions=1",
 )
 """Task queue fairness (issue 17): exports carry their project as `fairness_key`, so one
 project's bulk send shares the Sage queue with the others' exports instead of queueing them
 behind it. The shipped dev server (CLI 1.9.1, server 1.32.0) takes both through
 `--dynamic-config-value`; priority stays honoured (`python -m bench priority`). Priority and
-fairness order tasks within a partition, so new tasks go to one partition; all four are still
-read, so tasks a server on the same file wrote before (to any partition) are never stranded."""
+fairness order tasks within a partition, so each task queue has one. Read partitions must match
+the write ones: a task queue's rate limit (the Sage queue's `SAGE_RATE_LIMIT_PER_HOUR`) is split
+among the read partitions, and with four read, one written, the Sage queue ran at a quarter of
+its rate (`bench quota`: 27% of the quota used, 100% with one of each). A `.data/` whose server
+ran before these flags may hold tasks in partitions 1-3 that are no longer read: `make clean`."""
 
 
 def dynamic_config_flags() -> list[str]:
