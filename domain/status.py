@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -126,6 +126,9 @@ class ItemWorkflowInput(BaseModel):
     """Set when the item continues as new: everything it knew, its audit trail included."""
     history_limit: int = Field(default=20_000, ge=10)
     """Continue as new past this many history events, or when Temporal suggests it."""
+    unlink_window: timedelta | None = None
+    """How long a posted item that may be unlinked keeps its run open (None: domain/links.py
+    UNLINK_WINDOW, 30 days; zero: it ends at posted, as before issue 16)."""
 
 
 class ItemStatus(BaseModel):

@@ -189,6 +189,9 @@ class ItemWorkflow:
         against the link registry at send (domain/links.py)."""
         self._unlinking = False
         self._unlink_window_over = False
+        self._unlink_window = (
+            links.UNLINK_WINDOW if start.unlink_window is None else start.unlink_window
+        )
         if start.carried is not None:
             self._restore(start.carried)
 
@@ -271,6 +274,7 @@ class ItemWorkflow:
                     settings=self._settings,
                     carried=self._carry(),
                     history_limit=self._history_limit,
+                    unlink_window=self._unlink_window,
                 )
             )
         if self._state is State.ACCEPTED:
@@ -732,6 +736,7 @@ class ItemWorkflow:
             self._state is State.POSTED
             and self._item.type in links.UNLINKABLE
             and not self._unlink_window_over
+            and self._unlink_window > timedelta(0)
             and workflow.patched(UNLINK_WINDOW_PATCH)
         )
 
@@ -739,8 +744,8 @@ class ItemWorkflow:
         try:
             await workflow.wait_condition(
                 lambda: self._state is not State.POSTED,
-                timeout=links.UNLINK_WINDOW,
-                timeout_summary=f"open for unlink for {links.UNLINK_WINDOW}",
+                timeout=self._unlink_window,
+                timeout_summary=f"open for unlink for {self._unlink_window}",
             )
         except TimeoutError:
             self._unlink_window_over = True

@@ -62,7 +62,10 @@ async def item_workflow(
     item: dict[str, Any] | None = None,
     history_limit: int = 20_000,
     notices: FakeNotices | None = None,
+    unlink_window: timedelta = timedelta(0),
 ) -> AsyncIterator[WorkflowHandle[Any, Any]]:
+    """An item on the time-skipping server; by default it ends at posted (no unlink window),
+    so `result()` returns as it did before issue 16."""
     queue = f"items-{uuid.uuid4()}"
     data = item or commitment()
     async with (
@@ -81,7 +84,10 @@ async def item_workflow(
         handle = await env.client.start_workflow(
             ItemWorkflow.run,
             ItemWorkflowInput(
-                item=data, settings=settings or project(), history_limit=history_limit
+                item=data,
+                settings=settings or project(),
+                history_limit=history_limit,
+                unlink_window=unlink_window,
             ),
             id=f"commitment:P-1001:{data['number']}:{uuid.uuid4().hex[:6]}",
             task_queue=queue,
