@@ -31,11 +31,12 @@ def take_link_note(
     except ValueError:
         record(audit, claimed_actor(payload), "link", "refused: not a link note")
         return registry
-    foreign = [ln for ln in note.links if not belongs(ln)]
+    made = [ln.model_copy(update={"item": note.item}) for ln in note.links]  # the note's item
+    foreign = [ln for ln in made if not belongs(ln)]
     if foreign:
         record(audit, note.item, "link", f"refused: {len(foreign)} link(s) not of this home")
         return registry
-    registry, lines = recorded(registry, note.links)
+    registry, lines = recorded(registry, made)
     if lines:
         record(audit, note.item, "link", "; ".join(lines))
     return registry
