@@ -23,7 +23,6 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from contract.posting_watch import STATUS_QUERY, WatchStatus, watch_id
 from tests.e2e.chaos import (
-    assert_exactly_once,
     chaos_stack,
     finish,
     start_and_send,
@@ -124,7 +123,12 @@ async def test_batches_posted_while_the_worker_and_its_watch_are_killed_all_reac
         assert len(moves) == 1, final["audit"]  # posted once, by Sage's answer
         assert moves[0]["state_before"] == "exported"
     rows = wait_until_settled(stack, workload, timeout=60)
-    assert_exactly_once(stack, workload, rows)
+    assert [rows[workload.item(n)]["state"] for n in workload.good] == ["posted"] * AUTOMATIC
+    # a posted item may stay open for an unlink (issue 16): count Sage's records, not closures
+    records = stack.admin("GET", "/admin/records/commitments")
+    assert all(not r.get("deleted") for r in records)
+    commitments = Counter(r["commitment_id"] for r in records)
+    assert commitments == Counter(workload.good), f"not once each in Sage: {commitments}"
 
     transfers = stack.admin("GET", "/admin/records/estimate_transfers")
     ever = Counter(t["batch_id"] for t in transfers)
