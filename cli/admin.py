@@ -9,7 +9,8 @@ from typing import Any
 
 from temporalio.service import RPCError
 
-from cli.common import add_actor, out, signed
+from cli.common import add_actor, signed
+from cli.output import out
 from client.connection import open_client
 from client.entities import project_syncs
 from client.errors import NO_SUCH_ITEM, OK, REFUSED, UserError, rpc_error

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from cli.output import out  # noqa: F401  (until every command imports it from cli.output)
 from client.errors import USAGE, UserError, first_line
 from client.signing import key_file
 from client.signing import signed as signed_request

@@ -7,7 +7,7 @@ import argparse
 import json
 from typing import Any
 
-from cli.common import out
+from cli.output import out
 from client.doctor import run_checks
 from client.errors import OK, REFUSED
 from runtime.config import Config

@@ -28,7 +28,8 @@ from cli import (
     report,
     schedules,
 )
-from cli.common import Handler, out
+from cli.common import Handler
+from cli.output import out
 from client.errors import USAGE, UserError
 from runtime import logs
 from runtime.codec import CodecError

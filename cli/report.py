@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from cli import output
-from cli.common import out
+from cli.output import out
 from client.connection import open_client
 from client.projects import known_project
 from client.report import project_report, sub_job_list

@@ -8,7 +8,8 @@ import argparse
 from datetime import timedelta
 from typing import Any
 
-from cli.common import add_actor, out, signing_key_file
+from cli.common import add_actor, signing_key_file
+from cli.output import out
 from client.connection import open_client
 from client.entities import ensure_project, prime_command, project_command, project_syncs
 from client.errors import OK, USAGE, UserError

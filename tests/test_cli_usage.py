@@ -84,8 +84,8 @@ def test_a_mistake_is_one_clear_line_before_any_connection(args, code, message):
 
 def test_the_output_path_escapes_control_characters(capsys):
     """Actors, comments and details from callers never reach the terminal raw (issue 14 case 7):
-    everything the command line prints goes through `cli.common.out`."""
-    from cli.common import out
+    everything the command line prints goes through `cli.output`."""
+    from cli.output import out
 
     out("acct.ana\x1b]0;owned\x07 said \x9b31mhi\x1b[0m", "\u202eevil\nnext line")
     assert capsys.readouterr().out == (
