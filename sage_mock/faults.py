@@ -37,6 +37,8 @@ class FaultSettings(BaseModel):
     error_rate: Rate = 0.0
     error_statuses: list[Literal[500, 503]] = Field(default=[500, 503], min_length=1)
     latency_ms: int = Field(default=0, ge=0, le=60_000)
+    latency_paths: list[str] = Field(default=[], max_length=20)
+    """Path prefixes the latency applies to (none: every /v1/ call)."""
     commit_then_fail_rate: Rate = 0.0
     drop_rate: Rate = 0.0
     locked_rate: Rate = 0.0
@@ -56,8 +58,9 @@ class FaultInjector:
         self.settings = settings
         self._random = random.Random(settings.seed)
 
-    async def delay(self) -> None:
-        if self.settings.latency_ms:
+    async def delay(self, path: str) -> None:
+        prefixes = self.settings.latency_paths
+        if self.settings.latency_ms and (not prefixes or path.startswith(tuple(prefixes))):
             await asyncio.sleep(self.settings.latency_ms / 1000)
 
     def error_before(self) -> int | None:

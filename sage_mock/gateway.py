@@ -93,7 +93,7 @@ class SageGateway:
                 outcome["status"] = company.status
                 await _answer(company, quota.headers(), scope, receive, send)
                 return
-            await self.services.faults.delay()
+            await self.services.faults.delay(scope.get("path", ""))
             failure = self.services.faults.error_before()
             if failure is not None:
                 outcome["status"] = failure

@@ -673,17 +673,7 @@ class ItemWorkflow:
             await self._resolve_links()
             self._apply(command, request)
         except Exception as err:  # never a failed workflow task, whatever arrives
-            detail = (
-                err.message if isinstance(err, ApplicationError) else reason(err, command.value)
-            )
-            self._record(
-                _claimed_actor(data),
-                command.value,
-                Outcome.REFUSED,
-                self._state,
-                f"{detail} (signal)",
-            )
-            self._publish()
+            self._refused_signal(command, data, err)
 
     async def _resolve_links(self) -> None:
         """Read the project's and the Sage company's links; refuse (Refusal) what is not
@@ -834,17 +824,15 @@ class ItemWorkflow:
             self._verify(command.value, request)
             self._apply(command, request)
         except Exception as err:  # never a failed workflow task, whatever arrives
-            detail = (
-                err.message if isinstance(err, ApplicationError) else reason(err, command.value)
-            )
-            self._record(
-                _claimed_actor(data),
-                command.value,
-                Outcome.REFUSED,
-                self._state,
-                f"{detail} (signal)",
-            )
-            self._publish()
+            self._refused_signal(command, data, err)
+
+    def _refused_signal(self, command: Command, data: Any, err: Exception) -> None:
+        """A signal's refusal, in the audit trail under whoever it claims to come from."""
+        detail = err.message if isinstance(err, ApplicationError) else reason(err, command.value)
+        self._record(
+            _claimed_actor(data), command.value, Outcome.REFUSED, self._state, f"{detail} (signal)"
+        )
+        self._publish()
 
     def _start_export_generation(self) -> None:
         self._generation += 1

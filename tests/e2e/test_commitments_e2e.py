@@ -247,12 +247,15 @@ def test_signed_commands_through_the_command_line(stack: Stack, tmp_path: Path):
     again = stack.starter("keys", "new", ADMIN, "--dir", str(keys))
     assert again.returncode == 1 and "exists already" in again.stderr
     project["signing"] = {"accept_unsigned": False}
+    # A project of this test's own (a P-1001 copy on the same Sage job): its posted commitment
+    # stays open for unlinking, and P-1001's later `settings apply` must not meet its roster.
+    project["project"] = "P-1091"
     settings_file = tmp_path / "projects.json"
-    settings_file.write_text(json.dumps({"projects": {"P-1001": project}}))
+    settings_file.write_text(json.dumps({"projects": {"P-1091": project}}))
     signed_env = {"ERP_PROJECTS_FILE": str(settings_file), "ERP_SIGNING_KEYS_DIR": str(keys)}
 
-    path = write_item(tmp_path, number="E2E-0011")
-    item = "commitment:P-1001:E2E-0011"
+    path = write_item(tmp_path, number="E2E-0011", project="P-1091")
+    item = "commitment:P-1091:E2E-0011"
     ok(stack.starter("start", str(path), env=signed_env))
     unsigned = stack.starter(
         "send", item, "--as", ADMIN, env={"ERP_PROJECTS_FILE": str(settings_file)}

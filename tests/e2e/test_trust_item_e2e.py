@@ -19,6 +19,9 @@ from tests.e2e.conftest import ROOT, Stack, write_item
 ADMIN, APPROVER = "pm.alex", "acct.ana"
 TEMPORAL = str(Path(sys.executable).with_name("temporal"))
 
+SLOW_COMMITMENTS = {"latency_ms": 2000, "latency_paths": ["/v1/commitments"]}
+"""The commitment's create (and its undo) slow at the mock; the cost code refresh before it not."""
+
 
 def ok(done: subprocess.CompletedProcess[str]) -> str:
     assert done.returncode == 0, f"exit {done.returncode}: {done.stderr}"
@@ -113,10 +116,10 @@ def test_a_cancel_in_temporal_mid_export_undoes_the_record(stack: Stack, tmp_pat
     path = write_item(tmp_path, number="E2E-T002")
     item = "commitment:P-1001:E2E-T002"
     ok(stack.starter("start", str(path), "--send", "--as", ADMIN))
-    stack.admin("PUT", "/admin/faults", json={"latency_ms": 2000})
+    stack.admin("PUT", "/admin/faults", json=SLOW_COMMITMENTS)
     try:
         ok(stack.starter("accept", item, "--as", APPROVER))
-        time.sleep(0.7)  # the create call is in flight at the mock
+        time.sleep(0.7)  # the cost code refresh done, the create call is in flight at the mock
         ok(temporal(stack, "workflow", "cancel", "--workflow-id", item))
         status = stack.wait_for_state(item, "cancelled", timeout=60)
     finally:
@@ -174,10 +177,10 @@ def test_leftovers_block_retry_until_a_reset_undoes_them(stack: Stack, tmp_path:
     path = write_item(tmp_path, number="E2E-T004")
     item = "commitment:P-1001:E2E-T004"
     ok(stack.starter("start", str(path), "--send", "--as", ADMIN))
-    stack.admin("PUT", "/admin/faults", json={"latency_ms": 2000, "locked_rate": 1.0})
+    stack.admin("PUT", "/admin/faults", json={**SLOW_COMMITMENTS, "locked_rate": 1.0})
     try:
         ok(stack.starter("accept", item, "--as", APPROVER))
-        time.sleep(0.7)  # the create call is in flight at the mock
+        time.sleep(0.7)  # the cost code refresh done, the create call is in flight at the mock
         ok(temporal(stack, "workflow", "cancel", "--workflow-id", item))
         failed = stack.wait_for_state(item, "export_failed", timeout=60)
     finally:

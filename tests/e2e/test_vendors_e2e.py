@@ -63,7 +63,13 @@ def test_vendors_matched_linked_archived_imported_and_updated(stack: Stack, tmp_
     shutil.copy(ROOT / "examples" / "company.json", account)
 
     # nothing read yet; a standard user may not refresh
-    refused(run(stack, account, "vendors", "list"), 3, "nothing read from Sage yet")
+    # (the company's workflow may exist already: an export earlier in the session noted its
+    # vendor link there, README "Links"; either way no vendor has been read)
+    listed = run(stack, account, "vendors", "list")
+    if listed.returncode == 0:
+        assert "no vendors read yet" in listed.stdout, listed.stdout
+    else:
+        refused(listed, 3, "nothing read from Sage yet")
     refused(run(stack, account, "vendors", "refresh", "--as", PM), 1, "needs Admin")
     refused(run(stack, account, "vendors", "refresh", "--company", "X9", "--as", ADMIN), 2, "X9")
 
