@@ -39,7 +39,9 @@ class Stack:
         handle = await self.env.client.start_workflow(
             ItemWorkflow.run,
             ItemWorkflowInput(
-                item=commitment(number=number), settings=project(DirectExportMode.ENABLED)
+                item=commitment(number=number),
+                settings=project(DirectExportMode.ENABLED),
+                unlink_window=timedelta(0),  # ends at posted: result() need not skip 30 days
             ),
             id=f"commitment:P-1002:{number}:{uuid.uuid4().hex[:6]}",
             task_queue=self.queue,
