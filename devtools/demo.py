@@ -23,7 +23,7 @@ from temporalio.client import Client
 from cli import company as company_cli
 from cli import jobs as jobs_cli
 from cli.common import read_item
-from client.errors import REFUSED, UserError
+from client.errors import NO_SUCH_ITEM, REFUSED, UserError
 from client.items import command, item_status, start_item
 from client.projects import find_project, load_projects
 from client.signing import key_file, signed
@@ -31,6 +31,7 @@ from domain import erp
 from domain.approval import Approval, RespondRequest, Response
 from domain.commands import AcceptRequest, CommandRequest, RejectRequest
 from domain.export_plan import Posting
+from domain.items import ItemBase
 from domain.lifecycle import State
 from domain.status import ItemStatus
 from runtime.config import config
@@ -176,11 +177,20 @@ WAITS_FOR = {
 """A change order or an invoice exports only once its commitment is in Sage."""
 
 
+def in_order_of_need(folder: Path) -> list[tuple[Path, ItemBase]]:
+    """The folder's items by file name, each after the items it needs synced first."""
+    items = [(path, read_item(path)) for path in sorted(folder.glob("*.json"))]
+
+    def depth(workflow_id: str) -> int:
+        return max((1 + depth(needed) for needed in SYNCED_FIRST.get(workflow_id, [])), default=0)
+
+    return sorted(items, key=lambda pair: depth(pair[1].workflow_id))
+
+
 async def play(client: Client, folder: Path = ITEMS) -> None:
     cfg = config()
     projects = load_projects(cfg.erp_projects_file)
-    for path in sorted(folder.glob("*.json")):
-        item = read_item(path)
+    for path, item in in_order_of_need(folder):
         project = find_project(projects, item.project, cfg.erp_projects_file, str(path))
         try:
             erp.require_export(project.erp, item.type, project.project)
@@ -212,9 +222,15 @@ async def respond(client: Client, item: str, request: RespondRequest) -> None:
     for _ in range(100):
         approval_id = (await item_status(client, item)).approval_workflow_id
         if approval_id:
-            request = signed(request, approval_id, "respond", key_file(request.actor))
-            await command(client, approval_id, "respond", request, Approval)
-            return
+            answer = signed(request, approval_id, "respond", key_file(request.actor))
+            try:
+                await command(client, approval_id, "respond", answer, Approval)
+                return
+            except UserError as err:
+                # the item names its approval workflow in the task that starts it: for a
+                # moment Temporal may not know it yet
+                if err.code != NO_SUCH_ITEM:
+                    raise
         await asyncio.sleep(0.1)
     raise UserError(f"{item}: its approval workflow did not start", REFUSED)
 
