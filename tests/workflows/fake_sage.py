@@ -79,6 +79,9 @@ class FakeSage:
     """The link registry, both homes in one (activities/links.py writes the real ones)."""
     link_notes: list[LinksRecord] = field(default_factory=list)
     unlink_notes: list[LinkEnd] = field(default_factory=list)
+    watches: set[str] = field(default_factory=set)
+    """IDs of the posting watches the register activity started: a test ends them (a watch
+    left running with no worker on its queue slows every later time skip of the session)."""
 
     def is_posted(self, batch: str) -> bool:
         if self.posted_batches is not None:
@@ -94,6 +97,7 @@ class FakeSage:
         @activity.defn(name=REGISTER_ACTIVITY)
         async def register(request: WatchRequest) -> None:
             queue = activity.info().task_queue
+            self.watches.add(watch_id(request.company, queue))
             await client.start_workflow(
                 "ErpPostingWatch",
                 PostingWatchInput(

@@ -18,6 +18,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from contract.posting_watch import WatchTiming
 from contract.sage import SageFailure
 from domain.commands import (
     AcceptRequest,
@@ -54,6 +55,11 @@ def commitment(**changes: Any) -> dict[str, Any]:
     return {**data, **changes}
 
 
+QUICK_WATCH = WatchTiming(fast=timedelta(milliseconds=200), min_gap=timedelta(milliseconds=200))
+"""The company's watch looks every 0.2 s while an export's posting is due (5 s and 20 s apart in
+production): a test that polls `status` waits in real time, not skipped time."""
+
+
 @asynccontextmanager
 async def item_workflow(
     env: WorkflowEnvironment,
@@ -75,7 +81,7 @@ async def item_workflow(
             workflows=[ItemWorkflow, ApprovalWorkflow, PostingWatch],
             activities=[
                 (notices or FakeNotices()).send_notice,
-                *sage.watch_activities(env.client),
+                *sage.watch_activities(env.client, QUICK_WATCH),
             ],
             workflow_runner=RUNNER,
         ),
@@ -101,6 +107,9 @@ async def item_workflow(
                     await env.client.get_workflow_handle(child).terminate("test finished")
             with contextlib.suppress(RPCError):
                 await handle.terminate("test finished")
+            for watch in sage.watches:
+                with contextlib.suppress(RPCError):
+                    await env.client.get_workflow_handle(watch).terminate("test finished")
 
 
 async def status(handle: WorkflowHandle[Any, Any]) -> ItemStatus:
@@ -339,7 +348,7 @@ async def test_a_long_lived_item_continues_as_new_and_keeps_its_audit_trail(time
             env.client,
             task_queue=queue,
             workflows=[ItemWorkflow, ApprovalWorkflow, PostingWatch],
-            activities=[FakeNotices().send_notice, *sage.watch_activities(env.client)],
+            activities=[FakeNotices().send_notice, *sage.watch_activities(env.client, QUICK_WATCH)],
             workflow_runner=RUNNER,
         ),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
