@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date
 
 from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
-from domain.exports.jobs import job_rule, synced_job
+from domain.exports.jobs import cost_code_refresh, job_rule, synced_job
 from domain.items import ChangeOrderStatus, PrimeContractChangeOrder
 from domain.sage_codes import sage_code_problem
 from domain.sage_paths import Answer, sage_path
@@ -43,6 +43,10 @@ LUMP_SUM_RULE = (
     "contract SOV line it changes (add a new line to the SOV first: starter.py prime-contract "
     "edit-sov)."
 )
+
+
+COST_CODE_REFRESH = "prime_contract_change_order-cost-code-refresh"
+"""Patch ID: PCCOs exported before the refresh (issue 16) replay without it."""
 
 
 def lump_sum(settings: ProjectSettings) -> bool:
@@ -119,7 +123,8 @@ def contract_item_key(k: int) -> str:
 def plan(
     item: PrimeContractChangeOrder, settings: ProjectSettings, fields: dict[str, str], today: date
 ) -> ExportPlan:
-    """New contract items first, then the estimate changes, then the schedule value changes.
+    """The job's cost code refresh, new contract items, then the estimate changes, then the
+    schedule value changes.
 
     With the SOV controlled by Procore no contract item is created: one schedule value change
     carries the PCCO's rolled-up amount to the single lump-sum contract item."""
@@ -130,7 +135,8 @@ def plan(
     if lump_sum(settings):
         item_codes = [settings.lump_sum_contract_item for _ in item.sov]
     items_path = sage_path("/v1/contracts", job, contract, "items")
-    steps: list[ExportStep] = []
+    lines = [(line.cost_code, line.category) for line in item.sov]
+    steps: list[ExportStep] = [cost_code_refresh(job, lines, "PCCO", COST_CODE_REFRESH)]
     new_lines = (
         []
         if lump_sum(settings)

@@ -376,6 +376,7 @@ def test_the_unlink_target_of_each_unlinkable_item_is_its_own_link():
         "commitment-SC-0042.json",
         "commitment_change_order-SC-0042-01.json",
         "subcontractor_invoice-INV-0042-01.json",
+        "prime_contract_change_order-PCCO-007.json",
     ],
 )
 def test_every_financial_export_refreshes_the_jobs_cost_codes_first(name):

@@ -270,9 +270,13 @@ PCCO = {
 
 def test_a_pcco_in_procore_mode_sends_one_rolled_up_schedule_value_change():
     plan = pcco.plan(parse_item(PCCO), settings("procore"), {}, TODAY)
-    assert [s.name for s in plan.steps] == ["post_estimate_changes", "post_schedule_value_changes"]
-    assert plan.steps[0].call.body["lines"][1]["amount"] == 8000.0
-    assert plan.steps[1].call.body["lines"] == [
+    assert [s.name for s in plan.steps] == [
+        "refresh_cost_codes",
+        "post_estimate_changes",
+        "post_schedule_value_changes",
+    ]
+    assert plan.steps[1].call.body["lines"][1]["amount"] == 8000.0
+    assert plan.steps[2].call.body["lines"] == [
         {"contract_item": "001", "description": "PCCO PCCO-1", "amount": 20000.0}
     ]
 

@@ -11,6 +11,7 @@ import pytest
 from domain.commands import AcceptRequest, CommandRequest, ItemFacts, decide, export_fields
 from domain.export_plan import Posting, SageCall, fill
 from domain.exports import kind_of
+from domain.exports.prime_contract_change_order import COST_CODE_REFRESH
 from domain.items import InvalidItem, PrimeContractChangeOrder, parse_item
 from domain.lifecycle import Command, State
 from domain.permissions import NotPermitted
@@ -192,7 +193,7 @@ def test_a_pcco_without_new_lines_needs_no_field():
 def test_codes_are_read_in_line_order_and_spaces_around_commas_do_not_matter():
     fields = export_fields(pcco(sov=[CANOPY, PADS, CANOPY]), {}, {"new_contract_items": "A, B"})
     steps = plan(pcco(sov=[CANOPY, PADS, CANOPY]), fields).steps
-    assert [s.call.body["item_code"] for s in steps[:2]] == ["A", "B"]
+    assert [s.call.body["item_code"] for s in steps[1:3]] == ["A", "B"]
     svc_lines = steps[-1].call.body["lines"]
     assert [line["contract_item"] for line in svc_lines] == ["A", "002", "B"]
 
@@ -200,8 +201,29 @@ def test_codes_are_read_in_line_order_and_spaces_around_commas_do_not_matter():
 # --- the plan: mapping and order ---
 
 
-def test_the_new_contract_item_is_created_first_with_no_original_amount():
+def test_the_jobs_cost_codes_are_refreshed_before_anything_else():
+    """seeds/004 release note 02/03/2025: cost codes refreshed and exported automatically
+    before financial exports; a PCCO's estimate changes land on the job's cost codes."""
     step = plan(pcco()).steps[0]
+    assert (step.name, step.call.method, step.call.path) == (
+        "refresh_cost_codes",
+        "POST",
+        "/v1/jobs/1001/cost_codes",
+    )
+    assert step.call.body == {
+        "cost_codes": [
+            {"code": "03-300", "description": "", "categories": ["M"]},
+            {"code": "05-120", "description": "", "categories": ["S"]},
+        ]
+    }
+    assert step.undo is None and step.batch is None
+    assert step.since == COST_CODE_REFRESH  # PCCOs recorded before it replay without it
+    older = plan(pcco()).released(lambda patch: patch != COST_CODE_REFRESH)
+    assert older.steps[0].name == "create_contract_item_1"
+
+
+def test_the_new_contract_item_is_created_first_with_no_original_amount():
+    step = plan(pcco()).steps[1]
     assert step.name == "create_contract_item_1"
     assert step.call == SageCall(
         method="POST",
@@ -218,7 +240,7 @@ def test_the_new_contract_item_is_created_first_with_no_original_amount():
 
 
 def test_one_estimate_change_per_sov_line_with_the_pcco_number_in_chg_mgt_ref_1():
-    step = plan(pcco()).steps[1]
+    step = plan(pcco()).steps[2]
     assert step.name == "post_estimate_changes"
     assert step.call.path == "/v1/estimate_changes"
     assert step.call.body == {
@@ -273,7 +295,11 @@ def test_schedule_value_changes_go_on_the_contract_items_last():
 
 def test_a_pcco_on_existing_contract_items_only_creates_none():
     steps = plan(pcco(sov=[PADS]), {"new_contract_items": ""}).steps
-    assert [s.name for s in steps] == ["post_estimate_changes", "post_schedule_value_changes"]
+    assert [s.name for s in steps] == [
+        "refresh_cost_codes",
+        "post_estimate_changes",
+        "post_schedule_value_changes",
+    ]
 
 
 def test_when_the_schedule_value_change_is_refused_everything_before_is_undone_newest_first():
@@ -303,7 +329,11 @@ def test_a_pcco_on_a_quickbill_job_changes_its_misc_worksheet_not_a_contract():
     )
     assert kind_of(item).prerequisites(item, quickbill) == []
     steps = kind_of(item).plan(item, quickbill, kind_of(item).default_fields(item), TODAY).steps
-    assert [s.name for s in steps] == ["post_estimate_changes", "post_schedule_value_changes"]
+    assert [s.name for s in steps] == [
+        "refresh_cost_codes",  # the worksheet's lines still post to the job's cost codes
+        "post_estimate_changes",
+        "post_schedule_value_changes",
+    ]
     svc = steps[-1].call.body
     assert (svc["job_id"], svc["contract_id"]) == ("2002", "2002")
     assert [line["contract_item"] for line in svc["lines"]] == ["JOB"]
