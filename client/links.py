@@ -3,6 +3,8 @@ ErpCompany, by their `links` query."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -12,9 +14,13 @@ from contract import erp_project as ep
 from contract.links import LINKS_QUERY, LinksView
 
 
-async def _view(client: Client, wf_id: str) -> LinksView | None:
+async def _view(
+    client: Client, wf_id: str, rpc_timeout: timedelta | None = None
+) -> LinksView | None:
     try:
-        return await client.get_workflow_handle(wf_id).query(LINKS_QUERY, result_type=LinksView)
+        return await client.get_workflow_handle(wf_id).query(
+            LINKS_QUERY, result_type=LinksView, rpc_timeout=rpc_timeout
+        )
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             return None
@@ -32,3 +38,10 @@ async def links_of(client: Client, name: str) -> LinksView:
         "yet (export its project or a company, or import its Sage job)",
         NO_SUCH_ITEM,
     )
+
+
+async def project_links(
+    client: Client, project: str, rpc_timeout: timedelta | None = None
+) -> LinksView | None:
+    """Project `project`'s links, or None when it has synced nothing yet (no ErpProject)."""
+    return await _view(client, ep.workflow_id(project), rpc_timeout)
