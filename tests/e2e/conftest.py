@@ -16,11 +16,11 @@ from typing import Any
 
 import httpx
 import pytest
-from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
+from client.items import item_status
 from devtools import devstack
-from domain.status import ItemStatus
+from runtime.config import Config
+from runtime.connection import connect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -153,19 +153,15 @@ class Stack:
 
     def _until_state_moves(self, item: str, state: str, deadline: float) -> None:
         async def ask() -> None:
-            client = await Client.connect(
-                self.env["TEMPORAL_ADDRESS"], data_converter=pydantic_data_converter
-            )
-            handle = client.get_workflow_handle(item)
+            client = await connect(Config(temporal_address=self.env["TEMPORAL_ADDRESS"]))
             while time.monotonic() < deadline:
-                current = await handle.query("status", result_type=ItemStatus)
-                if current.state.value != state:
+                if (await item_status(client, item)).state.value != state:
                     return
                 await asyncio.sleep(0.25)
 
         try:
             asyncio.run(ask())
-        except Exception:  # encrypted payloads, a loop already running, no workflow yet:
+        except Exception:  # a loop already running, no workflow yet, Temporal restarting:
             time.sleep(0.5)  # back to starter.py alone
 
 
