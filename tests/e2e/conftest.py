@@ -21,6 +21,7 @@ from client.items import item_status
 from devtools import devstack
 from runtime.config import Config
 from runtime.connection import connect
+from tests.e2e.warm_starter import WarmStarter
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -39,6 +40,14 @@ API_KEY = "e2e-sage-key"
 """The orchestrator's key: the worker and starter.py have it (`Stack.env`)."""
 ADMIN_KEY = "e2e-sage-admin-key"
 """The mock's admin key: only the mock and the test (`Stack.admin`, a person in Sage) have it."""
+
+
+WARM_STARTER = WarmStarter()
+"""One fork server for the whole session (started by the first `Stack.starter`)."""
+
+
+def pytest_sessionfinish() -> None:
+    WARM_STARTER.close()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -96,10 +105,15 @@ class Stack:
     def starter(
         self, *args: str, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
+        """`python starter.py ARGS` as a user runs it, through the warm fork server
+        (tests/e2e/warm_starter.py: the same run without 1.4 s of imports each time)."""
+        run_env = {**os.environ, **self.env, **(env or {})}
+        if os.environ.get("ERP_E2E_COLD_STARTER") != "1":
+            return WARM_STARTER.run(list(args), run_env, timeout=120)
         return subprocess.run(
             [sys.executable, "starter.py", *args],
             cwd=ROOT,
-            env={**os.environ, **self.env, **(env or {})},
+            env=run_env,
             capture_output=True,
             text=True,
             timeout=120,
@@ -138,10 +152,9 @@ class Stack:
     def wait_for_state(self, item: str, *states: str, timeout: float = 60) -> dict[str, Any]:
         """The item's `starter.py status --json` once it is in one of `states`.
 
-        Between two runs of `starter.py` (1.5 s each, most of it imports) the wait asks the
-        workflow itself, in this process, until its state moves: the test sees the change
-        within a quarter second instead of a starter run later, and what it then checks is
-        still what `starter.py` prints."""
+        Between two runs of `starter.py` the wait asks the workflow itself, in this process,
+        until its state moves: the test sees the change within a quarter second, and what it
+        then checks is still what `starter.py` prints."""
         deadline = time.monotonic() + timeout
         while True:
             current = self.status(item)
@@ -159,9 +172,11 @@ class Stack:
                     return
                 await asyncio.sleep(0.25)
 
+        asking = ask()
         try:
-            asyncio.run(ask())
+            asyncio.run(asking)
         except Exception:  # a loop already running, no workflow yet, Temporal restarting:
+            asking.close()
             time.sleep(0.5)  # back to starter.py alone
 
 
