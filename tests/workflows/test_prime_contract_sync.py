@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import Replayer, Worker
 
 from contract import erp_project as ep
 from contract import prime_contract_sync as pcw
@@ -352,6 +353,13 @@ async def test_an_import_and_each_reimport_write_the_prime_contract_and_its_item
             "ended contract_item 2001-PC/001 <-> Sage 001 (imported) (Sage untouched)",
         ]
         assert not [line for line in (await status(handle)).audit if line.action == "link"]
+        # the history (its patch marker, its link activities) replays on this code
+        replayer = Replayer(
+            workflows=[PrimeContractSync],
+            data_converter=pydantic_data_converter,
+            workflow_runner=RUNNER,
+        )
+        await replayer.replay_workflow(await handle.fetch_history())
 
 
 async def test_links_that_cannot_be_written_leave_the_import_standing_the_next_writes_them(
