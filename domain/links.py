@@ -15,7 +15,8 @@ pure rules:
   contradicts is refused naming both IDs;
 - `resolved`: the item and settings with the registry's Sage IDs filled in, which is what the
   planners read (domain/exports/*.py), so every Sage ID in a call comes from the links;
-- `made_by`: the links a successful export makes;
+- `made_by`: the links a successful export makes; `imported_by`: the links a prime
+  contract's import (or re-import) makes, and `ended_by` those a re-import ends;
 - unlink: which items may be unlinked, by whom (seeds/004 permissions matrix), and what it
   does to dependants (nothing: see `UNLINK_DEPENDANTS`).
 """
@@ -43,6 +44,7 @@ from domain.items import (
     SubcontractorInvoice,
 )
 from domain.lifecycle import State
+from domain.prime_contract import PrimeContract, sov_items
 from domain.refusal import Refusal
 from domain.settings import ErpPermission, ProjectSettings, RosterUser
 
@@ -63,8 +65,12 @@ class LinkKind(StrEnum):
     BUDGET = "budget"
     BUDGET_MODIFICATION = "budget_modification"
     PRIME_CONTRACT = "prime_contract"
+    """the prime contract's number <-> the Sage contract imported into it (a Sage contract
+    added to it later: `{number}/{contract}`)"""
     PRIME_CONTRACT_CHANGE_ORDER = "prime_contract_change_order"
     CONTRACT_ITEM = "contract_item"
+    """`{prime contract number}/{code}` (an added contract's: `{number}/{contract}/{code}`)
+    <-> the Sage contract item code its SOV line was imported from"""
 
 
 COMPANY_KINDS = frozenset({LinkKind.VENDOR})
@@ -78,17 +84,22 @@ class LinkOrigin(StrEnum):
     LINKED = "linked"
     """Sage held an identical record already; the export linked it"""
     IMPORTED = "imported"
-    """a Sage job imported as this project"""
+    """a Sage record imported into Procore: a job as this project, a prime contract and its
+    contract items"""
     VENDOR_LINK = "vendor link"
     """a person (or an exact refresh match) linked the vendor to the company"""
+
+
+NAME_LIMIT = 120
+"""The longest Procore or Sage name a link holds (`Link.procore`, `Link.sage_id`)."""
 
 
 class Link(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: LinkKind
-    procore: str = Field(min_length=1, max_length=120)
-    sage_id: str = Field(min_length=1, max_length=120)
+    procore: str = Field(min_length=1, max_length=NAME_LIMIT)
+    sage_id: str = Field(min_length=1, max_length=NAME_LIMIT)
     item: str | None = Field(default=None, max_length=300, description="the item's workflow ID")
     parent: str | None = Field(
         default=None, max_length=120, description="the commitment a CCO or an invoice is on"
@@ -109,6 +120,10 @@ class EndedLink(Link):
 
 ENDED_KEPT = 200
 """Ended links a registry remembers (newest kept): for people, never for decisions."""
+
+
+class Unnamable(Refusal):
+    """A record whose name (Sage's, or the one made for it) is longer than a link holds."""
 
 
 class LinkConflict(Refusal):
@@ -398,6 +413,44 @@ def made_by(
             for n in range(1, len(item.sov) + 1)
         ]
     return made
+
+
+def imported_by(prime: PrimeContract, item: str, at: datetime) -> list[Link]:
+    """The links an import of `prime` makes: the prime contract with each Sage contract
+    imported into it, and each contract item its SOV lines came from, as Sage holds them now
+    (`prime.imported`; in lump-sum mode Sage's one item, which PCCOs roll up into, whatever
+    detailed SOV the project team keeps). The first Sage contract is the one the prime
+    contract's header came from; a contract added later is named inside the prime contract's
+    number, as its lines are, so two contracts' equal item codes never collide."""
+    number = prime.header.number
+    common = {"item": item, "origin": LinkOrigin.IMPORTED, "at": at}
+
+    def link(kind: LinkKind, procore: str, sage_id: str) -> Link:
+        for name in (procore, sage_id):
+            if len(name) > NAME_LIMIT:
+                raise Unnamable(
+                    f"{kind.value} {procore[:40]}... <-> Sage {sage_id[:40]}...: a name longer "
+                    f"than {NAME_LIMIT} characters cannot be linked"
+                )
+        return Link(kind=kind, procore=procore, sage_id=sage_id, **common)
+
+    made: list[Link] = []
+    for n, contract in enumerate(prime.imported.values()):
+        name = number if n == 0 else f"{number}/{contract.contract_id}"
+        made.append(link(LinkKind.PRIME_CONTRACT, name, contract.contract_id))
+        made += [
+            link(LinkKind.CONTRACT_ITEM, f"{name}/{line.code}", line.code)
+            for line in sov_items(contract)
+        ]
+    return made
+
+
+def ended_by(before: list[Link], after: list[Link]) -> list[Link]:
+    """The links of `before` a re-import no longer makes (a contract item gone from Sage):
+    they end; the ones it makes again are the same pairs, which the registry takes as no
+    change (`LinkRegistry.with_link`)."""
+    kept = {(ln.kind, ln.procore, ln.sage_id) for ln in after}
+    return [ln for ln in before if (ln.kind, ln.procore, ln.sage_id) not in kept]
 
 
 def home_of(kind: LinkKind) -> str:

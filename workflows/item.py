@@ -22,14 +22,10 @@ with workflow.unsafe.imports_passed_through():
     from contract.approval import PROGRESS_SIGNAL
     from contract.item import EXPORT_AS_COMMAND, LINK_EXISTING_COMMAND, WORKFLOW_TYPE
     from contract.links import (
-        END_LINK_ACTIVITY,
         READ_LINKS_ACTIVITY,
-        RECORD_LINKS_ACTIVITY,
         UNLINK_COMMAND,
-        LinkEnd,
         LinkNote,
         LinksRead,
-        LinksRecord,
         LinksSnapshot,
         UnlinkNote,
     )
@@ -85,6 +81,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import export_saga, posting_watch
     from workflows.approval import ApprovalWorkflow
+    from workflows.links import end_link, record_links
+    from workflows.policies import LINKS_RETRY
 
 DIRECT_EXPORT_ACTOR = "direct-export"
 RESTING_STATES = frozenset({State.DRAFT, State.SENT, State.REJECTED, State.EXPORT_FAILED})
@@ -103,17 +101,14 @@ KEY_HOLDERS_SIGN_PATCH = "key-holders-must-sign"
 SETTINGS_NAME_THEIR_ADMIN_PATCH = "settings-name-their-erp-admin"
 """Before: a bare settings signal was taken from anyone."""
 LEFTOVERS_BLOCK_PATCH = "leftovers-block-new-exports"
+"""Before: retry, reject and cancel were taken while a failed export's steps were in Sage."""
 POSTING_WATCH_PATCH = "posting-watch"
+"""Before: an exported item polled each of its batches itself (an activity retrying up to every
+5 minutes: 12 Sage requests an hour per waiting batch)."""
 LINKS_PATCH = "links-registry"
 """Before: a send took the Sage IDs the files carried, unchecked, and an export told nobody."""
 UNLINK_WINDOW_PATCH = "posted-open-for-unlink"
 """Before: a posted item's run ended at once (no unlink)."""
-LINKS_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
-)
-"""Before: an exported item polled each of its batches itself (an activity retrying up to every
-5 minutes: 12 Sage requests an hour per waiting batch)."""
-"""Before: retry, reject and cancel were taken while a failed export's steps were in Sage."""
 NOTICE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1)
 )
@@ -704,14 +699,7 @@ class ItemWorkflow:
             return
         note = LinkNote(item=workflow.info().workflow_id, links=made)
         try:
-            await workflow.execute_activity(
-                RECORD_LINKS_ACTIVITY,
-                LinksRecord(project=self._settings, note=note),
-                start_to_close_timeout=timedelta(seconds=30),
-                schedule_to_close_timeout=timedelta(minutes=10),
-                retry_policy=LINKS_RETRY,
-                summary="record links",
-            )
+            await record_links(self._settings, note)
         except Exception as err:
             cause = getattr(err, "cause", None) or err
             detail = f"links not recorded: {cause}"
@@ -793,14 +781,7 @@ class ItemWorkflow:
         )
         self._unlinking = True
         try:
-            await workflow.execute_activity(
-                END_LINK_ACTIVITY,
-                LinkEnd(project=self._settings, note=note),
-                start_to_close_timeout=timedelta(seconds=30),
-                schedule_to_close_timeout=timedelta(minutes=2),
-                retry_policy=LINKS_RETRY,
-                summary=f"unlink {kind.value} {procore}",
-            )
+            await end_link(self._settings, note)
         finally:
             self._unlinking = False
         was = ", ".join(f"{k}={v}" for k, v in self._sage_ids.items()) or "its record"

@@ -1,5 +1,7 @@
 """The registry side of ErpProject and ErpCompany: the `link` and `unlink_link` signals an
-item sends (through activities/links.py) and the `links` query, shared by both homes.
+item sends (through activities/links.py) and the `links` query, shared by both homes; and
+the writer's side, `record_links` and `end_link`, the one way a workflow that made, found or
+ended a link (an item, a prime contract's import) tells its homes.
 
 Whatever a signal carries, it is validated here; a payload that is not a note, or a link
 that is not this home's, is recorded as refused and changes nothing (never a failed task).
@@ -8,15 +10,50 @@ that is not this home's, is recorded as refused and changes nothing (never a fai
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from contract.links import LinkNote, UnlinkNote
+    from contract.links import (
+        END_LINK_ACTIVITY,
+        RECORD_LINKS_ACTIVITY,
+        LinkEnd,
+        LinkNote,
+        LinksRecord,
+        UnlinkNote,
+    )
     from contract.sync import AuditLine
     from domain.links import Link, LinkRegistry, NotLinked, recorded
+    from domain.settings import ProjectSettings
+    from workflows.policies import LINKS_RETRY
     from workflows.sage_reads import claimed_actor, record
+
+
+async def record_links(settings: ProjectSettings, note: LinkNote) -> None:
+    """Tell the homes of `note`'s links what the workflow linked (`links.record`, a
+    signal-with-start of each home, started with `settings` if it runs no workflow)."""
+    await workflow.execute_activity(
+        RECORD_LINKS_ACTIVITY,
+        LinksRecord(project=settings, note=note),
+        start_to_close_timeout=timedelta(seconds=30),
+        schedule_to_close_timeout=timedelta(minutes=10),
+        retry_policy=LINKS_RETRY,
+        summary="record links",
+    )
+
+
+async def end_link(settings: ProjectSettings, note: UnlinkNote) -> None:
+    """Tell the link's home that it ended (`links.end`); Sage is not touched."""
+    await workflow.execute_activity(
+        END_LINK_ACTIVITY,
+        LinkEnd(project=settings, note=note),
+        start_to_close_timeout=timedelta(seconds=30),
+        schedule_to_close_timeout=timedelta(minutes=2),
+        retry_policy=LINKS_RETRY,
+        summary=f"unlink {note.kind.value} {note.procore}",
+    )
 
 
 def take_link_note(

@@ -14,6 +14,12 @@ SAGE_CALL_RETRY = RetryPolicy(
 )
 """Business errors are raised non-retryable by the activity; nothing else gives up."""
 
+LINKS_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
+)
+"""The link registry's activities (activities/links.py): a home's query or signal-with-start,
+retried within the caller's schedule-to-close time-out."""
+
 POSTING_TIMEOUT = timedelta(seconds=15)
 POSTING_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),

@@ -6,6 +6,12 @@ asks every prime contract of the project to refresh itself.
 Workflow ID: `prime_contract:{project}:{contract}`. Every command is an update whose refusal
 (a guard in domain/prime_contract.py) reaches the caller at once; nothing fails the workflow.
 
+Links: after every import, added contract and re-import that brought something in, the
+workflow writes the prime contract and its contract items into its project's link registry
+(ErpProject, through workflows/links.py as an item does: `domain.links.imported_by`), and
+ends the links of contract items a re-import no longer brings (`ended_by`). Behind
+PRIME_LINKS_PATCH; a note that cannot be delivered is in the audit trail, never a refusal.
+
 Authority: every command is checked against the settings the workflow holds (its start input,
 then what `settings` took): the first import is open to ERP Standard or Admin, a re-import (on
 demand, `sync`, or the sync schedule) needs Admin on the ERP Integrations tool AND on the Prime
@@ -25,6 +31,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contract import search_attributes as sa
+    from contract.links import LinkNote, UnlinkNote
     from contract.prime_contract_sync import (
         NO_SUCH_CONTRACT,
         REFUSED,
@@ -41,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         ScheduleRequest,
         SyncSignal,
     )
+    from domain import links
     from domain import prime_contract as pc
     from domain.commands import SettingsRequest
     from domain.export_plan import SageCall
@@ -49,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.settings import ProjectSettings
     from domain.signing import Signature
     from workflows import policies, sage_gateway
+    from workflows.links import end_link, record_links
     from workflows.sage_reads import (
         HELD_AUTHORITY_PATCH,
         SYNC_ACTOR_PATCH,
@@ -58,6 +67,11 @@ with workflow.unsafe.imports_passed_through():
         remember_nonce,
         schedule_outcome,
     )
+
+PRIME_LINKS_PATCH = "prime-contract-sync-links"
+"""Before: an import wrote no link (the registry knew no prime contract)."""
+LINK_NOTE_SIZE = 500
+"""Links per note (contract.links.LinkNote's limit): a longer contract takes several notes."""
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
@@ -125,6 +139,7 @@ class PrimeContractSync:
                 self._closed = True  # nothing imported: the workflow ends, the ID is free
                 raise self._refusal(request.actor, "import", err) from None
             self._record(request.actor, "import", f"imported {self._summary(contract)}")
+            await self._write_links(None, request.actor)
             self._publish()
             return self.status()
 
@@ -141,6 +156,7 @@ class PrimeContractSync:
     async def add_contract(self, request: ImportRequest) -> SyncStatus:
         async with self._lock:
             assert self._prime is not None and request.contract is not None
+            before = self._prime
             try:
                 found = await self._search(request.contract)
                 contract = pc.choose(self._settings, request.contract, found)
@@ -152,6 +168,7 @@ class PrimeContractSync:
             except (pc.ImportRefused, LookupError) as err:
                 raise self._refusal(request.actor, "add_contract", err) from None
             self._record(request.actor, "add_contract", f"imported {self._summary(contract)}")
+            await self._write_links(before, request.actor)
             self._publish()
             return self.status()
 
@@ -166,11 +183,13 @@ class PrimeContractSync:
     async def reimport(self, request: ImportRequest) -> SyncStatus:
         async with self._lock:
             self._take_request_settings(request)
+            before = self._prime
             try:
                 changed = await self._reimport()
             except (pc.ImportRefused, LookupError) as err:
                 raise self._refusal(request.actor, "reimport", err) from None
             self._record(request.actor, "reimport", f"re-imported {', '.join(changed)}")
+            await self._write_links(before, request.actor)
             self._publish()
             return self.status()
 
@@ -214,12 +233,16 @@ class PrimeContractSync:
     async def sync(self, actor: str) -> str:
         """A refresh: Sage's figures are noted, and changes re-imported when the guards allow."""
         async with self._lock:
+            before = self._prime
             try:
                 changed = await self._reimport()
                 outcome = f"re-imported {', '.join(changed)}"
             except (pc.ImportRefused, LookupError) as err:
                 outcome = f"nothing re-imported: {err}"
+                changed = []
             self._record(actor, "sync", outcome)
+            if changed:
+                await self._write_links(before, actor)
             self._publish()
             return outcome
 
@@ -434,6 +457,28 @@ class PrimeContractSync:
             "/v1/prime_contracts", contract.job_id, contract.contract_id, "links", self._project
         )
         await self._call(SageCall(method="PUT", path=path))
+
+    async def _write_links(self, before: pc.PrimeContract | None, actor: str) -> None:
+        """Tell the project's registry what this import linked: the links of contract items
+        Sage no longer holds end first, then every link the contract makes now is written
+        (the same pairs again change nothing: the registry decides, domain/links.py)."""
+        if self._prime is None or not workflow.patched(PRIME_LINKS_PATCH):
+            return
+        item, at = workflow.info().workflow_id, workflow.now()
+        try:  # whatever Sage named its records (too long for a link, say): noted, never raised
+            made = links.imported_by(self._prime, item, at)
+            gone = links.ended_by(links.imported_by(before, item, at) if before else [], made)
+            for link in gone:
+                ended = UnlinkNote(
+                    item=item, kind=link.kind, procore=link.procore, actor=actor, at=at
+                )
+                await end_link(self._settings, ended)
+            for start in range(0, len(made), LINK_NOTE_SIZE):
+                note = LinkNote(item=item, links=made[start : start + LINK_NOTE_SIZE])
+                await record_links(self._settings, note)
+        except Exception as err:  # links are the registry's; the import stands
+            cause = getattr(err, "cause", None) or err
+            self._record("system", "link", f"links not recorded: {_message(cause)}")
 
     async def _call(self, call: SageCall) -> dict[str, Any]:
         """Sage's answer; LookupError when it has no such record, ImportRefused otherwise."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain import links
+from domain import prime_contract as pc
 from domain.exports import commitment as commitment_export
 from domain.exports import commitment_change_order as cco_export
 from domain.exports import kind_of
@@ -307,6 +309,94 @@ def test_a_budget_links_to_the_estimate_sage_answered_and_nothing_without_an_ans
     budget = example("budget-BUD-1001.json")
     assert links.made_by(budget, {}, {"estimate_id": "E-1"}, AT, 1)[0].sage_id == "E-1"
     assert links.made_by(budget, {}, {}, AT, 1) == []
+
+
+# --- what a prime contract's import links ---
+
+PRIME = "prime_contract:P-1005:2001-PC"
+
+
+def sage_contract(contract_id: str = "2001-PC", *codes: str) -> pc.SageContract:
+    items = [
+        {"item_code": c, "description": c, "original_amount": "100", "revised_amount": "100"}
+        for c in codes or ("001",)
+    ]
+    return pc.SageContract(
+        job_id="2001",
+        contract_id=contract_id,
+        billing_method=pc.BillingMethod.CONTRACTS,
+        status="approved",
+        items=items,
+    )
+
+
+def imported(*contracts: pc.SageContract, mode: str = "sage") -> pc.PrimeContract:
+    held = settings("P-1005", sage_job_id="2001", sov_controlled_by=mode)
+    prime = None
+    for contract in contracts:
+        prime = pc.import_contract(held, contract, AT.date(), prime)
+    assert prime is not None
+    return prime
+
+
+def pairs(made: list[Link]) -> list[tuple[str, str, str]]:
+    return [(m.kind.value, m.procore, m.sage_id) for m in made]
+
+
+def test_a_prime_contracts_import_links_it_and_each_contract_item():
+    made = links.imported_by(imported(sage_contract("2001-PC", "001", "002")), PRIME, AT)
+    assert pairs(made) == [
+        ("prime_contract", "2001-PC", "2001-PC"),
+        ("contract_item", "2001-PC/001", "001"),
+        ("contract_item", "2001-PC/002", "002"),
+    ]
+    assert {(m.origin, m.item, links.home_of(m.kind)) for m in made} == {
+        (LinkOrigin.IMPORTED, PRIME, "project")
+    }
+
+
+def test_an_added_contracts_links_are_named_inside_the_prime_contract_no_collision():
+    prime = imported(sage_contract("2001-PC", "001"), sage_contract("2001-ALT", "001"))
+    made = links.imported_by(prime, PRIME, AT)
+    assert pairs(made)[2:] == [
+        ("prime_contract", "2001-PC/2001-ALT", "2001-ALT"),
+        ("contract_item", "2001-PC/2001-ALT/001", "001"),
+    ]
+    registry, lines = links.recorded(LinkRegistry(), made)
+    assert len(registry.links) == 4 and not [x for x in lines if x.startswith("refused")]
+
+
+def test_lump_sum_links_sages_one_item_whatever_sov_the_team_keeps():
+    prime = imported(sage_contract("2001-PC", "001"), mode="procore")
+    team = [pc.SovItem(code="A", amount=Decimal(60)), pc.SovItem(code="B", amount=Decimal(40))]
+    prime = prime.model_copy(update={"sov": team})
+    assert pairs(links.imported_by(prime, PRIME, AT))[1:] == [
+        ("contract_item", "2001-PC/001", "001")
+    ]
+
+
+def test_a_reimport_ends_the_items_gone_and_adds_the_new_ones_never_twice():
+    before = links.imported_by(imported(sage_contract("2001-PC", "001", "002")), PRIME, AT)
+    after = links.imported_by(imported(sage_contract("2001-PC", "001", "003")), PRIME, AT)
+    gone = links.ended_by(before, after)
+    assert pairs(gone) == [("contract_item", "2001-PC/002", "002")]
+    registry, _ = links.recorded(LinkRegistry(), before)
+    for link in gone:
+        registry = registry.without(link.kind, link.procore, AT, "acct.admin")
+    registry, lines = links.recorded(registry, after)
+    assert sorted(ln.procore for ln in registry.links) == [
+        "2001-PC",
+        "2001-PC/001",
+        "2001-PC/003",
+    ]
+    assert lines == ["linked contract_item 2001-PC/003 <-> Sage 003 (imported)"]
+    assert links.ended_by(after, after) == []
+
+
+def test_a_sage_contract_named_beyond_a_links_limit_is_refused_not_truncated():
+    long = "C" * 118  # its items' names ("{contract}/{code}") exceed 120 characters
+    with pytest.raises(links.Unnamable, match="longer than 120 characters cannot be linked"):
+        links.imported_by(imported(sage_contract(long, "001")), PRIME, AT)
 
 
 # --- unlink ---

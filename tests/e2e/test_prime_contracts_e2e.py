@@ -12,6 +12,7 @@ from devtools import devstack
 from domain import prime_contract as pc
 from tests.e2e.conftest import ROOT, Stack
 from tests.e2e.test_item_types_b_e2e import ok, pcco_data, post_batches, records, write
+from tests.e2e.test_links_e2e import links
 
 ERP_ADMIN, PM = "acct.admin", "pm.alex"
 LUMP_SUM = "prime_contract:P-1005:2001-PC"
@@ -35,6 +36,10 @@ def test_lump_sum_import_pcco_change_in_sage_and_reimport(stack: Stack, tmp_path
     prime = status["prime"]
     assert prime["header"]["number"] == "2001-PC" and prime["sov_controlled_by"] == "procore"
     assert [(s["code"], float(s["amount"])) for s in prime["sov"]] == [("001", 4_800_000.0)]
+    # the import wrote the prime contract and its contract item into the project's registry
+    synced = links(stack, "P-1005", {})
+    assert synced["prime_contract:2001-PC"] == "2001-PC"
+    assert synced["contract_item:2001-PC/001"] == "001"
 
     # the project team keeps the detailed SOV; never above the Sage total
     too_much = tmp_path / "too-much.json"
@@ -124,6 +129,9 @@ def test_lump_sum_import_pcco_change_in_sage_and_reimport(stack: Stack, tmp_path
     prime = prime_status(stack, LUMP_SUM)["prime"]
     assert float(prime["imported"]["2001-PC"]["items"][0]["original_amount"]) == 5_000_000
     assert [s["code"] for s in prime["sov"]] == ["A", "B"]
+    # the same contract item re-imported: the same link, never a second one
+    items = [k for k in links(stack, "P-1005", {}) if k.startswith("contract_item:2001-PC/")]
+    assert items == ["contract_item:2001-PC/001"]
     assert (
         "below the Sage revised total 5,020,000.00"
         in prime_status(stack, LUMP_SUM)["readiness"]["message"]
@@ -211,6 +219,11 @@ def test_quickbill_division_import_and_sync_schedule(stack: Stack, tmp_path: Pat
     assert "re-imported 2003 (Sage job 2003)" in out
     prime = prime_status(stack, "prime_contract:P-1003:2003")["prime"]
     assert [s["code"] for s in prime["sov"]] == ["01", "03", "09", "16"]
+    synced = links(stack, "P-1003", env)  # the division codes are the contract's items
+    assert synced["prime_contract:2003"] == "2003"
+    assert [k for k in synced if k.startswith("contract_item:2003/")] == [
+        f"contract_item:2003/{code}" for code in ("01", "03", "09", "16")
+    ]
 
     refused(
         stack.starter("schedule", "set", "P-1003", "--every", "6h", "--as", "acct.ana", env=env),

@@ -55,12 +55,19 @@ def imported(stack: Stack, projects_file: Path) -> dict[str, Any]:
     return json.loads(projects_file.read_text())["projects"]["P-3001"]
 
 
-def test_the_imported_job_becomes_a_sage100_project_with_the_jobs_name_and_number(imported):
+def test_the_imported_job_becomes_a_sage100_project_with_the_jobs_name_and_number(
+    stack, projects_file, imported
+):
     assert imported["erp"] == "sage100"
     assert imported["sage_company"] == "S100"
     assert imported["sage_job_id"] == "3001"
     assert imported["name"] == "Oak Street Apartments"
     assert "acct.ana" in imported["roster"]  # the team of the --like project
+    # the import linked the project to its job in the link registry (README "Links")
+    shown = run(stack, projects_file, "links", "P-3001", "--json")
+    assert shown.returncode == 0, shown.stderr
+    [job] = [ln for ln in json.loads(shown.stdout)["registry"]["links"] if ln["kind"] == "job"]
+    assert (job["procore"], job["sage_id"], job["origin"]) == ("P-3001", "3001", "imported")
 
 
 def test_a_job_is_added_in_one_system_then_the_other_never_both(stack, projects_file, imported):

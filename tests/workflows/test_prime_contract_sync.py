@@ -13,39 +13,58 @@ from typing import Any
 import pytest
 from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import Replayer, Worker
 
+from contract import erp_project as ep
 from contract import prime_contract_sync as pcw
+from contract.links import (
+    END_LINK_ACTIVITY,
+    LINK_SIGNAL,
+    LINKS_QUERY,
+    RECORD_LINKS_ACTIVITY,
+    UNLINK_SIGNAL,
+    LinkEnd,
+    LinksRecord,
+    LinksView,
+)
 from contract.sage import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageRequest
 from contract.sync import ScheduleRequest
 from domain.commands import SettingsRequest
 from domain.settings import ProjectSettings, RosterUser
 from runtime.sandbox import RUNNER
 from tests.workflows.test_item_workflow import project
+from workflows.erp_project import ErpProject
 from workflows.prime_contract_sync import PrimeContractSync
 
 ADMIN, ANA, PM, VIEWER = "acct.admin", "acct.ana", "pm.alex", "viewer.vic"
 
 
 class FakeSage:
-    """One Sage prime contract, 2001-PC on job 2001; `amount` changes it."""
+    """One Sage prime contract, 2001-PC on job 2001; `amount` and `codes` (its contract items,
+    each of `amount`) change it."""
 
-    def __init__(self) -> None:
+    def __init__(self, contract_id: str = "2001-PC") -> None:
         self.amount = 4_800_000
+        self.codes = ["001"]
+        self.contract_id = contract_id
         self.calls: list[str] = []
 
     def contract(self) -> dict[str, Any]:
-        item = {"item_code": "001", "original_amount": self.amount, "revised_amount": self.amount}
+        items = [
+            {"item_code": code, "original_amount": self.amount, "revised_amount": self.amount}
+            for code in self.codes
+        ]
         return {
             "job_id": "2001",
-            "contract_id": "2001-PC",
+            "contract_id": self.contract_id,
             "billing_method": "contracts",
             "description": "Lakeside Lofts prime",
             "status": "approved",
-            "items": [item],
+            "items": items,
         }
 
     def activities(self) -> list[Any]:
@@ -57,12 +76,47 @@ class FakeSage:
                 return SageAnswer(status=200, body={"contracts": [self.contract()]})
             if c.method == "PUT" and "/links/" in c.path:
                 return SageAnswer(status=200, body={})
-            if c.path == "/v1/prime_contracts/2001/2001-PC":
+            if c.path == f"/v1/prime_contracts/2001/{self.contract_id}":
                 return SageAnswer(status=200, body=self.contract())
             f = SageFailure(status=404, code="not_found", message="Entity with this ID not found.")
             raise ApplicationError(f.message, f.model_dump(), type=f.code, non_retryable=True)
 
         return [call]
+
+
+class ProjectRegistry:
+    """The project's link registry: the real ErpProject, reached as activities/links.py
+    reaches it (the link activities signal it); `fail` makes them fail instead."""
+
+    def __init__(self) -> None:
+        self.handle: WorkflowHandle[Any, Any] | None = None
+        self.fail: str | None = None
+
+    def activities(self) -> list[Any]:
+        @activity.defn(name=RECORD_LINKS_ACTIVITY)
+        async def record(request: LinksRecord) -> None:
+            await self._signal(LINK_SIGNAL, request.note)
+
+        @activity.defn(name=END_LINK_ACTIVITY)
+        async def end(request: LinkEnd) -> None:
+            await self._signal(UNLINK_SIGNAL, request.note)
+
+        return [record, end]
+
+    async def _signal(self, name: str, note: Any) -> None:
+        if self.fail is not None:
+            raise ApplicationError(self.fail, type="NoHome", non_retryable=True)
+        assert self.handle is not None
+        await self.handle.signal(name, note)
+
+    async def links(self) -> LinksView:
+        assert self.handle is not None
+        return await self.handle.query(LINKS_QUERY, result_type=LinksView)
+
+    async def audit(self) -> list[str]:
+        assert self.handle is not None
+        record = await self.handle.query("status", result_type=ep.ProjectRecord)
+        return [line.outcome for line in record.audit if line.action in ("link", "unlink")]
 
 
 def settings(**roster: RosterUser) -> ProjectSettings:
@@ -73,24 +127,43 @@ def settings(**roster: RosterUser) -> ProjectSettings:
 
 @asynccontextmanager
 async def prime_contract(
-    env: WorkflowEnvironment, sage: FakeSage, held: ProjectSettings
+    env: WorkflowEnvironment,
+    sage: FakeSage,
+    held: ProjectSettings,
+    registry: ProjectRegistry | None = None,
 ) -> AsyncIterator[WorkflowHandle[Any, Any]]:
     queue = f"prime-{uuid.uuid4()}"
+    registry = registry or ProjectRegistry()
     async with (
-        Worker(env.client, task_queue=queue, workflows=[PrimeContractSync], workflow_runner=RUNNER),
+        Worker(
+            env.client,
+            task_queue=queue,
+            workflows=[PrimeContractSync, ErpProject],
+            activities=registry.activities(),
+            workflow_runner=RUNNER,
+        ),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
     ):
+        suffix = uuid.uuid4().hex[:6]
+        registry.handle = await env.client.start_workflow(
+            ErpProject.run,
+            ep.ProjectStart(settings=held),
+            id=f"{ep.workflow_id(held.project)}:{suffix}",
+            task_queue=queue,
+        )
+        contract = sage.contract_id
         handle = await env.client.start_workflow(
             PrimeContractSync.run,
-            pcw.SyncStart(project=held.project, contract="2001-PC", settings=held),
-            id=f"{pcw.workflow_id(held.project, '2001-PC')}:{uuid.uuid4().hex[:6]}",
+            pcw.SyncStart(project=held.project, contract=contract, settings=held),
+            id=f"{pcw.workflow_id(held.project, contract)}:{suffix}",
             task_queue=queue,
         )
         try:
             yield handle
         finally:
-            with contextlib.suppress(RPCError):
-                await handle.terminate("test finished")
+            for each in (handle, registry.handle):
+                with contextlib.suppress(RPCError):
+                    await each.terminate("test finished")
 
 
 async def update(handle: WorkflowHandle[Any, Any], name: str, arg: Any, result: type) -> Any:
@@ -219,3 +292,107 @@ async def test_a_schedule_runs_in_the_name_of_the_admin_who_set_it(time_skipping
         await handle.signal("sync", {"actor": ADMIN, "schedule": True})
         record = await wait_for(handle, lambda r: r.audit[-1].action == "sync")
         assert "set no sync schedule" in record.audit[-1].outcome
+
+
+# --- the link registry: what an import and a re-import write (domain/links.py imported_by) ---
+
+
+async def links_settle(registry: ProjectRegistry, done: Any) -> LinksView:
+    for _ in range(200):
+        found = await registry.links()
+        if done(found):
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never happened: {found}")
+
+
+def live(view: LinksView) -> list[tuple[str, str, str]]:
+    return sorted((ln.kind.value, ln.procore, ln.sage_id) for ln in view.registry.links)
+
+
+async def test_an_import_and_each_reimport_write_the_prime_contract_and_its_items_links(
+    time_skipping_env,
+):
+    sage, registry = FakeSage(), ProjectRegistry()
+    held = settings().model_copy(update={"sov_controlled_by": "sage"})
+    async with prime_contract(time_skipping_env, sage, held, registry) as handle:
+        item = handle.id
+        await update(handle, "import", pcw.ImportRequest(actor=ANA), pcw.SyncStatus)
+        found = await registry.links()  # written before the import answered
+        assert live(found) == [
+            ("contract_item", "2001-PC/001", "001"),
+            ("prime_contract", "2001-PC", "2001-PC"),
+        ]
+        assert {(ln.item, ln.origin.value) for ln in found.registry.links} == {(item, "imported")}
+
+        # a new contract item in Sage: the re-import links it, the others stay as they were
+        sage.codes = ["001", "002"]
+        await update(handle, "reimport", pcw.ImportRequest(actor=ADMIN), pcw.SyncStatus)
+        found = await registry.links()
+        assert ("contract_item", "2001-PC/002", "002") in live(found)
+        assert len(found.registry.links) == 3
+        # an item gone from Sage (the sync a schedule runs): its link ends, in the admin's name
+        sage.codes = ["002"]
+        assert (await handle.execute_update("sync", ADMIN, result_type=str)).startswith(
+            "re-imported"
+        )
+        found = await registry.links()
+        assert live(found) == [
+            ("contract_item", "2001-PC/002", "002"),
+            ("prime_contract", "2001-PC", "2001-PC"),
+        ]
+        assert [(e.procore, e.ended_by) for e in found.registry.ended] == [("2001-PC/001", ADMIN)]
+        # nothing new: refused, and the registry is untouched
+        await refusal(handle, "reimport", pcw.ImportRequest(actor=ADMIN))
+        assert await registry.links() == found
+        audit = await registry.audit()
+        assert audit == [
+            "linked prime_contract 2001-PC <-> Sage 2001-PC (imported); "
+            "linked contract_item 2001-PC/001 <-> Sage 001 (imported)",
+            "linked contract_item 2001-PC/002 <-> Sage 002 (imported)",
+            "ended contract_item 2001-PC/001 <-> Sage 001 (imported) (Sage untouched)",
+        ]
+        assert not [line for line in (await status(handle)).audit if line.action == "link"]
+        # the history (its patch marker, its link activities) replays on this code
+        replayer = Replayer(
+            workflows=[PrimeContractSync],
+            data_converter=pydantic_data_converter,
+            workflow_runner=RUNNER,
+        )
+        await replayer.replay_workflow(await handle.fetch_history())
+
+
+async def test_links_that_cannot_be_written_leave_the_import_standing_the_next_writes_them(
+    time_skipping_env,
+):
+    sage, registry = FakeSage(), ProjectRegistry()
+    registry.fail = "the project's home cannot be reached"
+    held = settings().model_copy(update={"sov_controlled_by": "sage"})
+    async with prime_contract(time_skipping_env, sage, held, registry) as handle:
+        record = await update(handle, "import", pcw.ImportRequest(actor=ANA), pcw.SyncStatus)
+        assert record.imported
+        assert record.audit[-1].actor == "system" and record.audit[-1].outcome == (
+            "links not recorded: the project's home cannot be reached"
+        )
+        assert (await registry.links()).registry.links == []
+        registry.fail = None
+        sage.codes = ["001", "002"]
+        await update(handle, "reimport", pcw.ImportRequest(actor=ADMIN), pcw.SyncStatus)
+        assert len((await registry.links()).registry.links) == 3
+
+
+async def test_a_sage_contract_named_beyond_a_links_limit_is_noted_and_the_workflow_goes_on(
+    time_skipping_env,
+):
+    """Hostile input: whatever Sage names its contract, the workflow task never fails."""
+    sage, registry = FakeSage(contract_id="C" * 118), ProjectRegistry()
+    held = settings().model_copy(update={"sov_controlled_by": "sage"})
+    async with prime_contract(time_skipping_env, sage, held, registry) as handle:
+        record = await update(handle, "import", pcw.ImportRequest(actor=ANA), pcw.SyncStatus)
+        assert record.imported
+        assert record.audit[-1].outcome.startswith("links not recorded: ")
+        assert "longer than 120 characters cannot be linked" in record.audit[-1].outcome
+        sage.amount = 5_000_000
+        record = await update(handle, "reimport", pcw.ImportRequest(actor=ADMIN), pcw.SyncStatus)
+        assert record.prime is not None and record.prime.sage_revised_total == 5_000_000
+        assert (await registry.links()).registry.links == []
