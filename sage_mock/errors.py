@@ -22,6 +22,7 @@ RATE_LIMITED = (
 IDEMPOTENCY_CONFLICT = "Idempotency-Key reused with a different request."
 SERVER_ERROR = "Unknown Error => An internal server error occurred."
 UNAVAILABLE = "Service is temporarily unavailable. Please try again later."
+NO_DISTRIBUTIONS = "The document's codings are incomplete: The document has no distributions."
 
 
 class SageError(Exception):
@@ -142,6 +143,9 @@ SCRIPTED_ANSWERS: dict[str, tuple[int, str]] = {
     ),
     "not_supported": (422, "Sage 100 Contractor® does not support commitments."),
     "unknown_company": (404, "Company [CRE] not found."),
+    # the seed's table, for any item (its rules reach them only for some fields and items)
+    "field_too_long": (422, "[Name] is too long, maximum length is 30 characters."),
+    "no_distributions": (422, NO_DISTRIBUTIONS),
 }
 """The seed's troubleshooting answers that no rule of the mock reaches, in the seed's words
 (placeholders kept, the "already exits" typo too): `PUT /admin/faults` `refusals` makes them.
