@@ -142,6 +142,7 @@ SCRIPTED = [
     ("unknown_company", ["doctor", "retry"], None),
     ("job_in_both_systems", ["reject"], None),
     ("not_supported", ["reject"], None),
+    ("field_too_long", ["reject", "edit", "resend"], None),
 ]
 ENDS_REJECTED = {"job_in_both_systems", "not_supported"}
 """The item cannot go to this Sage (the job is another project's, the ERP has no such thing):
