@@ -425,3 +425,95 @@ def test_doctor_passes_on_the_stack_and_each_failure_prints_its_fix(stack: Stack
     assert stack.starter("doctor", "--bogus").returncode == 2
     as_json = json.loads(ok(stack.starter("doctor", "--json")))
     assert {check["name"] for check in as_json} >= {"temporal", "sage", "sage key", "sage quota"}
+
+
+def _invoice(folder: Path, number: str, amount: str, commitment: str) -> Path:
+    data = json.loads(
+        (ROOT / "examples" / "items" / "subcontractor_invoice-INV-0042-01.json").read_text()
+    )
+    line = {"commitment_line": 1, "description": "Lobby", "cost_code": "16-100", "category": "S"}
+    data.update(
+        project=DIRECT,
+        number=number,
+        commitment={"number": commitment, "sage_id": commitment},
+        lines=[{**line, "work_completed_this_period": amount}],
+    )
+    path = folder / f"subcontractor_invoice-{number}.json"
+    path.write_text(json.dumps(data, indent=2))
+    return path
+
+
+def test_an_invoice_sage_holds_differently_and_one_sage_finds_no_distributions_in(
+    stack: Stack, tmp_path: Path
+):
+    """invoice_exists (a real duplicate: the vendor's code taken by another invoice) shows both
+    and an ERP Admin exports under a new code; no_distributions (scripted) ends in the
+    catalogue's reject, edit and resend."""
+    commitment = start_direct(stack, tmp_path, "R-0401")
+    wait_state(stack, commitment, "posted")
+
+    def send(number: str, amount: str, *accept: str) -> str:
+        item = f"subcontractor_invoice:{DIRECT}:{number}"
+        path = _invoice(tmp_path, number, amount, "R-0401")
+        ok(stack.starter("start", str(path), "--send", "--as", TOOL_ADMIN))
+        ok(stack.starter("accept", item, "--as", APPROVER, *accept))
+        return item
+
+    first = send("R-INV-41", "100")
+    wait_state(stack, first, "exported")
+    twin = send("R-INV-42", "200", "--field", "erp_id=R-INV-41")
+    failed_as_the_catalogue_says(stack, twin, "invoice_exists")
+    shown = ok(stack.starter("status", twin))
+    assert "Sage already holds a different record (invoice_exists" in shown
+    assert f"starter.py link-existing {twin} --as USER" in shown
+    run_catalogue_command(
+        stack, "invoice_exists", "export-as", ITEM=twin, USER=ERP_ADMIN, NEW_ID="R-INV-42"
+    )
+    assert wait_state(stack, twin, "exported")["export_fields"]["erp_id"] == "R-INV-42"
+    for number, amount in (("R-INV-41", 100.0), ("R-INV-42", 200.0)):
+        [invoice] = live(stack, "ap_invoices", "invoice_id", number)
+        assert invoice["original_amount"] == amount
+
+    refuse(stack, "no_distributions", "/v1/ap_invoices")
+    empty = send("R-INV-43", "300")
+    failed = failed_as_the_catalogue_says(stack, empty, "no_distributions")
+    assert failed["last_error"]["message"] == SCRIPTED_ANSWERS["no_distributions"][1]
+    assert live(stack, "ap_invoices", "invoice_id", "R-INV-43") == []
+    for verb in ("reject", "edit", "resend"):
+        values = {"ITEM": empty, "USER": PERSON[verb]}
+        if verb == "edit":
+            values["FILE"] = str(_invoice(tmp_path, "R-INV-43", "350", "R-0401"))
+        run_catalogue_command(stack, "no_distributions", verb, **values)
+        if verb == "reject":
+            wait_state(stack, empty, "rejected")
+    wait_state(stack, empty, "sent")
+    ok(stack.starter("accept", empty, "--as", APPROVER))
+    wait_state(stack, empty, "exported")
+    [invoice] = live(stack, "ap_invoices", "invoice_id", "R-INV-43")
+    assert invoice["original_amount"] == 350.0
+
+
+def test_a_sub_job_whose_code_sage_holds_for_another_exports_under_an_unused_one(
+    stack: Stack, tmp_path: Path
+):
+    """extra_exists: the SubJob ID is another sub job's on the job; an accounting approver
+    retries under an unused one, as the catalogue says."""
+    data = json.loads((ROOT / "examples" / "items" / "sub_job-SJ-01.json").read_text())
+
+    def send(number: str, name: str, extra: str) -> str:
+        path = tmp_path / f"sub_job-{number}.json"
+        path.write_text(json.dumps({**data, "number": number, "name": name}))
+        item = f"sub_job:{data['project']}:{number}"
+        ok(stack.starter("start", str(path), "--send", "--as", TOOL_ADMIN))
+        ok(stack.starter("accept", item, "--as", APPROVER, "--field", f"sub_job_id={extra}"))
+        return item
+
+    east = send("R-SJ-1", "East Wing", "R-EW")
+    assert wait_state(stack, east, "posted")["sage_ids"] == {"extra_id": "R-EW"}
+    west = send("R-SJ-2", "West Wing", "R-EW")
+    failed_as_the_catalogue_says(stack, west, "extra_exists")
+    run_catalogue_command(stack, "extra_exists", "retry", ITEM=west, USER=APPROVER, NEW_ID="R-WW")
+    assert wait_state(stack, west, "posted")["sage_ids"] == {"extra_id": "R-WW"}
+    names = {e["extra_id"]: e["description"] for e in live(stack, "extras", "job_id", "1001")}
+    assert (names.get("R-EW"), names.get("R-WW")) == ("East Wing", "West Wing")
+    assert len([e for e in live(stack, "extras", "job_id", "1001") if e["extra_id"] == "R-WW"]) == 1
