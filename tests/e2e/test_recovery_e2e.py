@@ -517,3 +517,105 @@ def test_a_sub_job_whose_code_sage_holds_for_another_exports_under_an_unused_one
     names = {e["extra_id"]: e["description"] for e in live(stack, "extras", "job_id", "1001")}
     assert (names.get("R-EW"), names.get("R-WW")) == ("East Wing", "West Wing")
     assert len([e for e in live(stack, "extras", "job_id", "1001") if e["extra_id"] == "R-WW"]) == 1
+
+
+def _cco(
+    folder: Path, number: str, commitment: str, title: str = "Lobby extras", new_line: bool = True
+) -> Path:
+    data = json.loads(
+        (ROOT / "examples" / "items" / "commitment_change_order-SC-0042-01.json").read_text()
+    )
+    data.update(
+        project=DIRECT,
+        number=number,
+        title=title,
+        commitment={"number": commitment, "sage_id": commitment},
+        sov=[{"commitment_line": 1, "description": "More lobby", "amount": "100.00"}],
+    )
+    if new_line:
+        line = {"description": "Lobby lights", "cost_code": "16-100", "category": "S"}
+        data["sov"].append({**line, "amount": "200.00"})
+    path = folder / f"commitment_change_order-{number}.json"
+    path.write_text(json.dumps(data, indent=2))
+    return path
+
+
+def test_an_undo_refused_while_the_record_is_open_is_named_and_a_reset_clears_it(
+    stack: Stack, tmp_path: Path
+):
+    """record_locked: a CCO's change order is refused after its new commitment line was added;
+    the undo of that line is refused too (someone has the record open in Sage: `locked_rate`).
+    The history names record_locked; a reset while the record is still open is refused and
+    `status` shows the catalogue's words; once it is closed, the reset clears the leftover and
+    the item ends posted with one change order and one new line."""
+    wait_state(stack, start_direct(stack, tmp_path, "R-0501"), "posted")
+    item = f"commitment_change_order:{DIRECT}:R-0501-01"
+    ok(
+        stack.starter(
+            "start", str(_cco(tmp_path, "R-0501-01", "R-0501")), "--send", "--as", TOOL_ADMIN
+        )
+    )
+    refusal = {"code": "cant_be_blank", "path": "/v1/commitment_change_orders"}
+    stack.admin("PUT", "/admin/faults", json={"refusals": [refusal], "locked_rate": 1.0})
+    ok(stack.starter("accept", item, "--as", APPROVER))
+    failed = wait_state(stack, item, "export_failed")
+    assert failed["leftovers"]
+    [undo] = [e for e in failed["audit"] if e["action"].startswith("undo ")]
+    assert undo["outcome"] == "refused" and undo["detail"].startswith("record_locked: ")
+
+    run_catalogue_command(stack, "record_locked", "reset", ITEM=item, USER=ERP_ADMIN)
+    deadline = time.monotonic() + 30
+    while wait_state(stack, item, "export_failed")["last_error"]["code"] != "record_locked":
+        assert time.monotonic() < deadline, "the refused reset did not name record_locked"
+        time.sleep(0.2)
+    failed_as_the_catalogue_says(stack, item, "record_locked")
+
+    stack.admin("PUT", "/admin/faults", json={})  # the person in Sage closes the record
+    run_catalogue_command(stack, "record_locked", "reset", ITEM=item, USER=ERP_ADMIN)
+    wait_state(stack, item, "sent")
+    ok(stack.starter("accept", item, "--as", APPROVER))
+    wait_state(stack, item, "posted")
+    assert len(live(stack, "commitment_change_orders", "change_order_id", "R-0501-01")) == 1
+    lines = stack.sage("GET", "/v1/commitments/1002/R-0501")["items"]
+    assert [i["description"] for i in lines].count("Lobby lights") == 1
+
+
+def test_a_cco_sage_holds_differently_shows_both_and_an_erp_admin_links_or_exports_anew(
+    stack: Stack, tmp_path: Path
+):
+    """commitment_change_order_exists with other content: `status` shows ours beside Sage's
+    and an ERP Admin's two commands; link-existing takes Sage's, export-as writes ours anew."""
+    wait_state(stack, start_direct(stack, tmp_path, "R-0701"), "posted")
+
+    def send(number: str, title: str, *accept: str) -> str:
+        item = f"commitment_change_order:{DIRECT}:{number}"
+        path = _cco(tmp_path, number, "R-0701", title, new_line=False)
+        ok(stack.starter("start", str(path), "--send", "--as", TOOL_ADMIN))
+        ok(stack.starter("accept", item, "--as", APPROVER, *accept))
+        return item
+
+    wait_state(stack, send("R-0701-01", "Made first"), "posted")
+    code = "commitment_change_order_exists"
+    twins = [
+        send(n, "Other extras", "--field", "sage_id=R-0701-01") for n in ("R-0701-02", "R-0701-03")
+    ]
+    for twin in twins:
+        failed = failed_as_the_catalogue_says(stack, twin, code)
+        assert "description" in {row[0] for row in _differences(failed)}
+        shown = ok(stack.starter("status", twin))
+        assert f"Sage already holds a different record ({code}" in shown
+        assert "Made first" in shown and "Other extras" in shown
+        assert f"starter.py link-existing {twin} --as USER" in shown
+    linked, renamed = twins
+    run_catalogue_command(stack, code, "link-existing", ITEM=linked, USER=ERP_ADMIN)
+    run_catalogue_command(
+        stack, code, "export-as", ITEM=renamed, USER=ERP_ADMIN, NEW_ID="R-0701-03"
+    )
+    done = wait_state(stack, linked, "posted")
+    assert done["sage_ids"]["change_order_id"] == "R-0701-01" and done["duplicate"] is None
+    assert wait_state(stack, renamed, "posted")["export_fields"] == {"sage_id": "R-0701-03"}
+    ccos = {
+        n: [c["description"] for c in live(stack, "commitment_change_orders", "change_order_id", n)]
+        for n in ("R-0701-01", "R-0701-03")
+    }
+    assert ccos == {"R-0701-01": ["Made first"], "R-0701-03": ["Other extras"]}
