@@ -519,6 +519,59 @@ def test_a_sub_job_whose_code_sage_holds_for_another_exports_under_an_unused_one
     assert len([e for e in live(stack, "extras", "job_id", "1001") if e["extra_id"] == "R-WW"]) == 1
 
 
+def test_a_sage_that_answers_too_late_is_asked_again_and_writes_once(stack: Stack, tmp_path: Path):
+    """timeout: Sage answers the commitment's create after the worker's 10 s; the tool asks
+    again under the same idempotency key on its own (Temporal shows the time-out as the call's
+    last failure, and the history keeps it), nobody acts, and Sage holds one record."""
+    slow = {"latency_ms": 10_500, "latency_paths": ["/v1/commitments"]}
+    stack.admin("PUT", "/admin/faults", json=slow)
+    item = start_direct(stack, tmp_path, "R-0601")
+    deadline = time.monotonic() + 30
+    while "timeout" not in _failures(stack, item, pending=True):  # the first call timed out
+        assert time.monotonic() < deadline, "the create never timed out"
+        time.sleep(0.2)
+    stack.admin("PUT", "/admin/faults", json={})  # Sage answers in time again
+    done = wait_state(stack, item, "posted")
+    assert "export_failed" not in [e["state_after"] for e in done["audit"]]
+    assert done["last_error"] is None
+    assert len(live(stack, "commitments", "commitment_id", "R-0601")) == 1
+    assert "timeout" in _failures(stack, item, pending=False)
+
+
+def _failures(stack: Stack, item: str, *, pending: bool) -> list[str]:
+    """The failure types `item`'s Sage calls were retried after: of the calls still pending
+    (what the Temporal UI shows), or of the retried calls in its history."""
+
+    async def read() -> list[str]:
+        client = await Client.connect(
+            stack.env["TEMPORAL_ADDRESS"], data_converter=data_converter(None)
+        )
+        handle = client.get_workflow_handle(item)
+        if pending:
+            described = await handle.describe()
+            failures = [a.last_failure for a in described.raw_description.pending_activities]
+        else:
+            history = await handle.fetch_history()
+            failures = [
+                started.last_failure
+                for event in history.events
+                if (started := event.activity_task_started_event_attributes).attempt > 1
+            ]
+        return [kind for failure in failures for kind in _types(failure)]
+
+    return asyncio.run(read())
+
+
+def _types(failure: Any) -> list[str]:
+    """The failure's types down its causes (Temporal wraps a failure it finds too large, its
+    stack traces included, in "Failure exceeds size limit." and keeps the original as cause)."""
+    kinds = []
+    while failure is not None and failure.ByteSize():
+        kinds.append(failure.application_failure_info.type)
+        failure = failure.cause if failure.HasField("cause") else None
+    return kinds
+
+
 def _cco(
     folder: Path, number: str, commitment: str, title: str = "Lobby extras", new_line: bool = True
 ) -> Path:
