@@ -672,3 +672,30 @@ def test_a_cco_sage_holds_differently_shows_both_and_an_erp_admin_links_or_expor
         for n in ("R-0701-01", "R-0701-03")
     }
     assert ccos == {"R-0701-01": ["Made first"], "R-0701-03": ["Other extras"]}
+
+
+def test_a_contract_another_project_linked_first_is_imported_into_that_one(
+    stack: Stack, tmp_path: Path
+):
+    """linked_to_another_project: Sage refuses the import's link (another project linked the
+    contract after the import looked); the refusal says Sage's words and the catalogue's
+    command, and that command, run for the project the contract belongs to, imports it."""
+    projects = json.loads((ROOT / "examples" / "projects.json").read_text())
+    projects["projects"]["P-2030"] = {**projects["projects"]["P-1002"], "project": "P-2030"}
+    settings = tmp_path / "projects.json"
+    settings.write_text(json.dumps(projects))
+    env = {"ERP_PROJECTS_FILE": str(settings)}
+    code = "linked_to_another_project"
+    refuse(stack, code, "/v1/prime_contracts/1002/1002-PC/links", method="PUT")
+    refused = stack.starter(
+        "prime-contract", "import", "P-2030", "1002-PC", "--as", ERP_ADMIN, env=env
+    )
+    entry = CATALOGUE[code]
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
+    assert SCRIPTED_ANSWERS[code][1] in refused.stderr and entry.solution in refused.stderr
+    shown = ok(stack.starter("prime-contract", "status", "P-2030", "1002-PC", env=env))
+    assert "not imported" in shown and entry.solution in shown
+
+    values = {"PROJECT": "P-1002", "CONTRACT": "1002-PC", "USER": ERP_ADMIN}
+    assert "imported" in run_catalogue_command(stack, code, "prime-contract", env=env, **values)
+    assert "imported" in ok(stack.starter("prime-contract", "status", "P-1002", "1002-PC"))
