@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.errors import CATALOGUE
 from domain.items import ItemTool
 from domain.refusal import Refusal
 from domain.settings import ErpPermission, ProjectSettings, RosterUser
@@ -38,6 +39,15 @@ JOB_LEVEL_CODE = "JOB"
 
 class ImportRefused(Refusal):
     """A prime contract that cannot be imported or re-imported; the text says why."""
+
+
+def refused_by_sage(code: str, message: str) -> ImportRefused:
+    """Sage's refusal of an import's call, in Sage's words; where the error catalogue has a
+    remedy for an import (a `prime-contract` command), who does what next follows them."""
+    entry = CATALOGUE.get(code)
+    if entry is None or not any(" prime-contract " in c for c in entry.commands):
+        return ImportRefused(message)
+    return ImportRefused(f"{message} ({code}) {entry.person}: {entry.solution}")
 
 
 class BillingMethod(StrEnum):

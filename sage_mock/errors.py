@@ -22,6 +22,11 @@ RATE_LIMITED = (
 IDEMPOTENCY_CONFLICT = "Idempotency-Key reused with a different request."
 SERVER_ERROR = "Unknown Error => An internal server error occurred."
 UNAVAILABLE = "Service is temporarily unavailable. Please try again later."
+NO_DISTRIBUTIONS = "The document's codings are incomplete: The document has no distributions."
+LINKED_ELSEWHERE = (
+    "The prime contract has inadvertently been added to two projects in your company's "
+    "Procore account."
+)
 
 
 class SageError(Exception):
@@ -142,6 +147,12 @@ SCRIPTED_ANSWERS: dict[str, tuple[int, str]] = {
     ),
     "not_supported": (422, "Sage 100 Contractor® does not support commitments."),
     "unknown_company": (404, "Company [CRE] not found."),
+    # the seed's table, for any item (its rules reach them only for some fields and items)
+    "field_too_long": (422, "[Name] is too long, maximum length is 30 characters."),
+    "no_distributions": (422, NO_DISTRIBUTIONS),
+    # a contract linked to another project between an import's search and its link (its rule:
+    # the link when another project holds it)
+    "linked_to_another_project": (409, LINKED_ELSEWHERE),
 }
 """The seed's troubleshooting answers that no rule of the mock reaches, in the seed's words
 (placeholders kept, the "already exits" typo too): `PUT /admin/faults` `refusals` makes them.

@@ -7,11 +7,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from sage_mock.errors import SageError, not_found
+from sage_mock.errors import NO_DISTRIBUTIONS, SageError, not_found
 from sage_mock.models import WireModel
 from sage_mock.rules import CATEGORY_NOT_FOUND, JOB_CLOSED, VENDOR_INACTIVE
 
-NO_DISTRIBUTIONS = "The document's codings are incomplete: The document has no distributions."
 INVOICE_EXISTS = (
     "There are errors in the document's codings. Errors: Document already exists for "
     "specified vendor and code [{code}]."

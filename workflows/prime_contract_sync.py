@@ -486,7 +486,7 @@ class PrimeContractSync:
         try:
             return await sage_gateway.request(call.method, call.path, call.company)
         except sage_gateway.SageRefused as err:
-            raise pc.ImportRefused(err.failure.message) from None
+            raise pc.refused_by_sage(err.failure.code, err.failure.message) from None
 
     def _refusal(self, actor: str, action: str, err: Exception) -> ApplicationError:
         self._record(actor, action, f"refused: {err}")

@@ -10,17 +10,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from sage_mock.errors import SageError, not_found
+from sage_mock.errors import LINKED_ELSEWHERE, SageError, not_found
 from sage_mock.records import billing, contracts
 from sage_mock.services import SageServices, services
 
 router = APIRouter()
 Services = Annotated[SageServices, Depends(services)]
-
-LINKED_ELSEWHERE = (
-    "The prime contract has inadvertently been added to two projects in your company's "
-    "Procore account."
-)
 
 
 class StatusChange(BaseModel):

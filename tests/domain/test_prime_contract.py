@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from domain import prime_contract as pc
+from domain.errors import CATALOGUE
 from domain.exports import prime_contract_change_order as pcco
 from domain.items import parse_item
 from domain.settings import ProjectSettings, RosterUser
@@ -125,6 +126,18 @@ def test_a_contract_linked_to_another_project_is_refused():
     with pytest.raises(pc.ImportRefused, match=r"added to two projects.*P-2"):
         pc.check_contract(settings(), contract(linked_projects=["P-1", "P-2"]))
     pc.check_contract(settings(), contract(linked_projects=["P-1"]))  # its own link is fine
+
+
+def test_sages_own_two_projects_answer_says_who_imports_it_where():
+    refused = pc.refused_by_sage("linked_to_another_project", pc.TWO_PROJECTS)
+    solution = CATALOGUE["linked_to_another_project"].solution
+    assert str(refused) == f"{pc.TWO_PROJECTS} (linked_to_another_project) an ERP Admin: {solution}"
+    assert "starter.py prime-contract import PROJECT CONTRACT --as USER" in str(refused)
+    # a code whose remedy is no import command (or an unknown one): Sage's words alone
+    assert str(pc.refused_by_sage("unauthorized", "Invalid or missing API key.")) == (
+        "Invalid or missing API key."
+    )
+    assert str(pc.refused_by_sage("no_such_code", "Odd.")) == "Odd."
 
 
 def test_reimport_with_nothing_new_is_refused_and_a_changed_item_comes_in():

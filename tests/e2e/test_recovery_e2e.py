@@ -142,6 +142,7 @@ SCRIPTED = [
     ("unknown_company", ["doctor", "retry"], None),
     ("job_in_both_systems", ["reject"], None),
     ("not_supported", ["reject"], None),
+    ("field_too_long", ["reject", "edit", "resend"], None),
 ]
 ENDS_REJECTED = {"job_in_both_systems", "not_supported"}
 """The item cannot go to this Sage (the job is another project's, the ERP has no such thing):
@@ -424,3 +425,277 @@ def test_doctor_passes_on_the_stack_and_each_failure_prints_its_fix(stack: Stack
     assert stack.starter("doctor", "--bogus").returncode == 2
     as_json = json.loads(ok(stack.starter("doctor", "--json")))
     assert {check["name"] for check in as_json} >= {"temporal", "sage", "sage key", "sage quota"}
+
+
+def _invoice(folder: Path, number: str, amount: str, commitment: str) -> Path:
+    data = json.loads(
+        (ROOT / "examples" / "items" / "subcontractor_invoice-INV-0042-01.json").read_text()
+    )
+    line = {"commitment_line": 1, "description": "Lobby", "cost_code": "16-100", "category": "S"}
+    data.update(
+        project=DIRECT,
+        number=number,
+        commitment={"number": commitment, "sage_id": commitment},
+        lines=[{**line, "work_completed_this_period": amount}],
+    )
+    path = folder / f"subcontractor_invoice-{number}.json"
+    path.write_text(json.dumps(data, indent=2))
+    return path
+
+
+def test_an_invoice_sage_holds_differently_and_one_sage_finds_no_distributions_in(
+    stack: Stack, tmp_path: Path
+):
+    """invoice_exists (a real duplicate: the vendor's code taken by another invoice) shows both
+    and an ERP Admin exports under a new code; no_distributions (scripted) ends in the
+    catalogue's reject, edit and resend."""
+    commitment = start_direct(stack, tmp_path, "R-0401")
+    wait_state(stack, commitment, "posted")
+
+    def send(number: str, amount: str, *accept: str) -> str:
+        item = f"subcontractor_invoice:{DIRECT}:{number}"
+        path = _invoice(tmp_path, number, amount, "R-0401")
+        ok(stack.starter("start", str(path), "--send", "--as", TOOL_ADMIN))
+        ok(stack.starter("accept", item, "--as", APPROVER, *accept))
+        return item
+
+    first = send("R-INV-41", "100")
+    wait_state(stack, first, "exported")
+    twin = send("R-INV-42", "200", "--field", "erp_id=R-INV-41")
+    failed_as_the_catalogue_says(stack, twin, "invoice_exists")
+    shown = ok(stack.starter("status", twin))
+    assert "Sage already holds a different record (invoice_exists" in shown
+    assert f"starter.py link-existing {twin} --as USER" in shown
+    run_catalogue_command(
+        stack, "invoice_exists", "export-as", ITEM=twin, USER=ERP_ADMIN, NEW_ID="R-INV-42"
+    )
+    assert wait_state(stack, twin, "exported")["export_fields"]["erp_id"] == "R-INV-42"
+    for number, amount in (("R-INV-41", 100.0), ("R-INV-42", 200.0)):
+        [invoice] = live(stack, "ap_invoices", "invoice_id", number)
+        assert invoice["original_amount"] == amount
+
+    refuse(stack, "no_distributions", "/v1/ap_invoices")
+    empty = send("R-INV-43", "300")
+    failed = failed_as_the_catalogue_says(stack, empty, "no_distributions")
+    assert failed["last_error"]["message"] == SCRIPTED_ANSWERS["no_distributions"][1]
+    assert live(stack, "ap_invoices", "invoice_id", "R-INV-43") == []
+    for verb in ("reject", "edit", "resend"):
+        values = {"ITEM": empty, "USER": PERSON[verb]}
+        if verb == "edit":
+            values["FILE"] = str(_invoice(tmp_path, "R-INV-43", "350", "R-0401"))
+        run_catalogue_command(stack, "no_distributions", verb, **values)
+        if verb == "reject":
+            wait_state(stack, empty, "rejected")
+    wait_state(stack, empty, "sent")
+    ok(stack.starter("accept", empty, "--as", APPROVER))
+    wait_state(stack, empty, "exported")
+    [invoice] = live(stack, "ap_invoices", "invoice_id", "R-INV-43")
+    assert invoice["original_amount"] == 350.0
+
+
+def test_a_sub_job_whose_code_sage_holds_for_another_exports_under_an_unused_one(
+    stack: Stack, tmp_path: Path
+):
+    """extra_exists: the SubJob ID is another sub job's on the job; an accounting approver
+    retries under an unused one, as the catalogue says."""
+    data = json.loads((ROOT / "examples" / "items" / "sub_job-SJ-01.json").read_text())
+
+    def send(number: str, name: str, extra: str) -> str:
+        path = tmp_path / f"sub_job-{number}.json"
+        path.write_text(json.dumps({**data, "number": number, "name": name}))
+        item = f"sub_job:{data['project']}:{number}"
+        ok(stack.starter("start", str(path), "--send", "--as", TOOL_ADMIN))
+        ok(stack.starter("accept", item, "--as", APPROVER, "--field", f"sub_job_id={extra}"))
+        return item
+
+    east = send("R-SJ-1", "East Wing", "R-EW")
+    assert wait_state(stack, east, "posted")["sage_ids"] == {"extra_id": "R-EW"}
+    west = send("R-SJ-2", "West Wing", "R-EW")
+    failed_as_the_catalogue_says(stack, west, "extra_exists")
+    run_catalogue_command(stack, "extra_exists", "retry", ITEM=west, USER=APPROVER, NEW_ID="R-WW")
+    assert wait_state(stack, west, "posted")["sage_ids"] == {"extra_id": "R-WW"}
+    names = {e["extra_id"]: e["description"] for e in live(stack, "extras", "job_id", "1001")}
+    assert (names.get("R-EW"), names.get("R-WW")) == ("East Wing", "West Wing")
+    assert len([e for e in live(stack, "extras", "job_id", "1001") if e["extra_id"] == "R-WW"]) == 1
+
+
+def test_a_sage_that_answers_too_late_is_asked_again_and_writes_once(stack: Stack, tmp_path: Path):
+    """timeout: Sage answers the commitment's create after the worker's 10 s; the tool asks
+    again under the same idempotency key on its own (Temporal shows the time-out as the call's
+    last failure, and the history keeps it), nobody acts, and Sage holds one record."""
+    slow = {"latency_ms": 10_500, "latency_paths": ["/v1/commitments"]}
+    stack.admin("PUT", "/admin/faults", json=slow)
+    item = start_direct(stack, tmp_path, "R-0601")
+    deadline = time.monotonic() + 30
+    while "timeout" not in _failures(stack, item, pending=True):  # the first call timed out
+        assert time.monotonic() < deadline, "the create never timed out"
+        time.sleep(0.2)
+    stack.admin("PUT", "/admin/faults", json={})  # Sage answers in time again
+    done = wait_state(stack, item, "posted")
+    assert "export_failed" not in [e["state_after"] for e in done["audit"]]
+    assert done["last_error"] is None
+    assert len(live(stack, "commitments", "commitment_id", "R-0601")) == 1
+    assert "timeout" in _failures(stack, item, pending=False)
+
+
+def _failures(stack: Stack, item: str, *, pending: bool) -> list[str]:
+    """The failure types `item`'s Sage calls were retried after: of the calls still pending
+    (what the Temporal UI shows), or of the retried calls in its history."""
+
+    async def read() -> list[str]:
+        client = await Client.connect(
+            stack.env["TEMPORAL_ADDRESS"], data_converter=data_converter(None)
+        )
+        handle = client.get_workflow_handle(item)
+        if pending:
+            described = await handle.describe()
+            failures = [a.last_failure for a in described.raw_description.pending_activities]
+        else:
+            history = await handle.fetch_history()
+            failures = [
+                started.last_failure
+                for event in history.events
+                if (started := event.activity_task_started_event_attributes).attempt > 1
+            ]
+        return [kind for failure in failures for kind in _types(failure)]
+
+    return asyncio.run(read())
+
+
+def _types(failure: Any) -> list[str]:
+    """The failure's types down its causes (Temporal wraps a failure it finds too large, its
+    stack traces included, in "Failure exceeds size limit." and keeps the original as cause)."""
+    kinds = []
+    while failure is not None and failure.ByteSize():
+        kinds.append(failure.application_failure_info.type)
+        failure = failure.cause if failure.HasField("cause") else None
+    return kinds
+
+
+def _cco(
+    folder: Path, number: str, commitment: str, title: str = "Lobby extras", new_line: bool = True
+) -> Path:
+    data = json.loads(
+        (ROOT / "examples" / "items" / "commitment_change_order-SC-0042-01.json").read_text()
+    )
+    data.update(
+        project=DIRECT,
+        number=number,
+        title=title,
+        commitment={"number": commitment, "sage_id": commitment},
+        sov=[{"commitment_line": 1, "description": "More lobby", "amount": "100.00"}],
+    )
+    if new_line:
+        line = {"description": "Lobby lights", "cost_code": "16-100", "category": "S"}
+        data["sov"].append({**line, "amount": "200.00"})
+    path = folder / f"commitment_change_order-{number}.json"
+    path.write_text(json.dumps(data, indent=2))
+    return path
+
+
+def test_an_undo_refused_while_the_record_is_open_is_named_and_a_reset_clears_it(
+    stack: Stack, tmp_path: Path
+):
+    """record_locked: a CCO's change order is refused after its new commitment line was added;
+    the undo of that line is refused too (someone has the record open in Sage: `locked_rate`).
+    The history names record_locked; a reset while the record is still open is refused and
+    `status` shows the catalogue's words; once it is closed, the reset clears the leftover and
+    the item ends posted with one change order and one new line."""
+    wait_state(stack, start_direct(stack, tmp_path, "R-0501"), "posted")
+    item = f"commitment_change_order:{DIRECT}:R-0501-01"
+    ok(
+        stack.starter(
+            "start", str(_cco(tmp_path, "R-0501-01", "R-0501")), "--send", "--as", TOOL_ADMIN
+        )
+    )
+    refusal = {"code": "cant_be_blank", "path": "/v1/commitment_change_orders"}
+    stack.admin("PUT", "/admin/faults", json={"refusals": [refusal], "locked_rate": 1.0})
+    ok(stack.starter("accept", item, "--as", APPROVER))
+    failed = wait_state(stack, item, "export_failed")
+    assert failed["leftovers"]
+    [undo] = [e for e in failed["audit"] if e["action"].startswith("undo ")]
+    assert undo["outcome"] == "refused" and undo["detail"].startswith("record_locked: ")
+
+    run_catalogue_command(stack, "record_locked", "reset", ITEM=item, USER=ERP_ADMIN)
+    deadline = time.monotonic() + 30
+    while wait_state(stack, item, "export_failed")["last_error"]["code"] != "record_locked":
+        assert time.monotonic() < deadline, "the refused reset did not name record_locked"
+        time.sleep(0.2)
+    failed_as_the_catalogue_says(stack, item, "record_locked")
+
+    stack.admin("PUT", "/admin/faults", json={})  # the person in Sage closes the record
+    run_catalogue_command(stack, "record_locked", "reset", ITEM=item, USER=ERP_ADMIN)
+    wait_state(stack, item, "sent")
+    ok(stack.starter("accept", item, "--as", APPROVER))
+    wait_state(stack, item, "posted")
+    assert len(live(stack, "commitment_change_orders", "change_order_id", "R-0501-01")) == 1
+    lines = stack.sage("GET", "/v1/commitments/1002/R-0501")["items"]
+    assert [i["description"] for i in lines].count("Lobby lights") == 1
+
+
+def test_a_cco_sage_holds_differently_shows_both_and_an_erp_admin_links_or_exports_anew(
+    stack: Stack, tmp_path: Path
+):
+    """commitment_change_order_exists with other content: `status` shows ours beside Sage's
+    and an ERP Admin's two commands; link-existing takes Sage's, export-as writes ours anew."""
+    wait_state(stack, start_direct(stack, tmp_path, "R-0701"), "posted")
+
+    def send(number: str, title: str, *accept: str) -> str:
+        item = f"commitment_change_order:{DIRECT}:{number}"
+        path = _cco(tmp_path, number, "R-0701", title, new_line=False)
+        ok(stack.starter("start", str(path), "--send", "--as", TOOL_ADMIN))
+        ok(stack.starter("accept", item, "--as", APPROVER, *accept))
+        return item
+
+    wait_state(stack, send("R-0701-01", "Made first"), "posted")
+    code = "commitment_change_order_exists"
+    twins = [
+        send(n, "Other extras", "--field", "sage_id=R-0701-01") for n in ("R-0701-02", "R-0701-03")
+    ]
+    for twin in twins:
+        failed = failed_as_the_catalogue_says(stack, twin, code)
+        assert "description" in {row[0] for row in _differences(failed)}
+        shown = ok(stack.starter("status", twin))
+        assert f"Sage already holds a different record ({code}" in shown
+        assert "Made first" in shown and "Other extras" in shown
+        assert f"starter.py link-existing {twin} --as USER" in shown
+    linked, renamed = twins
+    run_catalogue_command(stack, code, "link-existing", ITEM=linked, USER=ERP_ADMIN)
+    run_catalogue_command(
+        stack, code, "export-as", ITEM=renamed, USER=ERP_ADMIN, NEW_ID="R-0701-03"
+    )
+    done = wait_state(stack, linked, "posted")
+    assert done["sage_ids"]["change_order_id"] == "R-0701-01" and done["duplicate"] is None
+    assert wait_state(stack, renamed, "posted")["export_fields"] == {"sage_id": "R-0701-03"}
+    ccos = {
+        n: [c["description"] for c in live(stack, "commitment_change_orders", "change_order_id", n)]
+        for n in ("R-0701-01", "R-0701-03")
+    }
+    assert ccos == {"R-0701-01": ["Made first"], "R-0701-03": ["Other extras"]}
+
+
+def test_a_contract_another_project_linked_first_is_imported_into_that_one(
+    stack: Stack, tmp_path: Path
+):
+    """linked_to_another_project: Sage refuses the import's link (another project linked the
+    contract after the import looked); the refusal says Sage's words and the catalogue's
+    command, and that command, run for the project the contract belongs to, imports it."""
+    projects = json.loads((ROOT / "examples" / "projects.json").read_text())
+    projects["projects"]["P-2030"] = {**projects["projects"]["P-1002"], "project": "P-2030"}
+    settings = tmp_path / "projects.json"
+    settings.write_text(json.dumps(projects))
+    env = {"ERP_PROJECTS_FILE": str(settings)}
+    code = "linked_to_another_project"
+    refuse(stack, code, "/v1/prime_contracts/1002/1002-PC/links", method="PUT")
+    refused = stack.starter(
+        "prime-contract", "import", "P-2030", "1002-PC", "--as", ERP_ADMIN, env=env
+    )
+    entry = CATALOGUE[code]
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
+    assert SCRIPTED_ANSWERS[code][1] in refused.stderr and entry.solution in refused.stderr
+    shown = ok(stack.starter("prime-contract", "status", "P-2030", "1002-PC", env=env))
+    assert "not imported" in shown and entry.solution in shown
+
+    values = {"PROJECT": "P-1002", "CONTRACT": "1002-PC", "USER": ERP_ADMIN}
+    assert "imported" in run_catalogue_command(stack, code, "prime-contract", env=env, **values)
+    assert "imported" in ok(stack.starter("prime-contract", "status", "P-1002", "1002-PC"))
