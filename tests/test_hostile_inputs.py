@@ -183,7 +183,7 @@ def isolated_env() -> dict[str, str]:
     return {**env, "TEMPORAL_ADDRESS": "127.0.0.1:9", "LOG_FORMAT": "console", "ERP_ENV_FILE": ""}
 
 
-@settings(max_examples=18, deadline=None, database=None, phases=[Phase.explicit, Phase.generate])
+@settings(max_examples=6, deadline=None, database=None, phases=[Phase.explicit, Phase.generate])
 @given(content=item_files)
 @example(content=NASTY_FILES[1])
 @example(content=NASTY_FILES[3])

@@ -48,7 +48,7 @@ def chaos_stack(data: Path, sage_rate_limit_per_hour: int = 1_000_000) -> Iterat
         stack.start_sage()
         yield stack
     finally:
-        for proc in list(stack.procs.values()):
+        for proc in reversed(stack.procs.values()):  # workers first, Temporal last
             devstack.stop(proc)
 
 

@@ -203,7 +203,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         stack.start_worker()
         yield stack
     finally:
-        for proc in list(stack.procs.values()):
+        for proc in reversed(stack.procs.values()):  # workers first, Temporal last
             devstack.stop(proc)
 
 

@@ -26,6 +26,7 @@ from tests.workflows.fake_sage import FakeSage
 from tests.workflows.test_item_workflow import ADMIN, commitment, project, status, until
 from workflows.approval import ApprovalWorkflow
 from workflows.item import ItemWorkflow
+from workflows.policies import POSTING_SAFETY_TIMER
 from workflows.posting_watch import PostingWatch
 
 
@@ -181,7 +182,8 @@ async def test_a_quiet_day_costs_no_sage_read_when_the_watch_has_the_item(own_ti
     async with stack(own_time_skipping_env, sage) as s:
         item = await s.exported("SC-94")
         await s.watching(1)
-        await own_time_skipping_env.sleep(timedelta(days=3))  # three safety timers
+        # a quiet day and a bit: the item's safety timer fires (it re-registers, reads nothing)
+        await own_time_skipping_env.sleep(POSTING_SAFETY_TIMER + timedelta(hours=2))
         assert (await status(item)).state is State.EXPORTED
         assert (await s.watch_status()).items == 1
 
