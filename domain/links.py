@@ -78,7 +78,7 @@ class LinkOrigin(StrEnum):
     LINKED = "linked"
     """Sage held an identical record already; the export linked it"""
     IMPORTED = "imported"
-    """a Sage job imported as this project"""
+    """a Sage record imported into Procore: a job as this project, an extra as a sub job"""
     VENDOR_LINK = "vendor link"
     """a person (or an exact refresh match) linked the vendor to the company"""
 
