@@ -5,7 +5,8 @@ The seed's words this module follows:
 
 - "If you want to add a Sage 'Extra' as a Procore 'Sub Job', a backend feature must be enabled
   on your company's Procore account" (SUB JOBS, Prerequisites): the extra comes from Sage,
-  onto the project's synced job;
+  onto the project's synced job. That backend feature is taken as enabled: no setting here
+  turns it off;
 - the "Sub Jobs/Extras" mapping table: Procore `Code` <-> Sage `Extra`, Procore `Sub Job` <->
   Sage `Description`, and the extra's cost codes with their categories;
 - "Cost codes and categories that are assigned to a sub job must be maintained in your ERP
@@ -27,12 +28,6 @@ from domain.cost_codes import JobCostCode
 from domain.links import Link, LinkKind, LinkOrigin, LinkRegistry
 from domain.refusal import Refusal
 from domain.sage_codes import SageCode, sage_code_problem
-
-BACKEND_FEATURE = (
-    "If you want to add a Sage 'Extra' as a Procore 'Sub Job', a backend feature must be "
-    "enabled on your company's Procore account."
-)
-"""seeds/004 SUB JOBS, Prerequisites."""
 
 MAINTAINED_IN_SAGE = (
     "Cost codes and categories that are assigned to a sub job must be maintained in your ERP "
