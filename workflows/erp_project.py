@@ -250,6 +250,7 @@ class ErpProject:
                 f"sub job {sub_job.code} ({sub_job.name}) added from extra {sub_job.code} of "
                 f"Sage job {job_id} with {len(sub_job.cost_codes)} cost codes",
             )
+            self._publish()
             return self.status()
 
     @import_sub_job.validator
@@ -515,6 +516,8 @@ class ErpProject:
             )
         if self._state.job_costs is not None:
             details.append(f"job costs as of {self._state.job_costs.as_of:%Y-%m-%d %H:%M} UTC")
+        if self._state.sub_jobs:
+            details.append(f"{len(self._state.sub_jobs)} sub jobs imported from Sage extras")
         workflow.set_current_details("\n\n".join(details))
         workflow.upsert_search_attributes([sa.PROJECT.value_set(self._settings.project)])
 
