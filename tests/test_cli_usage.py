@@ -81,6 +81,8 @@ import starter
             "is too long for a Sage code",
         ),
         (["sub-jobs", "list", "P-1001", "EW-1", "--as", "acct.ana"], 2, "takes no EXTRA"),
+        (["sub-jobs", "import", "P-1001", "EW-1", "--as", ""], 2, "--as: "),
+        (["sub-jobs", "import", "P-1001", "EW-1", "--as", "x" * 101], 2, "--as: "),
         (["sub-jobs", "P-1001", "--as", "acct.ana"], 2, "invalid choice: 'P-1001'"),
         (["company-account", "apply"], 2, "required: --as"),
         (
