@@ -2,8 +2,9 @@
 (a Sage job imported as this project, or the project exported as a job), the job's cost codes
 and categories as last refreshed, and its job cost summary as last synced.
 
-`starter.py jobs import` starts it for a new project; `cost-codes refresh`, `job-costs --sync`
-and `sync` start it on first use for a project that already has its job; the project's sync
+`starter.py jobs import` starts it for a new project; `cost-codes refresh`, `job-costs --sync`,
+`sub-jobs import` (a Sage extra as a sub job) and `sync` start it on first use for a project
+that already has its job; the project's sync
 schedule (ProjectSync) signals it to refresh both. Every command is an update whose refusal
 reaches the caller at once; nothing Sage answers fails the workflow.
 

@@ -132,3 +132,11 @@ async def test_a_sage100_project_has_no_extras(time_skipping_env):
     async with erp_project(time_skipping_env, sage, settings) as handle:
         refused = await refusal(handle, IMPORT, actor=ADMIN, extra_id="EW-1")
         assert "cannot import a Sage extra as a sub job" in refused
+
+
+async def test_a_project_without_its_sage_job_has_no_extras_to_import(time_skipping_env):
+    sage = sage_with(extra())
+    async with erp_project(time_skipping_env, sage, new_project(erp="sage300")) as handle:
+        refused = await refusal(handle, IMPORT, actor=ADMIN, extra_id="EW-1")
+        assert "project P-3001 has no Sage job yet" in refused
+        assert not [path for _, path, _ in sage.calls if path.startswith("/v1/extras")]
