@@ -27,6 +27,7 @@ from cli import (
     prime_contracts,
     report,
     schedules,
+    sub_jobs,
 )
 from cli.common import Handler
 from cli.output import out
@@ -47,6 +48,7 @@ SUBJECTS = (
     doctor,
     duplicates,
     report,
+    sub_jobs,
     links,
 )
 """Each registers its commands (`add_commands`): items, prime contracts, the sync schedule,

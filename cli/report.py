@@ -1,18 +1,17 @@
 """`starter.py report PROJECT --as USER [--json]`: the accountant report for ERP (ERP Admin):
-what is ready to export, failed, synced and posted, with amounts. `starter.py sub-jobs PROJECT
---as USER [--json]`: the list of synced sub jobs (the same reads, the sub jobs Sage holds)."""
+what is ready to export, failed, synced and posted, with amounts. The list of synced sub jobs,
+from the same reads, is `sub-jobs list` (cli/sub_jobs.py)."""
 
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from cli import output
 from cli.output import out
 from client.connection import open_client
 from client.projects import known_project
-from client.report import project_report, sub_job_list
+from client.report import project_report
 from domain.report import AccountantReport, ReportLine, Section
 from runtime.config import Config
 
@@ -76,27 +75,6 @@ async def cmd_report(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
-async def cmd_sub_jobs(args: argparse.Namespace, cfg: Config) -> int:
-    """sub-jobs PROJECT --as USER [--json]."""
-    settings = known_project(cfg.erp_projects_file, args.project)
-    client = await open_client(cfg)
-    lines = await sub_job_list(client, cfg, settings, args.actor)
-    if args.json:
-        out(json.dumps([line.model_dump(mode="json") for line in lines], indent=2))
-        return 0
-    job = settings.sage_job_id or "(not synced)"
-    output.table(
-        ["SUB JOB", "SAGE EXTRA", "STATE", "ITEM"],
-        [
-            [line.number, line.sage_ids.get("extra_id", ""), line.state.value, line.item]
-            for line in lines
-        ],
-        title=f"Sub jobs of project {settings.project} synced with Sage job {job}",
-        empty="(no sub job synced yet)",
-    )
-    return 0
-
-
 def add_commands(command: Any) -> None:
     """Register this module's commands on starter.py's parser."""
     p = command(
@@ -106,15 +84,4 @@ def add_commands(command: Any) -> None:
     )
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("--as", dest="actor", required=True, metavar="USER", help="an ERP Admin")
-    p.add_argument("--json", action="store_true")
-
-    p = command("sub-jobs", cmd_sub_jobs, "view the list of a project's sub jobs synced with Sage")
-    p.add_argument("project", metavar="PROJECT")
-    p.add_argument(
-        "--as",
-        dest="actor",
-        required=True,
-        metavar="USER",
-        help="Standard or Admin on ERP Integrations, and Admin on the Directory tool",
-    )
     p.add_argument("--json", action="store_true")

@@ -21,9 +21,10 @@ from domain.permissions import (
 from domain.report import (
     AccountantReport,
     ReportLine,
+    SyncedSubJob,
     accountant_report,
     report_line,
-    synced_sub_jobs,
+    synced_sub_job_list,
 )
 from domain.settings import ProjectSettings
 from runtime.config import Config
@@ -59,15 +60,18 @@ async def project_lines(client: Client, project: str, item_type: str | None = No
 
 async def sub_job_list(
     client: Client, cfg: Config, settings: ProjectSettings, actor: str
-) -> list[ReportLine]:
-    """The project's synced sub jobs, for a user the held roster lets see them."""
+) -> list[SyncedSubJob]:
+    """The project's synced sub jobs (exported, and imported from Sage extras), for a user the
+    held roster lets see them."""
     await ensure_project(client, cfg, settings)
-    held = (await project_record(client, settings.project)).settings
+    record = await project_record(client, settings.project)
+    held = record.settings
     try:
         authorize_sub_job_list(held.roster, actor, f"project {held.project}")
     except NotPermitted as err:
         raise UserError(str(err), REFUSED) from None
-    return synced_sub_jobs(await project_lines(client, settings.project, ItemType.SUB_JOB.value))
+    lines = await project_lines(client, settings.project, ItemType.SUB_JOB.value)
+    return synced_sub_job_list(lines, record.sub_jobs)
 
 
 async def project_report(

@@ -13,9 +13,12 @@ from domain.job_costs import JobCostSummary
 from domain.job_import import SageJob
 from domain.links import LinkRegistry
 from domain.settings import ProjectSettings
+from domain.sub_job_import import ImportedSubJob
 
 WORKFLOW_TYPE = "ErpProject"
 ITEM_TYPE = "erp_project"
+IMPORT_SUB_JOB_UPDATE = "import_sub_job"
+"""A Sage extra added as a sub job of the project (`ProjectRequest.extra_id`)."""
 
 
 def workflow_id(project: str) -> str:
@@ -40,11 +43,18 @@ class ProjectStart(BaseModel):
         default_factory=LinkRegistry,
         description="The project's link registry (domain/links.py, contract/links.py).",
     )
+    sub_jobs: list[ImportedSubJob] = Field(
+        default_factory=list,
+        description="Sub jobs imported from Sage extras (domain/sub_job_import.py).",
+    )
 
 
 class ProjectRequest(BaseModel):
     actor: str = Field(min_length=1, max_length=100)
     job_id: str | None = Field(default=None, description="import_job: the Sage job")
+    extra_id: str | None = Field(
+        default=None, description="import_sub_job: the Sage extra's code (checked there)"
+    )
     settings: ProjectSettings | None = Field(
         default=None,
         description="Ignored: kept so that older requests still decode. New settings reach "

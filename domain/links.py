@@ -84,8 +84,8 @@ class LinkOrigin(StrEnum):
     LINKED = "linked"
     """Sage held an identical record already; the export linked it"""
     IMPORTED = "imported"
-    """a Sage record imported into Procore: a job as this project, a prime contract and its
-    contract items"""
+    """a Sage record imported into Procore: a job as this project, an extra as a sub job, a
+    prime contract and its contract items"""
     VENDOR_LINK = "vendor link"
     """a person (or an exact refresh match) linked the vendor to the company"""
 

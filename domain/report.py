@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field
 
-from domain.items import InvalidItem, ItemType, parse_item
+from domain.items import InvalidItem, ItemType, SubJob, parse_item
 from domain.lifecycle import State
 from domain.status import ItemStatus
+from domain.sub_job_import import ImportedSubJob
 
 
 class Section(StrEnum):
@@ -48,6 +50,8 @@ class ReportLine(BaseModel):
     item: str
     type: ItemType
     number: str
+    name: str = ""
+    """a sub job's name (the extra's Description in Sage)"""
     summary: str = ""
     state: State
     amount: Decimal
@@ -89,13 +93,16 @@ def report_line(status: ItemStatus) -> ReportLine:
     try:
         item = parse_item(status.item)
         number, summary, amount = item.number, item.summary(), item.amount
+        name = item.name if isinstance(item, SubJob) else ""
     except InvalidItem:  # an item this version cannot read: listed by its ID, amount 0
         number, summary, amount = status.workflow_id.rsplit(":", 1)[-1], "", Decimal(0)
+        name = ""
     error = status.last_error
     return ReportLine(
         item=status.workflow_id,
         type=ItemType(status.workflow_id.split(":", 1)[0]),
         number=number,
+        name=name,
         summary=summary,
         state=status.state,
         amount=amount,
@@ -131,3 +138,45 @@ def synced_sub_jobs(lines: list[ReportLine]) -> list[ReportLine]:
         (line for line in lines if line.type is ItemType.SUB_JOB and line.section in synced),
         key=lambda line: line.item,
     )
+
+
+class SyncedSubJob(BaseModel):
+    """One row of the matrix's "View a List of Synced Sub Jobs": a sub job Sage holds as an
+    extra, exported from Procore (its item) or imported from Sage (its ErpProject)."""
+
+    number: str
+    name: str = ""
+    extra_id: str
+    origin: Literal["exported", "imported"]
+    state: str
+    """the item's state, or "imported" """
+    item: str | None = None
+
+
+def synced_sub_job_list(
+    lines: list[ReportLine], imported: list[ImportedSubJob]
+) -> list[SyncedSubJob]:
+    """Every synced sub job of the project, by number: the exported ones Sage holds
+    (`synced_sub_jobs`) and the ones imported from Sage extras."""
+    rows = [
+        SyncedSubJob(
+            number=line.number,
+            name=line.name,
+            extra_id=line.sage_ids.get("extra_id", ""),
+            origin="exported",
+            state=line.state.value,
+            item=line.item,
+        )
+        for line in synced_sub_jobs(lines)
+    ]
+    rows += [
+        SyncedSubJob(
+            number=sub_job.code,
+            name=sub_job.name,
+            extra_id=sub_job.code,
+            origin="imported",
+            state="imported",
+        )
+        for sub_job in imported
+    ]
+    return sorted(rows, key=lambda row: row.number)

@@ -62,6 +62,28 @@ import starter
             2,
             "prime-contract readiness needs --as USER",
         ),
+        # sub-jobs import|list (seeds/004 matrix: "Import an ERP Sub Job to a Procore Project")
+        (["sub-jobs", "import", "P-9", "EW-1", "--as", "acct.ana"], 2, "project 'P-9' is not in"),
+        (["sub-jobs", "import", "P-1001", "EW-1"], 2, "required: --as"),
+        (
+            ["sub-jobs", "import", "P-1001", "--as", "acct.ana"],
+            2,
+            "sub-jobs import needs the Sage extra's code (EXTRA)",
+        ),
+        (
+            ["sub-jobs", "import", "P-1001", "../1002/EW", "--as", "acct.ana"],
+            1,
+            "P-1001: import sub job: the extra code '../1002/EW' is not a Sage code",
+        ),
+        (
+            ["sub-jobs", "import", "P-1001", "E" * 500, "--as", "acct.ana"],
+            1,
+            "is too long for a Sage code",
+        ),
+        (["sub-jobs", "list", "P-1001", "EW-1", "--as", "acct.ana"], 2, "takes no EXTRA"),
+        (["sub-jobs", "import", "P-1001", "EW-1", "--as", ""], 2, "--as: "),
+        (["sub-jobs", "import", "P-1001", "EW-1", "--as", "x" * 101], 2, "--as: "),
+        (["sub-jobs", "P-1001", "--as", "acct.ana"], 2, "invalid choice: 'P-1001'"),
         (["company-account", "apply"], 2, "required: --as"),
         (
             ["company-account", "apply", "--company", "NOPE", "--as", "acct.admin"],

@@ -2,8 +2,9 @@
 (a Sage job imported as this project, or the project exported as a job), the job's cost codes
 and categories as last refreshed, and its job cost summary as last synced.
 
-`starter.py jobs import` starts it for a new project; `cost-codes refresh`, `job-costs --sync`
-and `sync` start it on first use for a project that already has its job; the project's sync
+`starter.py jobs import` starts it for a new project; `cost-codes refresh`, `job-costs --sync`,
+`sub-jobs import` (a Sage extra as a sub job) and `sync` start it on first use for a project
+that already has its job; the project's sync
 schedule (ProjectSync) signals it to refresh both. Every command is an update whose refusal
 reaches the caller at once; nothing Sage answers fails the workflow.
 
@@ -29,7 +30,13 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contract import search_attributes as sa
-    from contract.erp_project import WORKFLOW_TYPE, ProjectRecord, ProjectRequest, ProjectStart
+    from contract.erp_project import (
+        IMPORT_SUB_JOB_UPDATE,
+        WORKFLOW_TYPE,
+        ProjectRecord,
+        ProjectRequest,
+        ProjectStart,
+    )
     from contract.links import LINK_SIGNAL, LINKS_QUERY, UNLINK_SIGNAL, LinksView
     from contract.sync import ScheduleRequest, SyncSignal
     from domain import erp
@@ -46,6 +53,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.sage_paths import sage_path
     from domain.settings import ProjectSettings
+    from domain.sub_job_import import (
+        SageExtra,
+        check_extra_code,
+        check_import,
+        import_link,
+        sub_job_from_extra,
+    )
     from workflows import sage_gateway
     from workflows.links import take_link_note, take_unlink_note
     from workflows.sage_reads import (
@@ -201,6 +215,55 @@ class ErpProject:
                 f"project {self._settings.project} is synced with Sage job {job_id} already",
                 type=REFUSED,
             )
+
+    @workflow.update(name=IMPORT_SUB_JOB_UPDATE)
+    async def import_sub_job(self, request: ProjectRequest) -> ProjectRecord:
+        """Add a Sage extra of the project's job to Procore as a sub job (domain/sub_job_import.py:
+        Code <- Extra, Sub Job <- Description), and link the two in the registry. A new
+        handler: no history recorded before it calls it, so no patch."""
+        async with self._lock:
+            action = f"import sub job {request.extra_id}"
+            try:
+                extra_id = check_extra_code(request.extra_id)
+                erp.require(
+                    self._settings.erp, erp.Capability.SUB_JOB_IMPORT, self._settings.project
+                )
+                job_id = self._job_id()
+                check_import(self._state.links, job_id, extra_id)  # again: under the lock
+                try:
+                    answer = await self._call("GET", sage_path("/v1/extras", job_id, extra_id))
+                except LookupError:
+                    raise LookupError(
+                        f"Sage job {job_id} has no extra {extra_id} (starter.py sub-jobs list "
+                        f"{self._settings.project} shows the synced ones)"
+                    ) from None
+                extra = SageExtra.model_validate(answer)
+                sub_job = sub_job_from_extra(extra, job_id, extra_id, request.actor, workflow.now())
+                links = self._state.links.with_link(import_link(sub_job))
+            except RECOVERABLE as err:
+                raise self._refusal(request.actor, action, err) from None
+            self._state = self._state.model_copy(
+                update={"links": links, "sub_jobs": [*self._state.sub_jobs, sub_job]}
+            )
+            self._record(
+                request.actor,
+                action,
+                f"sub job {sub_job.code} ({sub_job.name}) added from extra {sub_job.code} of "
+                f"Sage job {job_id} with {len(sub_job.cost_codes)} cost codes",
+            )
+            self._publish()
+            return self.status()
+
+    @import_sub_job.validator
+    def _validate_import_sub_job(self, request: ProjectRequest) -> None:
+        """The matrix's level against the held roster, then what can be decided without Sage."""
+        self._authorize(request, ErpAction.IMPORT_SUB_JOB)
+        try:
+            extra_id = check_extra_code(request.extra_id)
+            erp.require(self._settings.erp, erp.Capability.SUB_JOB_IMPORT, self._settings.project)
+            check_import(self._state.links, self._job_id(), extra_id)
+        except RECOVERABLE as err:
+            raise refused_error(err) from None
 
     @workflow.update
     async def refresh_cost_codes(self, request: ProjectRequest) -> ProjectRecord:
@@ -454,6 +517,8 @@ class ErpProject:
             )
         if self._state.job_costs is not None:
             details.append(f"job costs as of {self._state.job_costs.as_of:%Y-%m-%d %H:%M} UTC")
+        if self._state.sub_jobs:
+            details.append(f"{len(self._state.sub_jobs)} sub jobs imported from Sage extras")
         workflow.set_current_details("\n\n".join(details))
         workflow.upsert_search_attributes([sa.PROJECT.value_set(self._settings.project)])
 

@@ -2,6 +2,7 @@
 for ERP", checked for Admin on the ERP Integrations tool only): a project's items ready to
 export, failed, synced and posted, with amounts."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -16,9 +17,16 @@ from domain.permissions import (
     authorize_erp_action,
     authorize_sub_job_list,
 )
-from domain.report import Section, accountant_report, report_line, synced_sub_jobs
+from domain.report import (
+    Section,
+    accountant_report,
+    report_line,
+    synced_sub_job_list,
+    synced_sub_jobs,
+)
 from domain.settings import DirectExportMode, RosterUser
 from domain.status import ItemStatus
+from domain.sub_job_import import ImportedSubJob
 from tests.domain.builders import (
     APPROVER,
     ERP_ADMIN,
@@ -28,6 +36,7 @@ from tests.domain.builders import (
 )
 
 SETTINGS = demo_settings()
+AT = datetime(2026, 12, 2, tzinfo=UTC)
 
 
 def status(number: str, state: State, amount: str = "1000.00", **fields) -> ItemStatus:
@@ -130,6 +139,22 @@ def test_the_synced_sub_jobs_are_those_sage_holds():
     assert [(line.number, line.sage_ids["extra_id"]) for line in synced] == [
         ("SJ-01", "EW-1"),
         ("SJ-03", "SJ-03"),
+    ]
+
+
+def test_the_synced_list_holds_exported_and_imported_sub_jobs_by_number():
+    """ "View a List of Synced Sub Jobs": a sub job imported from a Sage extra is synced too."""
+    lines = [
+        report_line(sub_job_status("SJ-03", State.POSTED, "SJ-03")),
+        report_line(sub_job_status("SJ-02", State.SENT)),
+    ]
+    imported = ImportedSubJob(
+        code="EW-1", name="East Wing", job_id="1001", imported_by="acct.ana", at=AT
+    )
+    rows = synced_sub_job_list(lines, [imported])
+    assert [(r.number, r.name, r.extra_id, r.origin, r.state, r.item) for r in rows] == [
+        ("EW-1", "East Wing", "EW-1", "imported", "imported", None),
+        ("SJ-03", "East Wing", "SJ-03", "exported", "posted", "sub_job:P-1001:SJ-03"),
     ]
 
 

@@ -6,6 +6,7 @@ mock Sage and worker, `starter.py` as people run it.
 - A Sage 100 Contractor® budget updated after its export is sent again and replaces the job's
   estimate (seeds/002 "Update and Export a Budget").
 - A PCCO on a "Use Quickbill" job changes its Miscellaneous Worksheet (seeds/004 footnote 7).
+- A Sage extra is imported as a sub job and listed with the exported ones (seeds/004 matrix).
 
 The project settings file is this module's copy: it adds a Quickbill project and the Sage 100
 job it imports.
@@ -362,8 +363,9 @@ def test_the_sage_id_setting_the_invoice_line_switch_and_the_invoices_tool(
 def test_the_list_of_synced_sub_jobs(stack: Stack, projects_file: Path, folder: Path):
     """seeds/004 permissions matrix, "View a List of Synced Sub Jobs": Standard or Admin on the
     ERP Integrations tool, "Also requires 'Admin' level permissions to the Company level
-    Directory tool"."""
-    empty = ok(run(stack, projects_file, "sub-jobs", SETTINGS_OFF, "--as", "acct.dora"))
+    Directory tool"; and "Import an ERP Sub Job to a Procore Project" (Standard or Admin): an
+    extra a person made in Sage becomes a sub job (Code <- Extra, Sub Job <- Description)."""
+    empty = ok(run(stack, projects_file, "sub-jobs", "list", SETTINGS_OFF, "--as", "acct.dora"))
     assert "(no sub job synced yet)" in empty
     data = json.loads((ROOT / "examples" / "items" / "sub_job-SJ-01.json").read_text())
     data |= {"project": SETTINGS_OFF, "number": "R-SJ-1"}
@@ -375,19 +377,37 @@ def test_the_list_of_synced_sub_jobs(stack: Stack, projects_file: Path, folder: 
     path = write(folder, waiting)
     ok(run(stack, projects_file, "start", str(path), "--send", "--as", TOOL_ADMIN))
 
-    shown = ok(run(stack, projects_file, "sub-jobs", SETTINGS_OFF, "--as", "acct.dora"))
+    # an extra made in Sage, imported by an ERP Standard user; the held roster decides (the
+    # other refusals: tests/workflows/test_sub_job_import.py, tests/test_cli_usage.py)
+    made = {"job_id": "1001", "extra_id": "R-NW", "description": "North Wing"}
+    made["cost_codes"] = [{"code": "03-300", "description": "Concrete", "categories": ["L"]}]
+    stack.sage("POST", "/v1/extras", headers={"Idempotency-Key": "e2e-r-nw"}, json=made)
+    hostile = run(
+        stack, projects_file, "sub-jobs", "import", SETTINGS_OFF, "R-NW", "--as", "mallory"
+    )
+    assert hostile.returncode == 1, hostile.stderr
+    assert "'mallory' is not on the roster of project P-1093" in hostile.stderr
+    added = ok(
+        run(stack, projects_file, "sub-jobs", "import", SETTINGS_OFF, "R-NW", "--as", APPROVER)
+    )
+    assert "sub job R-NW (North Wing) added from extra R-NW of Sage job 1001" in added
+    again = run(stack, projects_file, "sub-jobs", "import", SETTINGS_OFF, "R-NW", "--as", ERP_ADMIN)
+    assert again.returncode == 1 and "synced with sub job R-NW already" in again.stderr
+
+    listing = ("sub-jobs", "list", SETTINGS_OFF, "--as", "acct.dora")
+    shown = ok(run(stack, projects_file, *listing))
     assert "Sub jobs of project P-1093 synced with Sage job 1001" in shown
     assert "R-SJ-1" in shown and "R-EW" in shown and "R-SJ-2" not in shown
-    listed = json.loads(
-        ok(run(stack, projects_file, "sub-jobs", SETTINGS_OFF, "--as", "acct.dora", "--json"))
-    )
-    assert [(line["number"], line["sage_ids"]["extra_id"]) for line in listed] == [
-        ("R-SJ-1", "R-EW")
+    assert "North Wing" in shown
+    listed = json.loads(ok(run(stack, projects_file, *listing, "--json")))
+    assert [(row["number"], row["extra_id"], row["origin"]) for row in listed] == [
+        ("R-NW", "R-NW", "imported"),
+        ("R-SJ-1", "R-EW", "exported"),
     ]
     assert stack.sage("GET", "/v1/extras/1001/R-EW")["extra_id"] == "R-EW"
     for who, words in (
         (APPROVER, "also needs Admin on the company level Directory tool"),
         (TOOL_ADMIN, "needs Standard or Admin on the ERP Integrations tool"),
     ):
-        refused = run(stack, projects_file, "sub-jobs", SETTINGS_OFF, "--as", who)
+        refused = run(stack, projects_file, "sub-jobs", "list", SETTINGS_OFF, "--as", who)
         assert refused.returncode == 1 and words in refused.stderr, refused.stderr

@@ -57,6 +57,8 @@ class FakeSage:
     job: dict[str, Any] = field(default_factory=job)
     erp: str = "sage100"
     link_refusal: SageFailure | None = None
+    extras: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Sage extras by path (`/v1/extras/{job_id}/{extra_id}`)."""
     calls: list[tuple[str, str, str | None]] = field(default_factory=list)
 
     def activities(self) -> list[Any]:
@@ -79,6 +81,8 @@ class FakeSage:
                 return SageAnswer(status=200, body=body)
             if c.path == "/v1/jobs/3001":
                 return SageAnswer(status=200, body=self.job)
+            if c.method == "GET" and c.path in self.extras:
+                return SageAnswer(status=200, body=self.extras[c.path])
             f = SageFailure(status=404, code="not_found", message="Entity with this ID not found.")
             raise ApplicationError(f.message, f.model_dump(), type=f.code, non_retryable=True)
 
