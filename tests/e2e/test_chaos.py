@@ -38,8 +38,8 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
 def test_a_worker_killed_at_random_moments_exports_each_item_once(
     stack: Stack, tmp_path: Path
 ) -> None:
-    """200 commitments while the worker is SIGKILLed at seeded random moments and restarted."""
-    workload = write_workload(tmp_path / "items", "CA", 200, failing_every=25)
+    """100 commitments while the worker is SIGKILLed at seeded random moments and restarted."""
+    workload = write_workload(tmp_path / "items", "CA", 100, failing_every=25)
     rng = random.Random(SEED)
     stack.start_worker()
     starter = start_and_send(stack, workload)
@@ -62,17 +62,23 @@ def test_b_the_dev_server_restarted_on_its_file_mid_run_loses_nothing(
     stack: Stack, tmp_path: Path
 ) -> None:
     """The dev server is stopped while items are being exported and posted (Sage answers slowly,
-    so calls are in flight), then started on the same SQLite file and ports; the two workers
-    reconnect by themselves and carry on."""
+    so calls are in flight; the stop comes once the first five records are in Sage, whatever
+    the machine's speed), then started on the same SQLite file and ports; the two workers
+    reconnect by themselves and carry on, and the user sends what the stop left unsent."""
     stack.admin("PUT", "/admin/faults", json={"latency_ms": 400})
     workload = write_workload(tmp_path / "items", "CB", 60, failing_every=20)
     workers = [stack.start_worker(f"worker-{n}") for n in (1, 2)]
-    resent = finish(stack, workload, start_and_send(stack, workload))
+    starter = start_and_send(stack, workload)
+    deadline = time.monotonic() + 120
+    while len(stack.admin("GET", "/admin/records/commitments")) < 5:
+        assert time.monotonic() < deadline, "no export reached Sage"
+        time.sleep(0.1)
     batches_posted_at_stop = sum(b["posted"] for b in stack.admin("GET", "/admin/records/batches"))
 
     stack.stop("temporal")
     time.sleep(3)
     stack.start_temporal()
+    resent = finish(stack, workload, starter)
     rows = wait_until_settled(stack, workload, timeout=180)
 
     observed = assert_exactly_once(stack, workload, rows)
@@ -121,7 +127,7 @@ def test_d_a_quota_smaller_than_the_workload_is_never_hit_after_the_first_window
     per_hour = QUOTA["limit"] * 3600 // QUOTA["window_seconds"]
     with chaos_stack(tmp_path / "stack", sage_rate_limit_per_hour=per_hour) as stack:
         stack.admin("PUT", "/admin/quota", json=QUOTA)
-        workload = write_workload(tmp_path / "items", "CD", 80, failing_every=20)
+        workload = write_workload(tmp_path / "items", "CD", 50, failing_every=20)
         stack.start_worker()
         resent = finish(stack, workload, start_and_send(stack, workload))
         rows = wait_until_settled(stack, workload, timeout=240)
