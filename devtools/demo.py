@@ -22,6 +22,7 @@ from temporalio.client import Client
 
 from cli import company as company_cli
 from cli import jobs as jobs_cli
+from cli import sub_jobs as sub_jobs_cli
 from cli.common import read_item
 from client.errors import NO_SUCH_ITEM, REFUSED, UserError
 from client.items import command, item_status, start_item
@@ -302,6 +303,32 @@ async def refresh_company_data() -> None:
         await company_cli.cmd_vendors(vendors, config())
 
 
+async def import_sub_job() -> None:
+    """Someone adds extra NW (North Wing) to job 1001 in Sage; it becomes a sub job of P-1001
+    (`starter.py sub-jobs import P-1001 NW`), linked in the project's registry."""
+    cfg = config()
+    extra = {"job_id": "1001", "extra_id": "NW", "description": "North Wing"}
+    extra["cost_codes"] = [{"code": "03-300", "description": "Concrete", "categories": ["L"]}]
+    key = cfg.sage_api_key.get_secret_value()
+    answer = httpx.post(
+        f"{cfg.sage_api_url}/v1/extras",
+        headers={"Authorization": f"Bearer {key}", "Idempotency-Key": "demo-nw"},
+        json=extra,
+        timeout=10,
+    )
+    if answer.status_code not in (200, 201, 409):
+        raise SystemExit(f"Sage answered {answer.status_code}: {answer.text[:300]}")
+    args = argparse.Namespace(
+        action="import", project="P-1001", extra="NW", actor=ERP_ADMIN, json=False
+    )
+    try:
+        await sub_jobs_cli.cmd_sub_jobs(args, cfg)
+    except UserError as err:
+        if err.code != REFUSED:
+            raise
+        print(f"  {err} (left as it is)")
+
+
 async def run_demo() -> None:
     client = await connect(config())
     print("demo: starting items of Sage 300 CRE® projects ...")
@@ -317,6 +344,8 @@ async def run_demo() -> None:
     await sync_job_costs()
     print("demo: standard cost codes and vendors from both Sage companies ...")
     await refresh_company_data()
+    print("demo: a Sage extra becomes a sub job of P-1001 ...")
+    await import_sub_job()
 
 
 def admin_key() -> str:
