@@ -136,7 +136,7 @@ def check_vendor_code(vendor_id: str | None) -> str:
     """The vendor ID as given, or the refusal naming what a Sage code may be."""
     problem = sage_code_problem(vendor_id if vendor_id is not None else "")
     if problem:
-        raise InsuranceRefused(f"import insurance: the vendor ID {problem}")
+        raise InsuranceRefused(f"the Sage vendor ID {problem}")
     return vendor_id or ""
 
 

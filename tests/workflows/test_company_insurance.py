@@ -67,7 +67,7 @@ async def test_refusals_permission_setting_unlinked_and_careless_ids(time_skippi
         assert "starter.py vendors link V-200 COMPANY --as USER" in message
         for careless in ("../V-100", " ", "V" * 41, None):
             message = await refusal(handle, IMPORT, vendor_id=careless)
-            assert "the vendor ID" in message
+            assert "the Sage vendor ID" in message
         after = await status(handle)
         assert after.insurance == {} and len(after.audit) == len(before.audit)
         assert not any(path.endswith("/insurance") for path in sage.paths)
