@@ -58,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
         authorize_erp_action,
         authorize_new_roster,
     )
+    from domain.sage_paths import sage_path
     from domain.signing import Signature, SigningPolicy
     from domain.vendors import SageVendor, VendorDirectory, VendorRefused
     from workflows import sage_gateway
@@ -220,7 +221,7 @@ class ErpCompany:
             action = f"import insurance {request.vendor_id}"
             try:
                 vendor, company = self._insurance_target(request)  # again: the lock was waited
-                answer = await self._call("GET", f"/v1/vendors/{vendor}/insurance")
+                answer = await self._call("GET", sage_path("/v1/vendors", vendor, "insurance"))
                 listed = answer.get("value")
                 if not isinstance(listed, list):
                     raise ValueError("Sage answered something unexpected (no insurance list)")
