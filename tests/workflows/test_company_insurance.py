@@ -6,8 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
 from contract.erp_company import IMPORT_INSURANCE_UPDATE
 from contract.links import LINK_SIGNAL
+from runtime.sandbox import RUNNER
 from tests.workflows.test_erp_company import (
     ADMIN,
     READER,
@@ -21,6 +25,7 @@ from tests.workflows.test_erp_company import (
     update,
     wait_for,
 )
+from workflows.erp_company import ErpCompany
 
 IMPORT = IMPORT_INSURANCE_UPDATE
 
@@ -111,6 +116,12 @@ async def test_import_then_reimport_refreshes_without_duplicates(time_skipping_e
         record = await update(handle, IMPORT, vendor_id="V-100")
         assert len(record.insurance["C-ACME"].policies) == 2
         assert record.audit[-1].outcome.endswith("2 policies, no change")
+        replayer = Replayer(
+            workflows=[ErpCompany],
+            data_converter=pydantic_data_converter,
+            workflow_runner=RUNNER,
+        )
+        await replayer.replay_workflow(await handle.fetch_history())
 
 
 async def test_a_company_exported_as_the_vendor_is_synced_too(time_skipping_env):
