@@ -9,8 +9,11 @@ an ERP Admin of the account's roster the workflow already holds.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import Any
+
+from pydantic import ValidationError
 
 from cli import output
 from cli.common import signed
@@ -27,6 +30,8 @@ from domain.company_account import (
     CompanyAccount,
     VendorState,
 )
+from domain.insurance import CompanyInsuranceRecord, InsuranceRefused, check_vendor_code
+from domain.items import describe_validation_error
 from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
 from runtime.config import Config
 
@@ -47,6 +52,8 @@ VENDOR_UPDATES = {
 async def cmd_vendors(args: argparse.Namespace, cfg: Config) -> int:
     """vendors ACTION [VENDOR] [COMPANY]: the Sage vendors and the company directory."""
     account = known_company(cfg.erp_company_file, args.company)
+    if args.action == "insurance":
+        return await vendor_insurance(args, cfg, account)
     needs_vendor = args.action not in ("refresh", "list")
     if needs_vendor and not args.vendor:
         raise UserError(f"vendors {args.action} needs the Sage vendor ID", USAGE)
@@ -98,6 +105,87 @@ async def cmd_vendors(args: argparse.Namespace, cfg: Config) -> int:
             "Standard or Admin on the ERP Integrations tool (vendors list --as USER)"
         )
     return OK
+
+
+async def vendor_insurance(args: argparse.Namespace, cfg: Config, account: CompanyAccount) -> int:
+    """vendors insurance [import] VENDOR: the insurance of the company the vendor is synced
+    with, as the last import left it; `import` (an ERP Admin of the held roster) reads it from
+    the vendor's AP Vendor Insurance in Sage again (seeds/004 "Company Insurance")."""
+    importing = args.vendor == "import"
+    vendor = args.target if importing else args.vendor
+    form = "vendors insurance import VENDOR --as USER" if importing else "vendors insurance VENDOR"
+    if not vendor:
+        raise UserError(f"vendors insurance needs the Sage vendor ID: {form}", USAGE)
+    if args.target and not importing:
+        raise UserError(f"vendors insurance takes one VENDOR: {form}", USAGE)
+    try:
+        vendor = check_vendor_code(vendor)
+    except InsuranceRefused as err:
+        raise UserError(f"{args.company}: {err}", REFUSED) from None
+    request = insurance_request(args.actor, vendor) if importing else None
+    client = await open_client(cfg)
+    if request is not None:
+        await ensure_company(client, cfg, args.company, account)
+        record = await company_command(client, args.company, ec.IMPORT_INSURANCE_UPDATE, request)
+    else:
+        first = f"starter.py vendors insurance import {vendor} --company {args.company} --as USER"
+        record = await company_record(client, args.company, first)
+    held = next((ins for ins in record.insurance.values() if ins.vendor_id == vendor), None)
+    if args.json:
+        shown = {
+            "workflow_id": record.workflow_id,
+            "sage_company": record.sage_company,
+            "vendor_id": vendor,
+            "insurance": held.model_dump(mode="json") if held else None,
+        }
+        out(json.dumps(shown, indent=2))
+        return OK
+    if importing:
+        out(f"{args.company}: {record.audit[-1].outcome}")
+    if held is None:
+        out(
+            f"{args.company}: no insurance imported from vendor {vendor} yet "
+            f"(starter.py vendors insurance import {vendor} --as USER)"
+        )
+        return OK
+    print_insurance(held)
+    return OK
+
+
+def insurance_request(actor: str | None, vendor: str) -> ec.CompanyRequest:
+    """The import's request, or the usage line (a missing or careless --as)."""
+    if not actor:
+        raise UserError("vendors insurance import needs --as USER", USAGE)
+    try:
+        return ec.CompanyRequest(actor=actor, vendor_id=vendor)
+    except ValidationError as err:
+        raise UserError(f"--as: {describe_validation_error(err)}", USAGE) from None
+
+
+def print_insurance(held: CompanyInsuranceRecord) -> None:
+    output.table(
+        ["TYPE", "POLICY NUMBER", "INSURANCE PROVIDER", "LIMIT AMOUNT", "EFFECTIVE", "EXPIRATION"],
+        (
+            [
+                policy.type,
+                policy.policy_number,
+                policy.insurance_provider,
+                "" if policy.limit_amount is None else f"{policy.limit_amount:,.2f}",
+                policy.effective_date or "",
+                policy.expiration_date or "",
+            ]
+            for policy in held.policies
+        ),
+        title=(
+            f"Insurance of company {held.company_id} from Sage vendor {held.vendor_id}, "
+            f"imported {held.at:%Y-%m-%d %H:%M} UTC by {held.imported_by}"
+        ),
+        right=["LIMIT AMOUNT"],
+        indent=2,
+        empty="(no Sage 300 CRE® default insurance type entered)",
+    )
+    for line in held.left_out:
+        out(f"  left out: {line}")
 
 
 def archived_list(record: ec.CompanyRecord, actor: str | None) -> tuple[ec.CompanyRecord, int]:
@@ -237,11 +325,21 @@ async def cmd_company_account(args: argparse.Namespace, cfg: Config) -> int:
 
 def add_commands(command: Any) -> None:
     """Register this module's commands on starter.py's parser."""
-    p = command("vendors", cmd_vendors, "refresh, list, link, archive or import Sage vendors")
-    p.add_argument(
-        "action", choices=["refresh", "list", *sorted(set(VENDOR_UPDATES) - {"refresh"})]
+    p = command(
+        "vendors",
+        cmd_vendors,
+        "refresh, list, link, archive or import Sage vendors; show or import their insurance",
     )
-    p.add_argument("vendor", metavar="VENDOR", nargs="?", help="the Sage vendor ID")
+    p.add_argument(
+        "action",
+        choices=["refresh", "list", *sorted(set(VENDOR_UPDATES) - {"refresh"}), "insurance"],
+    )
+    p.add_argument(
+        "vendor",
+        metavar="VENDOR",
+        nargs="?",
+        help="the Sage vendor ID (insurance: VENDOR, or import VENDOR)",
+    )
     p.add_argument(
         "target",
         metavar="COMPANY",

@@ -10,11 +10,17 @@ from contract.sync import AuditLine
 from domain import erp
 from domain.company_account import CompanyAccount, VendorRow
 from domain.cost_codes import StandardCategory, StandardCostCode
+from domain.insurance import CompanyInsuranceRecord
 from domain.links import LinkRegistry
 from domain.vendors import RefreshReport, VendorDirectory
 
 WORKFLOW_TYPE = "ErpCompany"
 ITEM_TYPE = "erp_company"
+
+
+IMPORT_INSURANCE_UPDATE = "import_insurance"
+"""The update that imports a synced company's insurance from its Sage vendor's
+(`starter.py vendors insurance import VENDOR --as USER`)."""
 
 
 def workflow_id(sage_company: str) -> str:
@@ -40,6 +46,11 @@ class CompanyStart(BaseModel):
         default_factory=LinkRegistry,
         description="Companies exported as vendors (the directory holds the vendor links "
         "people made): the company side of the link registry.",
+    )
+    insurance: dict[str, CompanyInsuranceRecord] = Field(
+        default_factory=dict,
+        description="Procore company ID -> its insurance as the last import from its Sage "
+        "vendor left it (domain/insurance.py); a re-import replaces it.",
     )
 
 

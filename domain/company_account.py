@@ -36,6 +36,12 @@ class CompanyAccount(BaseModel):
         description="'Vendors will be automatically updated': linked companies follow their "
         "vendor's address and phone changes in Sage (seeds/004 companies).",
     )
+    vendor_insurance_sync: bool = Field(
+        default=False,
+        description="'Vendor Insurance Sync', a custom setting ERP Support enables (seeds/004 "
+        "Company Insurance, footnote 2): synced companies' insurance imported from Sage "
+        "(domain/insurance.py).",
+    )
     roster: dict[str, RosterUser] = Field(
         default_factory=dict, description="Each user's company-level ERP Integrations level."
     )

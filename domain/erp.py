@@ -81,6 +81,11 @@ class Capability(StrEnum):
         "sub job import (Sage extras)",
         "import a Sage extra as a sub job",
     )
+    VENDOR_INSURANCE_IMPORT = (
+        "vendor_insurance_import",
+        "company insurance import (AP Vendor Insurance)",
+        "import a vendor's insurance into its synced company",
+    )
 
 
 ITEM_NAMES: Mapping[ItemType, tuple[str, str]] = MappingProxyType(
@@ -191,6 +196,10 @@ SAGE_300_CRE = ErpProfile(
             ),
             Capability.SUB_JOB_IMPORT: (
                 "seeds/004: 'If you want to add a Sage 'Extra' as a Procore 'Sub Job''"
+            ),
+            Capability.VENDOR_INSURANCE_IMPORT: (
+                "seeds/004 Company Insurance: 'Company Insurance information is only imported "
+                "into Procore from Sage 300 CRE® on synced companies'"
             ),
         }
     ),

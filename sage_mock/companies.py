@@ -54,6 +54,7 @@ def stop_serving(token: object) -> None:
 EXTRAS = "sub jobs (extras)"
 PCCOS = "prime contract change orders"
 PRIME_CONTRACT_IMPORT = "prime contract import (Contracts application)"
+VENDOR_INSURANCE = "vendor insurance (AP Vendor Insurance)"
 
 SAGE100_REFUSALS: tuple[tuple[frozenset[str], re.Pattern[str], str], ...] = tuple(
     (frozenset(methods.split("|")), re.compile(pattern), feature)
@@ -64,6 +65,7 @@ SAGE100_REFUSALS: tuple[tuple[frozenset[str], re.Pattern[str], str], ...] = tupl
         ("POST|DELETE", r"/v1/contracts/[^/]+/[^/]+/items(/.*)?", PCCOS),
         ("GET", r"/v1/contracts(/.*)?", PRIME_CONTRACT_IMPORT),
         ("GET|PUT", r"/v1/prime_contracts(/.*)?", PRIME_CONTRACT_IMPORT),
+        ("GET", r"/v1/vendors/[^/]+/insurance/?", VENDOR_INSURANCE),
     )
 )
 """What Sage 100 Contractor® has no notion of: (methods, path, feature named in the refusal)."""

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sage_mock.records import billing, companies, estimates, master_data
+from sage_mock.records import billing, companies, estimates, master_data, vendor_insurance
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -215,6 +215,7 @@ class Store:
         self._db.executescript(billing.SCHEMA)
         self._db.executescript(companies.SCHEMA)
         self._db.executescript(estimates.SCHEMA)
+        self._db.executescript(vendor_insurance.SCHEMA)
         with self.write() as db:
             # The seeds refer to each other's rows (the S100 jobs' transactions, the CRE
             # vendors' addresses): keys are checked once the whole seeding commits.
@@ -224,6 +225,7 @@ class Store:
             if db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is None:
                 master_data.seed(db)
                 db.execute("INSERT INTO meta (key, value) VALUES ('seeded', '1')")
+            vendor_insurance.upgrade(db)  # after the vendors it belongs to
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

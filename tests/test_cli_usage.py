@@ -19,6 +19,37 @@ import starter
         (["job-costs", "P-9"], 2, "project 'P-9' is not in"),
         (["vendors", "refresh"], 2, "vendors refresh needs --as USER"),
         (["vendors", "link"], 2, "vendors link needs the Sage vendor ID"),
+        # vendors insurance [import] VENDOR (seeds/004 "Company Insurance")
+        (["vendors", "insurance"], 2, "vendors insurance needs the Sage vendor ID"),
+        (
+            ["vendors", "insurance", "import"],
+            2,
+            "needs the Sage vendor ID: vendors insurance import",
+        ),
+        (
+            ["vendors", "insurance", "import", "V-100"],
+            2,
+            "vendors insurance import needs --as USER",
+        ),
+        (["vendors", "insurance", "import", "V-100", "--as", ""], 2, "needs --as USER"),
+        (["vendors", "insurance", "import", "V-100", "--as", "x" * 101], 2, "--as: "),
+        (["vendors", "insurance", "V-100", "C-ACME"], 2, "vendors insurance takes one VENDOR"),
+        (
+            ["vendors", "insurance", "import", "../V-100", "--as", "acct.admin"],
+            1,
+            "CRE: the Sage vendor ID '../V-100' is not a Sage code",
+        ),
+        (["vendors", "insurance", "V 100"], 1, "the Sage vendor ID 'V 100' is not a Sage code"),
+        (
+            ["vendors", "insurance", "import", "V" * 500, "--as", "acct.admin"],
+            1,
+            "is too long for a Sage code",
+        ),
+        (
+            ["vendors", "insurance", "import", "V-100", "--company", "NOPE", "--as", "acct.admin"],
+            2,
+            "Sage company 'NOPE' is not in the account's sage_companies",
+        ),
         (["standard-cost-codes", "refresh"], 2, "standard-cost-codes refresh needs --as USER"),
         (
             ["vendors", "list", "--company", "NOPE"],

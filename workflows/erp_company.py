@@ -25,7 +25,13 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from contract.erp_company import WORKFLOW_TYPE, CompanyRecord, CompanyRequest, CompanyStart
+    from contract.erp_company import (
+        IMPORT_INSURANCE_UPDATE,
+        WORKFLOW_TYPE,
+        CompanyRecord,
+        CompanyRequest,
+        CompanyStart,
+    )
     from contract.links import LINK_SIGNAL, LINKS_QUERY, UNLINK_SIGNAL, LinksView
     from contract.sync import SyncSignal
     from domain import erp
@@ -37,6 +43,14 @@ with workflow.unsafe.imports_passed_through():
         with_account_companies,
     )
     from domain.cost_codes import StandardCategory, StandardCostCode
+    from domain.insurance import (
+        SageVendorInsurance,
+        check_enabled,
+        check_vendor_code,
+        company_insurance,
+        synced_company,
+    )
+    from domain.insurance import changes as insurance_changes
     from domain.links import Link, LinkKind
     from domain.permissions import (
         ErpAction,
@@ -44,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
         authorize_erp_action,
         authorize_new_roster,
     )
+    from domain.sage_paths import sage_path
     from domain.signing import Signature, SigningPolicy
     from domain.vendors import SageVendor, VendorDirectory, VendorRefused
     from workflows import sage_gateway
@@ -195,6 +210,49 @@ class ErpCompany:
     @import_vendor.validator
     def _validate_import_vendor(self, request: CompanyRequest) -> None:
         self._check_vendor_action("import", request)
+
+    # --- company insurance ---
+
+    @workflow.update(name=IMPORT_INSURANCE_UPDATE)
+    async def import_insurance(self, request: CompanyRequest) -> CompanyRecord:
+        """A synced company's insurance from its Sage vendor's AP Vendor Insurance (Global
+        Level; domain/insurance.py); a re-import replaces what the company held."""
+        async with self._lock:
+            action = f"import insurance {request.vendor_id}"
+            try:
+                vendor, company = self._insurance_target(request)  # again: the lock was waited
+                answer = await self._call("GET", sage_path("/v1/vendors", vendor, "insurance"))
+                listed = answer.get("value")
+                if not isinstance(listed, list):
+                    raise ValueError("Sage answered something unexpected (no insurance list)")
+                records = [SageVendorInsurance.model_validate(entry) for entry in listed]
+                result = company_insurance(records, vendor, company, request.actor, workflow.now())
+            except RECOVERABLE as err:
+                raise self._refusal(request.actor, action, err) from None
+            before = self._state.insurance.get(company)
+            insurance = {**self._state.insurance, company: result}
+            self._state = self._state.model_copy(update={"insurance": insurance})
+            self._record(request.actor, action, insurance_changes(before, result))
+            return self.status()
+
+    @import_insurance.validator
+    def _validate_import_insurance(self, request: CompanyRequest) -> None:
+        # The seeds' matrix has no row for the insurance import; it reads Sage's vendor data
+        # into synced companies as "Refresh the Companies List for ERP" does (Admin).
+        self._authorize(request, ErpAction.REFRESH_COMPANIES)
+        try:
+            self._insurance_target(request)
+        except RECOVERABLE as err:
+            raise ApplicationError(str(err), type=REFUSED) from None
+
+    def _insurance_target(self, request: CompanyRequest) -> tuple[str, str]:
+        """(vendor, its synced company), or the refusal: a careless vendor ID, the setting
+        off, an ERP without it, a vendor synced with no company."""
+        vendor = check_vendor_code(request.vendor_id)
+        check_enabled(self._state.account.vendor_insurance_sync)
+        self._require(erp.Capability.VENDOR_INSURANCE_IMPORT)
+        company = synced_company(self._state.directory.links, self._state.links, vendor)
+        return vendor, company
 
     # --- standard cost codes ---
 

@@ -26,10 +26,12 @@ from sage_mock.records import (
     job_cost_changes,
     job_cost_transactions,
     master_data,
+    vendor_insurance,
     vendors,
 )
 from sage_mock.services import SageServices, services
 from sage_mock.vendor_edits import VendorChange, check_vendor_change
+from sage_mock.vendor_insurance import InsuranceEntry, check_entry
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 Services = Annotated[SageServices, Depends(services)]
@@ -50,6 +52,7 @@ RECORD_KINDS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "ap_invoices": ap_invoices.list_all,
     "gl_periods": gl_periods.list_all,
     "job_cost_transactions": job_cost_transactions.list_all,
+    "vendor_insurance": vendor_insurance.list_all,
 }
 """Every kind `GET /admin/records/{kind}` can list; a new kind adds one line."""
 
@@ -150,3 +153,16 @@ async def put_vendor(vendor_id: str, change: VendorChange, sv: Services) -> dict
         if vendor is None:
             raise not_found()
         return vendors.update(db, vendor, check_vendor_change(vendor, change))
+
+
+@router.put("/vendors/{vendor_id}/insurance")
+async def put_vendor_insurance(
+    vendor_id: str, entry: InsuranceEntry, sv: Services
+) -> list[dict[str, Any]]:
+    """A person enters or changes one policy of the vendor's AP Vendor Insurance in Sage."""
+    with sv.store.write() as db:
+        if master_data.find_vendor(db, vendor_id) is None:
+            raise not_found()
+        job = master_data.find_job(db, entry.job_id) if entry.job_id else None
+        check_entry(entry, job)
+        return vendor_insurance.put(db, vendor_id, entry)

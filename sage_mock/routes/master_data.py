@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from sage_mock.errors import not_found
-from sage_mock.records import master_data
+from sage_mock.records import master_data, vendor_insurance
 from sage_mock.services import SageServices, services
 
 router = APIRouter(prefix="/v1")
@@ -40,3 +40,12 @@ async def get_vendor(vendor_id: str, sv: Services) -> dict[str, Any]:
     if vendor is None:
         raise not_found()
     return vendor
+
+
+@router.get("/vendors/{vendor_id}/insurance")
+async def get_vendor_insurance(vendor_id: str, sv: Services) -> list[dict[str, Any]]:
+    """AP Vendor Insurance: every policy of the vendor, Global Level and job level."""
+    with sv.store.read() as db:
+        if master_data.find_vendor(db, vendor_id) is None:
+            raise not_found()
+        return vendor_insurance.of_vendor(db, vendor_id)

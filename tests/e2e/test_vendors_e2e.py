@@ -1,6 +1,7 @@
 """Vendors and standard cost codes through the whole product: `starter.py vendors ...` and
-`standard-cost-codes ...` against the mock Sage's two companies, a vendor edited in Sage, and
-'Vendors will be automatically updated' off then on."""
+`standard-cost-codes ...` against the mock Sage's two companies, a vendor edited in Sage,
+'Vendors will be automatically updated' off then on, and a synced company's insurance imported
+once 'Vendor Insurance Sync' is on."""
 
 from __future__ import annotations
 
@@ -37,10 +38,13 @@ def vendors(stack: Stack, account: Path, company: str = "CRE") -> dict:
     return json.loads(ok(listed))
 
 
-def edit_in_sage(stack: Stack, company: str, vendor_id: str, **changes: str) -> None:
-    """A person edits the vendor in Sage (the admin call names its company)."""
+def edit_in_sage(
+    stack: Stack, company: str, vendor_id: str, part: str = "", **changes: object
+) -> None:
+    """A person edits the vendor (or a `part` of it: insurance) in Sage; the admin call names
+    its company."""
     response = httpx.put(
-        f"{stack.sage_url}/admin/vendors/{vendor_id}",
+        f"{stack.sage_url}/admin/vendors/{vendor_id}{part}",
         json=changes,
         headers={"Authorization": f"Bearer {ADMIN_KEY}", "X-Sage-Company": company},
         timeout=10,
@@ -52,9 +56,9 @@ def states(record: dict) -> dict[str, str]:
     return {row["vendor_id"]: row["state"] for row in record["vendors"]}
 
 
-def set_auto_update(account: Path, on: bool) -> None:
+def set_account(account: Path, **settings: bool) -> None:
     data = json.loads(account.read_text())
-    data["vendors_auto_update"] = on
+    data.update(settings)
     account.write_text(json.dumps(data, indent=2))
 
 
@@ -144,7 +148,7 @@ def test_vendors_matched_linked_archived_imported_and_updated(stack: Stack, tmp_
     assert acme["address"] == "1 Cement Way"
 
     # turned on in the file: the workflow holds its account until an ERP Admin applies it
-    set_auto_update(account, True)
+    set_account(account, vendors_auto_update=True)
     refused(
         run(stack, account, "company-account", "apply", "--company", "CRE", "--as", ANA),
         1,
@@ -158,6 +162,30 @@ def test_vendors_matched_linked_archived_imported_and_updated(stack: Stack, tmp_
     acme = vendors(stack, account)["directory"]["companies"]["C-ACME"]
     assert acme["phone"] == "951-555-0199"
     assert acme["vendor_id"] == "V-100"
+
+    # company insurance (seeds/004): only on synced companies, an optional setting, off first
+    insure = ("vendors", "insurance", "import")
+    refused(run(stack, account, *insure, "V-100", "--as", ADMIN), 1, "'Vendor Insurance Sync'")
+    set_account(account, vendor_insurance_sync=True)
+    ok(run(stack, account, "company-account", "apply", "--company", "CRE", "--as", ADMIN))
+    refused(run(stack, account, *insure, "V-100", "--as", ANA), 1, "needs Admin")
+    refused(run(stack, account, *insure, "V-900", "--as", ADMIN), 1, "vendors link V-900")
+    out = ok(run(stack, account, *insure, "V-100", "--as", ADMIN))
+    assert "3 policies (General Liability, Automobile, Worker's)" in out, out
+    assert "GL-2026-0042" in out and "left out: Builders Risk" in out
+    umbrella = {"insurance_type": "Umbrella", "policy_number": "UMB-1", "limit": 1e6}
+    edit_in_sage(stack, "CRE", "V-100", "/insurance", **umbrella)
+    out = ok(run(stack, account, *insure, "V-100", "--as", ADMIN))
+    assert "4 policies, added Umbrella" in out, out
+    shown = json.loads(ok(run(stack, account, "vendors", "insurance", "V-100", "--json")))
+    policies = shown["insurance"]["policies"]
+    assert [p["type"] for p in policies] == [
+        "General Liability",
+        "Automobile",
+        "Umbrella",
+        "Worker's",
+    ]
+    assert shown["insurance"]["company_id"] == "C-ACME"
 
 
 def test_standard_cost_codes_of_each_company(stack: Stack, tmp_path: Path):

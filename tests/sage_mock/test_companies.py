@@ -62,6 +62,7 @@ REFUSED = [
         "/v1/prime_contracts/3001/3001/links/P-1004",
         "prime contract import (Contracts application)",
     ),
+    ("GET", "/v1/vendors/S-10/insurance", "vendor insurance (AP Vendor Insurance)"),
 ]
 
 

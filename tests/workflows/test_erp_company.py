@@ -81,7 +81,10 @@ class FakeSage:
             "CRE": [{"category": "L", "description": "Labor"}],
             "S100": [{"category": "1", "description": "Material"}],
         }
+        self.insurance: dict[str, list[dict[str, Any]]] = {"V-100": [], "V-200": []}
+        """GET /v1/vendors/{vendor}/insurance (tests/workflows/test_company_insurance.py)."""
         self.companies: list[str | None] = []
+        self.paths: list[str] = []
         self.down = False
 
     def change_vendor(self, company: str, vendor_id: str, **changes: str) -> None:
@@ -99,12 +102,17 @@ class FakeSage:
                 raise ApplicationError(
                     failure.message, failure.model_dump(), type=failure.code, non_retryable=True
                 )
+            self.paths.append(request.call.path)
             lists = {
                 "/v1/vendors": self.vendors,
                 "/v1/standard_cost_codes": self.codes,
                 "/v1/standard_categories": self.categories,
             }
-            answer = [dict(entry) for entry in lists[request.call.path][company]]
+            vendor = request.call.path.removeprefix("/v1/vendors/").removesuffix("/insurance")
+            if request.call.path.endswith("/insurance"):
+                answer = [dict(entry) for entry in self.insurance[vendor]]
+            else:
+                answer = [dict(entry) for entry in lists[request.call.path][company]]
             return SageAnswer(status=200, body={"value": answer})
 
         return [call]
