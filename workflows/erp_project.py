@@ -3,7 +3,8 @@
 and categories as last refreshed, and its job cost summary as last synced.
 
 `starter.py jobs import` starts it for a new project; `cost-codes refresh`, `job-costs --sync`,
-`sub-jobs import` (a Sage extra as a sub job) and `sync` start it on first use for a project
+`sub-jobs import` (a Sage extra as a sub job), `budget import` (the Sage job's estimate as
+the project's budget) and `sync` start it on first use for a project
 that already has its job; the project's sync
 schedule (ProjectSync) signals it to refresh both. Every command is an update whose refusal
 reaches the caller at once; nothing Sage answers fails the workflow.
@@ -31,6 +32,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from contract import search_attributes as sa
     from contract.erp_project import (
+        IMPORT_BUDGET_UPDATE,
         IMPORT_SUB_JOB_UPDATE,
         WORKFLOW_TYPE,
         ProjectRecord,
@@ -39,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from contract.links import LINK_SIGNAL, LINKS_QUERY, UNLINK_SIGNAL, LinksView
     from contract.sync import ScheduleRequest, SyncSignal
-    from domain import erp
+    from domain import budget_import, erp
     from domain.commands import SettingsRequest
     from domain.cost_codes import CostCodeRefresh
     from domain.job_costs import JobCostSummary
@@ -262,6 +264,48 @@ class ErpProject:
             extra_id = check_extra_code(request.extra_id)
             erp.require(self._settings.erp, erp.Capability.SUB_JOB_IMPORT, self._settings.project)
             check_import(self._state.links, self._job_id(), extra_id)
+        except RECOVERABLE as err:
+            raise refused_error(err) from None
+
+    @workflow.update(name=IMPORT_BUDGET_UPDATE)
+    async def import_budget(self, request: ProjectRequest) -> ProjectRecord:
+        """Import the Sage job's budget (its posted original estimate) as the project's
+        budget (domain/budget_import.py): again, it refreshes the lines, never a second
+        budget. A new handler: no history recorded before it calls it, so no patch."""
+        async with self._lock:
+            action = "import budget"
+            try:
+                erp.require(
+                    self._settings.erp, erp.Capability.BUDGET_IMPORT, self._settings.project
+                )
+                job_id = self._job_id()
+                budget_import.check_import(self._state.links, self._settings.project)  # locked
+                answer = await self._call("GET", sage_path("/v1/jobs", job_id, "estimate"))
+                budget = budget_import.budget_from_sage(
+                    budget_import.SageJobEstimate.model_validate(answer),
+                    job_id,
+                    request.actor,
+                    workflow.now(),
+                    held=self._state.budget,
+                )
+                links = budget_import.import_link(self._state.links, budget)
+            except RECOVERABLE as err:
+                raise self._refusal(request.actor, action, err) from None
+            self._state = self._state.model_copy(update={"links": links, "budget": budget})
+            self._record(
+                request.actor, action, budget_import.describe(budget, self._settings.project)
+            )
+            self._publish()
+            return self.status()
+
+    @import_budget.validator
+    def _validate_import_budget(self, request: ProjectRequest) -> None:
+        """The matrix's level against the held roster, then what can be decided without Sage."""
+        self._authorize(request, ErpAction.IMPORT_BUDGET)
+        try:
+            erp.require(self._settings.erp, erp.Capability.BUDGET_IMPORT, self._settings.project)
+            self._job_id()
+            budget_import.check_import(self._state.links, self._settings.project)
         except RECOVERABLE as err:
             raise refused_error(err) from None
 
