@@ -563,6 +563,12 @@ class ErpProject:
             details.append(f"job costs as of {self._state.job_costs.as_of:%Y-%m-%d %H:%M} UTC")
         if self._state.sub_jobs:
             details.append(f"{len(self._state.sub_jobs)} sub jobs imported from Sage extras")
+        if self._state.budget is not None:
+            budget = self._state.budget
+            details.append(
+                f"budget imported from Sage estimate {budget.estimate_id} "
+                f"({len(budget.lines)} lines)"
+            )
         workflow.set_current_details("\n\n".join(details))
         workflow.upsert_search_attributes([sa.PROJECT.value_set(self._settings.project)])
 

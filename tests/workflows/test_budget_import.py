@@ -7,6 +7,7 @@ into Procore"); imported again, it refreshes ("Budgets can be refreshed")."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from contract import erp_project as ep
@@ -139,6 +140,12 @@ async def test_a_budget_exported_from_procore_is_never_imported(time_skipping_en
                 ],
             },
         )
+        for _ in range(100):  # the signal is taken before the update is sent
+            noted = await handle.query("status", result_type=ep.ProjectRecord)
+            if budget_links(noted):
+                break
+            await asyncio.sleep(0.05)
+        assert budget_links(noted) == [("BUD-1001", "EST-000001", LinkOrigin.EXPORTED)]
         refused = await refusal(handle, IMPORT, actor=ADMIN)
         assert "budget BUD-1001 of project P-1001 was exported to Sage" in refused
         assert "you no longer be permitted to import Sage 300 CRE® budget" in refused
