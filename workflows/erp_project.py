@@ -83,6 +83,10 @@ with workflow.unsafe.imports_passed_through():
     )
 
 
+BUDGET_REFRESH_PATCH = "cost-code-refresh-refreshes-imported-budget"
+"""A cost code refresh of a project whose budget was imported reads the estimate again."""
+
+
 @workflow.defn(name=WORKFLOW_TYPE)
 class ErpProject:
     @workflow.init
@@ -273,29 +277,10 @@ class ErpProject:
         budget (domain/budget_import.py): again, it refreshes the lines, never a second
         budget. A new handler: no history recorded before it calls it, so no patch."""
         async with self._lock:
-            action = "import budget"
             try:
-                erp.require(
-                    self._settings.erp, erp.Capability.BUDGET_IMPORT, self._settings.project
-                )
-                job_id = self._job_id()
-                budget_import.check_import(self._state.links, self._settings.project)  # locked
-                answer = await self._call("GET", sage_path("/v1/jobs", job_id, "estimate"))
-                budget = budget_import.budget_from_sage(
-                    budget_import.SageJobEstimate.model_validate(answer),
-                    job_id,
-                    request.actor,
-                    workflow.now(),
-                    held=self._state.budget,
-                )
-                links = budget_import.import_link(self._state.links, budget)
+                await self._import_budget(request.actor, "import budget")
             except RECOVERABLE as err:
-                raise self._refusal(request.actor, action, err) from None
-            self._state = self._state.model_copy(update={"links": links, "budget": budget})
-            self._record(
-                request.actor, action, budget_import.describe(budget, self._settings.project)
-            )
-            self._publish()
+                raise self._refusal(request.actor, "import budget", err) from None
             return self.status()
 
     @import_budget.validator
@@ -416,6 +401,32 @@ class ErpProject:
             }
         )
         self._record(actor, "refresh cost codes", "; ".join(refresh.lines()))
+        self._publish()
+        if self._state.budget is not None and workflow.patched(BUDGET_REFRESH_PATCH):
+            # seeds/004: "Budgets can be refreshed by doing a Cost Code refresh"; an imported
+            # budget only (none before this patch), a refusal recorded, never the refresh's
+            try:
+                await self._import_budget(actor, "refresh budget")
+            except RECOVERABLE as err:
+                self._refusal(actor, "refresh budget", err)
+
+    async def _import_budget(self, actor: str, action: str) -> None:
+        """The Sage job's estimate as the project's budget; refused (RECOVERABLE) when the
+        budget was exported from Procore or Sage holds no posted one for the job."""
+        erp.require(self._settings.erp, erp.Capability.BUDGET_IMPORT, self._settings.project)
+        job_id = self._job_id()
+        budget_import.check_import(self._state.links, self._settings.project)  # under the lock
+        answer = await self._call("GET", sage_path("/v1/jobs", job_id, "estimate"))
+        budget = budget_import.budget_from_sage(
+            budget_import.SageJobEstimate.model_validate(answer),
+            job_id,
+            actor,
+            workflow.now(),
+            held=self._state.budget,
+        )
+        links = budget_import.import_link(self._state.links, budget)
+        self._state = self._state.model_copy(update={"links": links, "budget": budget})
+        self._record(actor, action, budget_import.describe(budget, self._settings.project))
         self._publish()
 
     async def _sync_job_costs(self, actor: str) -> None:

@@ -21,6 +21,7 @@ from tests.workflows.test_erp_project import (
     VIEWER,
     FakeSage,
     erp_project,
+    job,
     new_project,
     refusal,
     update,
@@ -160,3 +161,26 @@ async def test_a_project_without_its_sage_job_has_no_budget_to_import(time_skipp
         refused = await refusal(handle, IMPORT, actor=ADMIN)
         assert "project P-3001 has no Sage job yet" in refused
         assert not [p for _, p, _ in sage.calls if "estimate" in p]
+
+
+async def test_a_cost_code_refresh_refreshes_an_imported_budget(time_skipping_env):
+    """seeds/004 BUDGET: "Budgets can be refreshed by doing a Cost Code refresh in the Project
+    Admin Work breakdown structure"; a refusal there leaves the cost code refresh done."""
+    sage = sage_with(estimate())
+    sage.reads["/v1/jobs/1001"] = job(job_id="1001", linked_project="P-1001")
+    async with erp_project(time_skipping_env, sage, project()) as handle:
+        plain = await update(handle, "refresh_cost_codes", actor=ADMIN)
+        assert plain.budget is None  # nothing imported: no estimate read
+        assert not [p for _, p, _ in sage.calls if p == ESTIMATE_PATH]
+
+        await update(handle, IMPORT, actor=APPROVER)
+        sage.reads[ESTIMATE_PATH] = estimate("EST-000002", **{"03-300/S": 99000.0})
+        record = await update(handle, "refresh_cost_codes", actor=ADMIN)
+        assert lines(record) == [("03-300", "S", 99000.0)]
+        assert [a.action for a in record.audit[-2:]] == ["refresh cost codes", "refresh budget"]
+
+        sage.reads[ESTIMATE_PATH] = estimate("EST-000003", posted=False)
+        kept = await update(handle, "refresh_cost_codes", actor=ADMIN)
+        assert lines(kept) == [("03-300", "S", 99000.0)]  # the budget as last imported
+        assert kept.audit[-1].action == "refresh budget"
+        assert "refused" in kept.audit[-1].outcome and "to be posted" in kept.audit[-1].outcome
