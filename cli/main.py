@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from cli import (
     admin,
+    budgets,
     company,
     doctor,
     duplicates,
@@ -49,6 +50,7 @@ SUBJECTS = (
     duplicates,
     report,
     sub_jobs,
+    budgets,
     links,
 )
 """Each registers its commands (`add_commands`): items, prime contracts, the sync schedule,

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from contract.sync import AuditLine
+from domain.budget_import import ImportedBudget
 from domain.cost_codes import CostCodeRefresh
 from domain.job_costs import JobCostSummary
 from domain.job_import import SageJob
@@ -19,6 +20,8 @@ WORKFLOW_TYPE = "ErpProject"
 ITEM_TYPE = "erp_project"
 IMPORT_SUB_JOB_UPDATE = "import_sub_job"
 """A Sage extra added as a sub job of the project (`ProjectRequest.extra_id`)."""
+IMPORT_BUDGET_UPDATE = "import_budget"
+"""The Sage job's budget imported (again: refreshed) into the project's budget."""
 
 
 def workflow_id(project: str) -> str:
@@ -46,6 +49,10 @@ class ProjectStart(BaseModel):
     sub_jobs: list[ImportedSubJob] = Field(
         default_factory=list,
         description="Sub jobs imported from Sage extras (domain/sub_job_import.py).",
+    )
+    budget: ImportedBudget | None = Field(
+        default=None,
+        description="The budget imported from the Sage job's estimate (domain/budget_import.py).",
     )
 
 

@@ -30,6 +30,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.exports import budget as budget_export
 from domain.exports import commitment as commitment_export
 from domain.exports import commitment_change_order as cco_export
 from domain.exports import company as company_export
@@ -277,7 +278,15 @@ def needs(item: ItemBase, settings: ProjectSettings) -> list[Need]:
 
 
 def must_not_be_synced(item: ItemBase) -> list[MustNotBeSynced]:
-    """A project synced with a job, or a company linked to a vendor, is not exported again."""
+    """A project synced with a job, or a company linked to a vendor, is not exported again;
+    a budget is not exported once the project's budget was imported from Sage (seeds/002: set
+    up in one system, then imported or exported; domain/budget_import.py)."""
+    if item.type is ItemType.BUDGET:
+        return [
+            MustNotBeSynced(
+                LinkKind.BUDGET, budget_export.IMPORTED_BUDGET, budget_export.IMPORTED_RULE
+            ),
+        ]
     if item.type is ItemType.PROJECT:
         return [
             MustNotBeSynced(LinkKind.JOB, item.project, project_export.ALREADY_SYNCED_RULE),
@@ -324,7 +333,7 @@ def resolve(item: ItemBase, settings: ProjectSettings, lookup: Lookup) -> Resolu
         held = lookup(forbidden.kind, forbidden.procore)
         if held:
             key = "job" if forbidden.kind is LinkKind.JOB else "vendor"
-            result.broken.append(forbidden.rule.format(**{key: held}))
+            result.broken.append(forbidden.rule.format(**{key: held, "sage_id": held}))
     return result
 
 

@@ -85,6 +85,7 @@ class ErpAction(StrEnum):
 
     ADD_ERP_JOB = "add an ERP job to Procore"
     IMPORT_SUB_JOB = "import an ERP sub job to a Procore project"
+    IMPORT_BUDGET = "import a budget from ERP"
     REFRESH_COST_CODES = "refresh the cost codes on an ERP integrated project"
     SYNC_JOB_COSTS = "sync job cost transactions from an integrated ERP into Procore"
     VIEW_JOB_COSTS = "view an ERP job costs report"
@@ -103,6 +104,7 @@ class ErpAction(StrEnum):
 ERP_ACTION_LEVELS: dict[ErpAction, frozenset[ErpPermission]] = {
     ErpAction.ADD_ERP_JOB: frozenset({ErpPermission.ADMIN}),
     ErpAction.IMPORT_SUB_JOB: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
+    ErpAction.IMPORT_BUDGET: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
     ErpAction.REFRESH_COST_CODES: frozenset({ErpPermission.ADMIN}),
     ErpAction.SYNC_JOB_COSTS: frozenset({ErpPermission.ADMIN}),
     ErpAction.VIEW_JOB_COSTS: frozenset({ErpPermission.ADMIN}),

@@ -46,6 +46,7 @@ ROUTERS = (
     extras.router,
     vendors.router,
     estimates.router,
+    estimates.job_router,
     estimate_transfers.router,
     commitment_change_orders.router,
     prime_contracts.router,

@@ -115,6 +115,14 @@ import starter
         (["sub-jobs", "import", "P-1001", "EW-1", "--as", ""], 2, "--as: "),
         (["sub-jobs", "import", "P-1001", "EW-1", "--as", "x" * 101], 2, "--as: "),
         (["sub-jobs", "P-1001", "--as", "acct.ana"], 2, "invalid choice: 'P-1001'"),
+        # budgets import (seeds/004 matrix: "Import a Budget from ERP")
+        (["budgets", "import", "P-1001"], 2, "required: --as"),
+        (["budgets", "import", "../P-1001", "--as", "acct.ana"], 2, "project '../P-1001' is not"),
+        (["budgets", "import", "P-1001\x1b[2J", "--as", "acct.ana"], 2, "is not in"),
+        (["budgets", "import", "P-1001", "--as", ""], 2, "--as: "),
+        (["budgets", "import", "P-1001", "--as", "x" * 101], 2, "--as: "),
+        (["budgets", "P-1001", "--as", "acct.ana"], 2, "invalid choice: 'P-1001'"),
+        (["budgets", "export", "P-1001", "--as", "acct.ana"], 2, "invalid choice: 'export'"),
         (["company-account", "apply"], 2, "required: --as"),
         (
             ["company-account", "apply", "--company", "NOPE", "--as", "acct.admin"],

@@ -3,7 +3,8 @@
 and categories as last refreshed, and its job cost summary as last synced.
 
 `starter.py jobs import` starts it for a new project; `cost-codes refresh`, `job-costs --sync`,
-`sub-jobs import` (a Sage extra as a sub job) and `sync` start it on first use for a project
+`sub-jobs import` (a Sage extra as a sub job), `budget import` (the Sage job's estimate as
+the project's budget) and `sync` start it on first use for a project
 that already has its job; the project's sync
 schedule (ProjectSync) signals it to refresh both. Every command is an update whose refusal
 reaches the caller at once; nothing Sage answers fails the workflow.
@@ -31,6 +32,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from contract import search_attributes as sa
     from contract.erp_project import (
+        IMPORT_BUDGET_UPDATE,
         IMPORT_SUB_JOB_UPDATE,
         WORKFLOW_TYPE,
         ProjectRecord,
@@ -39,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from contract.links import LINK_SIGNAL, LINKS_QUERY, UNLINK_SIGNAL, LinksView
     from contract.sync import ScheduleRequest, SyncSignal
-    from domain import erp
+    from domain import budget_import, erp
     from domain.commands import SettingsRequest
     from domain.cost_codes import CostCodeRefresh
     from domain.job_costs import JobCostSummary
@@ -79,6 +81,10 @@ with workflow.unsafe.imports_passed_through():
         schedule_actor,
         schedule_outcome,
     )
+
+
+BUDGET_REFRESH_PATCH = "cost-code-refresh-refreshes-imported-budget"
+"""A cost code refresh of a project whose budget was imported reads the estimate again."""
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
@@ -265,6 +271,29 @@ class ErpProject:
         except RECOVERABLE as err:
             raise refused_error(err) from None
 
+    @workflow.update(name=IMPORT_BUDGET_UPDATE)
+    async def import_budget(self, request: ProjectRequest) -> ProjectRecord:
+        """Import the Sage job's budget (its posted original estimate) as the project's
+        budget (domain/budget_import.py): again, it refreshes the lines, never a second
+        budget. A new handler: no history recorded before it calls it, so no patch."""
+        async with self._lock:
+            try:
+                await self._import_budget(request.actor, "import budget")
+            except RECOVERABLE as err:
+                raise self._refusal(request.actor, "import budget", err) from None
+            return self.status()
+
+    @import_budget.validator
+    def _validate_import_budget(self, request: ProjectRequest) -> None:
+        """The matrix's level against the held roster, then what can be decided without Sage."""
+        self._authorize(request, ErpAction.IMPORT_BUDGET)
+        try:
+            erp.require(self._settings.erp, erp.Capability.BUDGET_IMPORT, self._settings.project)
+            self._job_id()
+            budget_import.check_import(self._state.links, self._settings.project)
+        except RECOVERABLE as err:
+            raise refused_error(err) from None
+
     @workflow.update
     async def refresh_cost_codes(self, request: ProjectRequest) -> ProjectRecord:
         return await self._refresh(request, "refresh cost codes", self._refresh_cost_codes)
@@ -372,6 +401,32 @@ class ErpProject:
             }
         )
         self._record(actor, "refresh cost codes", "; ".join(refresh.lines()))
+        self._publish()
+        if self._state.budget is not None and workflow.patched(BUDGET_REFRESH_PATCH):
+            # seeds/004: "Budgets can be refreshed by doing a Cost Code refresh"; an imported
+            # budget only (none before this patch), a refusal recorded, never the refresh's
+            try:
+                await self._import_budget(actor, "refresh budget")
+            except RECOVERABLE as err:
+                self._refusal(actor, "refresh budget", err)
+
+    async def _import_budget(self, actor: str, action: str) -> None:
+        """The Sage job's estimate as the project's budget; refused (RECOVERABLE) when the
+        budget was exported from Procore or Sage holds no posted one for the job."""
+        erp.require(self._settings.erp, erp.Capability.BUDGET_IMPORT, self._settings.project)
+        job_id = self._job_id()
+        budget_import.check_import(self._state.links, self._settings.project)  # under the lock
+        answer = await self._call("GET", sage_path("/v1/jobs", job_id, "estimate"))
+        budget = budget_import.budget_from_sage(
+            budget_import.SageJobEstimate.model_validate(answer),
+            job_id,
+            actor,
+            workflow.now(),
+            held=self._state.budget,
+        )
+        links = budget_import.import_link(self._state.links, budget)
+        self._state = self._state.model_copy(update={"links": links, "budget": budget})
+        self._record(actor, action, budget_import.describe(budget, self._settings.project))
         self._publish()
 
     async def _sync_job_costs(self, actor: str) -> None:
@@ -519,6 +574,12 @@ class ErpProject:
             details.append(f"job costs as of {self._state.job_costs.as_of:%Y-%m-%d %H:%M} UTC")
         if self._state.sub_jobs:
             details.append(f"{len(self._state.sub_jobs)} sub jobs imported from Sage extras")
+        if self._state.budget is not None:
+            budget = self._state.budget
+            details.append(
+                f"budget imported from Sage estimate {budget.estimate_id} "
+                f"({len(budget.lines)} lines)"
+            )
         workflow.set_current_details("\n\n".join(details))
         workflow.upsert_search_attributes([sa.PROJECT.value_set(self._settings.project)])
 

@@ -36,6 +36,23 @@ LINES_RULE = (
     "and category."
 )
 
+IMPORTED_BUDGET = "(imported budget)"
+"""The Procore side of an imported budget's link: the project's one budget. No item number can
+be this (item numbers start with a letter or digit), so an exported budget's link never
+collides with it."""
+
+ONE_SYSTEM = (
+    "You cannot create a budget in both systems and then sync the budgets a later time. Once "
+    "it is set up as desired, updates to the budget must be managed in the system in which it "
+    "was created."
+)
+"""seeds/002 Set Up and Manage a Budget."""
+
+IMPORTED_RULE = (
+    "Budget. The project's budget was imported from Sage (estimate {sage_id}): " + ONE_SYSTEM
+)
+"""Why a budget export is refused once the project's budget came from Sage."""
+
 
 def prerequisites(item: Budget, settings: ProjectSettings) -> list[str]:
     broken = job_rule(settings)

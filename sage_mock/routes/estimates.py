@@ -1,4 +1,5 @@
-"""`/v1/estimates`: a job's original estimate (Procore: its budget), posted by a person.
+"""`/v1/estimates`: a job's original estimate (Procore: its budget), posted by a person;
+`GET /v1/jobs/{job_id}/estimate`: the job's estimate as Sage holds it now, for a budget import.
 
 Sage 300 CRE® takes one per job (the exported budget is locked); Sage 100 Contractor® takes a
 budget sent again after an update, which replaces the job's earlier estimate (seeds/002).
@@ -18,6 +19,7 @@ from sage_mock.records import batches, companies, estimates, master_data
 from sage_mock.services import SageServices, services
 
 router = APIRouter(prefix="/v1/estimates")
+job_router = APIRouter()
 Services = Annotated[SageServices, Depends(services)]
 
 
@@ -47,3 +49,18 @@ async def get_estimate(estimate_id: str, sv: Services) -> dict[str, Any]:
     if record is None:
         raise not_found()
     return record
+
+
+@job_router.get("/v1/jobs/{job_id}/estimate")
+async def get_job_estimate(job_id: str, sv: Services) -> dict[str, Any]:
+    """The job's newest estimate and whether its batch is posted (`null`: no budget in Sage).
+    Reading a batch may post it when it came due: a write transaction."""
+    with sv.store.write() as db:
+        if master_data.find_job(db, job_id) is None:
+            raise not_found()
+        record = estimates.of_job(db, job_id)
+        if record is None:
+            return {"job_id": job_id, "estimate": None}
+        batch = batches.find(db, record["batch_id"])
+    posted = batch is not None and bool(batch["posted"])
+    return {"job_id": job_id, "estimate": {**record, "posted": posted}}

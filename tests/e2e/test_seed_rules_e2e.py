@@ -7,6 +7,8 @@ mock Sage and worker, `starter.py` as people run it.
   estimate (seeds/002 "Update and Export a Budget").
 - A PCCO on a "Use Quickbill" job changes its Miscellaneous Worksheet (seeds/004 footnote 7).
 - A Sage extra is imported as a sub job and listed with the exported ones (seeds/004 matrix).
+- A budget set up in Sage is imported (and refreshed), then a Procore budget export of that
+  project is refused (seeds/002: set up in one system, then imported or exported).
 
 The project settings file is this module's copy: it adds a Quickbill project and the Sage 100
 job it imports.
@@ -32,6 +34,9 @@ SETTINGS_OFF = "P-1093"
 """Job 1001 again, with the two seed settings off: no Sage ID from the contract number, no
 invoice line consolidation; pm.cora is Admin on Commitments only, pm.ivy on Invoicing only,
 acct.dora is ERP Standard and Admin on the Directory tool (she sees the synced sub jobs)."""
+BUDGET_FROM_SAGE = "P-1094"
+"""Sage job 1094, made in Sage by this module (its own job: a Sage 300 CRE® job takes one
+estimate, which no other test may lock), its budget set up in Sage."""
 SAGE100 = "P-3092"
 """Sage 100 Contractor® job 3002 (Elm Park Townhomes), imported by this module."""
 
@@ -54,6 +59,9 @@ def projects_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings_off["roster"]["pm.ivy"] = {"erp": "none", "tool_admin": ["invoicing"]}
     settings_off["roster"]["acct.dora"] = {"erp": "standard", "tool_admin": ["directory"]}
     data["projects"][SETTINGS_OFF] = settings_off
+    from_sage = copy.deepcopy(data["projects"]["P-1001"])
+    from_sage.update(project=BUDGET_FROM_SAGE, name="Harbor Point Offices", sage_job_id="1094")
+    data["projects"][BUDGET_FROM_SAGE] = from_sage
     path.write_text(json.dumps(data, indent=2))
     return path
 
@@ -411,3 +419,52 @@ def test_the_list_of_synced_sub_jobs(stack: Stack, projects_file: Path, folder: 
     ):
         refused = run(stack, projects_file, "sub-jobs", "list", SETTINGS_OFF, "--as", who)
         assert refused.returncode == 1 and words in refused.stderr, refused.stderr
+
+
+def test_a_budget_set_up_in_sage_is_imported_refreshed_and_never_exported(
+    stack: Stack, projects_file: Path, folder: Path
+):
+    """seeds/002: "you must always set up the budget in one system and then import or export
+    it to the other"; seeds/004 matrix "Import a Budget from ERP" (Standard or Admin) and
+    "Budgets can be refreshed". (Refused after an export, the held roster's refusals:
+    tests/workflows/test_budget_import.py.)"""
+    codes = [
+        {"code": "01-100", "description": "General Conditions", "categories": ["L"]},
+        {"code": "03-300", "description": "Concrete", "categories": ["S"]},
+    ]
+    job = {"job_id": "1094", "name": "Harbor Point Offices", "cost_codes": codes}
+    stack.sage("POST", "/v1/jobs", headers={"Idempotency-Key": "e2e-job-1094"}, json=job)
+    importing = ("budgets", "import", BUDGET_FROM_SAGE)
+    none = run(stack, projects_file, *importing, "--as", APPROVER)
+    assert none.returncode == 1 and "Sage job 1094 holds no budget" in none.stderr, none.stderr
+
+    lines = [
+        {"cost_code": "01-100", "category": "L", "original_estimate": 185000.0},
+        {"cost_code": "03-300", "category": "S", "original_estimate": 125000.0},
+    ]
+    made = stack.sage(
+        "POST",
+        "/v1/estimates",
+        headers={"Idempotency-Key": "e2e-estimate-1094"},
+        json={"job_id": "1094", "lines": lines},
+    )
+    stack.admin("POST", f"/admin/batches/{made['batch']['batch_id']}/post")
+    estimate_id = made["estimate"]["estimate_id"]
+    shown = ok(run(stack, projects_file, *importing, "--as", APPROVER))
+    assert (
+        f"budget of project P-1094 imported from estimate {estimate_id} of Sage job 1094: "
+        "2 lines, $310,000.00"
+    ) in shown
+    assert "185,000.00" in shown and "125,000.00" in shown
+    again = json.loads(ok(run(stack, projects_file, *importing, "--as", ERP_ADMIN, "--json")))
+    assert again["imports"] == 2 and len(again["lines"]) == 2  # refreshed, not added
+
+    budget = example("budget-BUD-1001.json") | {"project": BUDGET_FROM_SAGE, "number": "S-BUD-S"}
+    ok(run(stack, projects_file, "start", str(write(folder, budget))))
+    refused = run(
+        stack, projects_file, "send", f"budget:{BUDGET_FROM_SAGE}:S-BUD-S", "--as", TOOL_ADMIN
+    )
+    assert refused.returncode == 1, refused.stdout
+    assert f"imported from Sage (estimate {estimate_id})" in refused.stderr
+    kept = records(stack, "estimates", job_id="1094")
+    assert [e["estimate_id"] for e in kept] == [estimate_id]  # Sage's budget, untouched

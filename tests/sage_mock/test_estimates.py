@@ -202,3 +202,20 @@ def test_a_database_with_one_estimate_per_job_opens_and_takes_a_second(tmp_path)
         ]
     store.close()
     Store(path).close()  # and again: the upgrade is done once
+
+
+async def test_a_jobs_estimate_is_read_for_a_budget_import(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    """`GET /v1/jobs/{job}/estimate`: none yet, then the newest, posted as its batch is."""
+    assert (await client.get("/v1/jobs/1001/estimate")).json() == {
+        "job_id": "1001",
+        "estimate": None,
+    }
+    created = (await client.post("/v1/estimates", json=ESTIMATE)).json()
+    waiting = (await client.get("/v1/jobs/1001/estimate")).json()["estimate"]
+    assert waiting == {**created["estimate"], "posted": False}
+    await admin.post(f"/admin/batches/{created['batch']['batch_id']}/post")
+    assert (await client.get("/v1/jobs/1001/estimate")).json()["estimate"]["posted"] is True
+    assert (await client.get("/v1/jobs/9999/estimate")).status_code == 404
+    assert (await client.get("/v1/jobs/..%2F1001/estimate")).status_code == 404

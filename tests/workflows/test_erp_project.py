@@ -59,6 +59,8 @@ class FakeSage:
     link_refusal: SageFailure | None = None
     extras: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Sage extras by path (`/v1/extras/{job_id}/{extra_id}`)."""
+    reads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Other GET answers by path (a job's estimate: `/v1/jobs/{job_id}/estimate`)."""
     calls: list[tuple[str, str, str | None]] = field(default_factory=list)
 
     def activities(self) -> list[Any]:
@@ -83,6 +85,8 @@ class FakeSage:
                 return SageAnswer(status=200, body=self.job)
             if c.method == "GET" and c.path in self.extras:
                 return SageAnswer(status=200, body=self.extras[c.path])
+            if c.method == "GET" and c.path in self.reads:
+                return SageAnswer(status=200, body=self.reads[c.path])
             f = SageFailure(status=404, code="not_found", message="Entity with this ID not found.")
             raise ApplicationError(f.message, f.model_dump(), type=f.code, non_retryable=True)
 
