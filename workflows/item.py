@@ -56,7 +56,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import SageError, explain
     from domain.export_plan import LeftoverUndo, Posting
     from domain.exports import kind_of
-    from domain.items import ItemBase, parse_item
+    from domain.items import ItemBase, ItemType, parse_item
     from domain.lifecycle import FINAL_STATES, Command, Event, State, next_state
     from domain.notices import (
         NOTICE_ACTIVITY,
@@ -108,6 +108,9 @@ POSTING_WATCH_PATCH = "posting-watch"
 LINKS_PATCH = "links-registry"
 """Before: a send took the Sage IDs the files carried, unchecked, and an export told nobody."""
 UNLINK_WINDOW_PATCH = "posted-open-for-unlink"
+PCCO_LINKS_PATCH = "pcco-prime-contract-links"
+"""Before: a PCCO's send read no link (its file's Sage contract and items were taken as
+they were)."""
 """Before: a posted item's run ended at once (no unlink)."""
 NOTICE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1)
@@ -675,6 +678,10 @@ class ItemWorkflow:
         synced or what the file names differently, else hold the resolved Sage IDs."""
         if not (links.needs(self._item, self._settings) or links.must_not_be_synced(self._item)):
             return
+        if self._item.type is ItemType.PRIME_CONTRACT_CHANGE_ORDER and not workflow.patched(
+            PCCO_LINKS_PATCH
+        ):
+            return  # a PCCO sent before it leaned on its prime contract's links
         if not workflow.patched(LINKS_PATCH):
             return  # replaying a send from before the registry: the files' IDs as they were
         snapshot = await workflow.execute_activity(

@@ -130,6 +130,10 @@ def plan(
     carries the PCCO's rolled-up amount to the single lump-sum contract item."""
     job = synced_job(settings)
     contract = item.prime_contract.sage_contract_id
+    if not contract:  # resolved at send from the link registry (domain/links.py)
+        raise ValueError(
+            f"prime contract {item.prime_contract.number}: no Sage contract resolved at send"
+        )
     codes = iter(new_contract_items(fields))
     item_codes = [line.contract_item or next(codes, "") for line in item.sov]
     if lump_sum(settings):

@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from workflows.item import ItemWorkflow
 from workflows.posting_watch import PostingWatch
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+AT_IMPORT = datetime(2026, 12, 1, tzinfo=UTC)
 ADMIN, APPROVER, ERP_ADMIN = "pm.alex", "acct.ana", "acct.admin"
 
 
@@ -542,3 +543,37 @@ async def test_each_approval_step_tells_its_assignees(time_skipping_env):
         ("approval_step", ["pm.alex"]),
         ("approval_step", ["acct.ana", "acct.admin"]),  # group:accounting, in its order
     ]
+
+
+def pcco(**changes: Any) -> dict[str, Any]:
+    data = json.loads(
+        (EXAMPLES / "items" / "prime_contract_change_order-PCCO-007.json").read_text()
+    )
+    return {**data, **changes}
+
+
+async def test_a_pcco_send_leans_on_its_prime_contracts_import(time_skipping_env):
+    """Not imported -> refused naming the import command (the item stays a draft); once the
+    import's links are in the registry the same send is taken, the contract resolved."""
+    from domain import links
+    from domain.links import Link, LinkKind, LinkOrigin
+
+    sage = FakeSage()
+    item = pcco(prime_contract={"number": "1001-PC"})
+    async with item_workflow(time_skipping_env, sage, item=item) as handle:
+        message = await refusal(handle, "send", CommandRequest(actor=ADMIN))
+        assert "Not synced: prime contract 1001-PC." in message
+        assert "starter.py prime-contract import P-1001 CONTRACT --as USER" in message
+        assert (await status(handle)).state is State.DRAFT
+
+        made = [
+            Link(kind=kind, procore=procore, sage_id=sage_id, at=AT_IMPORT, item="p",
+                 origin=LinkOrigin.IMPORTED)
+            for kind, procore, sage_id in [
+                (LinkKind.PRIME_CONTRACT, "1001-PC", "1001-PC"),
+                (LinkKind.CONTRACT_ITEM, "1001-PC/002", "002"),
+            ]
+        ]  # fmt: skip
+        sage.links, _ = links.recorded(sage.links, made)
+        sent = await command(handle, "send", CommandRequest(actor=ADMIN))
+        assert sent.state is State.SENT and sent.links == {"contract": "1001-PC"}
