@@ -123,6 +123,10 @@ def test_a_pcco_goes_from_draft_to_posted_accepted_by_an_erp_admin(stack: Stack,
     ok(stack.starter("accept", item, "--as", ERP_ADMIN, "--field", "new_contract_items=B01"))
     exported = stack.wait_for_state(item, "exported")
     assert "a person posts batch" in exported["next_action"]
+    # C61: the sync is asked first; acct.admin may not re-import P-1001's prime contracts
+    # (no Admin on its Prime Contracts tool): recorded, and the export went on
+    [synced] = [e for e in exported["audit"] if e["action"] == "sync prime contract"]
+    assert synced["outcome"] == "refused" and "cannot re-import" in synced["detail"], synced
     post_batches(stack, item)
     stack.wait_for_state(item, "posted")
 
