@@ -12,7 +12,9 @@ pure rules:
 - `needs`: what an item must find synced before it is sent, each with the seed's rule;
 - `resolve`: those needs against the links. Not synced -> the rule, naming what is not
   synced; a file that still carries a Sage ID keeps working, but a Sage ID the registry
-  contradicts is refused naming both IDs;
+  contradicts is refused naming both IDs. A PCCO's prime contract is only ever linked by its
+  import (`IMPORTED_ONLY`), and the contract items its lines change are checked against the
+  ones that import linked (`contract_items_named`);
 - `resolved`: the item and settings with the registry's Sage IDs filled in, which is what the
   planners read (domain/exports/*.py), so every Sage ID in a call comes from the links;
 - `made_by`: the links a successful export makes; `imported_by`: the links a prime
