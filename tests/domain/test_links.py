@@ -555,3 +555,13 @@ def test_every_financial_export_refreshes_the_jobs_cost_codes_first(name):
     wanted = {c["code"] for c in refresh.call.body["cost_codes"]}
     assert wanted and all(code for code in wanted)
     assert plan.released(lambda patch: False).steps[0].name != "refresh_cost_codes"
+
+
+@pytest.mark.parametrize("number", ["../1001-PC", "1001-PC/../x", "x" * 60, "1001-PC ", "%00"])
+def test_a_careless_prime_contract_number_is_not_synced_and_the_next_valid_one_is(number):
+    registry = imported_1001("002")
+    careless = example(PCCO, prime_contract={"number": number})
+    [broken] = links.resolve(careless, settings(), lookup_of(registry)).broken
+    assert f"Not synced: prime contract {number}." in broken
+    valid = example(PCCO, prime_contract={"number": "1001-PC"})
+    assert links.resolve(valid, settings(), lookup_of(registry)).ok
