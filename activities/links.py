@@ -7,7 +7,10 @@ writes the registry through these:
 - `record`: signal-with-start of each home with the links an export made; ErpProject starts
   with the item's project settings (as `starter.py` starts it), ErpCompany with the company
   account of the worker's ERP_COMPANY_FILE (as `starter.py vendors ...` starts it);
-- `end`: the same with the link a person unlinked.
+- `end`: the same with the link a person unlinked;
+- `refresh_prime_contract`: a PCCO about to export finds its prime contract's link and runs
+  the `sync` update of the PrimeContractSync that wrote it (checked there, against the
+  roster that workflow holds), answering what happened, a refusal included.
 A home that runs already keeps the authority it holds: the start input is then ignored.
 """
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from temporalio import activity
-from temporalio.client import Client, WorkflowQueryFailedError
+from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
@@ -43,8 +46,9 @@ from contract.links import (
     LinksView,
     UnlinkNote,
 )
+from contract.prime_contract_sync import REFRESH_ACTIVITY, RefreshOutcome, RefreshRequest
 from domain.company_account import DEFAULT_SAGE_COMPANY, parse_company_account
-from domain.links import home_of
+from domain.links import LinkKind, home_of
 from domain.settings import ProjectSettings
 
 
@@ -55,7 +59,7 @@ class LinkActivities:
         self._company_file = company_file
 
     def all(self) -> list[object]:
-        return [self.read, self.record, self.end]
+        return [self.read, self.record, self.end, self.refresh_prime_contract]
 
     @activity.defn(name=READ_LINKS_ACTIVITY)
     async def read(self, request: LinksRead) -> LinksSnapshot:
@@ -75,6 +79,29 @@ class LinkActivities:
     async def end(self, request: LinkEnd) -> None:
         home = home_of(request.note.kind)
         await self._signal(home, request.project, UNLINK_SIGNAL, request.note)
+
+    @activity.defn(name=REFRESH_ACTIVITY)
+    async def refresh_prime_contract(self, request: RefreshRequest) -> RefreshOutcome:
+        view = await self._view(ep.workflow_id(request.project))
+        number = request.prime_contract
+        link = view.registry.find(LinkKind.PRIME_CONTRACT, number) if view else None
+        if link is None or not link.item:
+            return RefreshOutcome(
+                synced=False, detail=f"prime contract {number} is not imported any more"
+            )
+        try:
+            detail = await self._client.get_workflow_handle(link.item).execute_update(
+                "sync", request.actor, result_type=str
+            )
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            message = cause.message if isinstance(cause, ApplicationError) else str(cause)
+            return RefreshOutcome(synced=False, detail=f"refused: {message}")
+        except RPCError as err:
+            if err.status is not RPCStatusCode.NOT_FOUND:
+                raise
+            return RefreshOutcome(synced=False, detail=f"{link.item} runs no workflow")
+        return RefreshOutcome(synced=True, detail=detail)
 
     async def _view(self, wf_id: str) -> LinksView | None:
         try:

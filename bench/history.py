@@ -265,6 +265,13 @@ async def run(stack: BenchStack, hold: float) -> HistoryCost:
         for wid in (parked_item.workflow_id, delegated_item.workflow_id, child_id)
     }
 
+    # a PCCO leans on the links its prime contract's import writes: P-1001's is imported first
+    imported = await asyncio.to_thread(
+        stack.starter, "prime-contract", "import", "P-1001", "1001-PC", "--as", bi.APPROVER
+    )
+    if imported.returncode != 0 and "already imported" not in imported.stderr:
+        print(f"prime contract 1001-PC not imported: {imported.stderr.strip()}")
+
     chosen = [(kind, pick_example(kind, projects)) for kind in KINDS]
     by_rank: dict[int, list[ItemBase]] = {}
     for kind, item in chosen:

@@ -17,6 +17,25 @@ REFUSED = "ImportRefused"
 NO_SUCH_CONTRACT = "NoSuchContract"
 
 
+REFRESH_ACTIVITY = "prime_contracts.refresh"
+"""A PCCO about to export asks its prime contract's PrimeContractSync to sync from Sage."""
+
+
+class RefreshRequest(BaseModel):
+    """Which prime contract (its Procore number, found in the project's link registry) and in
+    whose name: the ERP Admin whose accept (or retry) starts the PCCO's export."""
+
+    project: str
+    prime_contract: str
+    actor: str = Field(min_length=1, max_length=100)
+
+
+class RefreshOutcome(BaseModel):
+    synced: bool
+    """The sync ran (re-imported what changed, or found nothing new)."""
+    detail: str
+
+
 def workflow_id(project: str, contract: str) -> str:
     return f"{ITEM_TYPE}:{project}:{contract}"
 

@@ -22,6 +22,7 @@ from temporalio.client import Client
 
 from cli import company as company_cli
 from cli import jobs as jobs_cli
+from cli import prime_contracts as prime_cli
 from cli import sub_jobs as sub_jobs_cli
 from cli.common import read_item
 from client.errors import NO_SUCH_ITEM, REFUSED, UserError
@@ -285,6 +286,20 @@ async def import_sage100_job() -> None:
     await jobs_cli.cmd_jobs_import(args, cfg)
 
 
+async def import_prime_contract() -> None:
+    """P-1001's prime contract 1001-PC comes from Sage first: its PCCO leans on the links the
+    import writes (`starter.py prime-contract import`)."""
+    args = argparse.Namespace(
+        action="import", project="P-1001", contract="1001-PC", actor=ERP_ADMIN, json=False
+    )
+    try:
+        await prime_cli.cmd_prime_contract(args, config())
+    except UserError as err:
+        if err.code != REFUSED:
+            raise
+        print(f"  prime contract 1001-PC of P-1001: {err}")
+
+
 async def sync_job_costs() -> None:
     for project in ("P-1001", SAGE100_PROJECT):
         args = argparse.Namespace(project=project, sync=True, actor=ERP_ADMIN, json=False)
@@ -331,6 +346,8 @@ async def import_sub_job() -> None:
 
 async def run_demo() -> None:
     client = await connect(config())
+    print("demo: P-1001's prime contract imported from Sage ...")
+    await import_prime_contract()
     print("demo: starting items of Sage 300 CRE® projects ...")
     await play(client)
     print("demo: a Sage 100 Contractor® job becomes a project, then its items ...")

@@ -377,8 +377,17 @@ class PrimeContractLink(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    number: str = Field(min_length=1, max_length=60)
-    sage_contract_id: SageCode = Field(description="Sage Contract ID")
+    number: str = Field(
+        min_length=1,
+        max_length=60,
+        description="The prime contract's Procore number (after its import from Sage: the Sage "
+        "contract's number; a Quickbill job's: the job)",
+    )
+    sage_contract_id: SageCode | None = Field(
+        default=None,
+        description="Sage Contract ID; none: the one the prime contract was imported from "
+        "(the link registry's, checked against it when given)",
+    )
 
 
 class PrimeChangeOrderLine(BaseModel):

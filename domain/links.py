@@ -12,7 +12,9 @@ pure rules:
 - `needs`: what an item must find synced before it is sent, each with the seed's rule;
 - `resolve`: those needs against the links. Not synced -> the rule, naming what is not
   synced; a file that still carries a Sage ID keeps working, but a Sage ID the registry
-  contradicts is refused naming both IDs;
+  contradicts is refused naming both IDs. A PCCO's prime contract is only ever linked by its
+  import (`IMPORTED_ONLY`), and the contract items its lines change are checked against the
+  ones that import linked (`contract_items_named`);
 - `resolved`: the item and settings with the registry's Sage IDs filled in, which is what the
   planners read (domain/exports/*.py), so every Sage ID in a call comes from the links;
 - `made_by`: the links a successful export makes; `imported_by`: the links a prime
@@ -34,6 +36,7 @@ from domain.exports import budget as budget_export
 from domain.exports import commitment as commitment_export
 from domain.exports import commitment_change_order as cco_export
 from domain.exports import company as company_export
+from domain.exports import prime_contract_change_order as pcco_export
 from domain.exports import project as project_export
 from domain.exports import subcontractor_invoice as invoice_export
 from domain.exports.jobs import JOB_RULE
@@ -42,6 +45,7 @@ from domain.items import (
     CommitmentChangeOrder,
     ItemBase,
     ItemType,
+    PrimeContractChangeOrder,
     SubcontractorInvoice,
 )
 from domain.lifecycle import State
@@ -206,7 +210,7 @@ class Need:
     rule: str
     what: str
     slot: str
-    """where the resolved Sage ID goes: 'job', 'vendor' or 'commitment'"""
+    """where the resolved Sage ID goes: 'job', 'vendor', 'commitment' or 'contract'"""
 
 
 @dataclass(frozen=True)
@@ -230,6 +234,48 @@ JOB_BOUND = frozenset(
 )
 """Items that land on the project's Sage job. PCCOs name their Sage contract (imported from
 Sage with its job) and keep the settings' job."""
+
+PRIME_CONTRACT_RULE = (
+    "Prime contracts can only be imported to Procore from Sage 300 CRE®: a PCCO changes an "
+    "imported prime contract (starter.py prime-contract import {project} {contract} --as USER)."
+)
+CONTRACT_ITEM_RULE = (
+    "A PCCO line changes a contract item of its prime contract as imported from Sage 300 CRE® "
+    "(Sage changed the contract? starter.py prime-contract reimport {project} {contract} "
+    "--as USER)."
+)
+
+
+IMPORTED_ONLY = frozenset({LinkKind.PRIME_CONTRACT})
+"""Kinds only an import links ("Prime contracts can only be imported to Procore from Sage"):
+a file's Sage ID without the link is not synced, where other kinds' IDs keep working."""
+
+
+def _prime_contract_need(item: PrimeContractChangeOrder, settings: ProjectSettings) -> Need:
+    """A PCCO leans on its prime contract, named by its Procore number (the import gives it
+    the Sage contract's number, a Quickbill job's the job's)."""
+    prime = item.prime_contract
+    rule = PRIME_CONTRACT_RULE.format(
+        project=settings.project, contract=prime.sage_contract_id or "CONTRACT"
+    )
+    return Need(
+        LinkKind.PRIME_CONTRACT,
+        prime.number,
+        prime.sage_contract_id,
+        rule,
+        f"prime contract {prime.number}",
+        "contract",
+    )
+
+
+def contract_items_named(item: PrimeContractChangeOrder, settings: ProjectSettings) -> list[str]:
+    """The Sage contract item codes the PCCO's lines change: each existing line's, or in
+    lump-sum mode the one item Sage hears the rolled-up amount on. A new line names none (its
+    code is the approver's, at accept)."""
+    if pcco_export.lump_sum(settings):
+        return [settings.lump_sum_contract_item]
+    codes = [line.contract_item for line in item.sov if line.contract_item]
+    return list(dict.fromkeys(codes))
 
 
 def needs(item: ItemBase, settings: ProjectSettings) -> list[Need]:
@@ -258,6 +304,8 @@ def needs(item: ItemBase, settings: ProjectSettings) -> list[Need]:
                 "vendor",
             )
         )
+    if isinstance(item, PrimeContractChangeOrder):
+        found.append(_prime_contract_need(item, settings))
     if isinstance(item, CommitmentChangeOrder | SubcontractorInvoice):
         rule = (
             cco_export.SYNCED_COMMITMENT_RULE
@@ -319,22 +367,58 @@ def resolve(item: ItemBase, settings: ProjectSettings, lookup: Lookup) -> Resolu
     result = Resolution()
     for need in needs(item, settings):
         linked = lookup(need.kind, need.procore) if need.procore else None
+        if need.kind is LinkKind.PRIME_CONTRACT and linked and need.given != linked:
+            linked = _added_contract(need, lookup) or linked
         if linked and need.given and linked != need.given:
             result.broken.append(
                 f"{need.what}: the file names Sage {need.kind.value} {need.given}, but "
                 f"{need.what} is synced with Sage {need.kind.value} {linked} "
                 f"(starter.py links {settings.project})"
             )
-        elif linked or need.given:
+        elif linked or (need.given and need.kind not in IMPORTED_ONLY):
             result.ids[need.slot] = linked or need.given or ""
         else:
             result.broken.append(f"{need.rule} Not synced: {need.what}.")
+    if isinstance(item, PrimeContractChangeOrder) and "contract" in result.ids:
+        result.broken += _contract_items(item, settings, result.ids["contract"], lookup)
     for forbidden in must_not_be_synced(item):
         held = lookup(forbidden.kind, forbidden.procore)
         if held:
             key = "job" if forbidden.kind is LinkKind.JOB else "vendor"
             result.broken.append(forbidden.rule.format(**{key: held, "sage_id": held}))
     return result
+
+
+def _added_contract(need: Need, lookup: Lookup) -> str | None:
+    """The file's Sage contract when it is one added later to the prime contract
+    (`{number}/{contract}`, domain/links.py `imported_by`), else None."""
+    if not need.given or not need.procore:
+        return None
+    return need.given if lookup(need.kind, f"{need.procore}/{need.given}") == need.given else None
+
+
+def _contract_items(
+    item: PrimeContractChangeOrder, settings: ProjectSettings, contract: str, lookup: Lookup
+) -> list[str]:
+    """The contract items the PCCO names, against the ones its prime contract's import
+    linked: not imported -> the rule, naming the item; a code the registry holds as another
+    Sage item -> both named."""
+    number = item.prime_contract.number
+    first = lookup(LinkKind.PRIME_CONTRACT, number)
+    prefix = number if contract == first else f"{number}/{contract}"
+    rule = CONTRACT_ITEM_RULE.format(project=settings.project, contract=contract)
+    broken: list[str] = []
+    for code in contract_items_named(item, settings):
+        what = f"contract item {code} of prime contract {number}"
+        linked = lookup(LinkKind.CONTRACT_ITEM, f"{prefix}/{code}")
+        if linked is None:
+            broken.append(f"{rule} Not synced: {what} (Sage contract {contract}).")
+        elif linked != code:
+            broken.append(
+                f"{what}: the file names Sage contract item {code}, but it is synced with Sage "
+                f"contract item {linked} (starter.py links {settings.project})"
+            )
+    return broken
 
 
 def resolved(
@@ -349,6 +433,9 @@ def resolved(
     if isinstance(item, CommitmentChangeOrder | SubcontractorInvoice) and "commitment" in ids:
         link = item.commitment.model_copy(update={"sage_id": ids["commitment"]})
         item = item.model_copy(update={"commitment": link})
+    if isinstance(item, PrimeContractChangeOrder) and "contract" in ids:
+        prime = item.prime_contract.model_copy(update={"sage_contract_id": ids["contract"]})
+        item = item.model_copy(update={"prime_contract": prime})
     return item, settings
 
 

@@ -15,7 +15,12 @@ from typing import Any, NoReturn
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ApplicationError, ChildWorkflowError, is_cancelled_exception
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    ChildWorkflowError,
+    is_cancelled_exception,
+)
 
 with workflow.unsafe.imports_passed_through():
     from contract import search_attributes as sa
@@ -30,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         UnlinkNote,
     )
     from contract.posting_watch import POSTED_SIGNAL
+    from contract.prime_contract_sync import REFRESH_ACTIVITY, RefreshOutcome, RefreshRequest
     from contract.sage import SageFailure
     from domain import links
     from domain.approval import (
@@ -56,7 +62,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import SageError, explain
     from domain.export_plan import LeftoverUndo, Posting
     from domain.exports import kind_of
-    from domain.items import ItemBase, parse_item
+    from domain.items import ItemBase, ItemType, PrimeContractChangeOrder, parse_item
     from domain.lifecycle import FINAL_STATES, Command, Event, State, next_state
     from domain.notices import (
         NOTICE_ACTIVITY,
@@ -108,6 +114,11 @@ POSTING_WATCH_PATCH = "posting-watch"
 LINKS_PATCH = "links-registry"
 """Before: a send took the Sage IDs the files carried, unchecked, and an export told nobody."""
 UNLINK_WINDOW_PATCH = "posted-open-for-unlink"
+PCCO_SYNC_PATCH = "pcco-syncs-prime-contract"
+"""Before: a PCCO's export asked nobody to sync its prime contract from Sage (C61)."""
+PCCO_LINKS_PATCH = "pcco-prime-contract-links"
+"""Before: a PCCO's send read no link (its file's Sage contract and items were taken as
+they were)."""
 """Before: a posted item's run ended at once (no unlink)."""
 NOTICE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1)
@@ -675,6 +686,10 @@ class ItemWorkflow:
         synced or what the file names differently, else hold the resolved Sage IDs."""
         if not (links.needs(self._item, self._settings) or links.must_not_be_synced(self._item)):
             return
+        if self._item.type is ItemType.PRIME_CONTRACT_CHANGE_ORDER and not workflow.patched(
+            PCCO_LINKS_PATCH
+        ):
+            return  # a PCCO sent before it leaned on its prime contract's links
         if not workflow.patched(LINKS_PATCH):
             return  # replaying a send from before the registry: the files' IDs as they were
         snapshot = await workflow.execute_activity(
@@ -822,8 +837,58 @@ class ItemWorkflow:
 
     # --- export (the saga engine is workflows/export_saga.py) ---
 
+    async def _sync_prime_contract(self) -> None:
+        """seeds/004, PCCO prerequisites to sync: "If any changes have been made to the Prime
+        Contract in Sage 300 CRE®, ensure that those changes are synced to Procore." Before
+        each export attempt the PCCO asks its prime contract's PrimeContractSync to run its
+        `sync` (re-import what Sage changed, or note nothing new), in the name of the ERP
+        Admin whose accept or retry started the export. Why that and not a Sage read in the
+        plan: the sync is the one place that brings Sage's contract into Procore (its SOV,
+        figures, readiness and the registry's contract item links), and it checks the
+        re-import's authority (Admin on the ERP Integrations and Prime Contracts tools)
+        against the roster it holds; a read in the plan would learn Sage's figures and keep
+        them nowhere. A refused or failed sync is in the audit trail and the export goes on
+        with the contract as last imported (the links resolved at send): a person may still
+        re-import it, as the seed asks."""
+        actor = next(
+            (
+                e.actor
+                for e in reversed(self._audit)
+                if e.outcome is Outcome.DONE and e.action in ("accept", "retry")
+            ),
+            self._sender or SAGE_ACTOR,
+        )
+        assert isinstance(self._item, PrimeContractChangeOrder)
+        request = RefreshRequest(
+            project=self._settings.project,
+            prime_contract=self._item.prime_contract.number,
+            actor=actor,
+        )
+        try:
+            outcome = await workflow.execute_activity(
+                REFRESH_ACTIVITY,
+                request,
+                result_type=RefreshOutcome,
+                start_to_close_timeout=timedelta(minutes=1),
+                schedule_to_close_timeout=timedelta(minutes=3),
+                retry_policy=LINKS_RETRY,
+                summary=f"sync prime contract {request.prime_contract} from Sage",
+            )
+        except ActivityError as err:
+            cause = err.cause.message if isinstance(err.cause, ApplicationError) else err
+            outcome = RefreshOutcome(synced=False, detail=f"not reached: {cause}")
+        detail = f"prime contract {request.prime_contract}: {outcome.detail}"
+        if not outcome.synced:
+            detail += " (the export goes on with the contract as last imported)"
+        done = Outcome.DONE if outcome.synced else Outcome.REFUSED
+        self._record(actor, "sync prime contract", done, self._state, detail)
+
     async def _export(self) -> None:
         kind = kind_of(self._item)
+        if self._item.type is ItemType.PRIME_CONTRACT_CHANGE_ORDER and workflow.patched(
+            PCCO_SYNC_PATCH
+        ):
+            await self._sync_prime_contract()
         item, settings = links.resolved(self._item, self._settings, self._links)
         try:
             plan = kind.plan(item, settings, self._fields, workflow.now().date())

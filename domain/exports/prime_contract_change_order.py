@@ -11,6 +11,19 @@ The export is the classic saga: when Sage refuses the schedule value change, the
 changes are reversed and the created contract items deleted, so a `retry` starts clean.
 Schedule value changes post automatically; the estimate changes wait for a person to post
 their Job Cost batch.
+
+The prime contract (seeds/004 "Prerequisites to sync": "If any changes have been made to the
+Prime Contract in Sage 300 CRE®, ensure that those changes are synced to Procore"): at send
+the PCCO names its prime contract by its Procore number and resolves it, and the contract
+items its lines change, through the link registry its import wrote (domain/links.py; never
+imported -> refused naming `starter.py prime-contract import`). Before each export attempt
+the item workflow asks that prime contract's PrimeContractSync to run its `sync` in the
+approving ERP Admin's name (workflows/item.py `_sync_prime_contract`), rather than this plan
+reading Sage's contract: the sync is the one place that brings Sage's contract into Procore
+(SOV, figures, readiness, the registry's contract item links) and it checks the re-import's
+authority against the roster it holds, while a read step here would learn Sage's figures and
+keep them nowhere (no step of this plan uses them). A sync the approver may not run is in the
+audit trail and the export goes on with the contract as last imported.
 """
 
 from __future__ import annotations
@@ -130,6 +143,10 @@ def plan(
     carries the PCCO's rolled-up amount to the single lump-sum contract item."""
     job = synced_job(settings)
     contract = item.prime_contract.sage_contract_id
+    if not contract:  # resolved at send from the link registry (domain/links.py)
+        raise ValueError(
+            f"prime contract {item.prime_contract.number}: no Sage contract resolved at send"
+        )
     codes = iter(new_contract_items(fields))
     item_codes = [line.contract_item or next(codes, "") for line in item.sov]
     if lump_sum(settings):

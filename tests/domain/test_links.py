@@ -269,8 +269,84 @@ def test_the_send_validator_assumes_the_links_the_handler_decides():
     assert kind_of(item).prerequisites(item, held) == []
 
 
-def test_a_pcco_needs_no_link_of_the_registry():
-    assert links.needs(example("prime_contract_change_order-PCCO-007.json"), settings()) == []
+# --- a PCCO leans on its prime contract as imported (domain/links.py `imported_by`) ---
+
+PCCO = "prime_contract_change_order-PCCO-007.json"
+
+
+def imported_1001(*codes: str) -> LinkRegistry:
+    """P-1001's prime contract 1001-PC as its import linked it."""
+    contract = sage_contract("1001-PC", *codes).model_copy(update={"job_id": "1001"})
+    prime = pc.import_contract(settings(), contract, AT.date(), None)
+    registry, _ = links.recorded(LinkRegistry(), links.imported_by(prime, "p", AT))
+    return registry
+
+
+def test_a_pcco_resolves_its_prime_contract_and_the_items_its_lines_name():
+    item = example(PCCO, prime_contract={"number": "1001-PC"})  # no Sage ID in the file
+    found = links.resolve(item, settings(), lookup_of(imported_1001("001", "002")))
+    assert found.ok and found.ids == {"contract": "1001-PC"}
+    sent, _ = links.resolved(item, settings(), found.ids)
+    assert sent.prime_contract.sage_contract_id == "1001-PC"
+
+
+def test_a_pcco_on_a_prime_contract_never_imported_is_refused_naming_the_import_command():
+    found = links.resolve(example(PCCO), settings(), lookup_of(LinkRegistry()))
+    [broken] = found.broken
+    assert "Not synced: prime contract 1001-PC." in broken
+    assert "starter.py prime-contract import P-1001 1001-PC --as USER" in broken
+
+
+def test_a_pcco_line_on_a_contract_item_the_import_never_brought_is_refused_naming_it():
+    found = links.resolve(example(PCCO), settings(), lookup_of(imported_1001("001")))
+    [broken] = found.broken
+    assert "Not synced: contract item 002 of prime contract 1001-PC" in broken
+    assert "starter.py prime-contract reimport P-1001 1001-PC" in broken
+
+
+def test_a_pcco_file_naming_another_sage_contract_is_refused_naming_both():
+    item = example(PCCO, prime_contract={"number": "1001-PC", "sage_contract_id": "9-PC"})
+    [broken] = links.resolve(item, settings(), lookup_of(imported_1001("002"))).broken
+    assert "names Sage prime_contract 9-PC" in broken and "synced with Sage prime_contract 1001-PC"
+
+
+def test_a_pcco_on_a_contract_added_to_the_prime_contract_resolves_its_own_items():
+    prime = imported(sage_contract("2001-PC", "001"), sage_contract("2001-ALT", "007"))
+    registry, _ = links.recorded(LinkRegistry(), links.imported_by(prime, PRIME, AT))
+    held = settings("P-1005", sage_job_id="2001", sov_controlled_by="sage")
+    line = {"contract_item": "007", "cost_code": "03-300", "category": "M", "amount": "1"}
+    item = example(
+        PCCO,
+        project="P-1005",
+        prime_contract={"number": "2001-PC", "sage_contract_id": "2001-ALT"},
+        sov=[line],
+    )
+    found = links.resolve(item, held, lookup_of(registry))
+    assert found.ok and found.ids == {"contract": "2001-ALT"}
+    wrong = item.model_copy(
+        update={"sov": [item.sov[0].model_copy(update={"contract_item": "001"})]}
+    )
+    assert (
+        "contract item 001 of prime contract 2001-PC"
+        in links.resolve(wrong, held, lookup_of(registry)).broken[0]
+    )
+
+
+def test_a_lump_sum_pcco_needs_sages_one_item_not_the_teams_sov_codes():
+    held = settings("P-1005")
+    line = {"contract_item": "A", "cost_code": "03-300", "category": "M", "amount": "1"}
+    item = example(PCCO, project="P-1005", prime_contract={"number": "2001-PC"}, sov=[line])
+    registry, _ = links.recorded(
+        LinkRegistry(),
+        links.imported_by(imported(sage_contract("2001-PC", "001"), mode="procore"), PRIME, AT),
+    )
+    assert links.resolve(item, held, lookup_of(registry)).ok
+    assert links.contract_items_named(item, held) == [held.lump_sum_contract_item]
+
+
+def test_a_pcco_without_its_sage_contract_is_judged_at_the_validator_as_synced():
+    item, held = links.provisional(example(PCCO, prime_contract={"number": "1001-PC"}), settings())
+    assert kind_of(item).prerequisites(item, held) == []
 
 
 # --- what an export links ---
@@ -479,3 +555,13 @@ def test_every_financial_export_refreshes_the_jobs_cost_codes_first(name):
     wanted = {c["code"] for c in refresh.call.body["cost_codes"]}
     assert wanted and all(code for code in wanted)
     assert plan.released(lambda patch: False).steps[0].name != "refresh_cost_codes"
+
+
+@pytest.mark.parametrize("number", ["../1001-PC", "1001-PC/../x", "x" * 60, "1001-PC ", "%00"])
+def test_a_careless_prime_contract_number_is_not_synced_and_the_next_valid_one_is(number):
+    registry = imported_1001("002")
+    careless = example(PCCO, prime_contract={"number": number})
+    [broken] = links.resolve(careless, settings(), lookup_of(registry)).broken
+    assert f"Not synced: prime contract {number}." in broken
+    valid = example(PCCO, prime_contract={"number": "1001-PC"})
+    assert links.resolve(valid, settings(), lookup_of(registry)).ok

@@ -113,9 +113,10 @@ def test_a_project_not_synced_with_a_sage_job_cannot_send_pccos():
     [
         {"sov": []},
         {"sov": [{**CANOPY, "cost_code": None}]},
-        {"prime_contract": {"number": "PC-1001"}},
+        {"prime_contract": {"sage_contract_id": "1001-PC"}},
+        {"prime_contract": {"number": "1001-PC", "sage_contract_id": "../1001-PC"}},
     ],
-    ids=["no-lines", "line-without-cost-code", "no-sage-contract"],
+    ids=["no-lines", "line-without-cost-code", "no-prime-contract-number", "hostile-contract"],
 )
 def test_a_malformed_pcco_file_is_refused(changes):
     with pytest.raises(InvalidItem):

@@ -68,6 +68,14 @@ def invoice_data(number: str, **changes: Any) -> dict[str, Any]:
     return data
 
 
+@pytest.fixture(scope="module", autouse=True)
+def prime_contract(stack: Stack) -> None:
+    """P-1001's prime contract imported from Sage first: a PCCO leans on its links (once per
+    session: another module may have imported it already)."""
+    done = stack.starter("prime-contract", "import", "P-1001", "1001-PC", "--as", ERP_ADMIN)
+    assert done.returncode == 0 or "already imported" in done.stderr, done.stderr
+
+
 @pytest.fixture(scope="module")
 def commitment(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> str:
     """Subcontract B-SC-01 exported and posted first: CCOs and invoices need it in Sage."""
@@ -115,6 +123,10 @@ def test_a_pcco_goes_from_draft_to_posted_accepted_by_an_erp_admin(stack: Stack,
     ok(stack.starter("accept", item, "--as", ERP_ADMIN, "--field", "new_contract_items=B01"))
     exported = stack.wait_for_state(item, "exported")
     assert "a person posts batch" in exported["next_action"]
+    # C61: the sync is asked first; acct.admin may not re-import P-1001's prime contracts
+    # (no Admin on its Prime Contracts tool): recorded, and the export went on
+    [synced] = [e for e in exported["audit"] if e["action"] == "sync prime contract"]
+    assert synced["outcome"] == "refused" and "cannot re-import" in synced["detail"], synced
     post_batches(stack, item)
     stack.wait_for_state(item, "posted")
 
@@ -182,6 +194,19 @@ def test_every_invalid_example_of_these_types_is_covered():
         for p in (ROOT / "examples" / "invalid").glob(f"{prefix}*-*.json")
     }
     assert found == set(INVALID)
+
+
+def test_a_pcco_on_a_prime_contract_never_imported_is_refused_at_send_naming_it(
+    stack: Stack, tmp_path: Path
+):
+    data = pcco_data("B-PCCO-NI", project="P-1002", prime_contract={"number": "1002-PC"})
+    item = "prime_contract_change_order:P-1002:B-PCCO-NI"
+    ok(stack.starter("start", str(write(tmp_path, data))))
+    refused = stack.starter("send", item, "--as", ADMIN)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "Not synced: prime contract 1002-PC." in refused.stderr
+    assert "starter.py prime-contract import P-1002 CONTRACT --as USER" in refused.stderr
+    assert stack.status(item)["state"] == "draft"
 
 
 @pytest.mark.parametrize("name", sorted(INVALID))

@@ -101,7 +101,11 @@ def test_lump_sum_import_pcco_change_in_sage_and_reimport(stack: Stack, tmp_path
     ok(stack.starter("start", str(write(tmp_path, data))))
     ok(stack.starter("send", item, "--as", PM))
     ok(stack.starter("accept", item, "--as", ERP_ADMIN))
-    stack.wait_for_state(item, "exported")
+    exported = stack.wait_for_state(item, "exported")
+    # C61: the prime contract was synced from Sage before the export, in the approver's name
+    [synced] = [e for e in exported["audit"] if e["action"] == "sync prime contract"]
+    assert (synced["actor"], synced["outcome"]) == (ERP_ADMIN, "done"), synced
+    assert "prime contract 2001-PC: nothing re-imported" in synced["detail"]
     post_batches(stack, item)
     stack.wait_for_state(item, "posted")
     [svc] = records(stack, "schedule_value_changes", chg_mgt_ref_1="L-PCCO-01")

@@ -225,7 +225,7 @@ def test_a_pcco_on_a_quickbill_job_goes_to_its_misc_worksheet(
     data = example("prime_contract_change_order-PCCO-007.json") | {
         "project": QUICKBILL,
         "number": "S-PCCO-QB",
-        "prime_contract": {"number": "PC-2002", "sage_contract_id": "2002"},
+        "prime_contract": {"number": "2002"},  # the job: its number once imported
     }
     data["sov"] = [
         {
@@ -236,9 +236,11 @@ def test_a_pcco_on_a_quickbill_job_goes_to_its_misc_worksheet(
             "amount": "18000.00",
         }
     ]
+    ok(run(stack, projects_file, "prime-contract", "import", QUICKBILL, "2002", "--as", ERP_ADMIN))
     item = send_and_accept(stack, projects_file, write(folder, data), ERP_ADMIN)
     status = stack.wait_for_state(item, "exported", "export_failed")
     assert status["state"] == "exported", status["last_error"]
+    assert status["links"] == {"contract": "2002"}  # the registry's, not the file's
     [change] = records(stack, "schedule_value_changes", chg_mgt_ref_1="S-PCCO-QB")
     assert (change["job_id"], change["contract_id"]) == ("2002", "2002")
     assert [line["contract_item"] for line in change["lines"]] == ["JOB"]

@@ -41,6 +41,7 @@ from contract.posting_watch import (
     WatchTiming,
     watch_id,
 )
+from contract.prime_contract_sync import REFRESH_ACTIVITY, RefreshOutcome, RefreshRequest
 from contract.sage import (
     SAGE_CALL_ACTIVITY,
     WAIT_POSTED_ACTIVITY,
@@ -79,6 +80,11 @@ class FakeSage:
     """The link registry, both homes in one (activities/links.py writes the real ones)."""
     link_notes: list[LinksRecord] = field(default_factory=list)
     unlink_notes: list[LinkEnd] = field(default_factory=list)
+    refreshes: list[RefreshRequest] = field(default_factory=list)
+    """What PCCOs asked their prime contract's sync (activities/links.py)."""
+    refresh_outcome: RefreshOutcome = field(
+        default_factory=lambda: RefreshOutcome(synced=True, detail="nothing re-imported")
+    )
     watches: set[str] = field(default_factory=set)
     """IDs of the posting watches the register activity started: a test ends them (a watch
     left running with no worker on its queue slows every later time skip of the session)."""
@@ -139,7 +145,12 @@ class FakeSage:
             note = request.note
             self.links = self.links.without(note.kind, note.procore, note.at, note.actor)
 
-        return [read, record, end]
+        @activity.defn(name=REFRESH_ACTIVITY)
+        async def refresh(request: RefreshRequest) -> RefreshOutcome:
+            self.refreshes.append(request)
+            return self.refresh_outcome
+
+        return [read, record, end, refresh]
 
     def activities(self) -> list[Any]:
         @activity.defn(name=SAGE_CALL_ACTIVITY)

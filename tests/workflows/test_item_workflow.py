@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from contract.posting_watch import WatchTiming
+from contract.prime_contract_sync import RefreshOutcome
 from contract.sage import SageFailure
 from domain.commands import (
     AcceptRequest,
@@ -40,6 +41,7 @@ from workflows.item import ItemWorkflow
 from workflows.posting_watch import PostingWatch
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+AT_IMPORT = datetime(2026, 12, 1, tzinfo=UTC)
 ADMIN, APPROVER, ERP_ADMIN = "pm.alex", "acct.ana", "acct.admin"
 
 
@@ -542,3 +544,79 @@ async def test_each_approval_step_tells_its_assignees(time_skipping_env):
         ("approval_step", ["pm.alex"]),
         ("approval_step", ["acct.ana", "acct.admin"]),  # group:accounting, in its order
     ]
+
+
+def pcco(**changes: Any) -> dict[str, Any]:
+    data = json.loads(
+        (EXAMPLES / "items" / "prime_contract_change_order-PCCO-007.json").read_text()
+    )
+    return {**data, **changes}
+
+
+async def test_a_pcco_send_leans_on_its_prime_contracts_import(time_skipping_env):
+    """Not imported -> refused naming the import command (the item stays a draft); once the
+    import's links are in the registry the same send is taken, the contract resolved."""
+    from domain import links
+    from domain.links import Link, LinkKind, LinkOrigin
+
+    sage = FakeSage()
+    item = pcco(prime_contract={"number": "1001-PC"})
+    async with item_workflow(time_skipping_env, sage, item=item) as handle:
+        message = await refusal(handle, "send", CommandRequest(actor=ADMIN))
+        assert "Not synced: prime contract 1001-PC." in message
+        assert "starter.py prime-contract import P-1001 CONTRACT --as USER" in message
+        assert (await status(handle)).state is State.DRAFT
+
+        made = [
+            Link(kind=kind, procore=procore, sage_id=sage_id, at=AT_IMPORT, item="p",
+                 origin=LinkOrigin.IMPORTED)
+            for kind, procore, sage_id in [
+                (LinkKind.PRIME_CONTRACT, "1001-PC", "1001-PC"),
+                (LinkKind.CONTRACT_ITEM, "1001-PC/002", "002"),
+            ]
+        ]  # fmt: skip
+        sage.links, _ = links.recorded(sage.links, made)
+        sent = await command(handle, "send", CommandRequest(actor=ADMIN))
+        assert sent.state is State.SENT and sent.links == {"contract": "1001-PC"}
+
+
+async def test_a_pcco_asks_its_prime_contract_to_sync_from_sage_before_each_export(
+    time_skipping_env,
+):
+    """C61: before any Sage write of the export, the prime contract's sync is asked in the
+    accepting ERP Admin's name; a refused sync is in the audit trail and the export goes on
+    (here Sage then refuses the estimate changes: the retry asks again)."""
+    from domain import links
+    from domain.links import Link, LinkKind
+
+    sage = FakeSage(fail_with=SageFailure(status=404, code="not_found", message="Not found."))
+    sage.links, _ = links.recorded(
+        sage.links,
+        [
+            Link(kind=LinkKind.PRIME_CONTRACT, procore="1001-PC", sage_id="1001-PC", at=AT_IMPORT),
+            Link(kind=LinkKind.CONTRACT_ITEM, procore="1001-PC/002", sage_id="002", at=AT_IMPORT),
+        ],
+    )
+    sage.refresh_outcome = RefreshOutcome(
+        synced=False, detail="refused: acct.admin cannot re-import prime contracts"
+    )
+    async with item_workflow(time_skipping_env, sage, item=pcco()) as handle:
+        await command(handle, "send", CommandRequest(actor=ADMIN))
+        fields = {"new_contract_items": "B01"}
+        await command(handle, "accept", AcceptRequest(actor=ERP_ADMIN, fields=fields))
+        failed = await until(handle, State.EXPORT_FAILED)
+        [synced] = [e for e in failed.audit if e.action == "sync prime contract"]
+        assert synced.actor == ERP_ADMIN and synced.outcome is Outcome.REFUSED
+        assert "cannot re-import" in (synced.detail or "")
+        assert "goes on with the contract as last imported" in (synced.detail or "")
+        assert [(r.project, r.prime_contract, r.actor) for r in sage.refreshes] == [
+            ("P-1001", "1001-PC", ERP_ADMIN)
+        ]
+        sage.fail_with = None
+        sage.refresh_outcome = RefreshOutcome(synced=True, detail="nothing re-imported")
+        await command(handle, "retry", CommandRequest(actor=ERP_ADMIN))
+        for _ in range(100):
+            if len(sage.refreshes) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert len(sage.refreshes) == 2
