@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
+PARALLEL ?= -n 2 --dist loadfile
+# Two pytest processes, a test module each at a time: a module's tests share its fixtures and
+# run in order; each process starts its own Temporal dev server, mock Sage and worker (free
+# ports, its own files). `make test PARALLEL=` runs everything in one process.
 
 .PHONY: run test test-fast lint format bench histories clean browser
 
@@ -35,10 +39,10 @@ browser:
 test: $(STAMP) browser  ## lint, then every test: unit, workflow (time-skipping), replay, end-to-end, browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(PARALLEL)
 
 test-fast: $(STAMP)  ## everything but the end-to-end suite
-	$(PY) -m pytest -q -m "not e2e"
+	$(PY) -m pytest -q -m "not e2e" $(PARALLEL)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -26,6 +26,8 @@ INACTIVE_VENDOR = {"name": "Defunct Drywall LLC", "sage_vendor_id": "V-900"}
 SETTLED = ("posted", "export_failed")
 UNREACHABLE = 4
 """starter.py's exit code when Temporal did not answer (or confirm a command) in time."""
+SEED = 4
+"""The seed of every scenario's random choices (kill moments, injected faults)."""
 
 
 @contextmanager
