@@ -7,7 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 
 from domain.approval import Approval, RespondRequest
 from domain.commands import AcceptRequest, CommandRequest
@@ -115,6 +119,18 @@ async def test_only_a_current_assignee_may_respond(time_skipping_env):
     assert current.state is State.SENT and current.approval.responses == []
 
 
+async def closed(handle: WorkflowHandle[Any, Any]) -> WorkflowExecutionStatus:
+    """The run's status once it closed, asked with `describe` (a `result()` long poll on the
+    time-skipping server can end empty when the close comes late on a busy machine: "No
+    completion event found")."""
+    for _ in range(400):
+        status = (await handle.describe()).status
+        if status is not None and status is not WorkflowExecutionStatus.RUNNING:
+            return status
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{handle.id} still running after 20 s")
+
+
 async def test_retrieve_only_before_any_response(time_skipping_env):
     env = time_skipping_env
     async with item_workflow(env, FakeSage(), DELEGATED) as item:
@@ -123,8 +139,11 @@ async def test_retrieve_only_before_any_response(time_skipping_env):
         retrieved = await command(item, "retrieve", CommandRequest(actor=ADMIN))
         assert retrieved.state is State.DRAFT
         cancelled = env.client.get_workflow_handle(first.approval_workflow_id)
-        with pytest.raises(WorkflowFailureError):
-            await cancelled.result()
+        assert await closed(cancelled) in (
+            WorkflowExecutionStatus.CANCELED,
+            WorkflowExecutionStatus.FAILED,
+            WorkflowExecutionStatus.TERMINATED,
+        )
         await command(item, "send", CommandRequest(actor=ADMIN))
         await at_step(item, 0)
         await respond(env, item, ADMIN, "approve")
