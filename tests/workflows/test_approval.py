@@ -26,6 +26,7 @@ from tests.workflows.test_item_workflow import (
     item_workflow,
     project,
     refusal,
+    result_of,
     status,
     until,
 )
@@ -71,7 +72,7 @@ async def test_three_tier_approval_with_a_return_then_export(time_skipping_env):
         await respond(env, item, APPROVER, "approve", "retainage is 10%")
         await at_step(item, 2)
         await respond(env, item, CONTROLLER, "approve")
-        final = await item.result()
+        final = await result_of(item)
     assert final.state is State.POSTED
     assert len(sage.commitments) == 1
     responses = [(e.actor, e.action, e.comment) for e in final.audit if "respond" in e.action]

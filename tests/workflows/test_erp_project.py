@@ -26,7 +26,7 @@ from domain.commands import SettingsRequest
 from domain.settings import ProjectSettings, RosterUser
 from domain.signing import load_private_key, new_key_pair, sign
 from runtime.sandbox import RUNNER
-from tests.workflows.test_item_workflow import project
+from tests.workflows.test_item_workflow import project, result_of
 from workflows.erp_project import ErpProject
 
 ADMIN, APPROVER, PM, VIEWER = "acct.admin", "acct.ana", "pm.alex", "viewer.vic"
@@ -163,7 +163,7 @@ async def test_sage_refuses_a_job_synced_with_another_project_and_nothing_is_imp
         message = await refusal(handle, "import_job", actor=ADMIN, job_id="3001")
         assert "P-3009" in message and "in one system" in message
         # nothing imported: the workflow closes, so a later attempt starts afresh
-        assert await handle.result() == "not imported"
+        assert await result_of(handle) == "not imported"
 
 
 async def test_only_an_erp_admin_may_import_refresh_or_sync(time_skipping_env):

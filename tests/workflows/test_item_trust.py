@@ -30,6 +30,7 @@ from tests.workflows.test_item_workflow import (
     item_workflow,
     project,
     refusal,
+    result_of,
     status,
     until,
 )
@@ -73,7 +74,7 @@ async def test_a_poison_signal_is_recorded_as_refused_and_the_item_goes_on(
         for entry in current.audit:
             assert len(entry.actor) <= 100 and len(entry.detail or "") <= 1000
         await command(handle, "accept", AcceptRequest(actor=APPROVER))
-        final = await handle.result()
+        final = await result_of(handle)
     assert final.state is State.POSTED
     assert len(sage.commitments) == 1
 
@@ -118,7 +119,7 @@ async def test_settings_are_taken_only_from_an_erp_admin_of_the_held_roster(time
         taken = await command(handle, "settings", SettingsRequest(actor=ERP_ADMIN, settings=forged))
         assert taken.audit[-1].detail == "changed: roster"
         await command(handle, "accept", AcceptRequest(actor=ADMIN))
-        final = await handle.result()
+        final = await result_of(handle)
     assert final.state is State.POSTED
     assert [e.action for e in refused(final.audit)] == ["settings", "settings"]
 
@@ -189,7 +190,7 @@ async def test_leftovers_block_retry_until_a_reset_undoes_them(time_skipping_env
         await until(handle, State.SENT)
         assert sage.commitments == {}
         await command(handle, "accept", AcceptRequest(actor=APPROVER))
-        final = await handle.result()
+        final = await result_of(handle)
     assert final.state is State.POSTED
     assert not final.leftovers
     assert len(sage.commitments) == 1
@@ -201,7 +202,7 @@ async def test_a_linked_record_is_never_undone(time_skipping_env):
     async with item_workflow(time_skipping_env, sage, item=item) as handle:
         await command(handle, "send", CommandRequest(actor=ADMIN))
         await command(handle, "accept", AcceptRequest(actor=APPROVER))
-        await handle.result()
+        await result_of(handle)
     kept = dict(sage.commitments)
     # Another item finds that identical record in Sage and links it; it is then cancelled
     # mid-export. Its compensation must not delete a record it did not write.
@@ -214,7 +215,7 @@ async def test_a_linked_record_is_never_undone(time_skipping_env):
         await _reissued(sage)
         sage.hold.set()
         with pytest.raises(WorkflowFailureError):
-            await handle.result()
+            await result_of(handle)
         final = await status(handle)
     assert final.state is State.CANCELLED
     assert any(e.action.startswith("link") for e in final.audit), final.audit
@@ -234,7 +235,7 @@ async def test_a_cancel_in_temporal_mid_export_undoes_the_record_and_ends_cancel
         await _reissued(sage)
         sage.hold.set()  # the call that was in flight arrives late: its key replays
         with pytest.raises(WorkflowFailureError) as ended:
-            await handle.result()
+            await result_of(handle)
         assert isinstance(ended.value.cause, CancelledError)
         final = await status(handle)
     assert final.state is State.CANCELLED
@@ -248,7 +249,7 @@ async def test_a_cancel_in_temporal_while_waiting_ends_cancelled(time_skipping_e
         await command(handle, "send", CommandRequest(actor=ADMIN))
         await handle.cancel()
         with pytest.raises(WorkflowFailureError):
-            await handle.result()
+            await result_of(handle)
         final = await status(handle)
     assert final.state is State.CANCELLED
 

@@ -23,7 +23,14 @@ from domain.status import ItemStatus, ItemWorkflowInput
 from runtime.sandbox import RUNNER
 from tests.workflows.fake_notices import FakeNotices
 from tests.workflows.fake_sage import FakeSage
-from tests.workflows.test_item_workflow import ADMIN, commitment, project, status, until
+from tests.workflows.test_item_workflow import (
+    ADMIN,
+    commitment,
+    project,
+    result_of,
+    status,
+    until,
+)
 from workflows.approval import ApprovalWorkflow
 from workflows.item import ItemWorkflow
 from workflows.policies import POSTING_SAFETY_TIMER
@@ -107,13 +114,13 @@ async def test_one_watch_tells_each_waiting_item_when_its_batch_posts(own_time_s
         first, second, third = [await batch_of(h) for h in items]
 
         sage.posted_batches.add(second)
-        assert (await items[1].result()).state is State.POSTED
+        assert (await result_of(items[1])).state is State.POSTED
         assert (await status(items[0])).state is State.EXPORTED
         assert (await status(items[2])).state is State.EXPORTED
 
         sage.posted_batches.update({first, third})
-        assert (await items[0].result()).state is State.POSTED
-        assert (await items[2].result()).state is State.POSTED
+        assert (await result_of(items[0])).state is State.POSTED
+        assert (await result_of(items[2])).state is State.POSTED
         assert (await s.watch_status()).items == 0
 
     assert sage.polls == 0  # no item polled its own batch
@@ -139,7 +146,7 @@ async def test_a_notice_the_watch_did_not_send_moves_nothing(own_time_skipping_e
         assert (await status(item)).state is State.EXPORTED
 
         sage.posted_batches.add(batch)  # now a person posts it: the watch tells, the item ends
-        assert (await item.result()).state is State.POSTED
+        assert (await result_of(item)).state is State.POSTED
     assert sage.told_asks == 2 and sage.item_looks == 1
 
 
@@ -153,7 +160,7 @@ async def test_looks_are_spaced_however_many_automatic_exports_come(own_time_ski
         looks = sage.watch_looks
 
         sage.posted_batches.update([await batch_of(h) for h in items])
-        finals = [await h.result() for h in items]
+        finals = [await result_of(h) for h in items]
 
     assert looks <= 7  # one look per 20 s at most (each export alone would bring 2-3)
     assert [f.state for f in finals] == [State.POSTED] * 12
@@ -169,7 +176,7 @@ async def test_an_item_whose_watch_is_lost_registers_again_after_a_day(own_time_
         sage.posted_batches.add(await batch_of(item))
 
         looks = sage.watch_looks
-        final = await item.result()  # time skips to the item's safety timer: a new watch
+        final = await result_of(item)  # time skips to the item's safety timer: a new watch
 
     assert final.state is State.POSTED
     assert sage.watch_looks > looks  # the new watch looked back to the export and told it
@@ -188,7 +195,7 @@ async def test_a_quiet_day_costs_no_sage_read_when_the_watch_has_the_item(own_ti
         assert (await s.watch_status()).items == 1
 
         sage.posted_batches.add(await batch_of(item))
-        assert (await item.result()).state is State.POSTED
+        assert (await result_of(item)).state is State.POSTED
     assert sage.item_looks == 0
 
 
@@ -219,6 +226,6 @@ async def test_the_watch_continues_as_new_and_keeps_the_waiting_items(own_time_s
         assert (await s.watch_status()).items == 4
 
         sage.posted_batches.update([await batch_of(h) for h in items])
-        finals = [await h.result() for h in items]
+        finals = [await result_of(h) for h in items]
 
     assert [f.state for f in finals] == [State.POSTED] * 4
