@@ -161,8 +161,11 @@ class SageGateway:
             names.append("rate_limited")
         if outcome["replayed"]:
             names.append("replayed")
-        if scope.get("method") == "GET" and str(scope.get("path", "")).startswith("/v1/batches"):
+        path = str(scope.get("path", ""))
+        if scope.get("method") == "GET" and path.startswith("/v1/batches"):
             names.append("batch_reads")  # posting checks: one batch or the list
+            if path.startswith("/v1/batches/"):  # an item's own look at one batch
+                names.append("batch_read:" + path.removeprefix("/v1/batches/"))
         with self.services.store.write() as db:
             counters.bump(db, *names)
         log.info(

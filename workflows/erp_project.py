@@ -245,6 +245,8 @@ class ErpProject:
                     ) from None
                 extra = SageExtra.model_validate(answer)
                 sub_job = sub_job_from_extra(extra, job_id, extra_id, request.actor, workflow.now())
+                # and after Sage's answer: an export's link note may have come in meanwhile
+                check_import(self._state.links, job_id, extra_id)
                 links = self._state.links.with_link(import_link(sub_job))
             except RECOVERABLE as err:
                 raise self._refusal(request.actor, action, err) from None
@@ -417,6 +419,8 @@ class ErpProject:
         job_id = self._job_id()
         budget_import.check_import(self._state.links, self._settings.project)  # under the lock
         answer = await self._call("GET", sage_path("/v1/jobs", job_id, "estimate"))
+        # and after Sage's answer: a budget export's link note may have come in meanwhile
+        budget_import.check_import(self._state.links, self._settings.project)
         budget = budget_import.budget_from_sage(
             budget_import.SageJobEstimate.model_validate(answer),
             job_id,

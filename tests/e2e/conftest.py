@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,9 +181,9 @@ class Stack:
             time.sleep(0.5)  # back to starter.py alone
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    data = tmp_path_factory.mktemp("stack")
+@contextmanager
+def running_stack(data: Path) -> Iterator[Stack]:
+    """A dev server, the mock Sage and a worker on fresh ports and files; all stopped after."""
     ports = [devstack.free_port() for _ in range(3)]
     env = {
         "TEMPORAL_ADDRESS": f"127.0.0.1:{ports[0]}",
@@ -205,6 +206,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     finally:
         for proc in reversed(stack.procs.values()):  # workers first, Temporal last
             devstack.stop(proc)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The stack the e2e modules of one pytest process share (each process has its own)."""
+    with running_stack(tmp_path_factory.mktemp("stack")) as found:
+        yield found
 
 
 def write_item(folder: Path, **changes: Any) -> Path:

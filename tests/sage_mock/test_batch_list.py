@@ -110,3 +110,4 @@ async def test_stats_count_the_posting_checks(
     stats = (await admin.get("/admin/stats")).json()
 
     assert stats["batch_reads"] == 2
+    assert stats["batch_reads_by_batch"] == {batch: 1}  # the list is the watch's, not a batch's
