@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 PARALLEL ?= -n 2 --dist loadfile
 # Two pytest processes, a test module each at a time: a module's tests share its fixtures and
-# run in order; each process starts its own Temporal dev server, mock Sage and worker (free
+# run in order; each e2e module starts its own Temporal dev server, mock Sage and worker (free
 # ports, its own files). `make test PARALLEL=` runs everything in one process.
 
 .PHONY: run test test-fast lint format bench histories clean browser

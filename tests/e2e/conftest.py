@@ -208,9 +208,10 @@ def running_stack(data: Path) -> Iterator[Stack]:
             devstack.stop(proc)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The stack the e2e modules of one pytest process share (each process has its own)."""
+    """A stack per test module: no module sees another's items, links or Sage records, so
+    none depends on which modules ran before it in its process (make test runs two)."""
     with running_stack(tmp_path_factory.mktemp("stack")) as found:
         yield found
 

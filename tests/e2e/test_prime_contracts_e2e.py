@@ -190,7 +190,7 @@ def test_each_refusal_in_the_seeds_words(stack: Stack, tmp_path: Path):
     applied = stack.starter("settings", "apply", str(moved), "--as", ERP_ADMIN)
     assert "settings taken by prime_contract:P-1005:2001-ALT" in applied.stdout, applied.stdout
     refused(stack.starter(*alt), pc.NOT_SYNCED_JOB)
-    restored = tmp_path / "restored.json"  # what the rest of the session's stack expects
+    restored = tmp_path / "restored.json"  # what the rest of the module's stack expects
     restored.write_text(json.dumps({"projects": {"P-1005": projects["projects"]["P-1005"]}}))
     ok(stack.starter("settings", "apply", str(restored), "--as", ERP_ADMIN))
 

@@ -33,7 +33,7 @@ def commitments_in_sage(stack: Stack, code: str) -> list[dict[str, Any]]:
 
 
 def project_file(folder: Path, name: str, **users: dict[str, Any]) -> Path:
-    """P-1001 alone (so nothing else in the session's stack hears of it), roster users changed."""
+    """P-1001 alone (so nothing else on the module's stack hears of it), roster users changed."""
     projects = json.loads((ROOT / "examples" / "projects.json").read_text())
     p1001 = projects["projects"]["P-1001"]
     p1001["roster"].update(users)

@@ -1,4 +1,4 @@
-"""The approvers' page end to end: the real dev server and mock Sage (the session's stack), a
+"""The approvers' page end to end: the real dev server and mock Sage (the module's stack), a
 worker of its own whose notices go to a real SMTP server on loopback (web/mailbox.py, aiosmtpd),
 the web app as `python -m web` runs it, and headless Chromium (Playwright, Debian's Chromium).
 
@@ -28,7 +28,7 @@ import pytest
 
 from devtools import devstack
 from domain.signing import load_private_key
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, Stack, running_stack, write_item
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, Stack, write_item
 from web.devstack import make_demo_passwords
 
 ADMIN, APPROVER, VIEWER = "pm.alex", "acct.ana", "viewer.vic"
@@ -81,15 +81,6 @@ def strict_p1001(demo: dict[str, str]) -> None:
         entry["public_key"] = base64.b64encode(key.public_key().public_bytes_raw()).decode()
     p1001["signing"] = {**p1001.get("signing", {}), "accept_unsigned": False}
     devstack.write_private(path, json.dumps(projects, indent=2))
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A stack of this module's own: its worker (notices by mail, the demo's codec keys) starts
-    the project's and company's registry homes on its task queue; on the shared stack they
-    would wait for that worker after this module stopped it."""
-    with running_stack(tmp_path_factory.mktemp("web-stack")) as found:
-        yield found
 
 
 @pytest.fixture(scope="module")
