@@ -10,27 +10,22 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pydantic import ValidationError
-
 from cli import output
+from cli.common import request_as
 from cli.output import out
 from client.connection import open_client
 from client.entities import ensure_project, project_command
-from client.errors import OK, REFUSED, USAGE, UserError
+from client.errors import OK, REFUSED, UserError
 from client.projects import known_project
 from contract import erp_project as ep
 from domain.budget_import import describe
-from domain.items import describe_validation_error
 from runtime.config import Config
 
 
 async def cmd_budgets(args: argparse.Namespace, cfg: Config) -> int:
     """budgets import PROJECT --as USER [--json]."""
     settings = known_project(cfg.erp_projects_file, args.project)
-    try:
-        request = ep.ProjectRequest(actor=args.actor)
-    except ValidationError as err:
-        raise UserError(f"--as: {describe_validation_error(err)}", USAGE) from None
+    request = request_as(ep.ProjectRequest, args.actor)
     client = await open_client(cfg)
     await ensure_project(client, cfg, settings)
     record = await project_command(client, args.project, ep.IMPORT_BUDGET_UPDATE, request)

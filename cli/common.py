@@ -8,13 +8,17 @@ import argparse
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from client.errors import USAGE, UserError, first_line
 from client.signing import key_file
 from client.signing import signed as signed_request
-from domain.items import InvalidItem, ItemBase, parse_item
+from domain.items import InvalidItem, ItemBase, describe_validation_error, parse_item
 from runtime.config import Config
+
+Request = TypeVar("Request", bound=BaseModel)
 
 Handler = Callable[[argparse.Namespace, Config], Awaitable[int]]
 """A command: its parsed arguments and the process configuration in, the exit code out."""
@@ -62,6 +66,15 @@ def add_actor(p: argparse.ArgumentParser, required: bool = True) -> None:
         help="sign the command with this private key (default: $ERP_SIGNING_KEY, "
         "or $ERP_SIGNING_KEYS_DIR/USER.key)",
     )
+
+
+def request_as(model: type[Request], actor: str, **fields: Any) -> Request:
+    """`model(actor=actor, **fields)`; a careless `--as` (empty, too long, control characters)
+    is one usage line, before any connection."""
+    try:
+        return model(actor=actor, **fields)
+    except ValidationError as err:
+        raise UserError(f"--as: {describe_validation_error(err)}", USAGE) from None
 
 
 def signing_key_file(args: argparse.Namespace) -> Path | None:

@@ -13,10 +13,8 @@ import json
 import sys
 from typing import Any
 
-from pydantic import ValidationError
-
 from cli import output
-from cli.common import signed
+from cli.common import request_as, signed
 from cli.output import out
 from client.connection import open_client
 from client.entities import company_command, company_record, ensure_company
@@ -31,7 +29,6 @@ from domain.company_account import (
     VendorState,
 )
 from domain.insurance import CompanyInsuranceRecord, InsuranceRefused, check_vendor_code
-from domain.items import describe_validation_error
 from domain.permissions import ErpAction, NotPermitted, authorize_erp_action
 from runtime.config import Config
 
@@ -156,10 +153,7 @@ def insurance_request(actor: str | None, vendor: str) -> ec.CompanyRequest:
     """The import's request, or the usage line (a missing or careless --as)."""
     if not actor:
         raise UserError("vendors insurance import needs --as USER", USAGE)
-    try:
-        return ec.CompanyRequest(actor=actor, vendor_id=vendor)
-    except ValidationError as err:
-        raise UserError(f"--as: {describe_validation_error(err)}", USAGE) from None
+    return request_as(ec.CompanyRequest, actor, vendor_id=vendor)
 
 
 def print_insurance(held: CompanyInsuranceRecord) -> None:

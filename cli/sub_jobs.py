@@ -18,9 +18,8 @@ import argparse
 import json
 from typing import Any
 
-from pydantic import ValidationError
-
 from cli import output
+from cli.common import request_as
 from cli.output import out
 from client.connection import open_client
 from client.entities import ensure_project, project_command
@@ -28,7 +27,6 @@ from client.errors import OK, REFUSED, USAGE, UserError
 from client.projects import known_project
 from client.report import sub_job_list
 from contract import erp_project as ep
-from domain.items import describe_validation_error
 from domain.sub_job_import import SubJobImportRefused, check_extra_code
 from runtime.config import Config
 
@@ -46,10 +44,7 @@ async def cmd_sub_jobs(args: argparse.Namespace, cfg: Config) -> int:
         extra_id = check_extra_code(args.extra)
     except SubJobImportRefused as err:
         raise UserError(f"{args.project}: {err}", REFUSED) from None
-    try:
-        request = ep.ProjectRequest(actor=args.actor, extra_id=extra_id)
-    except ValidationError as err:
-        raise UserError(f"--as: {describe_validation_error(err)}", USAGE) from None
+    request = request_as(ep.ProjectRequest, args.actor, extra_id=extra_id)
     client = await open_client(cfg)
     await ensure_project(client, cfg, settings)
     record = await project_command(client, args.project, ep.IMPORT_SUB_JOB_UPDATE, request)
