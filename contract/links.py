@@ -7,6 +7,11 @@ companies <-> vendors, beside the vendor links of its directory). Both answer th
 query; both take the `link` signal (an item whose export made or found a link) and the
 `unlink` signal (an item a person unlinked), sent through the activities below, which
 signal-with-start the home so a project exported before anything else still gets one.
+
+A note is a claim, not a fact: before it changes the registry, the home asks the workflow the
+note names what it holds (`links.verify`, answering that workflow's `links.made` query), and
+takes only what that workflow made. The links a workflow made are decided by its own history
+(an export Sage answered, an import), never by whoever sent the signal.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contract import item, prime_contract_sync
 from domain.links import Link, LinkKind, LinkRegistry
 from domain.settings import ProjectSettings
 
@@ -24,6 +30,11 @@ UNLINK_SIGNAL = "unlink_link"
 READ_LINKS_ACTIVITY = "links.read"
 RECORD_LINKS_ACTIVITY = "links.record"
 END_LINK_ACTIVITY = "links.end"
+VERIFY_LINKS_ACTIVITY = "links.verify"
+MADE_LINKS_QUERY = "links.made"
+"""An item's (and a prime contract sync's) query: the live links its own history made."""
+LINK_MAKERS = frozenset({item.WORKFLOW_TYPE, prime_contract_sync.WORKFLOW_TYPE})
+"""The workflow types whose links a home takes."""
 UNLINK_COMMAND = "unlink"
 """The item's update and signal: a person ends the item's link (`starter.py unlink`)."""
 
@@ -92,3 +103,31 @@ class LinksRecord(BaseModel):
 class LinkEnd(BaseModel):
     project: ProjectSettings
     note: UnlinkNote
+
+
+class LinksMade(BaseModel):
+    """The `links.made` query's answer: what a workflow's own history linked, and whose."""
+
+    project: str
+    sage_company: str | None = None
+    links: list[Link] = Field(default_factory=list)
+
+    def holds(self, link: Link) -> bool:
+        """Whether this workflow made `link` (the same Procore record and Sage record)."""
+        return any(
+            made.kind is link.kind and made.procore == link.procore and made.sage_id == link.sage_id
+            for made in self.links
+        )
+
+
+class LinksAsk(BaseModel):
+    """What a home asks `links.verify`: the workflow a note names."""
+
+    item: str = Field(min_length=1, max_length=300)
+
+
+class LinksAnswer(BaseModel):
+    """`links.verify`'s answer: the named workflow's links, or why there are none to take."""
+
+    made: LinksMade | None = None
+    refused: str | None = None

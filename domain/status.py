@@ -15,6 +15,7 @@ from domain.export_plan import LeftoverUndo, Posting
 from domain.exports import kind_of
 from domain.items import InvalidItem, parse_item
 from domain.lifecycle import State
+from domain.links import Link
 from domain.settings import DirectExportMode, ProjectSettings
 
 
@@ -116,6 +117,8 @@ class CarriedState(BaseModel):
     """A duplicate that differs from what was sent: ours beside Sage's (issue 20)."""
     links: dict[str, str] = Field(default_factory=dict)
     """The Sage IDs the item's prerequisites resolved to at send (issue 16, domain/links.py)."""
+    made_links: list[Link] = Field(default_factory=list)
+    """The live links the item's own export made: what its homes take from its notes."""
 
 
 class ItemWorkflowInput(BaseModel):

@@ -32,10 +32,11 @@ with workflow.unsafe.imports_passed_through():
         CompanyRequest,
         CompanyStart,
     )
-    from contract.links import LINK_SIGNAL, LINKS_QUERY, UNLINK_SIGNAL, LinksView
+    from contract.links import LINK_SIGNAL, LINKS_QUERY, UNLINK_SIGNAL, LinksMade, LinksView
     from contract.sync import SyncSignal
     from domain import erp
     from domain.company_account import (
+        DEFAULT_SAGE_COMPANY,
         AccountRequest,
         CompanyAccount,
         VendorState,
@@ -51,7 +52,7 @@ with workflow.unsafe.imports_passed_through():
         synced_company,
     )
     from domain.insurance import changes as insurance_changes
-    from domain.links import Link, LinkKind
+    from domain.links import Link, LinkKind, LinkRegistry
     from domain.permissions import (
         ErpAction,
         NotPermitted,
@@ -62,7 +63,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.signing import Signature, SigningPolicy
     from domain.vendors import SageVendor, VendorDirectory, VendorRefused
     from workflows import sage_gateway
-    from workflows.links import take_link_note, take_unlink_note
+    from workflows.links import LinkNotes
     from workflows.sage_reads import (
         HELD_AUTHORITY_PATCH,
         RECOVERABLE,
@@ -101,6 +102,7 @@ class ErpCompany:
         directory, _ = with_account_companies(start.directory, start.account)
         self._state = start.model_copy(update={"audit": list(start.audit), "directory": directory})
         self._lock = asyncio.Lock()
+        self._notes = self._link_notes()
         self._account_command = HeldCommand(
             "settings",
             AccountRequest,
@@ -146,19 +148,32 @@ class ErpCompany:
         )
 
     @workflow.signal(name=LINK_SIGNAL)
-    def link_signal(self, *payload: Any) -> None:
+    async def link_signal(self, *payload: Any) -> None:
         """A company item exported as a vendor, or linked to an identical one."""
+        await self._notes.link(payload)
 
+    @workflow.signal(name=UNLINK_SIGNAL)
+    async def unlink_signal(self, *payload: Any) -> None:
+        """A company item a person unlinked (the item checked who may)."""
+        await self._notes.unlink(payload)
+
+    def _link_notes(self) -> LinkNotes:
         def belongs(link: Link) -> bool:
             return link.kind is LinkKind.VENDOR
 
-        links = take_link_note(self._state.links, payload, self._state.audit, belongs)
-        self._state = self._state.model_copy(update={"links": links})
+        def foreign(made: LinksMade) -> str | None:
+            company, ours = made.sage_company or DEFAULT_SAGE_COMPANY, self._state.sage_company
+            return None if company == ours else f"of Sage company {company}, not {ours}"
 
-    @workflow.signal(name=UNLINK_SIGNAL)
-    def unlink_signal(self, *payload: Any) -> None:
-        """A company item a person unlinked (the item checked who may)."""
-        links = take_unlink_note(self._state.links, payload, self._state.audit)
+        return LinkNotes(
+            get=lambda: self._state.links,
+            put=lambda links: self._set_links(links),
+            audit=lambda: self._state.audit,
+            belongs=belongs,
+            foreign=foreign,
+        )
+
+    def _set_links(self, links: LinkRegistry) -> None:
         self._state = self._state.model_copy(update={"links": links})
 
     # --- vendors ---

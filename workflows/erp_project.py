@@ -39,14 +39,14 @@ with workflow.unsafe.imports_passed_through():
         ProjectRequest,
         ProjectStart,
     )
-    from contract.links import LINK_SIGNAL, LINKS_QUERY, UNLINK_SIGNAL, LinksView
+    from contract.links import LINK_SIGNAL, LINKS_QUERY, UNLINK_SIGNAL, LinksMade, LinksView
     from contract.sync import ScheduleRequest, SyncSignal
     from domain import budget_import, erp
     from domain.commands import SettingsRequest
     from domain.cost_codes import CostCodeRefresh
     from domain.job_costs import JobCostSummary
     from domain.job_import import SageJob, imported_settings
-    from domain.links import Link, LinkKind, LinkOrigin
+    from domain.links import Link, LinkKind, LinkOrigin, LinkRegistry
     from domain.permissions import (
         ErpAction,
         NotPermitted,
@@ -63,7 +63,7 @@ with workflow.unsafe.imports_passed_through():
         sub_job_from_extra,
     )
     from workflows import sage_gateway
-    from workflows.links import take_link_note, take_unlink_note
+    from workflows.links import LinkNotes
     from workflows.sage_reads import (
         HELD_AUTHORITY_PATCH,
         RECOVERABLE,
@@ -94,6 +94,7 @@ class ErpProject:
         self._state = start.model_copy(update={"audit": list(start.audit)})
         self._lock = asyncio.Lock()
         self._closed = False
+        self._notes = self._link_notes()
         self._settings_command = HeldCommand(
             "settings",
             SettingsRequest,
@@ -153,20 +154,33 @@ class ErpProject:
         return LinksView(home=workflow.info().workflow_id, registry=registry)
 
     @workflow.signal(name=LINK_SIGNAL)
-    def link_signal(self, *payload: Any) -> None:
+    async def link_signal(self, *payload: Any) -> None:
         """An item of this project whose export made or found links (activities/links.py)."""
-        prefix = f":{self._settings.project}:"
-
-        def belongs(link: Link) -> bool:
-            return link.kind is not LinkKind.VENDOR and prefix in (link.item or "")
-
-        links = take_link_note(self._state.links, payload, self._state.audit, belongs)
-        self._state = self._state.model_copy(update={"links": links})
+        await self._notes.link(payload)
 
     @workflow.signal(name=UNLINK_SIGNAL)
-    def unlink_signal(self, *payload: Any) -> None:
+    async def unlink_signal(self, *payload: Any) -> None:
         """An item of this project a person unlinked (the item checked who may)."""
-        links = take_unlink_note(self._state.links, payload, self._state.audit)
+        await self._notes.unlink(payload)
+
+    def _link_notes(self) -> LinkNotes:
+        def belongs(link: Link) -> bool:
+            prefix = f":{self._settings.project}:"
+            return link.kind is not LinkKind.VENDOR and prefix in (link.item or "")
+
+        def foreign(made: LinksMade) -> str | None:
+            project = self._settings.project
+            return None if made.project == project else f"of project {made.project}, not {project}"
+
+        return LinkNotes(
+            get=lambda: self._state.links,
+            put=lambda links: self._set_links(links),
+            audit=lambda: self._state.audit,
+            belongs=belongs,
+            foreign=foreign,
+        )
+
+    def _set_links(self, links: LinkRegistry) -> None:
         self._state = self._state.model_copy(update={"links": links})
 
     # --- updates ---

@@ -27,9 +27,11 @@ with workflow.unsafe.imports_passed_through():
     from contract.approval import PROGRESS_SIGNAL
     from contract.item import EXPORT_AS_COMMAND, LINK_EXISTING_COMMAND, WORKFLOW_TYPE
     from contract.links import (
+        MADE_LINKS_QUERY,
         READ_LINKS_ACTIVITY,
         UNLINK_COMMAND,
         LinkNote,
+        LinksMade,
         LinksRead,
         LinksSnapshot,
         UnlinkNote,
@@ -193,6 +195,9 @@ class ItemWorkflow:
         self._links: dict[str, str] = {}
         """What the item leans on ('job', 'vendor', 'commitment' -> Sage ID), resolved
         against the link registry at send (domain/links.py)."""
+        self._made_links: list[links.Link] = []
+        """The live links this item's export made (until unlinked): what `links.made` answers
+        the homes that check a note from this item."""
         self._unlinking = False
         self._unlink_window_over = False
         self._unlink_window = (
@@ -221,6 +226,7 @@ class ItemWorkflow:
         self._audit = carried.audit
         self._duplicate = carried.duplicate
         self._links = carried.links
+        self._made_links = carried.made_links
 
     def _carry(self) -> CarriedState:
         return CarriedState(
@@ -243,6 +249,7 @@ class ItemWorkflow:
             audit=self._audit,
             duplicate=self._duplicate,
             links=self._links,
+            made_links=self._made_links,
         )
 
     def _due_for_continue_as_new(self) -> bool:
@@ -341,6 +348,14 @@ class ItemWorkflow:
         return lambda: self._version != version or self._due_for_continue_as_new()
 
     # --- reading ---
+
+    @workflow.query(name=MADE_LINKS_QUERY)
+    def made_links(self) -> LinksMade:
+        return LinksMade(
+            project=self._settings.project,
+            sage_company=self._settings.sage_company,
+            links=self._made_links,
+        )
 
     @workflow.query(name="status")
     def status(self) -> ItemStatus:
@@ -713,6 +728,7 @@ class ItemWorkflow:
         if not made:
             return
         note = LinkNote(item=workflow.info().workflow_id, links=made)
+        self._made_links = made  # before the note: its homes ask the item what it made
         try:
             await record_links(self._settings, note)
         except Exception as err:
@@ -795,8 +811,12 @@ class ItemWorkflow:
             at=workflow.now(),
         )
         self._unlinking = True
+        made, self._made_links = self._made_links, []  # before the note, as when linking
         try:
             await end_link(self._settings, note)
+        except BaseException:
+            self._made_links = made
+            raise
         finally:
             self._unlinking = False
         was = ", ".join(f"{k}={v}" for k, v in self._sage_ids.items()) or "its record"

@@ -22,6 +22,7 @@ or signal, from an ERP Admin of the held roster, signed when that roster gives t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contract import search_attributes as sa
-    from contract.links import LinkNote, UnlinkNote
+    from contract.links import MADE_LINKS_QUERY, LinkNote, LinksMade, UnlinkNote
     from contract.prime_contract_sync import (
         NO_SUCH_CONTRACT,
         REFUSED,
@@ -120,6 +121,17 @@ class PrimeContractSync:
             prime=self._prime,
             readiness=pc.readiness(self._prime) if self._prime else None,
             audit=self._audit,
+        )
+
+    @workflow.query(name=MADE_LINKS_QUERY)
+    def made_links(self) -> LinksMade:
+        """The links the last import made, as a home checking this sync's note asks them."""
+        made: list[links.Link] = []
+        if self._prime is not None:
+            with contextlib.suppress(links.Unnamable):  # never written: `_write_links` says so
+                made = links.imported_by(self._prime, workflow.info().workflow_id, workflow.now())
+        return LinksMade(
+            project=self._project, sage_company=self._settings.sage_company, links=made
         )
 
     # --- updates ---

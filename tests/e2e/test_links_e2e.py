@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.conftest import ROOT, Stack
-from tests.e2e.test_trust_authority_e2e import temporal_signal
+from tests.e2e.test_trust_authority_e2e import temporal_query, temporal_signal, wait_for
 
 ADMIN, APPROVER, VIEWER = "pm.alex", "acct.ana", "viewer.vic"
 ITEMS = ROOT / "examples" / "items"
@@ -207,7 +207,8 @@ def test_every_export_feeds_the_next_and_a_commitment_is_unlinked_and_sent_again
 
     # forged notes and signals: recorded as refused, nothing changes, the next command works
     registry = links(stack, PROJECT, env)
-    temporal_signal(stack, f"erp_project:{PROJECT}", "link", "not a note")
+    home = f"erp_project:{PROJECT}"
+    temporal_signal(stack, home, "link", "not a note")
     forged = {
         "item": "commitment:P-9999:X",
         "links": [
@@ -223,6 +224,24 @@ def test_every_export_feeds_the_next_and_a_commitment_is_unlinked_and_sent_again
     temporal_signal(stack, f"erp_project:{PROJECT}", "unlink_link", {"actor": "mallory"})
     temporal_signal(stack, commitment, "unlink", {"actor": "mallory"})
     temporal_signal(stack, commitment, "unlink", [1, 2])
+    # well-formed notes in the real item's name: the home asks the item, which made neither
+    at = "2026-12-01T00:00:00Z"
+    claimed = {"kind": "commitment_item", "procore": "L-SC-16/99", "sage_id": "99", "at": at}
+    temporal_signal(stack, home, "link", {"item": commitment, "links": [claimed]})
+    unlink = {"item": commitment, "kind": "commitment", "procore": "L-SC-16", "at": at}
+    temporal_signal(stack, home, "unlink_link", {**unlink, "actor": "mallory"})
+
+    def asked_and_refused() -> list[str]:
+        audit = temporal_query(stack, home)["audit"]
+        outcomes = [line["outcome"] for line in audit if line["actor"] in (commitment, "mallory")]
+        wanted = [
+            f"refused: 1 link(s) {commitment} did not make",
+            f"refused: {commitment} still holds that link",
+        ]
+        found = [w for w in wanted if any(o.startswith(w) for o in outcomes)]
+        return found if len(found) == len(wanted) else []
+
+    wait_for(asked_and_refused, "the project's home never refused the notes in the item's name")
     assert links(stack, PROJECT, env) == registry
     assert stack.status(commitment)["state"] == "posted"
     refusals = [e for e in stack.status(commitment)["audit"] if e["action"] == "unlink"]

@@ -11,9 +11,9 @@ import asyncio
 from typing import Any
 
 from contract import erp_project as ep
-from contract.links import LINK_SIGNAL
 from domain.exports.budget import IMPORTED_BUDGET
 from domain.links import LinkKind, LinkOrigin
+from tests.workflows.link_makers import linked_by
 from tests.workflows.test_erp_project import (
     ADMIN,
     APPROVER,
@@ -126,21 +126,15 @@ async def test_a_budget_exported_from_procore_is_never_imported(time_skipping_en
     sage = sage_with(estimate())
     async with erp_project(time_skipping_env, sage, project()) as handle:
         # budget BUD-1001 was exported: its export noted the link (activities/links.py)
-        await handle.signal(
-            LINK_SIGNAL,
-            {
-                "item": "budget:P-1001:BUD-1001",
-                "links": [
-                    {
-                        "kind": "budget",
-                        "procore": "BUD-1001",
-                        "sage_id": "EST-000001",
-                        "item": "budget:P-1001:BUD-1001",
-                        "at": "2026-12-01T00:00:00Z",
-                    }
-                ],
-            },
-        )
+        budget = {
+            "kind": "budget",
+            "procore": "BUD-1001",
+            "sage_id": "EST-000001",
+            "item": "budget:P-1001:BUD-1001",
+            "at": "2026-12-01T00:00:00Z",
+        }
+        client, item = time_skipping_env.client, "budget:P-1001:BUD-1001"
+        await linked_by(client, handle, item, "P-1001", budget)
         for _ in range(100):  # the signal is taken before the update is sent
             noted = await handle.query("status", result_type=ep.ProjectRecord)
             if budget_links(noted):

@@ -10,8 +10,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from contract.erp_company import IMPORT_INSURANCE_UPDATE
-from contract.links import LINK_SIGNAL
 from runtime.sandbox import RUNNER
+from tests.workflows.link_makers import linked_by
 from tests.workflows.test_erp_company import (
     ADMIN,
     READER,
@@ -130,7 +130,7 @@ async def test_a_company_exported_as_the_vendor_is_synced_too(time_skipping_env)
     async with company_workflow(time_skipping_env, sage, vendor_insurance_sync=True) as handle:
         at = datetime(2026, 12, 2, tzinfo=UTC).isoformat()
         link = {"kind": "vendor", "procore": "C-NEW", "sage_id": "V-500", "at": at}
-        await handle.signal(LINK_SIGNAL, {"item": "company:C-NEW", "links": [link]})
+        await linked_by(time_skipping_env.client, handle, "company:C-NEW", "P-1001", link)
         await wait_for(handle, lambda record: record.links.links)
         record = await update(handle, IMPORT, vendor_id="V-500")
         assert [p.policy_number for p in record.insurance["C-NEW"].policies] == ["UMB-9"]

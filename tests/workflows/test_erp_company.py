@@ -22,6 +22,7 @@ from temporalio.worker import Worker
 from contract.sage import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageRequest
 from domain.company_account import AccountRequest, CompanyAccount, parse_company_account
 from runtime.sandbox import RUNNER
+from tests.workflows.link_makers import LinkMaker, verify_activity
 from workflows.erp_company import CompanyRecord, CompanyRequest, CompanyStart, ErpCompany
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -129,7 +130,13 @@ async def company_workflow(
 ) -> AsyncIterator[WorkflowHandle[Any, Any]]:
     queue = f"company-{uuid.uuid4()}"
     async with (
-        Worker(env.client, task_queue=queue, workflows=[ErpCompany], workflow_runner=RUNNER),
+        Worker(
+            env.client,
+            task_queue=queue,
+            workflows=[ErpCompany, LinkMaker],
+            activities=[verify_activity(env.client, queue)],
+            workflow_runner=RUNNER,
+        ),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
     ):
         handle = await env.client.start_workflow(

@@ -26,6 +26,7 @@ from domain.commands import SettingsRequest
 from domain.settings import ProjectSettings, RosterUser
 from domain.signing import load_private_key, new_key_pair, sign
 from runtime.sandbox import RUNNER
+from tests.workflows.link_makers import LinkMaker, verify_activity
 from tests.workflows.test_item_workflow import project, result_of
 from workflows.erp_project import ErpProject
 
@@ -105,7 +106,13 @@ async def erp_project(
 ) -> AsyncIterator[WorkflowHandle[Any, Any]]:
     queue = f"projects-{uuid.uuid4()}"
     async with (
-        Worker(env.client, task_queue=queue, workflows=[ErpProject], workflow_runner=RUNNER),
+        Worker(
+            env.client,
+            task_queue=queue,
+            workflows=[ErpProject, LinkMaker],
+            activities=[verify_activity(env.client, queue)],
+            workflow_runner=RUNNER,
+        ),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
     ):
         handle = await env.client.start_workflow(

@@ -1,6 +1,7 @@
-"""The link registry in ErpProject on the time-skipping server: an item's notes are taken, a
-forged or malformed one is recorded as refused and changes nothing, unlink ends a link, the
-registry is what the `links` query answers and what continue-as-new carries."""
+"""The link registry in ErpProject on the time-skipping server: a note is taken only when the
+workflow it names made those links (asked through the real `links.verify`); a forged,
+foreign or malformed note is recorded as refused and changes nothing; unlink ends a link its
+item no longer holds; the registry is what the `links` query answers."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from contract.links import LINK_SIGNAL, LINKS_QUERY, UNLINK_SIGNAL, LinksView
+from contract.links import LINK_SIGNAL, LINKS_QUERY, UNLINK_SIGNAL, LinksMade, LinksView
+from tests.workflows.link_makers import made_by
 from tests.workflows.test_erp_project import FakeSage, erp_project, new_project
 
 AT = datetime(2026, 12, 1, tzinfo=UTC).isoformat()
+COMMITMENT = {"kind": "commitment", "procore": "SC-1", "sage_id": "SC-1", "at": AT}
 
 
 def note(item: str, *links: dict[str, Any]) -> dict[str, Any]:
@@ -22,48 +25,90 @@ async def view(handle) -> LinksView:
     return await handle.query(LINKS_QUERY, result_type=LinksView)
 
 
-async def settled(handle, count: int) -> LinksView:
-    for _ in range(100):
-        found = await view(handle)
-        if len(found.registry.links) + len(found.registry.ended) >= count:
+async def outcomes(handle, action: str, count: int) -> list[str]:
+    """The home's audit outcomes of `action`, once `count` of them are in (notes are asked
+    of their maker one at a time, so they land a moment after the signal)."""
+    found: list[str] = []
+    for _ in range(200):
+        record = await handle.query("status")
+        found = [line["outcome"] for line in record["audit"] if line["action"] == action]
+        if len(found) >= count:
             return found
         await asyncio.sleep(0.05)
-    return await view(handle)
+    return found
 
 
-async def test_an_items_links_are_taken_forged_ones_refused_and_unlink_ends_one(
-    time_skipping_env,
-):
-    settings = new_project()
-    async with erp_project(time_skipping_env, FakeSage(), settings) as handle:
-        item = f"commitment:{settings.project}:SC-1"
-        commitment = {"kind": "commitment", "procore": "SC-1", "sage_id": "SC-1"}
-        await handle.signal(LINK_SIGNAL, note(item, commitment))
+async def test_a_note_is_taken_only_when_the_item_it_names_made_those_links(time_skipping_env):
+    env, settings = time_skipping_env, new_project()
+    async with erp_project(env, FakeSage(), settings) as handle:
+        project = settings.project
+        item = f"commitment:{project}:SC-1"
+        await made_by(env.client, handle, item, project, COMMITMENT)
+        stranger = "commitment:P-OTHER:SC-7"
+        await made_by(env.client, handle, stranger, "P-OTHER", {**COMMITMENT, "procore": "SC-7"})
+
+        await handle.signal(LINK_SIGNAL, note(item, COMMITMENT))
         await handle.signal(LINK_SIGNAL, "not a note")
-        await handle.signal(
-            LINK_SIGNAL, note("commitment:P-9999:SC-1", {**commitment, "procore": "X"})
-        )
+        forged = {"kind": "commitment_item", "procore": "SC-1/9", "sage_id": "9"}
+        await handle.signal(LINK_SIGNAL, note(item, forged))  # the item never made it
+        await handle.signal(LINK_SIGNAL, note(f"commitment:{project}:SC-404", COMMITMENT))
+        await handle.signal(LINK_SIGNAL, note(handle.id, COMMITMENT))  # a home makes none
+        await handle.signal(LINK_SIGNAL, note(stranger, {**COMMITMENT, "procore": "SC-7"}))
         vendor = {"kind": "vendor", "procore": "C-1", "sage_id": "V-1"}
         await handle.signal(LINK_SIGNAL, note(item, vendor))  # a vendor is the company's
-        await handle.signal(LINK_SIGNAL, note(item, {**commitment, "sage_id": "OTHER"}))
-        found = await settled(handle, 1)
-        assert [(ln.procore, ln.sage_id) for ln in found.registry.links] == [("SC-1", "SC-1")]
-        record = await handle.query("status")
-        outcomes = [line["outcome"] for line in record["audit"] if line["action"] == "link"]
-        assert outcomes[0].startswith("linked commitment SC-1")
-        assert sum(o.startswith("refused") for o in outcomes) == 4
+        found = await outcomes(handle, "link", 7)
 
+        found.remove("refused: not a link note")  # at once: there is nothing to ask
+        assert found[0].startswith("linked commitment SC-1")  # the others in their order
+        assert found[1].startswith(f"refused: 1 link(s) {item} did not make")
+        assert found[2] == f"refused: commitment:{project}:SC-404 runs no workflow"
+        assert found[3] == f"refused: {handle.id} is a ErpProject, which makes no links"
+        assert found[4] == f"refused: of project P-OTHER, not {project}"
+        assert found[5] == "refused: 1 link(s) not of this home"
+        links = (await view(handle)).registry.links
+        assert [(ln.kind.value, ln.procore, ln.sage_id, ln.item) for ln in links] == [
+            ("commitment", "SC-1", "SC-1", item)
+        ]
+
+
+async def test_unlink_ends_a_link_only_once_its_item_holds_it_no_more(time_skipping_env):
+    env, settings = time_skipping_env, new_project()
+    async with erp_project(env, FakeSage(), settings) as handle:
+        project = settings.project
+        item = f"commitment:{project}:SC-1"
+        maker = await made_by(env.client, handle, item, project, COMMITMENT)
+        await handle.signal(LINK_SIGNAL, note(item, COMMITMENT))
+        await outcomes(handle, "link", 1)
+
+        other = f"commitment:{project}:SC-2"
+        await made_by(env.client, handle, other, project)  # a real item that linked nothing
         unlink = {"item": item, "kind": "commitment", "procore": "SC-1", "actor": "acct.ana"}
-        await handle.signal(UNLINK_SIGNAL, {**unlink, "item": "commitment:P-1:OTHER", "at": AT})
+        await handle.signal(UNLINK_SIGNAL, {**unlink, "at": AT})  # forged: SC-1 still holds it
+        await handle.signal(UNLINK_SIGNAL, {**unlink, "item": other, "at": AT})
+        await handle.signal(UNLINK_SIGNAL, [1, 2])
+        refused = await outcomes(handle, "unlink", 3)
+        assert sorted(refused) == sorted(
+            [
+                f"refused: {item} still holds that link",
+                f"refused: {other} did not make that link",
+                "refused: not an unlink note",
+            ]
+        )
+        assert [ln.procore for ln in (await view(handle)).registry.links] == ["SC-1"]
+
+        await maker.signal("holds", LinksMade(project=project))  # a person unlinked the item
         await handle.signal(UNLINK_SIGNAL, {**unlink, "at": AT})
         await handle.signal(UNLINK_SIGNAL, {**unlink, "at": AT})  # repeated: nothing to do
-        await handle.signal(UNLINK_SIGNAL, [1, 2])
-        found = await settled(handle, 2)
+        after = await outcomes(handle, "unlink", 5)
+        assert after[3].startswith("ended commitment SC-1")
+        assert after[4].startswith("nothing to do")
+        found = await view(handle)
         assert found.registry.links == []
         assert [(e.procore, e.ended_by) for e in found.registry.ended] == [("SC-1", "acct.ana")]
-        record = await handle.query("status")
-        outcomes = [line["outcome"] for line in record["audit"] if line["action"] == "unlink"]
-        assert outcomes[0].startswith("refused: commitment:P-1:OTHER did not make that link")
-        assert outcomes[1].startswith("ended commitment SC-1")
-        assert outcomes[2].startswith("nothing to do")
-        assert outcomes[3].startswith("refused: not an unlink note")
+
+        # the next valid note still works: the item exported again, under a new Sage ID
+        again = {**COMMITMENT, "sage_id": "SC-1B"}
+        await maker.signal("holds", LinksMade(project=project, links=[again]))
+        await handle.signal(LINK_SIGNAL, note(item, again))
+        await outcomes(handle, "link", 2)
+        assert [ln.sage_id for ln in (await view(handle)).registry.links] == ["SC-1B"]

@@ -19,6 +19,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
+from activities.links import until_taken
 from contract import erp_project as ep
 from contract import prime_contract_sync as pcw
 from contract.links import (
@@ -36,6 +37,7 @@ from contract.sync import ScheduleRequest
 from domain.commands import SettingsRequest
 from domain.settings import ProjectSettings, RosterUser
 from runtime.sandbox import RUNNER
+from tests.workflows.link_makers import verify_activity
 from tests.workflows.test_item_workflow import project
 from workflows.erp_project import ErpProject
 from workflows.prime_contract_sync import PrimeContractSync
@@ -86,7 +88,8 @@ class FakeSage:
 
 class ProjectRegistry:
     """The project's link registry: the real ErpProject, reached as activities/links.py
-    reaches it (the link activities signal it); `fail` makes them fail instead."""
+    reaches it (the link activities signal it, then wait until it took the note, which it
+    asks the sync about first); `fail` makes them fail instead."""
 
     def __init__(self) -> None:
         self.handle: WorkflowHandle[Any, Any] | None = None
@@ -108,6 +111,7 @@ class ProjectRegistry:
             raise ApplicationError(self.fail, type="NoHome", non_retryable=True)
         assert self.handle is not None
         await self.handle.signal(name, note)
+        await until_taken(self.links, note)  # as the real activities wait
 
     async def links(self) -> LinksView:
         assert self.handle is not None
@@ -139,7 +143,7 @@ async def prime_contract(
             env.client,
             task_queue=queue,
             workflows=[PrimeContractSync, ErpProject],
-            activities=registry.activities(),
+            activities=[*registry.activities(), verify_activity(env.client, queue)],
             workflow_runner=RUNNER,
         ),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
