@@ -31,6 +31,7 @@ from temporalio.worker import Worker
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from contract.links import LINK_SIGNAL, UNLINK_SIGNAL, LinksMade  # noqa: E402
 from contract.posting_watch import WatchStatus, watch_id  # noqa: E402
 from contract.sage import SageFailure  # noqa: E402
 from domain.approval import RespondRequest  # noqa: E402
@@ -44,6 +45,7 @@ from tests.workflows import test_erp_company as erp_company_tests  # noqa: E402
 from tests.workflows import test_erp_project as erp_project_tests  # noqa: E402
 from tests.workflows.fake_notices import FakeNotices  # noqa: E402
 from tests.workflows.fake_sage import FakeSage  # noqa: E402
+from tests.workflows.link_makers import linked_by  # noqa: E402
 from tests.workflows.test_item_workflow import commitment, project  # noqa: E402
 from workflows.approval import ApprovalWorkflow  # noqa: E402
 from workflows.item import ItemWorkflow  # noqa: E402
@@ -294,9 +296,29 @@ async def erp_company_vendors(env: WorkflowEnvironment) -> str:
     return history.to_json()
 
 
+async def erp_project_links(env: WorkflowEnvironment) -> str:
+    """An item's link note asked of the item and taken, a forged one refused, an unlink once
+    the item holds the link no more, and the item's next export under a new Sage ID."""
+    settings = erp_project_tests.new_project()
+    async with erp_project_tests.erp_project(env, erp_project_tests.FakeSage(), settings) as home:
+        project, at = settings.project, "2026-12-01T00:00:00Z"
+        item = f"commitment:{project}:SC-1"
+        link = {"kind": "commitment", "procore": "SC-1", "sage_id": "SC-1", "at": at}
+        maker = await linked_by(env.client, home, item, project, link)
+        forged = {"kind": "commitment_item", "procore": "SC-1/9", "sage_id": "9", "at": at}
+        await home.signal(LINK_SIGNAL, {"item": item, "links": [forged]})
+        await maker.signal("holds", LinksMade(project=project))
+        unlink = {"item": item, "kind": "commitment", "procore": "SC-1", "actor": ERP_ADMIN}
+        await home.signal(UNLINK_SIGNAL, {**unlink, "at": at})
+        await linked_by(env.client, home, item, project, {**link, "sage_id": "SC-1B"})
+        history = await home.fetch_history()
+    return history.to_json()
+
+
 ENTITY_SCENARIOS = {
     "erp_project_synced": erp_project_synced,
     "erp_company_vendors": erp_company_vendors,
+    "erp_project_links": erp_project_links,
 }
 """The long-lived workflows of the import direction (recorded while running)."""
 
