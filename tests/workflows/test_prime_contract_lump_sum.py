@@ -14,6 +14,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from contract import prime_contract_sync as pcw
 from domain import pay_applications as pay
 from domain import prime_contract as pc
+from tests.workflows.test_item_workflow import result_of
 from tests.workflows.test_prime_contract_sync import (
     ADMIN,
     ANA,
@@ -82,9 +83,7 @@ async def test_a_pay_application_waits_for_the_sov_to_match_sage(time_skipping_e
             return_exceptions=True,
         )
         failed = [r for r in results if isinstance(r, WorkflowUpdateFailedError)]
-        assert len(failed) == 1 and "pay application #1 is still a draft" in str(
-            failed[0].cause
-        )
+        assert len(failed) == 1 and "pay application #1 is still a draft" in str(failed[0].cause)
         record = await status(handle)
         assert [(p.number, p.status, p.total) for p in record.pay_applications] == [
             (1, pay.PayApplicationStatus.DRAFT, Decimal(4_800_000))
@@ -116,9 +115,7 @@ async def test_a_draft_resyncs_or_is_deleted_and_recreated(time_skipping_env):
         assert "no pay application #99 (pay applications: #1)" in await refusal(
             handle, pcw.PAY_APP_DELETE, request(number=99)
         )
-        assert "not on the roster" in await refusal(
-            handle, pcw.PAY_APP_DELETE, request("ghost", 1)
-        )
+        assert "not on the roster" in await refusal(handle, pcw.PAY_APP_DELETE, request("ghost", 1))
         with pytest.raises(WorkflowUpdateFailedError):
             await handle.execute_update(
                 pcw.PAY_APP_DELETE, {"actor": PM, "number": -3}, result_type=pcw.SyncStatus
@@ -199,4 +196,4 @@ async def test_a_link_above_the_sage_total_is_refused_and_ends_the_run(time_skip
         )
         assert "its SOV total 5,000,000.00 exceeds what Sage shows for contract 2001-PC" in message
         assert "by 200,000.00" in message
-        assert await handle.result() == "not imported"
+        assert await result_of(handle) == "not imported"
