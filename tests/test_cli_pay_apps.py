@@ -12,7 +12,6 @@ import pytest
 import starter
 
 
-
 @pytest.fixture(scope="module", autouse=True)
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("link")
