@@ -197,3 +197,27 @@ async def test_a_link_above_the_sage_total_is_refused_and_ends_the_run(time_skip
         assert "its SOV total 5,000,000.00 exceeds what Sage shows for contract 2001-PC" in message
         assert "by 200,000.00" in message
         assert await result_of(handle) == "not imported"
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # the helper's settings
+async def test_the_continue_as_new_input_carries_pay_applications(time_skipping_env):
+    """`run` hands the pay applications to continue-as-new in SyncStart; an input recorded
+    before them decodes with none."""
+    sage = FakeSage()
+    async with prime_contract(time_skipping_env, sage, settings()) as handle:
+        await imported(handle)
+        await update(handle, "edit_sov", pc.SovEdit(actor=PM, lines=SOV_OK), pcw.SyncStatus)
+        record = await update(handle, pcw.PAY_APP_CREATE, request(), pcw.SyncStatus)
+    carried = pcw.SyncStart(
+        project="P-1005",
+        contract="2001-PC",
+        settings=settings(),
+        prime=record.prime,
+        pay_applications=record.pay_applications,
+    )
+    again = pcw.SyncStart.model_validate_json(carried.model_dump_json())
+    assert again.pay_applications == record.pay_applications
+    old = pcw.SyncStart.model_validate(
+        {k: v for k, v in carried.model_dump(mode="json").items() if k != "pay_applications"}
+    )
+    assert old.pay_applications == []  # an input recorded before pay applications
