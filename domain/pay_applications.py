@@ -33,6 +33,9 @@ from domain.refusal import Refusal
 from domain.settings import ProjectSettings
 
 MAX_NUMBER = 100_000
+MAX_HELD = 600
+"""Pay applications one prime contract holds (fifty years of monthly billing): the list
+travels in the workflow's continue-as-new input, so it is bounded."""
 _DONE = {"resync": "resynced", "delete": "deleted", "submit": "submitted"}
 
 
@@ -104,6 +107,10 @@ def check_create(
     """What `create` can decide without Sage: who, which mode, and one draft at a time."""
     authorize(settings, actor, "create")
     check_mode(prime)
+    if len(pay_apps) >= MAX_HELD:
+        raise PayApplicationRefused(
+            f"this prime contract holds {len(pay_apps)} pay applications, the most it keeps"
+        )
     draft = draft_of(pay_apps)
     if draft is not None:
         raise PayApplicationRefused(

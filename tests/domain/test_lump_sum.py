@@ -206,6 +206,20 @@ def test_one_draft_at_a_time_so_a_repeated_create_makes_no_second():
     assert [p.number for p in pay.create(prime, sent, "pm.alex", AT)] == [1, 2]
 
 
+def test_the_pay_applications_a_prime_contract_holds_are_bounded():
+    prime = lump_sum_prime()
+    held_apps = pay.create(prime, [], "pm.alex", AT)
+    many = [
+        held_apps[0].model_copy(
+            update={"number": n, "status": pay.PayApplicationStatus.UNDER_REVIEW}
+        )
+        for n in range(1, pay.MAX_HELD + 1)
+    ]
+    with pytest.raises(pay.PayApplicationRefused, match="the most it keeps"):
+        pay.check_create(held(), prime, many, "pm.alex")
+    pay.check_create(held(), prime, many[:-1], "pm.alex")
+
+
 @pytest.mark.parametrize(
     ("actor", "words"),
     [
