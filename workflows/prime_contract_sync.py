@@ -17,6 +17,12 @@ then what `settings` took): the first import is open to ERP Standard or Admin, a
 demand, `sync`, or the sync schedule) needs Admin on the ERP Integrations tool AND on the Prime
 Contracts tool (seeds/001, seeds/003). New settings arrive only through the `settings` update
 or signal, from an ERP Admin of the held roster, signed when that roster gives them a key.
+
+Lump-sum mode (seeds/000): `link` joins a prime contract Procore already has to this Sage
+contract (3c, the first import's authority, refused above Sage's revised total), and the
+workflow holds the pay applications (3d): `pay_app_create` reads Sage's revised total and
+refuses until the SOV equals it, a draft re-takes the SOV (`pay_app_resync`) or is deleted
+(domain/pay_applications.py decides; Admin on the Prime Contracts tool of the held roster).
 """
 
 from __future__ import annotations
