@@ -25,6 +25,7 @@ from cli import (
     items,
     jobs,
     links,
+    pay_apps,
     prime_contracts,
     report,
     schedules,
@@ -52,6 +53,7 @@ SUBJECTS = (
     sub_jobs,
     budgets,
     links,
+    pay_apps,
 )
 """Each registers its commands (`add_commands`): items, prime contracts, the sync schedule,
 settings/keys/setup, the import direction of a project, the Sage company's."""

@@ -1,4 +1,4 @@
-"""`prime-contract import|add|reimport|status|edit-sov|readiness PROJECT CONTRACT`."""
+"""`prime-contract import|add|reimport|status|edit-sov|readiness|link PROJECT CONTRACT`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cli import output
-from cli.common import read_json
+from cli.common import read_json, request_as
 from cli.output import out
 from client.connection import open_client
 from client.entities import prime_command, prime_status, start_prime_contract
@@ -58,7 +58,9 @@ async def cmd_prime_contract(args: argparse.Namespace, cfg: Config) -> int:
     """prime-contract import|add|reimport|status|edit-sov|readiness PROJECT CONTRACT"""
     project = known_project(cfg.erp_projects_file, args.project)
     wf_id = pcw.workflow_id(project.project, args.contract)
-    if args.action in ("import", "add", "reimport", "edit-sov", "readiness") and not args.actor:
+    if args.action in ("import", "add", "reimport", "edit-sov", "readiness", "link") and not (
+        args.actor
+    ):
         raise UserError(f"prime-contract {args.action} needs --as USER", USAGE)
     if args.action == "edit-sov":
         if not args.file:
@@ -68,8 +70,18 @@ async def cmd_prime_contract(args: argparse.Namespace, cfg: Config) -> int:
             edit = pc.SovEdit(actor=args.actor, lines=read_json(Path(args.file)))
         except ValidationError as err:
             raise UserError(f"{args.file}: {describe_validation_error(err)}", USAGE) from None
+    if args.action == "link":
+        link = _link_request(args)
     client = await open_client(cfg)
-    if args.action == "import":
+    if args.action == "link":  # seeds/000 3c: the Procore prime contract exists already
+        try:
+            erp.require(project.erp, erp.Capability.PRIME_CONTRACT_IMPORT, project.project)
+            pc.authorize_import(project, args.actor)
+        except (pc.ImportRefused, erp.ErpRefused) as err:
+            raise UserError(f"{wf_id}: {err}", REFUSED) from None
+        await start_prime_contract(client, cfg, project, args.contract)
+        print_prime(await prime_command(client, wf_id, pcw.LINK_UPDATE, link), False)
+    elif args.action == "import":
         try:
             erp.require(project.erp, erp.Capability.PRIME_CONTRACT_IMPORT, project.project)
             pc.authorize_import(project, args.actor)
@@ -101,14 +113,36 @@ async def cmd_prime_contract(args: argparse.Namespace, cfg: Config) -> int:
     return OK
 
 
+def _link_request(args: argparse.Namespace) -> pcw.LinkRequest:
+    """The existing Procore prime contract's file: {"number", "title", "sov": [lines]}."""
+    if not args.file:
+        raise UserError(
+            "prime-contract link needs the Procore prime contract's file: a JSON object with "
+            'its "number", "title" and "sov" lines',
+            USAGE,
+        )
+    data = read_json(Path(args.file))
+    try:
+        prime = pc.ProcoreContract.model_validate(data)
+    except ValidationError as err:
+        raise UserError(f"{args.file}: {describe_validation_error(err)}", USAGE) from None
+    return request_as(pcw.LinkRequest, args.actor, prime=prime)
+
+
 def add_commands(command: Any) -> None:
     p = command("prime-contract", cmd_prime_contract, "import, re-import, inspect a prime contract")
     p.add_argument(
-        "action", choices=["import", "add", "reimport", "status", "edit-sov", "readiness"]
+        "action",
+        choices=["import", "add", "reimport", "status", "edit-sov", "readiness", "link"],
     )
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("contract", metavar="CONTRACT", help="Sage contract (Quickbill: the job)")
-    p.add_argument("file", metavar="FILE", nargs="?", help="edit-sov: a JSON list of SOV lines")
+    p.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="?",
+        help="edit-sov: a JSON list of SOV lines; link: the Procore prime contract",
+    )
     p.add_argument("--as", dest="actor", metavar="USER")
     p.add_argument("--into", metavar="CONTRACT", help="add: the imported prime contract")
     p.add_argument("--json", action="store_true")

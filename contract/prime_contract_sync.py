@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contract.sync import AuditLine
+from domain import pay_applications as pay
 from domain import prime_contract as pc
 from domain.settings import ProjectSettings
 
@@ -52,6 +53,9 @@ class SyncStart(BaseModel):
     nonces: dict[str, datetime] = Field(
         default_factory=dict, description="Signatures seen lately (a replay is refused)."
     )
+    pay_applications: list[pay.PayApplication] = Field(
+        default_factory=list, description="The lump-sum prime contract's pay applications."
+    )
 
 
 class ImportRequest(BaseModel):
@@ -72,3 +76,22 @@ class SyncStatus(BaseModel):
     prime: pc.PrimeContract | None = None
     readiness: pc.Readiness | None = None
     audit: list[AuditLine] = Field(default_factory=list)
+    pay_applications: list[pay.PayApplication] = Field(default_factory=list)
+
+
+# --- seeds/000 3c (link an existing Procore prime contract) and 3d (pay applications) ---
+
+LINK_UPDATE = "link"
+PAY_APP_CREATE = "pay_app_create"
+PAY_APP_RESYNC = "pay_app_resync"
+PAY_APP_DELETE = "pay_app_delete"
+PAY_APP_SUBMIT = "pay_app_submit"
+
+
+class LinkRequest(BaseModel):
+    """Link the Procore prime contract `prime` (it exists already) to this Sage contract."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actor: str = Field(min_length=1, max_length=100)
+    prime: pc.ProcoreContract

@@ -49,7 +49,7 @@ from domain.items import (
     SubcontractorInvoice,
 )
 from domain.lifecycle import State
-from domain.prime_contract import PrimeContract, sov_items
+from domain.prime_contract import PrimeContract, SovControl, lump_sum_item, sov_items
 from domain.refusal import Refusal
 from domain.settings import ErpPermission, ProjectSettings, RosterUser
 
@@ -76,6 +76,10 @@ class LinkKind(StrEnum):
     CONTRACT_ITEM = "contract_item"
     """`{prime contract number}/{code}` (an added contract's: `{number}/{contract}/{code}`)
     <-> the Sage contract item code its SOV line was imported from"""
+    LUMP_SUM_ITEM = "lump_sum_item"
+    """the prime contract's number <-> the one Sage contract item (a Quickbill job's one
+    worksheet code) its PCCOs roll up into, when Procore controls the SOV (seeds/000 3a, 3e):
+    the code Sage has, as the import read it"""
 
 
 COMPANY_KINDS = frozenset({LinkKind.VENDOR})
@@ -268,12 +272,15 @@ def _prime_contract_need(item: PrimeContractChangeOrder, settings: ProjectSettin
     )
 
 
-def contract_items_named(item: PrimeContractChangeOrder, settings: ProjectSettings) -> list[str]:
+def contract_items_named(
+    item: PrimeContractChangeOrder, settings: ProjectSettings, lump_sum_item: str | None = None
+) -> list[str]:
     """The Sage contract item codes the PCCO's lines change: each existing line's, or in
-    lump-sum mode the one item Sage hears the rolled-up amount on. A new line names none (its
-    code is the approver's, at accept)."""
+    lump-sum mode the one item Sage hears the rolled-up amount on (`lump_sum_item`, the code
+    the import read from Sage; see `lump_sum_item_of`). A new line names none (its code is the
+    approver's, at accept)."""
     if pcco_export.lump_sum(settings):
-        return [settings.lump_sum_contract_item]
+        return [lump_sum_item or settings.lump_sum_contract_item]
     codes = [line.contract_item for line in item.sov if line.contract_item]
     return list(dict.fromkeys(codes))
 
@@ -380,7 +387,11 @@ def resolve(item: ItemBase, settings: ProjectSettings, lookup: Lookup) -> Resolu
         else:
             result.broken.append(f"{need.rule} Not synced: {need.what}.")
     if isinstance(item, PrimeContractChangeOrder) and "contract" in result.ids:
-        result.broken += _contract_items(item, settings, result.ids["contract"], lookup)
+        code = None
+        if pcco_export.lump_sum(settings):
+            code = lump_sum_item_of(item, result.ids["contract"], lookup, settings)
+            result.ids["contract_item"] = code
+        result.broken += _contract_items(item, settings, result.ids["contract"], lookup, code)
     for forbidden in must_not_be_synced(item):
         held = lookup(forbidden.kind, forbidden.procore)
         if held:
@@ -397,18 +408,39 @@ def _added_contract(need: Need, lookup: Lookup) -> str | None:
     return need.given if lookup(need.kind, f"{need.procore}/{need.given}") == need.given else None
 
 
+def _contract_prefix(item: PrimeContractChangeOrder, contract: str, lookup: Lookup) -> str:
+    """The name the import gave `contract` inside the PCCO's prime contract (`imported_by`)."""
+    number = item.prime_contract.number
+    first = lookup(LinkKind.PRIME_CONTRACT, number)
+    return number if contract == first else f"{number}/{contract}"
+
+
+def lump_sum_item_of(
+    item: PrimeContractChangeOrder, contract: str, lookup: Lookup, settings: ProjectSettings
+) -> str:
+    """The Sage contract item a lump-sum PCCO rolls up into: the one the prime contract's
+    import read from Sage (its `lump_sum_item` link), never assumed. A prime contract imported
+    before the import wrote that link falls back to the settings' `lump_sum_contract_item`,
+    which `_contract_items` still checks against the contract items the import linked."""
+    found = lookup(LinkKind.LUMP_SUM_ITEM, _contract_prefix(item, contract, lookup))
+    return found or settings.lump_sum_contract_item
+
+
 def _contract_items(
-    item: PrimeContractChangeOrder, settings: ProjectSettings, contract: str, lookup: Lookup
+    item: PrimeContractChangeOrder,
+    settings: ProjectSettings,
+    contract: str,
+    lookup: Lookup,
+    lump_sum_item: str | None = None,
 ) -> list[str]:
     """The contract items the PCCO names, against the ones its prime contract's import
     linked: not imported -> the rule, naming the item; a code the registry holds as another
     Sage item -> both named."""
     number = item.prime_contract.number
-    first = lookup(LinkKind.PRIME_CONTRACT, number)
-    prefix = number if contract == first else f"{number}/{contract}"
+    prefix = _contract_prefix(item, contract, lookup)
     rule = CONTRACT_ITEM_RULE.format(project=settings.project, contract=contract)
     broken: list[str] = []
-    for code in contract_items_named(item, settings):
+    for code in contract_items_named(item, settings, lump_sum_item):
         what = f"contract item {code} of prime contract {number}"
         linked = lookup(LinkKind.CONTRACT_ITEM, f"{prefix}/{code}")
         if linked is None:
@@ -436,6 +468,8 @@ def resolved(
     if isinstance(item, PrimeContractChangeOrder) and "contract" in ids:
         prime = item.prime_contract.model_copy(update={"sage_contract_id": ids["contract"]})
         item = item.model_copy(update={"prime_contract": prime})
+    if "contract_item" in ids:  # lump-sum: the one item Sage has, as its import read it
+        settings = settings.model_copy(update={"lump_sum_contract_item": ids["contract_item"]})
     return item, settings
 
 
@@ -538,6 +572,8 @@ def imported_by(prime: PrimeContract, item: str, at: datetime) -> list[Link]:
             link(LinkKind.CONTRACT_ITEM, f"{name}/{line.code}", line.code)
             for line in sov_items(contract)
         ]
+        if prime.sov_controlled_by is SovControl.PROCORE:
+            made.append(link(LinkKind.LUMP_SUM_ITEM, name, lump_sum_item(contract)))
     return made
 
 

@@ -194,6 +194,19 @@ def sov_items(contract: SageContract) -> list[SovItem]:
     ]
 
 
+def lump_sum_item(contract: SageContract) -> str:
+    """The code of the one contract item Sage holds for a lump-sum contract (seeds/000 3a:
+    "add only one contract item with the contract value"; a Quickbill job's one worksheet
+    code): where its PCCOs' rolled-up amounts go (3e), read from Sage, never assumed."""
+    lines = sov_items(contract)
+    if len(lines) != 1:
+        raise ImportRefused(
+            f"contract {contract.contract_id} has {len(lines)} contract items: a lump-sum "
+            "contract holds one"
+        )
+    return lines[0].code
+
+
 def content(contract: SageContract) -> tuple[object, ...]:
     """What an import brings in: a re-import with the same content has nothing new."""
     return (
@@ -405,6 +418,59 @@ def has_news(prime: PrimeContract, contract: SageContract) -> bool:
 # --- lump-sum mode ---
 
 
+class ProcoreContract(BaseModel):
+    """A prime contract that already exists in Procore (seeds/000 3c), as the project team
+    keeps it: its number, title and SOV. `link` joins it to its Sage contract."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._#-]{0,39}$")
+    title: str = Field(default="", max_length=200)
+    sov: list[SovItem] = Field(default_factory=list, max_length=500)
+
+
+def link_existing(
+    settings: ProjectSettings, contract: SageContract, existing: ProcoreContract, today: date
+) -> PrimeContract:
+    """3c "If Prime contract already exists in Procore, then user can easily link the existing
+    Sage contract", and 3c.i "This process would verify the Procore Prime Contract does not
+    exceed what is currently shown in Sage": the import's guards, then the Procore SOV total
+    against Sage's revised total. The Procore number, title and SOV stay as they are; Sage
+    gives the contract value."""
+    check_contract(settings, contract)
+    if SovControl(settings.sov_controlled_by) is not SovControl.PROCORE:
+        raise ImportRefused(
+            f"the SOV of project {settings.project} is controlled by Sage: linking an existing "
+            "Procore prime contract is the lump-sum mode's (seeds/000 3c); import the Sage "
+            "contract instead (its contract items become the SOV)"
+        )
+    check_lines(existing.sov)
+    total = sum((line.amount for line in existing.sov), Decimal(0))
+    limit = contract.revised_total
+    if total > limit:
+        raise ImportRefused(
+            f"prime contract {existing.number} cannot be linked: its SOV total {money(total)} "
+            f"exceeds what Sage shows for contract {contract.contract_id}, revised total "
+            f"{money(limit)}, by {money(total - limit)}"
+        )
+    return PrimeContract(
+        project=settings.project,
+        header=Header(
+            number=existing.number,
+            title=existing.title,
+            description=existing.title,
+            status=contract.status,
+            contract_start_date=contract.work_started,
+            actual_completion_date=contract.work_completed,
+            date_created=today,
+        ),
+        sov_controlled_by=SovControl.PROCORE,
+        imported={contract.contract_id: contract},
+        latest={contract.contract_id: contract},
+        sov=list(existing.sov),
+    )
+
+
 class SovEdit(BaseModel):
     """The detailed SOV a project team keeps when Procore controls it."""
 
@@ -421,13 +487,7 @@ def check_sov_edit(settings: ProjectSettings, prime: PrimeContract, edit: SovEdi
             "the SOV of this prime contract is controlled by Sage: change the contract items in "
             "Sage and reimport"
         )
-    codes = [line.code for line in edit.lines]
-    twice = sorted({c for c in codes if codes.count(c) > 1})
-    if twice:
-        raise ImportRefused(f"each SOV line needs its own code ({', '.join(twice)} twice)")
-    negative = [line.code for line in edit.lines if line.amount < 0]
-    if negative:
-        raise ImportRefused(f"SOV line {', '.join(negative)}: the amount can't be negative")
+    check_lines(edit.lines)
     total = sum((line.amount for line in edit.lines), Decimal(0))
     limit = prime.sage_revised_total
     if total > limit:
@@ -436,6 +496,17 @@ def check_sov_edit(settings: ProjectSettings, prime: PrimeContract, edit: SovEdi
             f"{money(limit)} (original {money(prime.sage_original_total)}, revised "
             f"{money(limit)}) by {money(total - limit)}"
         )
+
+
+def check_lines(lines: list[SovItem]) -> None:
+    """An SOV the team keeps: each line its own code, no negative amount."""
+    codes = [line.code for line in lines]
+    twice = sorted({c for c in codes if codes.count(c) > 1})
+    if twice:
+        raise ImportRefused(f"each SOV line needs its own code ({', '.join(twice)} twice)")
+    negative = [line.code for line in lines if line.amount < 0]
+    if negative:
+        raise ImportRefused(f"SOV line {', '.join(negative)}: the amount can't be negative")
 
 
 def authorize_sov(settings: ProjectSettings, actor: str) -> None:

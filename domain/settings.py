@@ -109,7 +109,9 @@ class ProjectSettings(BaseModel):
     )
     lump_sum_contract_item: SageCode = Field(
         default="001",
-        description="In 'procore' mode: the one Sage contract item carrying the contract value.",
+        description="In 'procore' mode, only for a prime contract imported before its import "
+        "recorded Sage's one contract item (the registry's lump_sum_item link): a PCCO rolls up "
+        "into the item the import read from Sage, never into this default.",
     )
     commitment_sage_id_from_contract_number: bool = Field(
         default=True,

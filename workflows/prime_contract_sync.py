@@ -17,6 +17,12 @@ then what `settings` took): the first import is open to ERP Standard or Admin, a
 demand, `sync`, or the sync schedule) needs Admin on the ERP Integrations tool AND on the Prime
 Contracts tool (seeds/001, seeds/003). New settings arrive only through the `settings` update
 or signal, from an ERP Admin of the held roster, signed when that roster gives them a key.
+
+Lump-sum mode (seeds/000): `link` joins a prime contract Procore already has to this Sage
+contract (3c, the first import's authority, refused above Sage's revised total), and the
+workflow holds the pay applications (3d): `pay_app_create` reads Sage's revised total and
+refuses until the SOV equals it, a draft re-takes the SOV (`pay_app_resync`) or is deleted
+(domain/pay_applications.py decides; Admin on the Prime Contracts tool of the held roster).
 """
 
 from __future__ import annotations
@@ -34,10 +40,16 @@ with workflow.unsafe.imports_passed_through():
     from contract import search_attributes as sa
     from contract.links import MADE_LINKS_QUERY, LinkNote, LinksMade, UnlinkNote
     from contract.prime_contract_sync import (
+        LINK_UPDATE,
         NO_SUCH_CONTRACT,
+        PAY_APP_CREATE,
+        PAY_APP_DELETE,
+        PAY_APP_RESYNC,
+        PAY_APP_SUBMIT,
         REFUSED,
         WORKFLOW_TYPE,
         ImportRequest,
+        LinkRequest,
         SyncStart,
         SyncStatus,
     )
@@ -50,10 +62,12 @@ with workflow.unsafe.imports_passed_through():
         SyncSignal,
     )
     from domain import links
+    from domain import pay_applications as pay
     from domain import prime_contract as pc
     from domain.commands import SettingsRequest
     from domain.export_plan import SageCall
     from domain.permissions import ErpAction, authorize_erp_action, authorize_new_roster
+    from domain.refusal import Refusal
     from domain.sage_paths import sage_path, sage_search_path
     from domain.settings import ProjectSettings
     from domain.signing import Signature
@@ -86,6 +100,7 @@ class PrimeContractSync:
         self._audit = list(start.audit)
         self._schedule_actor = start.schedule_actor
         self._nonces = dict(start.nonces)
+        self._pay_apps = list(start.pay_applications)
         self._closed = False
         self._lock = asyncio.Lock()
 
@@ -106,6 +121,7 @@ class PrimeContractSync:
                 audit=self._audit,
                 schedule_actor=self._schedule_actor,
                 nonces=self._nonces,
+                pay_applications=self._pay_apps,
             )
         )
 
@@ -121,6 +137,7 @@ class PrimeContractSync:
             prime=self._prime,
             readiness=pc.readiness(self._prime) if self._prime else None,
             audit=self._audit,
+            pay_applications=self._pay_apps,
         )
 
     @workflow.query(name=MADE_LINKS_QUERY)
@@ -191,6 +208,37 @@ class PrimeContractSync:
         if not request.contract:
             raise pc.ImportRefused("name the Sage contract to add")
 
+    @workflow.update(name=LINK_UPDATE)
+    async def link_existing(self, request: LinkRequest) -> SyncStatus:
+        """seeds/000 3c: the Procore prime contract exists already; link it to this Sage
+        contract, refused (3c.i) when its SOV exceeds what Sage shows. The first import's
+        authority; refused, nothing is linked and the workflow ends as a refused import does."""
+        async with self._lock:
+            try:
+                found = await self._search(self._contract)
+                contract = pc.choose(self._settings, self._contract, found)
+                prime = pc.link_existing(
+                    self._settings, contract, request.prime, workflow.now().date()
+                )
+                await self._link(contract)
+                self._prime = prime
+            except (pc.ImportRefused, LookupError) as err:
+                self._closed = True
+                raise self._refusal(request.actor, "link", err) from None
+            self._record(
+                request.actor,
+                "link",
+                f"linked Procore prime contract {request.prime.number} to "
+                f"{self._summary(contract)}",
+            )
+            await self._write_links(None, request.actor)
+            self._publish()
+            return self.status()
+
+    @link_existing.validator
+    def _validate_link(self, request: LinkRequest) -> None:
+        self._validate_import(ImportRequest(actor=request.actor))
+
     @workflow.update
     async def reimport(self, request: ImportRequest) -> SyncStatus:
         async with self._lock:
@@ -229,9 +277,8 @@ class PrimeContractSync:
     async def readiness(self, actor: str) -> pc.Readiness:
         """Sage's revised total at this point in time, against the SOV total."""
         async with self._lock:
+            await self._see_sage()
             assert self._prime is not None
-            for contract in await self._fetch_imported():
-                self._prime = pc.seen(self._prime, contract)
             answer = pc.readiness(self._prime)
             self._record(actor, "readiness", answer.message)
             return answer
@@ -240,6 +287,111 @@ class PrimeContractSync:
     def _validate_readiness(self, actor: str) -> None:
         pc.authorize_readiness(self._settings, actor)
         self._require_imported()
+
+    # --- pay applications (seeds/000 3d and its validation notes; domain/pay_applications.py) ---
+
+    @workflow.update(name=PAY_APP_CREATE)
+    async def pay_app_create(self, request: pay.PayApplicationRequest) -> SyncStatus:
+        """Validation 1: Sage's revised total is read now; the SOV must equal it."""
+        async with self._lock:
+            assert self._prime is not None
+            try:  # again under the lock: a repeated create waited for the first one
+                pay.check_create(self._settings, self._prime, self._pay_apps, request.actor)
+                await self._see_sage()
+                self._pay_apps = pay.create(
+                    self._prime, self._pay_apps, request.actor, workflow.now()
+                )
+            except (Refusal, LookupError) as err:
+                raise self._refusal(request.actor, "pay_app_create", err) from None
+            made = self._pay_apps[-1]
+            self._record(
+                request.actor,
+                "pay_app_create",
+                f"pay application #{made.number}: draft of {len(made.sov)} SOV line(s), total "
+                f"{pc.money(made.total)}",
+            )
+            return self.status()
+
+    @pay_app_create.validator
+    def _validate_pay_app_create(self, request: pay.PayApplicationRequest) -> None:
+        self._require_imported()
+        assert self._prime is not None
+        pay.check_create(self._settings, self._prime, self._pay_apps, request.actor)
+
+    @workflow.update(name=PAY_APP_RESYNC)
+    async def pay_app_resync(self, request: pay.PayApplicationRequest) -> SyncStatus:
+        """Validation 2: a draft re-takes the SOV, checked against Sage's revised total now."""
+        async with self._lock:
+            assert self._prime is not None
+            try:
+                self._check_draft(request, "resync")
+                await self._see_sage()
+                self._pay_apps = pay.resync(
+                    self._prime, self._pay_apps, request.number, request.actor, workflow.now()
+                )
+            except (Refusal, LookupError) as err:
+                raise self._refusal(request.actor, "pay_app_resync", err) from None
+            taken = next(p for p in self._pay_apps if p.number == request.number)
+            self._record(
+                request.actor,
+                "pay_app_resync",
+                f"pay application #{taken.number} took the SOV again: {len(taken.sov)} "
+                f"line(s), total {pc.money(taken.total)}",
+            )
+            return self.status()
+
+    @pay_app_resync.validator
+    def _validate_pay_app_resync(self, request: pay.PayApplicationRequest) -> None:
+        self._check_draft(request, "resync")
+
+    @workflow.update(name=PAY_APP_DELETE)
+    async def pay_app_delete(self, request: pay.PayApplicationRequest) -> SyncStatus:
+        async with self._lock:
+            try:
+                self._check_draft(request, "delete")
+                self._pay_apps = pay.delete(self._pay_apps, request.number)
+            except Refusal as err:
+                raise self._refusal(request.actor, "pay_app_delete", err) from None
+            self._record(
+                request.actor, "pay_app_delete", f"pay application #{request.number} deleted"
+            )
+            return self.status()
+
+    @pay_app_delete.validator
+    def _validate_pay_app_delete(self, request: pay.PayApplicationRequest) -> None:
+        self._check_draft(request, "delete")
+
+    @workflow.update(name=PAY_APP_SUBMIT)
+    async def pay_app_submit(self, request: pay.PayApplicationRequest) -> SyncStatus:
+        async with self._lock:
+            try:
+                self._check_draft(request, "submit")
+                self._pay_apps = pay.submit(self._pay_apps, request.number)
+            except Refusal as err:
+                raise self._refusal(request.actor, "pay_app_submit", err) from None
+            self._record(
+                request.actor,
+                "pay_app_submit",
+                f"pay application #{request.number} submitted: under review, its SOV fixed",
+            )
+            return self.status()
+
+    @pay_app_submit.validator
+    def _validate_pay_app_submit(self, request: pay.PayApplicationRequest) -> None:
+        self._check_draft(request, "submit")
+
+    def _check_draft(self, request: pay.PayApplicationRequest, action: str) -> None:
+        self._require_imported()
+        assert self._prime is not None
+        pay.check_draft_command(
+            self._settings, self._prime, self._pay_apps, request.actor, request.number, action
+        )
+
+    async def _see_sage(self) -> None:
+        """Sage's figures at this point in time (the pay application's back check)."""
+        assert self._prime is not None
+        for contract in await self._fetch_imported():
+            self._prime = pc.seen(self._prime, contract)
 
     @workflow.update(name="sync")
     async def sync(self, actor: str) -> str:

@@ -140,7 +140,9 @@ def plan(
     schedule value changes.
 
     With the SOV controlled by Procore no contract item is created: one schedule value change
-    carries the PCCO's rolled-up amount to the single lump-sum contract item."""
+    carries the PCCO's rolled-up amount to the single lump-sum contract item: the one its
+    prime contract's import read from Sage, resolved at send (domain/links.py `lump_sum_item_of`)
+    into `settings.lump_sum_contract_item`."""
     job = synced_job(settings)
     contract = item.prime_contract.sage_contract_id
     if not contract:  # resolved at send from the link registry (domain/links.py)

@@ -447,7 +447,8 @@ def test_lump_sum_links_sages_one_item_whatever_sov_the_team_keeps():
     team = [pc.SovItem(code="A", amount=Decimal(60)), pc.SovItem(code="B", amount=Decimal(40))]
     prime = prime.model_copy(update={"sov": team})
     assert pairs(links.imported_by(prime, PRIME, AT))[1:] == [
-        ("contract_item", "2001-PC/001", "001")
+        ("contract_item", "2001-PC/001", "001"),
+        ("lump_sum_item", "2001-PC", "001"),
     ]
 
 

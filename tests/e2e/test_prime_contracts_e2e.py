@@ -40,6 +40,7 @@ def test_lump_sum_import_pcco_change_in_sage_and_reimport(stack: Stack, tmp_path
     synced = links(stack, "P-1005", {})
     assert synced["prime_contract:2001-PC"] == "2001-PC"
     assert synced["contract_item:2001-PC/001"] == "001"
+    assert synced["lump_sum_item:2001-PC"] == "001"  # Sage's one item: where PCCOs roll up
 
     # the project team keeps the detailed SOV; never above the Sage total
     too_much = tmp_path / "too-much.json"
@@ -74,6 +75,10 @@ def test_lump_sum_import_pcco_change_in_sage_and_reimport(stack: Stack, tmp_path
     )
     ready = stack.starter("prime-contract", "readiness", "P-1005", "2001-PC", "--as", PM)
     assert ready.returncode == 0 and "equals the Sage revised total" in ready.stdout
+    # seeds/000 3d: a pay application takes the SOV; a repeated create makes no second one
+    pay_app = ("pay-app", "create", "P-1005", "2001-PC", "--as", PM)
+    assert "pay application #1: draft of 2 SOV line(s)" in ok(stack.starter(*pay_app))
+    refused(stack.starter(*pay_app), "pay application #1 is still a draft")
 
     # a PCCO in lump-sum mode: Sage hears only the rolled-up amount, on contract item 001
     data = pcco_data(
@@ -119,6 +124,14 @@ def test_lump_sum_import_pcco_change_in_sage_and_reimport(stack: Stack, tmp_path
     not_ready = stack.starter("prime-contract", "readiness", "P-1005", "2001-PC", "--as", PM)
     refused(not_ready)
     assert "is 20,000.00 below the Sage revised total 4,820,000.00" in not_ready.stdout
+    # validation 2: the draft re-takes the SOV only once it matches Sage's revised total again
+    refused(
+        stack.starter("pay-app", "resync", "P-1005", "2001-PC", "1", "--as", PM),
+        "resync of pay application #1 refused",
+        "20,000.00 below the Sage revised total 4,820,000.00",
+    )
+    listed = json.loads(ok(stack.starter("pay-app", "list", "P-1005", "2001-PC", "--json")))
+    assert [(p["number"], p["status"]) for p in listed["pay_applications"]] == [(1, "draft")]
 
     # nothing new in Sage yet: the seed's reason
     refused(
