@@ -24,7 +24,7 @@ from datetime import date
 from decimal import Decimal
 
 from domain.export_plan import ExportStep, SageCall
-from domain.items import BudgetLine, BudgetModificationLine
+from domain.items import Budget, BudgetLine, BudgetModification, BudgetModificationLine, ItemBase
 from domain.settings import ProjectSettings
 
 COST_FORECAST_PATCH = "cost-forecast-misc-worksheets"
@@ -163,3 +163,10 @@ def forecast_lines(lines: Sequence[_Line]) -> list[str]:
             f"{TITLES[MISC_WORKSHEET_2]} {FTC_DESCRIPTION} ${ftc:,.2f}"
         )
     return shown
+
+
+def forecast_of(item: ItemBase) -> list[str]:
+    """The forecast lines of a budget or a budget modification (`status`); none for others."""
+    if isinstance(item, Budget | BudgetModification):
+        return forecast_lines(item.lines)
+    return []
