@@ -58,6 +58,11 @@ def print_status(status: ItemStatus, as_json: bool) -> None:
     out(f"  next: {status.next_action}")
     for warning in status.warnings:
         out(f"  warning: {warning}")
+    if status.forecast:  # issue 18: seeds/004 Cost Forecast Data
+        off = "not exported: the project's Export Forecast Amounts is off"
+        out(f"  cost forecast ({'exported with the item' if status.exports_forecast else off}):")
+        for line in status.forecast:
+            out(f"    {line}")
     if status.export_fields:
         out("  export fields: " + ", ".join(f"{k}={v}" for k, v in status.export_fields.items()))
     if status.sage_ids:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -253,10 +253,58 @@ class Company(ItemBase):
     )
 
 
-class BudgetLine(BaseModel):
-    """One budget line item. Units are Procore's own: the Sage sync is amount-based only."""
+FORECAST_MAX = Decimal("999999999999.99")
+"""The largest forecast amount taken: cents stay exact in the JSON number Sage receives."""
+
+ForecastAmount = Annotated[
+    Decimal,
+    Field(
+        ge=0,
+        le=FORECAST_MAX,
+        decimal_places=2,
+        description="Dollars and cents; a cost still to come or a total cost, never below zero",
+    ),
+]
+"""Estimated Cost at Completion or Forecast to Complete of a budget line item (seeds/004 "Cost
+Forecast Data"). The seed gives no sign rule; a cost forecast below zero has no meaning in the
+Budget tool's columns, so a careless minus sign is refused at file load, not sent to Sage."""
+
+
+class ForecastAmounts(BaseModel):
+    """The Budget tool's forecast of one budget line item: exported as Misc Worksheet 1 and 2
+    transactions when the project exports forecast amounts (domain/cost_forecast.py)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    estimated_cost_at_completion: ForecastAmount | None = Field(
+        default=None, description="Budget column 'Estimated Cost at Completion'"
+    )
+    forecast_to_complete: ForecastAmount | None = Field(
+        default=None, description="Budget column 'Forecast to Complete'"
+    )
+    sub_job: SageCode | None = Field(
+        default=None,
+        description="The Sage extra (Procore: Sage Sub Job ID) of the line item, if any: the "
+        "Extra of its forecast transactions",
+    )
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> ForecastAmounts:
+        given = (self.estimated_cost_at_completion, self.forecast_to_complete)
+        if given.count(None) == 1:
+            raise ValueError(
+                "give both estimated_cost_at_completion and forecast_to_complete, or neither: "
+                "Sage receives the two as a pair (Misc Worksheet 1 and 2)"
+            )
+        return self
+
+    @property
+    def has_forecast(self) -> bool:
+        return self.estimated_cost_at_completion is not None
+
+
+class BudgetLine(ForecastAmounts):
+    """One budget line item. Units are Procore's own: the Sage sync is amount-based only."""
 
     cost_code: str = Field(min_length=1, max_length=40)
     category: str = Field(min_length=1, max_length=20)
@@ -279,10 +327,9 @@ class Budget(ItemBase):
         return sum((line.original_budget for line in self.lines), Decimal(0))
 
 
-class BudgetModificationLine(BaseModel):
-    """Money moved out of (`from`) or into (`to`) one budget line item."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class BudgetModificationLine(ForecastAmounts):
+    """Money moved out of (`from`) or into (`to`) one budget line item, with that line item's
+    forecast after the change (optional)."""
 
     direction: Literal["from", "to"]
     cost_code: str = Field(min_length=1, max_length=40)

@@ -126,6 +126,15 @@ class ProjectSettings(BaseModel):
         "sent as a single line per commitment line item; off ('can be turned off on "
         "request'): every invoice line is its own AP distribution.",
     )
+    export_forecast_amounts: bool = Field(
+        default=False,
+        description="seeds/004 Cost Forecast Data: 'Export Forecast Amounts' (ERP Settings in "
+        "the project Budget Configuration Settings), an optional setting, off unless enabled: "
+        "each budget line item's Estimated Cost at Complete and Forecast to Complete go to Sage "
+        "300 CRE® as Misc Worksheet 1 and 2 transactions whenever a budget or a budget "
+        "modification is exported (domain/cost_forecast.py). Changed only by `settings apply` "
+        "from an ERP Admin.",
+    )
 
     @field_validator("direct_export")
     @classmethod
@@ -153,6 +162,11 @@ class ProjectSettings(BaseModel):
             raise ValueError(
                 "erp is sage100 but sage_company is not set: name the Sage 100 Contractor® "
                 "company the project's job lives in"
+            )
+        if self.erp is Erp.SAGE100 and self.export_forecast_amounts:
+            raise ValueError(
+                "erp is sage100 but export_forecast_amounts is on: cost forecast data (Misc "
+                "Worksheet 1 and 2) is a Sage 300 CRE® export (seeds/004 Cost Forecast Data)"
             )
         erp = PROFILES[self.erp]
         if self.sov_controlled_by == "procore" and not erp.has(Capability.PRIME_CONTRACT_IMPORT):

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field, computed_field, field_validator
 
 from domain.approval import Approval
+from domain.cost_forecast import forecast_of
 from domain.duplicates import Duplicate
 from domain.errors import SageError
 from domain.export_plan import LeftoverUndo, Posting
@@ -160,6 +161,9 @@ class ItemStatus(BaseModel):
     links: dict[str, str] = Field(default_factory=dict)
     """What the item leans on, resolved against the link registry at send: 'job', 'vendor',
     'commitment' -> the Sage ID (issue 16)."""
+    exports_forecast: bool = False
+    """The project exports forecast amounts (`export_forecast_amounts`, seeds/004 Cost Forecast
+    Data) in the settings the item holds (issue 18)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -201,6 +205,16 @@ class ItemStatus(BaseModel):
         except InvalidItem:  # an item this version cannot read: nothing to warn about
             return []
         return kind_of(item).warnings(item)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def forecast(self) -> list[str]:
+        """A budget's or a modification's cost forecast, one line per budget line item: what
+        Misc Worksheet 1 and 2 receive when the project exports forecast amounts."""
+        try:
+            return forecast_of(parse_item(self.item))
+        except InvalidItem:
+            return []
 
     def details(self, summary: str) -> str:
         """The UI's current details (markdown): state, next action, last error, Sage IDs."""

@@ -30,6 +30,7 @@ from sage_mock.routes import (
     job_setup,
     jobs,
     master_data,
+    misc_worksheets,
     prime_contract_import,
     prime_contracts,
     vendors,
@@ -55,6 +56,7 @@ ROUTERS = (
     job_costs.router,
     companies.router,
     job_setup.router,
+    misc_worksheets.router,
 )
 
 

@@ -378,6 +378,7 @@ class ItemWorkflow:
             audit=self._audit,
             duplicate=self._duplicate,
             links=self._links,
+            exports_forecast=self._settings.export_forecast_amounts,
         )
 
     # --- commands as updates (validated) ---

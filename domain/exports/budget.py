@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.cost_forecast import forecast_rule, forecast_steps
 from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
 from domain.exports.jobs import cost_code_refresh, job_rule, synced_job
 from domain.items import Budget
@@ -60,7 +61,7 @@ def prerequisites(item: Budget, settings: ProjectSettings) -> list[str]:
         broken.append(LOCK_RULE)
     if not item.lines:
         broken.append(LINES_RULE)
-    return broken
+    return broken + forecast_rule(item.lines, settings)
 
 
 def default_fields(item: Budget) -> dict[str, str]:
@@ -75,7 +76,9 @@ def plan(
     item: Budget, settings: ProjectSettings, fields: dict[str, str], today: date
 ) -> ExportPlan:
     """Two calls: the cost code refresh, then the original estimate per cost code and category
-    (amounts only: the budget sync does not carry units), posted by a person in Sage."""
+    (amounts only: the budget sync does not carry units), posted by a person in Sage; a third
+    when the project exports forecast amounts: the lines' Misc Worksheet 1 and 2 transactions
+    (domain/cost_forecast.py)."""
     job = synced_job(settings)
     lines = [(line.cost_code, line.category) for line in item.lines]
     refresh = cost_code_refresh(job, lines, "budget", COST_CODE_REFRESH)
@@ -98,4 +101,5 @@ def plan(
         remember={"estimate_id": "estimate_id"},
         batch="batch_id",
     )
-    return ExportPlan(steps=[refresh, create], posting=Posting.MANUAL)
+    forecast = forecast_steps(job, item.lines, settings, today, f"budget {item.number}")
+    return ExportPlan(steps=[refresh, create, *forecast], posting=Posting.MANUAL)

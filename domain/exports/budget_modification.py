@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.cost_forecast import forecast_rule, forecast_steps
 from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
 from domain.exports.jobs import cost_code_refresh, job_rule, synced_job
 from domain.items import BudgetModification
@@ -47,7 +48,7 @@ def prerequisites(item: BudgetModification, settings: ProjectSettings) -> list[s
         for n, line in enumerate(item.lines, start=1)
         if "?" in line.cost_code or "?" in line.category
     ]
-    return broken
+    return broken + forecast_rule(item.lines, settings)
 
 
 def warnings(item: BudgetModification) -> list[str]:
@@ -75,7 +76,9 @@ def plan(
     item: BudgetModification, settings: ProjectSettings, fields: dict[str, str], today: date
 ) -> ExportPlan:
     """One call: the job header and a signed transfer amount per line ('from' lines take
-    money out, 'to' lines put it in), dated the day of export, posted by a person."""
+    money out, 'to' lines put it in), dated the day of export, posted by a person; then, when
+    the project exports forecast amounts, the line items' Misc Worksheet 1 and 2 transactions
+    (domain/cost_forecast.py)."""
     job = synced_job(settings)
     body = {
         "job_id": job,
@@ -106,7 +109,9 @@ def plan(
     )
     lines = [(line.cost_code, line.category) for line in item.lines]
     refresh = cost_code_refresh(job, lines, "budget modification", COST_CODE_REFRESH)
-    return ExportPlan(steps=[refresh, create], posting=Posting.MANUAL)
+    what = f"budget modification {item.number}"
+    forecast = forecast_steps(job, item.lines, settings, today, what)
+    return ExportPlan(steps=[refresh, create, *forecast], posting=Posting.MANUAL)
 
 
 COST_CODE_REFRESH = "budget_modification-cost-code-refresh"

@@ -26,6 +26,7 @@ from sage_mock.records import (
     job_cost_changes,
     job_cost_transactions,
     master_data,
+    misc_worksheets,
     vendor_insurance,
     vendors,
 )
@@ -53,6 +54,7 @@ RECORD_KINDS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "gl_periods": gl_periods.list_all,
     "job_cost_transactions": job_cost_transactions.list_all,
     "vendor_insurance": vendor_insurance.list_all,
+    "misc_worksheet_transactions": misc_worksheets.list_all,
 }
 """Every kind `GET /admin/records/{kind}` can list; a new kind adds one line."""
 
@@ -64,6 +66,7 @@ LIVE_COUNTS: dict[str, Callable[..., int]] = {
     "estimate_changes": partial(job_cost_changes.count_live, kind="estimate_change"),
     "schedule_value_changes": partial(job_cost_changes.count_live, kind="schedule_value_change"),
     "ap_invoices": ap_invoices.count_live,
+    "misc_worksheet_transactions": misc_worksheets.count,
 }
 """Transaction kinds counted in `GET /admin/stats`."""
 

@@ -39,6 +39,8 @@ BUDGET_FROM_SAGE = "P-1094"
 estimate, which no other test may lock), its budget set up in Sage."""
 SAGE100 = "P-3092"
 """Sage 100 Contractor® job 3002 (Elm Park Townhomes), imported by this module."""
+FORECAST = "P-1095"
+"""Job 1003 (Northgate School) with Export Forecast Amounts on (seeds/004 Cost Forecast Data)."""
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +64,11 @@ def projects_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from_sage = copy.deepcopy(data["projects"]["P-1001"])
     from_sage.update(project=BUDGET_FROM_SAGE, name="Harbor Point Offices", sage_job_id="1094")
     data["projects"][BUDGET_FROM_SAGE] = from_sage
+    forecast = copy.deepcopy(data["projects"]["P-1001"])
+    forecast.update(
+        project=FORECAST, name="Northgate School", sage_job_id="1003", export_forecast_amounts=True
+    )
+    data["projects"][FORECAST] = forecast
     path.write_text(json.dumps(data, indent=2))
     return path
 
@@ -470,3 +477,73 @@ def test_a_budget_set_up_in_sage_is_imported_refreshed_and_never_exported(
     assert f"imported from Sage (estimate {estimate_id})" in refused.stderr
     kept = records(stack, "estimates", job_id="1094")
     assert [e["estimate_id"] for e in kept] == [estimate_id]  # Sage's budget, untouched
+
+
+def test_cost_forecast_amounts_become_one_misc_worksheet_1_and_2_per_line_item(
+    stack: Stack, projects_file: Path, folder: Path
+):
+    """seeds/004 Cost Forecast Data: "If enabled, the information tracked in the Procore Budget
+    for Forecast to Complete and Estimated Cost at Complete will be included in the export any
+    time an original budget amount, or budget modfications are exported"; "For each budget line
+    item, 2 transaction types (Misc worksheet1 and Misc worksheet 2) are created"."""
+
+    def transactions(job: str) -> list[tuple[str, str, str, str]]:
+        rows = records(stack, "misc_worksheet_transactions", job_id=job)
+        return [
+            (r["import_id"], r["transaction_type"], r["cost_code"], r["category"]) for r in rows
+        ]
+
+    # a careless amount in the file: refused at load, naming the file and the field
+    budget = example("budget-BUD-1001.json") | {"project": FORECAST, "number": "S-BUD-FC"}
+    hostile = json.loads(json.dumps(budget))
+    hostile["lines"][3]["estimated_cost_at_completion"] = "-1"
+    path = write(folder, hostile)
+    refused = run(stack, projects_file, "start", str(path))
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+    assert "lines.3.estimated_cost_at_completion" in refused.stderr
+    assert "greater than or equal to 0" in refused.stderr
+
+    # the valid file: the estimate, then one Misc Worksheet 1 and 2 per budget line item
+    item = send_and_accept(stack, projects_file, write(folder, budget), APPROVER)
+    exported = stack.wait_for_state(item, "exported")
+    forecast_id = exported["sage_ids"]["forecast_id"]
+    lines = [(ln["cost_code"], ln["category"]) for ln in budget["lines"]]
+    assert transactions("1003") == [
+        (forecast_id, kind, code, category)
+        for code, category in lines
+        for kind in ("misc_worksheet_1", "misc_worksheet_2")
+    ]
+    drywall = records(
+        stack, "misc_worksheet_transactions", import_id=forecast_id, cost_code="09-250"
+    )
+    assert [(r["amount"], r["description"], r["extra_id"]) for r in drywall] == [
+        (305000.0, "Estimated Cost at Complete", None),
+        (305000.0, "Forecast to Complete", None),
+    ]
+    assert len(exported["batches"]) == 2  # the estimate's and the forecast's, a person posts both
+    shown = ok(run(stack, projects_file, "status", item))
+    assert "cost forecast (exported with the item):" in shown
+    assert "09-250/M: Misc Worksheet 1 Estimated Cost at Complete $305,000.00" in shown
+
+    # a budget modification of the project: its two line items' forecasts, one import more
+    moving = example("budget_modification-BM-001.json") | {"project": FORECAST, "number": "S-BM-FC"}
+    amounts = {"estimated_cost_at_completion": "181000.00", "forecast_to_complete": "9000.00"}
+    moving["lines"] = [line | amounts for line in moving["lines"]]
+    item = send_and_accept(stack, projects_file, write(folder, moving), APPROVER)
+    second = stack.wait_for_state(item, "exported")["sage_ids"]["forecast_id"]
+    assert [t for t in transactions("1003") if t[0] == second] == [
+        (second, "misc_worksheet_1", "01-100", "L"),
+        (second, "misc_worksheet_2", "01-100", "L"),
+        (second, "misc_worksheet_1", "09-250", "M"),
+        (second, "misc_worksheet_2", "09-250", "M"),
+    ]
+
+    # the setting off (P-1001, the default): the same modification sends no forecast
+    off = moving | {"project": "P-1001", "number": "S-BM-NOFC"}
+    item = send_and_accept(stack, projects_file, write(folder, off), APPROVER)
+    done = stack.wait_for_state(item, "exported")
+    assert "forecast_id" not in done["sage_ids"]
+    assert transactions("1001") == []
+    assert "not exported: the project's Export Forecast Amounts is off" in ok(
+        run(stack, projects_file, "status", item)
+    )

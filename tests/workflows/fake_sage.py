@@ -56,6 +56,8 @@ from domain.links import LinkRegistry
 class FakeSage:
     commitments: dict[str, dict[str, Any]] = field(default_factory=dict)
     estimates: list[dict[str, Any]] = field(default_factory=list)
+    forecasts: list[dict[str, Any]] = field(default_factory=list)
+    """Misc worksheet imports (a budget's cost forecast, issue 18), as Sage kept them."""
     keys: list[str] = field(default_factory=list)
     fail_with: SageFailure | None = None
     posted: bool = True
@@ -193,6 +195,12 @@ class FakeSage:
                 record = {**body, "estimate_id": "EST-000001", "batch_id": f"B-{self.batches:06d}"}
                 self.estimates.append(record)
                 return SageAnswer(status=201, body={"estimate": record})
+            if call.path == "/v1/misc_worksheet_transactions":  # a cost forecast (issue 18)
+                self.batches += 1
+                import_id = f"MW-{len(self.forecasts) + 1:06d}"
+                record = {**body, "import_id": import_id, "batch_id": f"B-{self.batches:06d}"}
+                self.forecasts.append(record)
+                return SageAnswer(status=201, body={"misc_worksheet": record})
             code = body["commitment_id"]
             if code in self.commitments:
                 failure = SageFailure(
