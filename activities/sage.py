@@ -35,13 +35,12 @@ from contract.sage import (
     SageRequest,
 )
 from domain.errors import RETRYABLE_HTTP_STATUSES, explain
-from domain.sage_paths import sage_path, sage_path_problem
+from domain.sage_paths import INVALID_PATH, sage_path, sage_path_problem
 
 log = structlog.get_logger(__name__)
 
 NOT_POSTED_YET = "NotPostedYet"
 RATE_LIMITED = "rate_limited"
-INVALID_PATH = "invalid_path"
 
 
 class QuotaGauge:

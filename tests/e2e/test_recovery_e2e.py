@@ -538,6 +538,40 @@ def test_a_sage_that_answers_too_late_is_asked_again_and_writes_once(stack: Stac
     assert "timeout" in _failures(stack, item, pending=False)
 
 
+def test_an_id_in_sages_answer_that_would_change_a_path_is_refused_and_retry_asks_again(
+    stack: Stack, tmp_path: Path
+):
+    """invalid_path: Sage answers a commitment's create with a batch ID holding '/' and '..'
+    (mock fault `odd_answers`). The tool puts it in no path (the mock sees no call that walks
+    up or hides a '/'), undoes the commitment it wrote, and `status` says the catalogue's
+    words; the catalogue's plain retry asks Sage again and the item ends posted, one record."""
+    odd_id = "1001/../jobs"
+    unsafe_before = stack.admin("GET", "/admin/stats")["unsafe_paths"]
+    odd = {"path": "/v1/commitments", "field": "commitment.batch_id", "value": odd_id}
+    stack.admin("PUT", "/admin/faults", json={"odd_answers": [odd]})
+    item = start_direct(stack, tmp_path, "R-0801")
+    failed = failed_as_the_catalogue_says(stack, item, "invalid_path")
+    assert ascii(odd_id) in failed["last_error"]["message"]
+    assert "nothing was sent with it" in failed["last_error"]["message"]
+    assert failed["leftovers"] == []
+    written = [
+        r
+        for r in stack.admin("GET", "/admin/records/commitments")
+        if r["commitment_id"] == "R-0801"
+    ]
+    assert [r["deleted"] for r in written] == [True]  # written once, undone by the tool
+    stats = stack.admin("GET", "/admin/stats")
+    assert stats["unsafe_paths"] == unsafe_before
+    assert not [b for b in stats["batch_reads_by_batch"] if "/" in b or ".." in b]
+
+    assert "starter.py retry ITEM --as USER" in CATALOGUE["invalid_path"].commands
+    ok(stack.starter("retry", item, "--as", APPROVER))
+    done = wait_state(stack, item, "posted")
+    assert done["sage_ids"]["commitment_id"] == "R-0801" and done["last_error"] is None
+    assert len(live(stack, "commitments", "commitment_id", "R-0801")) == 1
+    assert stack.admin("GET", "/admin/stats")["unsafe_paths"] == unsafe_before
+
+
 def _failures(stack: Stack, item: str, *, pending: bool) -> list[str]:
     """The failure types `item`'s Sage calls were retried after: of the calls still pending
     (what the Temporal UI shows), or of the retried calls in its history."""
