@@ -530,6 +530,11 @@ def test_a_sage_that_answers_too_late_is_asked_again_and_writes_once(stack: Stac
     while "timeout" not in _failures(stack, item, pending=True):  # the first call timed out
         assert time.monotonic() < deadline, "the create never timed out"
         time.sleep(0.2)
+    # what the Temporal UI shows: one short failure naming the time-out, not "Failure
+    # exceeds size limit." (httpx's exception chain stays out of it)
+    [(message, size)] = _pending_failures(stack, item)
+    assert message.startswith("Sage did not answer POST /v1/commitments within"), message
+    assert size < 2048, size
     stack.admin("PUT", "/admin/faults", json={})  # Sage answers in time again
     done = wait_state(stack, item, "posted")
     assert "export_failed" not in [e["state_after"] for e in done["audit"]]
@@ -592,6 +597,23 @@ def _failures(stack: Stack, item: str, *, pending: bool) -> list[str]:
                 if (started := event.activity_task_started_event_attributes).attempt > 1
             ]
         return [kind for failure in failures for kind in _types(failure)]
+
+    return asyncio.run(read())
+
+
+def _pending_failures(stack: Stack, item: str) -> list[tuple[str, int]]:
+    """The message and serialized size of each pending Sage call's last failure."""
+
+    async def read() -> list[tuple[str, int]]:
+        client = await Client.connect(
+            stack.env["TEMPORAL_ADDRESS"], data_converter=data_converter(None)
+        )
+        described = await client.get_workflow_handle(item).describe()
+        return [
+            (a.last_failure.message, a.last_failure.ByteSize())
+            for a in described.raw_description.pending_activities
+            if a.HasField("last_failure")
+        ]
 
     return asyncio.run(read())
 
