@@ -189,7 +189,8 @@ def test_each_seed_answer_ends_in_the_catalogues_commands(stack: Stack, tmp_path
 
     # a failing Sage: retried on its own, nobody acts
     transient = "/v1/commitments"
-    refusals = [{"code": c, "path": transient, "times": 1} for c in ("server_error", "unavailable")]
+    transients = ("server_error", "unavailable", "rate_limited")
+    refusals = [{"code": c, "path": transient, "times": 1} for c in transients]
     stack.admin("PUT", "/admin/faults", json={"refusals": refusals})
     retried = start_direct(stack, tmp_path, "R-0199")
     answered(stack)
