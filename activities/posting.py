@@ -22,9 +22,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio import activity
 from temporalio.client import Client
-from temporalio.exceptions import ApplicationError
 
-from activities.sage import SageActivities, _outcome, refuse_path
+from activities.sage import SageActivities, _outcome, refuse_path, unanswered
 from contract.posting_watch import (
     BATCHES_POSTED_ACTIVITY,
     POSTED_SINCE_ACTIVITY,
@@ -139,7 +138,7 @@ class PostingActivities:
         try:
             response = await self._http.get(path, params=params, headers=headers)
         except httpx.HTTPError as err:
-            raise ApplicationError(f"Sage connection failed: {err!r}", type="timeout") from err
+            raise unanswered(err, "GET", path, self._http.timeout) from None
         self._quota.note(response.status_code, response.headers)
         return _outcome(response)
 

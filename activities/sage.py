@@ -35,13 +35,12 @@ from contract.sage import (
     SageRequest,
 )
 from domain.errors import RETRYABLE_HTTP_STATUSES, explain
-from domain.sage_paths import sage_path, sage_path_problem
+from domain.sage_paths import INVALID_PATH, sage_path, sage_path_problem
 
 log = structlog.get_logger(__name__)
 
 NOT_POSTED_YET = "NotPostedYet"
 RATE_LIMITED = "rate_limited"
-INVALID_PATH = "invalid_path"
 
 
 class QuotaGauge:
@@ -130,10 +129,8 @@ class SageActivities:
             response = await self._http.request(
                 call.method, call.path, json=call.body, headers=headers
             )
-        except httpx.TimeoutException as err:
-            raise ApplicationError(f"Sage did not answer in time: {err!r}", type="timeout") from err
         except httpx.TransportError as err:
-            raise ApplicationError(f"Sage connection failed: {err!r}", type="timeout") from err
+            raise unanswered(err, call.method, call.path, self._http.timeout) from None
         self._quota.note(response.status_code, response.headers)
         log.info(
             "sage answered",
@@ -153,7 +150,7 @@ class SageActivities:
         try:
             response = await self._http.get(path)
         except httpx.HTTPError as err:
-            raise ApplicationError(f"Sage connection failed: {err!r}", type="timeout") from err
+            raise unanswered(err, "GET", path, self._http.timeout) from None
         self._quota.note(response.status_code, response.headers)
         batch = _outcome(response)
         if not batch.get("posted"):
@@ -164,6 +161,37 @@ class SageActivities:
             )
         log.info("sage batch posted", batch_id=batch_id)
         return batch
+
+
+TIMEOUT = "timeout"
+"""The catalogue's code for a call Sage did not answer (in time, or at all): retried."""
+_SHOWN = 120
+_TIMEOUT_OF = {
+    httpx.ConnectTimeout: "connect",
+    httpx.ReadTimeout: "read",
+    httpx.WriteTimeout: "write",
+    httpx.PoolTimeout: "pool",
+}
+
+
+def unanswered(
+    err: httpx.HTTPError, method: str, path: str, timeout: httpx.Timeout
+) -> ApplicationError:
+    """A call Sage did not answer, as a short retryable failure whose words name the call and
+    the time-out. Raise it `from None`: httpx's exception chain (httpcore's, anyio's), stack
+    traces and all, exceeds Temporal's failure size limit for a retried activity, and the UI
+    then shows only "Failure exceeds size limit." instead of what happened."""
+    call = f"{method} {ascii(path[:_SHOWN])[1:-1]}"
+    kind = type(err).__name__
+    phase = next((name for cls, name in _TIMEOUT_OF.items() if isinstance(err, cls)), None)
+    if phase is not None:
+        seconds = getattr(timeout, phase, None)
+        within = f" within the {seconds:g} s {phase} timeout" if seconds else ""
+        message = f"Sage did not answer {call}{within} ({kind}); retried"
+    else:
+        said = ascii(str(err)[:_SHOWN])[1:-1]
+        message = f"Sage could not be reached for {call} ({kind}: {said}); retried"
+    return ApplicationError(message, type=TIMEOUT)
 
 
 def refuse_path(path: str, method: str) -> None:

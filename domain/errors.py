@@ -211,14 +211,21 @@ _ENTRIES: tuple[SageError, ...] = (
     _entry(
         "invalid_path",
         "The Sage path [path] is not a path of Sage's API; nothing was sent.",
-        "A Sage ID that is not a Sage code (a slash, '..', '?' or '#' in it) reached a call to "
-        "Sage; this tool refused the call before it left (ours, not the seed's).",
-        "Nothing was written. An accounting approver retries with a Sage ID of letters, "
-        "digits, '-', '.' and '_': " + RETRY_NEW_ID + "; or a tool admin corrects the item "
-        "file (" + EDIT + ", then " + RESEND + ").",
+        "A Sage ID that is not a Sage code (a slash, '..', '%', '?' or '#' in it), ours or in "
+        "Sage's answer, would have become part of a Sage path; this tool refused to send it, "
+        "and undid what the export had written (ours, not the seed's).",
+        "Nothing the export wrote is left in Sage. When the ID was in Sage's answer, an "
+        "accounting approver runs " + RETRY + ": Sage is asked again. When it was ours, an "
+        "accounting approver retries with a Sage ID of letters, digits, '-', '.' and '_': "
+        + RETRY_NEW_ID
+        + "; or a tool admin corrects the item file ("
+        + EDIT
+        + ", then "
+        + RESEND
+        + ").",
         Remedy.WAIT_FOR_PERSON,
         person=APPROVER,
-        commands=(RETRY_NEW_ID, EDIT, RESEND),
+        commands=(RETRY, RETRY_NEW_ID, EDIT, RESEND),
     ),
     _entry(
         "record_locked",

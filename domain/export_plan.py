@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.sage_codes import sage_code_problem
 from domain.sage_paths import segment
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -137,6 +138,33 @@ def dig(body: dict[str, Any], path: str) -> Any:
 def remembered(step: ExportStep, record: dict[str, Any]) -> dict[str, str]:
     found = {name: dig(record, path) for name, path in step.remember.items()}
     return {name: str(value) for name, value in found.items() if value is not None}
+
+
+def answered_id_problem(plan: ExportPlan, step: ExportStep, record: dict[str, Any]) -> str | None:
+    """Why an ID in Sage's answer to `step` must not be used, in plain words; None when every
+    one may. Sage's answers are input too: the batch ID (read at `/v1/batches/{id}` until it is
+    posted) and each remembered answer a path of the plan takes as a segment (an undo's record
+    ID) must be a Sage code (domain/sage_codes.py), so "1001/../jobs" is refused where it
+    arrives, before any path holds it (the activity's last check would refuse the call too, but
+    only once the export had gone on)."""
+    in_paths = {
+        name
+        for each in plan.steps
+        for call in (each.call, each.undo)
+        if call is not None
+        for name in _PLACEHOLDER.findall(call.path)
+    }
+    ids = {name: value for name, value in remembered(step, record).items() if name in in_paths}
+    if step.batch and (batch := dig(record, step.batch)) is not None:
+        ids["batch ID"] = str(batch)
+    for name, value in ids.items():
+        problem = sage_code_problem(value)
+        if problem is not None:
+            return (
+                f"Sage's answer to {step.name} holds a {name} this tool will not put in a Sage "
+                f"path ({problem}); nothing was sent with it"
+            )
+    return None
 
 
 def same_content(sent: dict[str, Any] | None, existing: dict[str, Any] | None) -> bool:

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
+INVALID_PATH = "invalid_path"
+"""The catalogue's code (domain/errors.py) for an ID this tool will not put in a Sage path."""
 API_PREFIX = "/v1/"
 PATH_MAX = 2048
 

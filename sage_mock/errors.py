@@ -127,6 +127,7 @@ SCRIPTED_ANSWERS: dict[str, tuple[int, str]] = {
     "cant_be_blank": (422, CANT_BE_BLANK),
     "server_error": (500, SERVER_ERROR),
     "unavailable": (503, UNAVAILABLE),
+    "rate_limited": (429, RATE_LIMITED),
     "commitment_archived": (422, "Commitment has been archived."),
     "line_modified_twice": (
         422,

@@ -5,7 +5,7 @@ A seed makes a run of decisions reproducible, so a flaky-looking test is not fla
 
 import asyncio
 import random
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +29,22 @@ class Refusal(BaseModel):
     times: int = Field(default=1, ge=1, le=1000)
 
 
+class OddAnswer(BaseModel):
+    """Sage answers the next `times` successful calls whose method is `method` and whose path
+    starts with `path` with `value` in the answer's field `field` (dotted: "commitment.batch_id"),
+    after doing the call as usual. Sage's answers are input too: an ID that holds a '/' or '..'
+    (a broken connector, a hostile proxy) must never become part of a later URL path."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["GET", "POST", "PUT", "DELETE"] = "POST"
+    path: str = Field(pattern=r"^/v1/[A-Za-z0-9_./{}-]*$", max_length=200)
+    field: str = Field(pattern=r"^[a-z_]+(\.[a-z_]+){0,3}$", max_length=100)
+    value: str = Field(max_length=200)
+    """Anything at all: the point is an ID no Sage code looks like."""
+    times: int = Field(default=1, ge=1, le=1000)
+
+
 class FaultSettings(BaseModel):
     """Shares of calls that fail, and how; all zero means a well-behaved Sage."""
 
@@ -45,6 +61,8 @@ class FaultSettings(BaseModel):
     """Share of deletes (the undo of an export step) refused: someone has the record open."""
     refusals: list[Refusal] = Field(default=[], max_length=100)
     """Sage's answers no rule of the mock reaches, scripted per method and path prefix."""
+    odd_answers: list[OddAnswer] = Field(default=[], max_length=100)
+    """Successful answers with one field changed (an ID no Sage code looks like)."""
     seed: int | None = None
 
 
@@ -71,16 +89,25 @@ class FaultInjector:
 
     def refusal(self, method: str, path: str) -> SageError | None:
         """The scripted answer for this call, if one is due (its count goes down by one)."""
-        for index, refusal in enumerate(self.settings.refusals):
-            if refusal.method == method and path.startswith(refusal.path):
-                left = refusal.times - 1
-                refusals = list(self.settings.refusals)
-                if left:
-                    refusals[index] = refusal.model_copy(update={"times": left})
+        refusal = self._take("refusals", method, path)
+        return None if refusal is None else scripted(refusal.code)
+
+    def odd_answer(self, method: str, path: str) -> OddAnswer | None:
+        """The field to change in this call's answer, if one is due (its count goes down)."""
+        return self._take("odd_answers", method, path)
+
+    def _take(self, kind: Literal["refusals", "odd_answers"], method: str, path: str) -> Any:
+        """The first scripted entry of `kind` this call matches, its count taken down by one
+        (gone at zero)."""
+        entries = list(getattr(self.settings, kind))
+        for index, entry in enumerate(entries):
+            if entry.method == method and path.startswith(entry.path):
+                if entry.times > 1:
+                    entries[index] = entry.model_copy(update={"times": entry.times - 1})
                 else:
-                    del refusals[index]
-                self.settings = self.settings.model_copy(update={"refusals": refusals})
-                return scripted(refusal.code)
+                    del entries[index]
+                self.settings = self.settings.model_copy(update={kind: entries})
+                return entry
         return None
 
     def drop_after_commit(self) -> bool:

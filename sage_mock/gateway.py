@@ -10,6 +10,7 @@ headers to every `/v1/` answer (errors included) and be able to hang up after th
 status line has gone out, which no Response object can do.
 """
 
+import json
 import time
 from typing import Any
 
@@ -37,6 +38,7 @@ from sage_mock.errors import (
     rate_limited,
     unauthorized,
 )
+from sage_mock.faults import OddAnswer
 from sage_mock.idempotency import DROP_CONNECTION
 from sage_mock.records import companies as company_records
 from sage_mock.records import counters
@@ -105,6 +107,9 @@ class SageGateway:
                 await _answer(refusal, quota.headers(), scope, receive, send)
                 return
             send_answer = _with_quota(send, quota.headers(), outcome)
+            odd = self.services.faults.odd_answer(scope.get("method", ""), scope.get("path", ""))
+            if odd is not None:
+                send_answer = _with_odd_field(send_answer, odd)
             await self._serve_as(company, scope, receive, send_answer)
         finally:
             self._record(scope, headers, outcome, time.perf_counter() - started)
@@ -166,6 +171,8 @@ class SageGateway:
             names.append("batch_reads")  # posting checks: one batch or the list
             if path.startswith("/v1/batches/"):  # an item's own look at one batch
                 names.append("batch_read:" + path.removeprefix("/v1/batches/"))
+        if _unsafe(scope):
+            names.append("unsafe_paths")  # a path no client of Sage's API should ever send
         with self.services.store.write() as db:
             counters.bump(db, *names)
         log.info(
@@ -184,6 +191,60 @@ class SageGateway:
 def _bearer(scope: Scope) -> str | None:
     scheme, _, key = Headers(scope=scope).get("authorization", "").partition(" ")
     return key if scheme.lower() == "bearer" else None
+
+
+def _unsafe(scope: Scope) -> bool:
+    """A call whose path walks up ('.', '..' segments), or holds an encoded '/' or '\\' or a
+    control character: what a client does when it puts an ID Sage answered in a path as is."""
+    raw = bytes(scope.get("raw_path") or b"").decode("latin-1").lower()
+    path = str(scope.get("path", ""))
+    return (
+        any(part in (".", "..") for part in path.split("/"))
+        or "%2f" in raw
+        or "%5c" in raw
+        or any(not ch.isprintable() for ch in path)
+    )
+
+
+def _with_odd_field(send: Send, odd: OddAnswer) -> Send:
+    """Wrap `send`: a 2xx JSON answer leaves with `odd.field` set to `odd.value` (where the
+    answer has that field's parent); the call itself was done as usual."""
+    held: list[Message] = []
+    body = bytearray()
+
+    async def send_answer(message: Message) -> None:
+        if message["type"] == "http.response.start" and 200 <= message["status"] < 300:
+            held.append(message)
+            return
+        if not held or message["type"] != "http.response.body":
+            await send(message)
+            return
+        body.extend(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        changed = _set_field(bytes(body), odd.field, odd.value)
+        start = held.pop()
+        headers = MutableHeaders(scope=start)
+        headers["content-length"] = str(len(changed))
+        await send(start)
+        await send({"type": "http.response.body", "body": changed, "more_body": False})
+
+    return send_answer
+
+
+def _set_field(body: bytes, field: str, value: str) -> bytes:
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return body
+    *parents, name = field.split(".")
+    holder = answer
+    for parent in parents:
+        holder = holder.get(parent) if isinstance(holder, dict) else None
+    if not isinstance(holder, dict):
+        return body
+    holder[name] = value
+    return json.dumps(answer).encode()
 
 
 def _with_quota(send: Send, quota_headers: dict[str, str], outcome: dict[str, Any]) -> Send:

@@ -24,12 +24,14 @@ with workflow.unsafe.imports_passed_through():
         ExportStep,
         LeftoverUndo,
         SageCall,
+        answered_id_problem,
         dig,
         fill,
         idempotency_key,
         remembered,
         same_content,
     )
+    from domain.sage_paths import INVALID_PATH
     from domain.status import Outcome
     from workflows import policies, sage_gateway
 
@@ -37,6 +39,9 @@ LINKED_RECORDS_KEPT_PATCH = "linked-records-kept"
 """Before: a linked (pre-existing) record was on the undo list like one the export wrote."""
 CANCEL_LEARNS_OUTCOME_PATCH = "cancel-learns-outcome"
 """Before: a cancel mid-call failed the export as a time-out, the call's outcome unknown."""
+ANSWERED_IDS_CHECKED_PATCH = "answered-ids-checked"
+"""Before: an ID in Sage's answer went into later paths unchecked (the activity's last check
+refused the call, but only once the export had gone on)."""
 
 Note = Callable[[str, Outcome, str | None], None]
 """Tells the item's audit trail what the saga did: (action, outcome, detail)."""
@@ -98,6 +103,15 @@ async def run_plan(
                 done.append(step)  # replaying a history from before linked records were kept
         else:
             done.append(step)
+        problem = answered_id_problem(plan, step, record)
+        if problem is not None and workflow.patched(ANSWERED_IDS_CHECKED_PATCH):
+            note(f"check {step.name}'s answer", Outcome.REFUSED, problem)
+            result.leftovers = await _compensate(
+                done, result.answers, workflow_id, generation, note, cancel
+            )
+            result.failure = SageFailure(status=0, code=INVALID_PATH, message=problem)
+            result.cancelled = cancel.requested
+            return result
         result.answers.update(remembered(step, record))
         if step.batch and (batch := dig(record, step.batch)) is not None:
             result.batches.append(str(batch))

@@ -93,6 +93,7 @@ async def stats(sv: Services) -> dict[str, Any]:
         "dropped": tally.get("dropped", 0),
         "replayed": tally.get("replayed", 0),
         "batch_reads": tally.get("batch_reads", 0),
+        "unsafe_paths": tally.get("unsafe_paths", 0),
         "batch_reads_by_batch": {
             name.removeprefix("batch_read:"): n
             for name, n in sorted(tally.items())

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from domain.errors import CATALOGUE
 from tests.e2e.conftest import ROOT, Stack
 
 ADMIN, APPROVER, ERP_ADMIN = "pm.alex", "acct.ana", "acct.admin"
@@ -395,3 +396,60 @@ def test_an_invoice_over_the_approved_amount_fails_over_tolerance(
         "invoiced exceeds approved amount plus tolerance."
     )
     assert "check the tolerance setup in Sage 300 CRE®" in failed["last_error"]["solution"]
+
+
+def test_a_contract_item_code_sage_holds_is_linked_when_identical_else_retried_under_another(
+    stack: Stack, tmp_path: Path
+):
+    """contract_item_exists (issue 20, seed E4): a person made the PCCO's new contract item in
+    Sage already. Identical to what the tool sends: linked, the step counted done, no second
+    item. Different: the export is undone and `status` says the catalogue's words; the
+    catalogue's retry under an unused code exports it, and Sage's own item stays as made."""
+
+    def in_sage(code: str, description: str, cost_code: str) -> None:
+        body = {"item_code": code, "description": description, "cost_code": cost_code}
+        stack.admin(
+            "POST", "/admin/contracts/1001/1001-PC/items", json=body | {"original_amount": 0.0}
+        )
+
+    def pcco(number: str, description: str, code: str) -> str:
+        line = {"description": description, "cost_code": "16-100", "category": "E"}
+        ok(
+            stack.starter(
+                "start", str(write(tmp_path, pcco_data(number, sov=[line | {"amount": "700"}])))
+            )
+        )
+        item = f"prime_contract_change_order:P-1001:{number}"
+        ok(stack.starter("send", item, "--as", ADMIN))
+        ok(
+            stack.starter(
+                "accept", item, "--as", ERP_ADMIN, "--field", f"new_contract_items={code}"
+            )
+        )
+        return item
+
+    in_sage("B71", "EV chargers", "16-100")  # what the tool will send, word for word
+    in_sage("B70", "Made in Sage", "09-250")
+    linked = pcco("B-PCCO-71", "EV chargers", "B71")
+    differs = pcco("B-PCCO-70", "Canopy lights", "B70")
+
+    exported = stack.wait_for_state(linked, "exported")
+    assert ("link create_contract_item_1", "done") in [
+        (e["action"], e["outcome"]) for e in exported["audit"]
+    ]
+    assert len(records(stack, "contract_items", item_code="B71")) == 1
+
+    entry = CATALOGUE["contract_item_exists"]
+    failed = stack.wait_for_state(differs, "export_failed")
+    assert failed["last_error"]["code"] == "contract_item_exists"
+    assert failed["leftovers"] == []
+    shown = ok(stack.starter("status", differs))
+    assert f"solution: {entry.solution}" in shown
+    [command] = entry.commands
+    argv = command.replace("ITEM", differs).replace("NEW_ID", "B72").replace("USER", ERP_ADMIN)
+    ok(stack.starter(*argv.split()[1:]))
+    assert stack.wait_for_state(differs, "exported")["last_error"] is None
+    [ours] = [r for r in records(stack, "contract_items", item_code="B72") if not r["deleted"]]
+    assert ours["description"] == "Canopy lights"
+    [theirs] = records(stack, "contract_items", item_code="B70")
+    assert (theirs["description"], theirs["deleted"]) == ("Made in Sage", False)

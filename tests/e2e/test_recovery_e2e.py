@@ -189,7 +189,8 @@ def test_each_seed_answer_ends_in_the_catalogues_commands(stack: Stack, tmp_path
 
     # a failing Sage: retried on its own, nobody acts
     transient = "/v1/commitments"
-    refusals = [{"code": c, "path": transient, "times": 1} for c in ("server_error", "unavailable")]
+    transients = ("server_error", "unavailable", "rate_limited")
+    refusals = [{"code": c, "path": transient, "times": 1} for c in transients]
     stack.admin("PUT", "/admin/faults", json={"refusals": refusals})
     retried = start_direct(stack, tmp_path, "R-0199")
     answered(stack)
@@ -530,12 +531,51 @@ def test_a_sage_that_answers_too_late_is_asked_again_and_writes_once(stack: Stac
     while "timeout" not in _failures(stack, item, pending=True):  # the first call timed out
         assert time.monotonic() < deadline, "the create never timed out"
         time.sleep(0.2)
+    # what the Temporal UI shows: one short failure naming the time-out, not "Failure
+    # exceeds size limit." (httpx's exception chain stays out of it)
+    [(message, size)] = _pending_failures(stack, item)
+    assert message.startswith("Sage did not answer POST /v1/commitments within"), message
+    assert size < 2048, size
     stack.admin("PUT", "/admin/faults", json={})  # Sage answers in time again
     done = wait_state(stack, item, "posted")
     assert "export_failed" not in [e["state_after"] for e in done["audit"]]
     assert done["last_error"] is None
     assert len(live(stack, "commitments", "commitment_id", "R-0601")) == 1
     assert "timeout" in _failures(stack, item, pending=False)
+
+
+def test_an_id_in_sages_answer_that_would_change_a_path_is_refused_and_retry_asks_again(
+    stack: Stack, tmp_path: Path
+):
+    """invalid_path: Sage answers a commitment's create with a batch ID holding '/' and '..'
+    (mock fault `odd_answers`). The tool puts it in no path (the mock sees no call that walks
+    up or hides a '/'), undoes the commitment it wrote, and `status` says the catalogue's
+    words; the catalogue's plain retry asks Sage again and the item ends posted, one record."""
+    odd_id = "1001/../jobs"
+    unsafe_before = stack.admin("GET", "/admin/stats")["unsafe_paths"]
+    odd = {"path": "/v1/commitments", "field": "commitment.batch_id", "value": odd_id}
+    stack.admin("PUT", "/admin/faults", json={"odd_answers": [odd]})
+    item = start_direct(stack, tmp_path, "R-0801")
+    failed = failed_as_the_catalogue_says(stack, item, "invalid_path")
+    assert ascii(odd_id) in failed["last_error"]["message"]
+    assert "nothing was sent with it" in failed["last_error"]["message"]
+    assert failed["leftovers"] == []
+    written = [
+        r
+        for r in stack.admin("GET", "/admin/records/commitments")
+        if r["commitment_id"] == "R-0801"
+    ]
+    assert [r["deleted"] for r in written] == [True]  # written once, undone by the tool
+    stats = stack.admin("GET", "/admin/stats")
+    assert stats["unsafe_paths"] == unsafe_before
+    assert not [b for b in stats["batch_reads_by_batch"] if "/" in b or ".." in b]
+
+    assert "starter.py retry ITEM --as USER" in CATALOGUE["invalid_path"].commands
+    ok(stack.starter("retry", item, "--as", APPROVER))
+    done = wait_state(stack, item, "posted")
+    assert done["sage_ids"]["commitment_id"] == "R-0801" and done["last_error"] is None
+    assert len(live(stack, "commitments", "commitment_id", "R-0801")) == 1
+    assert stack.admin("GET", "/admin/stats")["unsafe_paths"] == unsafe_before
 
 
 def _failures(stack: Stack, item: str, *, pending: bool) -> list[str]:
@@ -558,6 +598,23 @@ def _failures(stack: Stack, item: str, *, pending: bool) -> list[str]:
                 if (started := event.activity_task_started_event_attributes).attempt > 1
             ]
         return [kind for failure in failures for kind in _types(failure)]
+
+    return asyncio.run(read())
+
+
+def _pending_failures(stack: Stack, item: str) -> list[tuple[str, int]]:
+    """The message and serialized size of each pending Sage call's last failure."""
+
+    async def read() -> list[tuple[str, int]]:
+        client = await Client.connect(
+            stack.env["TEMPORAL_ADDRESS"], data_converter=data_converter(None)
+        )
+        described = await client.get_workflow_handle(item).describe()
+        return [
+            (a.last_failure.message, a.last_failure.ByteSize())
+            for a in described.raw_description.pending_activities
+            if a.HasField("last_failure")
+        ]
 
     return asyncio.run(read())
 

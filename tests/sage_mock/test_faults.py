@@ -23,6 +23,7 @@ async def test_an_error_before_the_write_leaves_no_record(
         "drop_rate": 0.0,
         "locked_rate": 0.0,
         "refusals": [],
+        "odd_answers": [],
         "latency_paths": [],
         "seed": 7,
     }

@@ -29,6 +29,7 @@ async def test_stats_count_requests_statuses_and_live_records(
         "dropped": 0,
         "replayed": 0,
         "batch_reads": 0,
+        "unsafe_paths": 0,
         "batch_reads_by_batch": {},
         "by_status": {"200": 2, "201": 2, "401": 1, "404": 1, "409": 1, "429": 1},
     }
