@@ -11,10 +11,10 @@ import argparse
 from typing import Any
 
 from cli import output
-from cli.common import request_as
+from cli.common import add_key, project_update, request_as
 from cli.output import out
 from client.connection import open_client
-from client.entities import ensure_project, project_command
+from client.entities import ensure_project
 from client.errors import OK, REFUSED, UserError
 from client.projects import known_project
 from contract import erp_project as ep
@@ -28,7 +28,7 @@ async def cmd_budgets(args: argparse.Namespace, cfg: Config) -> int:
     request = request_as(ep.ProjectRequest, args.actor)
     client = await open_client(cfg)
     await ensure_project(client, cfg, settings)
-    record = await project_command(client, args.project, ep.IMPORT_BUDGET_UPDATE, request)
+    record = await project_update(client, args, ep.IMPORT_BUDGET_UPDATE, request)
     budget = record.budget
     if budget is None:  # never: the update answers only once it holds the budget
         raise UserError(f"{args.project}: no budget imported", REFUSED)
@@ -61,4 +61,5 @@ def add_commands(command: Any) -> None:
         metavar="USER",
         help="Standard or Admin on ERP Integrations",
     )
+    add_key(p)
     p.add_argument("--json", action="store_true")

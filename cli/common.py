@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from temporalio.client import Client
 
+from client.entities import project_command
 from client.errors import USAGE, UserError, first_line
 from client.signing import key_file
 from client.signing import signed as signed_request
+from contract import erp_project as ep
 from domain.items import InvalidItem, ItemBase, describe_validation_error, parse_item
 from runtime.config import Config
 
@@ -60,6 +63,11 @@ def item_files(paths: Sequence[str]) -> list[Path]:
 def add_actor(p: argparse.ArgumentParser, required: bool = True) -> None:
     """`--as USER` and `--key FILE`: who acts, and the key they sign with."""
     p.add_argument("--as", dest="actor", required=required, metavar="USER")
+    add_key(p)
+
+
+def add_key(p: argparse.ArgumentParser) -> None:
+    """`--key FILE`, for a command whose `--as` is declared with its own help."""
     p.add_argument(
         "--key",
         metavar="FILE",
@@ -84,3 +92,12 @@ def signing_key_file(args: argparse.Namespace) -> Path | None:
 def signed(args: argparse.Namespace, item: str, command: str, request: Any) -> Any:
     """The request with its signature, when the user (`--as`) has a key; unchanged otherwise."""
     return signed_request(request, item, command, signing_key_file(args))
+
+
+async def project_update(
+    client: Client, args: argparse.Namespace, name: str, request: ep.ProjectRequest
+) -> ep.ProjectRecord:
+    """A command of the project's ErpProject (`args.project`), signed when `--as` has a key:
+    the workflow checks both against the roster it holds."""
+    wf_id = ep.workflow_id(args.project)
+    return await project_command(client, args.project, name, signed(args, wf_id, name, request))

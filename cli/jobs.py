@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from cli import output
+from cli.common import add_key, project_update
 from cli.output import out
 from client.connection import open_client
-from client.entities import ensure_project, project_command, project_record
+from client.entities import ensure_project, project_record
 from client.errors import NO_SUCH_ITEM, OK, REFUSED, USAGE, UserError
 from client.projects import known_project, load_projects
 from contract import erp_project as ep
@@ -65,7 +66,7 @@ async def cmd_jobs_import(args: argparse.Namespace, cfg: Config) -> int:
         out(f"{args.project}: imported from Sage job {args.job} before; settings written again")
         return OK
     request = ep.ProjectRequest(actor=args.actor, job_id=args.job)
-    record = await project_command(client, args.project, "import_job", request)
+    record = await project_update(client, args, "import_job", request)
     write_project(projects_file, record.settings)
     job = record.job
     assert job is not None
@@ -100,7 +101,7 @@ async def cmd_cost_codes(args: argparse.Namespace, cfg: Config) -> int:
     if args.action == "refresh":
         await ensure_project(client, cfg, settings)
         request = ep.ProjectRequest(actor=args.actor)
-        record = await project_command(client, args.project, "refresh_cost_codes", request)
+        record = await project_update(client, args, "refresh_cost_codes", request)
     else:
         record = await project_record(client, args.project)
     if args.json:
@@ -141,7 +142,7 @@ async def cmd_job_costs(args: argparse.Namespace, cfg: Config) -> int:
     if args.sync:
         await ensure_project(client, cfg, settings)
         request = ep.ProjectRequest(actor=args.actor)
-        record = await project_command(client, args.project, "sync_job_costs", request)
+        record = await project_update(client, args, "sync_job_costs", request)
     else:
         record = await project_record(client, args.project)
     try:  # the matrix's "View an ERP Job Costs Report", against the roster the project holds
@@ -177,15 +178,18 @@ def add_commands(command: Any) -> None:
     p.add_argument("--like", required=True, metavar="PROJECT", help="copy team and rules from")
     p.add_argument("--company", help="the Sage company of the job (default: the template's)")
     p.add_argument("--as", dest="actor", required=True, metavar="USER")
+    add_key(p)
 
     p = command("cost-codes", cmd_cost_codes, "refresh or show a project's Sage cost codes")
     p.add_argument("action", choices=["refresh", "show"])
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("--as", dest="actor", metavar="USER")
+    add_key(p)
     p.add_argument("--json", action="store_true")
 
     p = command("job-costs", cmd_job_costs, "print a project's job costs per cost code/category")
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("--sync", action="store_true", help="sync them from Sage first")
     p.add_argument("--as", dest="actor", metavar="USER")
+    add_key(p)
     p.add_argument("--json", action="store_true")

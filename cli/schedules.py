@@ -8,10 +8,10 @@ import argparse
 from datetime import timedelta
 from typing import Any
 
-from cli.common import add_actor, signing_key_file
+from cli.common import add_actor, project_update, signing_key_file
 from cli.output import out
 from client.connection import open_client
-from client.entities import ensure_project, prime_command, project_command, project_syncs
+from client.entities import ensure_project, prime_command, project_syncs
 from client.errors import OK, USAGE, UserError
 from client.projects import known_project
 from client.schedules import delete_schedule, set_schedule, show_schedule
@@ -74,8 +74,8 @@ async def cmd_sync(args: argparse.Namespace, cfg: Config) -> int:
         return OK
     await ensure_project(client, cfg, project)
     request = ep.ProjectRequest(actor=args.actor)
-    await project_command(client, args.project, "refresh_cost_codes", request)
-    record = await project_command(client, args.project, "sync_job_costs", request)
+    await project_update(client, args, "refresh_cost_codes", request)
+    record = await project_update(client, args, "sync_job_costs", request)
     job = record.job
     lines = len(record.job_costs.lines) if record.job_costs else 0
     codes = len(job.cost_codes) if job else 0

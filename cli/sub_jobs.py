@@ -19,10 +19,10 @@ import json
 from typing import Any
 
 from cli import output
-from cli.common import request_as
+from cli.common import add_key, project_update, request_as
 from cli.output import out
 from client.connection import open_client
-from client.entities import ensure_project, project_command
+from client.entities import ensure_project
 from client.errors import OK, REFUSED, USAGE, UserError
 from client.projects import known_project
 from client.report import sub_job_list
@@ -47,7 +47,7 @@ async def cmd_sub_jobs(args: argparse.Namespace, cfg: Config) -> int:
     request = request_as(ep.ProjectRequest, args.actor, extra_id=extra_id)
     client = await open_client(cfg)
     await ensure_project(client, cfg, settings)
-    record = await project_command(client, args.project, ep.IMPORT_SUB_JOB_UPDATE, request)
+    record = await project_update(client, args, ep.IMPORT_SUB_JOB_UPDATE, request)
     sub_job = next(s for s in record.sub_jobs if s.code == extra_id)
     if args.json:
         out(sub_job.model_dump_json(indent=2))
@@ -95,4 +95,5 @@ def add_commands(command: Any) -> None:
         metavar="USER",
         help="import: Standard or Admin on ERP Integrations; list: also Admin on Directory",
     )
+    add_key(p)
     p.add_argument("--json", action="store_true")

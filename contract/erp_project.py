@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -14,6 +14,7 @@ from domain.job_costs import JobCostSummary
 from domain.job_import import SageJob
 from domain.links import LinkRegistry
 from domain.settings import ProjectSettings
+from domain.signing import Signature
 from domain.sub_job_import import ImportedSubJob
 
 WORKFLOW_TYPE = "ErpProject"
@@ -67,6 +68,15 @@ class ProjectRequest(BaseModel):
         description="Ignored: kept so that older requests still decode. New settings reach "
         "the workflow only through its `settings` update.",
     )
+    signature: Signature | None = Field(
+        default=None,
+        description="The actor's signature (domain/signing.py), required when the held roster "
+        "gives them a key: over the ErpProject's workflow ID and the update's name.",
+    )
+
+    def signed_arguments(self) -> dict[str, Any]:
+        """Everything the signature covers besides workflow, command, timestamp and nonce."""
+        return self.model_dump(mode="json", exclude={"signature"})
 
 
 class ProjectRecord(ProjectStart):

@@ -55,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.sage_paths import sage_path
     from domain.settings import ProjectSettings
+    from domain.signing import BadSignature
     from domain.sub_job_import import (
         SageExtra,
         check_extra_code,
@@ -188,6 +189,7 @@ class ErpProject:
     @workflow.update
     async def import_job(self, request: ProjectRequest) -> ProjectRecord:
         """Add a Sage job to Procore as this (new) project, with its cost codes."""
+        self._take_signed(request)
         async with self._lock:
             job_id = request.job_id or ""
             try:
@@ -241,6 +243,7 @@ class ErpProject:
         """Add a Sage extra of the project's job to Procore as a sub job (domain/sub_job_import.py:
         Code <- Extra, Sub Job <- Description), and link the two in the registry. A new
         handler: no history recorded before it calls it, so no patch."""
+        self._take_signed(request)
         async with self._lock:
             action = f"import sub job {request.extra_id}"
             try:
@@ -292,6 +295,7 @@ class ErpProject:
         """Import the Sage job's budget (its posted original estimate) as the project's
         budget (domain/budget_import.py): again, it refreshes the lines, never a second
         budget. A new handler: no history recorded before it calls it, so no patch."""
+        self._take_signed(request)
         async with self._lock:
             try:
                 await self._import_budget(request.actor, "import budget")
@@ -394,6 +398,7 @@ class ErpProject:
         self, request: ProjectRequest, action: str, work: Callable[[str], Awaitable[None]]
     ) -> ProjectRecord:
         """An on-demand refresh: with the settings the request carries; a refusal recorded."""
+        self._take_signed(request)
         async with self._lock:
             self._take_request_settings(request)
             try:
@@ -497,12 +502,27 @@ class ErpProject:
         self._state = self._state.model_copy(update={"settings": carried})
 
     def _authorize(self, request: ProjectRequest, action: ErpAction) -> None:
+        """A command's validator: the matrix's level, and the signature a key holder of the
+        held roster must give (over this workflow's ID and the update's name)."""
         try:
             authorize_erp_action(
                 self._settings.roster, request.actor, action, f"project {self._settings.project}"
             )
-        except NotPermitted as err:
+            command = workflow.current_update_info()
+            assert command is not None  # only validators call this
+            self._check_signed(request.actor, request.signature, command.name, request)
+        except (NotPermitted, BadSignature) as err:
             raise ApplicationError(str(err), type=REFUSED) from None
+
+    def _take_signed(self, request: ProjectRequest) -> None:
+        """A command's handler, before anything else: its signature's nonce is spent (a
+        second update carrying it, validated before this one ran, is refused here)."""
+        signature = request.signature
+        if signature is not None and signature.nonce in self._state.nonces:
+            raise ApplicationError(
+                f"{request.actor}: this signed command was taken already (a replay)", type=REFUSED
+            )
+        self._remember(signature)
 
     def _check_settings(self, request: SettingsRequest) -> None:
         """Refuse unless an ERP Admin of the held roster sends settings of this project, signed

@@ -198,3 +198,34 @@ def test_leftovers_block_retry_until_a_reset_undoes_them(stack: Stack, tmp_path:
     ok(stack.starter("accept", item, "--as", APPROVER))
     stack.wait_for_state(item, "posted")
     assert len(commitments_in_sage(stack, "E2E-T004")) == 1
+
+
+def test_a_key_holders_project_commands_are_signed_by_starter_and_refused_unsigned(
+    stack: Stack, tmp_path: Path
+):
+    """Issue 18: a project's own commands (a cost code refresh, a job cost sync) are checked
+    against the roster its ErpProject holds, and a key holder must sign them as item commands."""
+    keys = tmp_path / "keys"
+    projects = json.loads((ROOT / "examples" / "projects.json").read_text())["projects"]
+    project = {**projects["P-1001"], "project": "P-1077"}
+    made = ok(stack.starter("keys", "new", "acct.admin", "--dir", str(keys)))
+    project["roster"]["acct.admin"]["public_key"] = made.split('"public_key": "')[1].split('"')[0]
+    settings = tmp_path / "projects.json"
+    settings.write_text(json.dumps({"projects": {"P-1077": project}}))
+    env = {"ERP_PROJECTS_FILE": str(settings)}
+
+    unsigned = stack.starter("cost-codes", "refresh", "P-1077", "--as", "acct.admin", env=env)
+    assert unsigned.returncode == 1 and "must be signed" in unsigned.stderr, unsigned.stderr
+    signed = {**env, "ERP_SIGNING_KEYS_DIR": str(keys)}
+    refreshed = ok(
+        stack.starter("cost-codes", "refresh", "P-1077", "--as", "acct.admin", env=signed)
+    )
+    assert "cost codes as of" in refreshed
+    other = tmp_path / "other.key"
+    ok(stack.starter("keys", "new", "acct.admin", "--dir", str(tmp_path / "other")))
+    (tmp_path / "other" / "acct.admin.key").rename(other)
+    forged = stack.starter(
+        "job-costs", "P-1077", "--sync", "--as", "acct.admin", "--key", str(other), env=env
+    )
+    assert forged.returncode == 1 and "signature" in forged.stderr, forged.stderr
+    ok(stack.starter("job-costs", "P-1077", "--sync", "--as", "acct.admin", env=signed))

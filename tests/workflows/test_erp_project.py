@@ -332,6 +332,46 @@ async def test_a_user_with_a_key_must_sign_new_settings(time_skipping_env):
             assert "does not match" in await settings_refusal(handle, tampered)
 
 
+async def test_a_key_holders_project_commands_must_be_signed_and_a_replay_is_refused(
+    time_skipping_env,
+):
+    """Every command of the project (a refresh, an import) names a checked actor, and one
+    whose held roster gives them a key must sign it, as item commands are (issue 18)."""
+    private, public = new_key_pair()
+    key = load_private_key(private)
+    admin = RosterUser(erp="admin", can_push_to_accounting=True, public_key=public)
+    held = synced_project().model_copy(update={"roster": {**synced_project().roster, ADMIN: admin}})
+    with time_skipping_env.auto_time_skipping_disabled():
+        async with erp_project(time_skipping_env, FakeSage(), held) as handle:
+
+            async def signed(name: str, request: ep.ProjectRequest) -> ep.ProjectRequest:
+                now = await time_skipping_env.get_current_time()
+                signature = sign(key, handle.id, name, request.signed_arguments(), now)
+                return request.model_copy(update={"signature": signature})
+
+            assert "must be signed" in await refusal(handle, "refresh_cost_codes", actor=ADMIN)
+            request = ep.ProjectRequest(actor=ADMIN)
+            good = await signed("refresh_cost_codes", request)
+            record = await handle.execute_update(
+                "refresh_cost_codes", good, result_type=ep.ProjectRecord
+            )
+            assert record.job is not None
+            with pytest.raises(WorkflowUpdateFailedError) as replayed:
+                await handle.execute_update("refresh_cost_codes", good)
+            assert "replayed nonce" in str(replayed.value.cause)
+            # signed for another command: refused, nothing runs
+            other = await signed("refresh_cost_codes", request)
+            with pytest.raises(WorkflowUpdateFailedError) as moved:
+                await handle.execute_update("sync_job_costs", other)
+            assert "does not match" in str(moved.value.cause)
+            # the next valid command still works
+            fresh = await signed("sync_job_costs", request)
+            record = await handle.execute_update(
+                "sync_job_costs", fresh, result_type=ep.ProjectRecord
+            )
+            assert record.job_costs is not None
+
+
 async def test_sync_signal_names_a_checked_actor(time_skipping_env):
     sage = FakeSage()
     async with erp_project(time_skipping_env, sage, synced_project()) as handle:
