@@ -25,7 +25,10 @@ from contract import erp_company as ec
 from contract import erp_project as ep
 from contract.sage import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageRequest
 from runtime.sandbox import RUNNER
+from tests.workflows.test_erp_company import FakeSage as CompanySage
+from tests.workflows.test_erp_company import company_workflow
 from tests.workflows.test_item_workflow import project
+from workflows.erp_company import CompanyRecord, CompanyRequest
 from workflows.erp_project import ErpProject
 
 ADMIN, APPROVER, PM, VIEWER = "acct.admin", "acct.ana", "pm.alex", "viewer.vic"
@@ -259,3 +262,68 @@ async def test_sage_refusing_a_code_leaves_it_waiting(time_skipping_env):
         record = await handle.query("status", result_type=ep.ProjectRecord)
         assert state_of(record, "99-999") == "sent"
         assert record.audit[-1].outcome.startswith("refused: Sage refused")
+
+
+# --- ErpCompany: default cost types of standard cost codes ---
+
+
+async def defaults(handle: WorkflowHandle[Any, Any], **request: Any) -> Any:
+    return await handle.execute_update(
+        ec.ASSIGN_DEFAULT_COST_TYPES,
+        ec.DefaultCostTypesRequest(**request),
+        result_type=CompanyRecord,
+    )
+
+
+async def defaults_refused(handle: WorkflowHandle[Any, Any], **request: Any) -> str:
+    with pytest.raises(WorkflowUpdateFailedError) as failed:
+        await defaults(handle, **request)
+    return str(failed.value.cause)
+
+
+async def test_default_cost_types_are_assigned_by_standard_or_admin_to_active_standard_codes(
+    time_skipping_env,
+):
+    """seeds/004 matrix, "Assign Default Cost Types To ERP Standard Cost Codes": Standard or
+    Admin; "If a cost code has been deactivated, you cannot add it to a project unless you
+    reactivate it first"."""
+    sage = CompanySage()
+    async with company_workflow(time_skipping_env, sage) as handle:
+        first = await defaults_refused(handle, actor=APPROVER, code="01-100", categories=["L"])
+        assert "no standard cost codes held yet: refresh them first" in first
+        await handle.execute_update(
+            "refresh_standard_cost_codes", CompanyRequest(actor=ADMIN), result_type=CompanyRecord
+        )
+        for actor, words in (
+            (
+                VIEWER,
+                "viewer.vic cannot assign default cost types to ERP standard cost codes: "
+                "needs Standard or Admin on the ERP Integrations tool (has Read Only)",
+            ),
+            ("mallory", "'mallory' is not on the roster of company account Demo Builders"),
+        ):
+            assert words in await defaults_refused(handle, actor=actor, code="01-100")
+        for code, categories, words in (
+            (
+                "10-100",
+                ["L"],
+                "standard cost code 10-100 is inactive. If a cost code has been deactivated",
+            ),
+            ("99-999", ["L"], "cost code 99-999 is not on the standard cost code list"),
+            ("01-100", ["Z"], "cost type Z is not a standard category (known: L)"),
+            ("01-100", ["../L"], "is not a Sage code"),
+            ("01/100", [], "is not a Sage code"),
+        ):
+            refused = await defaults_refused(
+                handle, actor=APPROVER, code=code, categories=categories
+            )
+            assert words in refused
+        await handle.signal(ec.ASSIGN_DEFAULT_COST_TYPES, {"actor": APPROVER, "code": ["x"]})
+        record = await defaults(handle, actor=APPROVER, code="01-100", categories=["L", "L"])
+        assert record.default_cost_types == {"01-100": ["L"]}
+        assert record.audit[-2].outcome.startswith("refused")  # the careless signal
+        assert record.audit[-1].outcome == "default cost types of standard cost code 01-100: L"
+        shown = await handle.query(ec.DEFAULT_COST_TYPES_QUERY, result_type=dict[str, list[str]])
+        assert shown == {"01-100": ["L"]}
+        cleared = await defaults(handle, actor=ADMIN, code="01-100")
+        assert cleared.default_cost_types == {}
