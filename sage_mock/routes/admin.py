@@ -25,6 +25,7 @@ from sage_mock.records import (
     gl_periods,
     job_cost_changes,
     job_cost_transactions,
+    job_setup,
     master_data,
     vendor_insurance,
     vendors,
@@ -53,6 +54,7 @@ RECORD_KINDS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "gl_periods": gl_periods.list_all,
     "job_cost_transactions": job_cost_transactions.list_all,
     "vendor_insurance": vendor_insurance.list_all,
+    "cost_code_additions": job_setup.list_additions,
 }
 """Every kind `GET /admin/records/{kind}` can list; a new kind adds one line."""
 
