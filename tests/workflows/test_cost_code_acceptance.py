@@ -16,19 +16,22 @@ from typing import Any
 import pytest
 from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import Replayer, Worker
 
 from contract import erp_company as ec
 from contract import erp_project as ep
 from contract.sage import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageRequest
+from domain.settings import ProjectSettings
+from domain.signing import load_private_key, new_key_pair, sign
 from runtime.sandbox import RUNNER
 from tests.workflows.test_erp_company import FakeSage as CompanySage
 from tests.workflows.test_erp_company import company_workflow
 from tests.workflows.test_item_workflow import project
-from workflows.erp_company import CompanyRecord, CompanyRequest
+from workflows.erp_company import CompanyRecord, CompanyRequest, ErpCompany
 from workflows.erp_project import ErpProject
 
 ADMIN, APPROVER, PM, VIEWER = "acct.admin", "acct.ana", "pm.alex", "viewer.vic"
@@ -105,7 +108,7 @@ class CostCodeSage:
 
 @asynccontextmanager
 async def erp_project(
-    env: WorkflowEnvironment, sage: CostCodeSage
+    env: WorkflowEnvironment, sage: CostCodeSage, settings: ProjectSettings | None = None
 ) -> AsyncIterator[WorkflowHandle[Any, Any]]:
     queue = f"cost-codes-{uuid.uuid4()}"
     async with (
@@ -120,7 +123,7 @@ async def erp_project(
     ):
         handle = await env.client.start_workflow(
             ErpProject.run,
-            ep.ProjectStart(settings=project()),
+            ep.ProjectStart(settings=settings or project()),
             id=f"{ep.workflow_id('P-1001')}:{uuid.uuid4().hex[:6]}",
             task_queue=queue,
         )
@@ -141,6 +144,14 @@ async def refusal(handle: WorkflowHandle[Any, Any], name: str, **request: Any) -
     with pytest.raises(WorkflowUpdateFailedError) as failed:
         await command(handle, name, **request)
     return str(failed.value.cause)
+
+
+async def replays(handle: WorkflowHandle[Any, Any], workflow: type) -> None:
+    """The run's history replays: its handlers are deterministic."""
+    replayer = Replayer(
+        workflows=[workflow], data_converter=pydantic_data_converter, workflow_runner=RUNNER
+    )
+    await replayer.replay_workflow(await handle.fetch_history())
 
 
 def state_of(record: ep.ProjectRecord, code: str) -> str:
@@ -171,6 +182,7 @@ async def test_a_sent_code_is_accepted_once_and_reaches_the_sage_job_once(time_s
         # the job has the code with those cost types now: nothing to send
         on_job = await refusal(handle, ep.SEND_COST_CODE, actor=PM, code="07-100", categories=["L"])
         assert "on the Sage job already (L, M): nothing to send" in on_job
+        await replays(handle, ErpProject)
 
 
 async def test_a_rejected_code_reaches_nothing_and_may_be_sent_again(time_skipping_env):
@@ -249,6 +261,36 @@ async def test_refusals_come_from_the_held_roster_and_the_next_valid_command_wor
         assert state_of(record, "07-100") == "rejected"
         sent = await command(handle, ep.SEND_COST_CODE, actor=PM, code="07-100", categories=["E"])
         assert state_of(sent, "07-100") == "sent"
+        await replays(handle, ErpProject)
+
+
+async def test_a_user_with_a_key_must_sign(time_skipping_env):
+    private, public = new_key_pair()
+    held = project()
+    pm = held.roster[PM].model_copy(update={"public_key": public})
+    settings = held.model_copy(update={"roster": {**held.roster, PM: pm}})
+    # Signatures are checked against the server's clock: it must not skip ahead meanwhile.
+    with time_skipping_env.auto_time_skipping_disabled():
+        async with erp_project(time_skipping_env, CostCodeSage(), settings) as handle:
+            unsigned = ep.CostCodeRequest(actor=PM, code="07-100", categories=["L"])
+            with pytest.raises(WorkflowUpdateFailedError) as failed:
+                await handle.execute_update(
+                    ep.SEND_COST_CODE, unsigned, result_type=ep.ProjectRecord
+                )
+            assert "must be signed" in str(failed.value.cause)
+            now = await time_skipping_env.get_current_time()
+            signature = sign(
+                load_private_key(private),
+                handle.id,
+                ep.SEND_COST_CODE,
+                unsigned.signed_arguments(),
+                now,
+            )
+            signed = unsigned.model_copy(update={"signature": signature})
+            record = await handle.execute_update(
+                ep.SEND_COST_CODE, signed, result_type=ep.ProjectRecord
+            )
+            assert state_of(record, "07-100") == "sent"
 
 
 async def test_sage_refusing_a_code_leaves_it_waiting(time_skipping_env):
@@ -327,3 +369,4 @@ async def test_default_cost_types_are_assigned_by_standard_or_admin_to_active_st
         assert shown == {"01-100": ["L"]}
         cleared = await defaults(handle, actor=ADMIN, code="01-100")
         assert cleared.default_cost_types == {}
+        await replays(handle, ErpCompany)
