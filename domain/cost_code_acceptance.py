@@ -32,11 +32,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.cost_codes import JobCostCode, StandardCategory, StandardCostCode
+from domain.cost_codes import JobCostCode, Pair, StandardCategory, StandardCostCode, pairs
+from domain.items import BudgetLine
 from domain.refusal import Refusal
 from domain.sage_codes import sage_code_problem
 
@@ -269,3 +271,34 @@ def describe_defaults(code: str, categories: list[str]) -> str:
     if not categories:
         return f"default cost types of standard cost code {code} cleared"
     return f"default cost types of standard cost code {code}: {', '.join(categories)}"
+
+
+# --- new combinations added to the budget (seeds/004 Configuration Settings) ---
+
+AUTO_ADD_RULE = (
+    "If the budget is unlocked, Procore will automatically import the Estimate amount found in "
+    "Sage 300 CRE® to the Original Budget column. If the budget is locked, Procore will still "
+    "add the line item for the new cost code/category combination, but will set the Original "
+    "Budget column to $0"
+)
+"""seeds/004, 'Automatically add new cost code/cost type combinations ... to budgets'."""
+
+
+def with_new_combinations(
+    lines: Iterable[BudgetLine],
+    job_codes: Iterable[JobCostCode],
+    *,
+    locked: bool,
+    estimate: Mapping[Pair, Decimal] | None = None,
+) -> tuple[list[BudgetLine], list[Pair]]:
+    """The budget lines with one more for each cost code/category of the job that is no line
+    yet (AUTO_ADD_RULE): unlocked, the amount Sage's estimate holds for it (none: $0); locked,
+    $0. Returns the lines, sorted, and the combinations added."""
+    held = list(lines)
+    have = {(line.cost_code, line.category) for line in held}
+    amounts = estimate or {}
+    added = sorted(pairs(job_codes) - have)
+    for code, category in added:
+        amount = Decimal(0) if locked else amounts.get((code, category), Decimal(0))
+        held.append(BudgetLine(cost_code=code, category=category, original_budget=amount))
+    return sorted(held, key=lambda line: (line.cost_code, line.category)), added

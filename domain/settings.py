@@ -124,6 +124,13 @@ class ProjectSettings(BaseModel):
         "sent as a single line per commitment line item; off ('can be turned off on "
         "request'): every invoice line is its own AP distribution.",
     )
+    auto_add_cost_codes_to_budgets: bool = Field(
+        default=False,
+        description="seeds/004 Configuration Settings: 'Automatically add new cost code/cost "
+        "type combinations ... to budgets on Sage 300 CRE® integrated projects': each new "
+        "combination on the job becomes a budget line (unlocked: the Sage estimate amount; "
+        "locked: $0). Changed only by `settings apply` from an ERP Admin.",
+    )
 
     @field_validator("direct_export")
     @classmethod

@@ -97,6 +97,10 @@ with workflow.unsafe.imports_passed_through():
 BUDGET_REFRESH_PATCH = "cost-code-refresh-refreshes-imported-budget"
 """A cost code refresh of a project whose budget was imported reads the estimate again."""
 
+AUTO_ADD_PATCH = "auto-add-cost-code-combinations-to-budget"
+"""The project setting 'Automatically add new cost code/cost type combinations to budgets':
+the imported budget gets a line for each combination of the job it lacks."""
+
 
 @workflow.defn(name=WORKFLOW_TYPE)
 class ErpProject:
@@ -522,6 +526,7 @@ class ErpProject:
             f"exported to Sage job {job_id} with cost types {', '.join(categories)} (added: {new})",
         )
         self._publish()
+        self._auto_add_to_budget(actor)
 
     # --- authority ---
 
@@ -619,6 +624,27 @@ class ErpProject:
         links = budget_import.import_link(self._state.links, budget)
         self._state = self._state.model_copy(update={"links": links, "budget": budget})
         self._record(actor, action, budget_import.describe(budget, self._settings.project))
+        self._publish()
+        self._auto_add_to_budget(actor)
+
+    def _auto_add_to_budget(self, actor: str) -> None:
+        """seeds/004 Configuration Settings, "Automatically add new cost code/cost type
+        combinations ... to budgets on Sage 300 CRE® integrated projects": each combination of
+        the job the imported budget lacks becomes a line. The imported budget is Sage's
+        estimate, unlocked here: a new combination has no estimate amount yet, so $0."""
+        budget, job = self._state.budget, self._state.job
+        if budget is None or job is None or not self._settings.auto_add_cost_codes_to_budgets:
+            return
+        if self._settings.erp is not erp.Erp.SAGE300:
+            return
+        lines, added = acceptance.with_new_combinations(budget.lines, job.cost_codes, locked=False)
+        if not added or not workflow.patched(AUTO_ADD_PATCH):
+            return
+        self._state = self._state.model_copy(
+            update={"budget": budget.model_copy(update={"lines": lines})}
+        )
+        shown = ", ".join(f"{code}/{category}" for code, category in added)
+        self._record(actor, "add cost codes to budget", f"new budget lines at $0.00: {shown}")
         self._publish()
 
     async def _sync_job_costs(self, actor: str) -> None:

@@ -4,12 +4,13 @@ accepted or rejected; default cost types of standard cost codes (seeds/004, seed
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
 from domain import cost_code_acceptance as acc
 from domain.cost_codes import JobCostCode, StandardCategory, StandardCostCode
-from domain.items import ItemTool
+from domain.items import BudgetLine, ItemTool
 from domain.permissions import (
     ERP_ACTION_LEVELS,
     ErpAction,
@@ -203,3 +204,26 @@ def test_defaults_replace_and_clear():
         acc.describe_defaults("07-100", [])
         == "default cost types of standard cost code 07-100 cleared"
     )
+
+
+def test_new_combinations_become_budget_lines_estimate_amount_unlocked_zero_locked():
+    """seeds/004: "If the budget is unlocked, Procore will automatically import the Estimate
+    amount found in Sage 300 CRE® to the Original Budget column. If the budget is locked,
+    Procore will still add the line item for the new cost code/category combination, but will
+    set the Original Budget column to $0"."""
+    lines = [BudgetLine(cost_code="01-100", category="L", original_budget=Decimal(100))]
+    job = [
+        JobCostCode(code="01-100", categories=["L", "M"]),
+        JobCostCode(code="03-300", categories=["S"]),
+    ]
+    amounts = {("01-100", "M"): Decimal(250), ("01-100", "L"): Decimal(999)}
+    unlocked, added = acc.with_new_combinations(lines, job, locked=False, estimate=amounts)
+    assert added == [("01-100", "M"), ("03-300", "S")]
+    assert [(ln.cost_code, ln.category, ln.original_budget) for ln in unlocked] == [
+        ("01-100", "L", 100),  # a line it had is left alone
+        ("01-100", "M", 250),
+        ("03-300", "S", 0),
+    ]
+    locked, _ = acc.with_new_combinations(lines, job, locked=True, estimate=amounts)
+    assert [ln.original_budget for ln in locked] == [100, 0, 0]
+    assert acc.with_new_combinations(unlocked, job, locked=False)[1] == []

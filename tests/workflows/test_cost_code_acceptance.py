@@ -28,8 +28,10 @@ from contract.sage import SAGE_CALL_ACTIVITY, SageAnswer, SageFailure, SageReque
 from domain.settings import ProjectSettings
 from domain.signing import load_private_key, new_key_pair, sign
 from runtime.sandbox import RUNNER
+from tests.workflows.test_budget_import import ESTIMATE_PATH, estimate
 from tests.workflows.test_erp_company import FakeSage as CompanySage
 from tests.workflows.test_erp_company import company_workflow
+from tests.workflows.test_erp_project import update as project_update
 from tests.workflows.test_item_workflow import project
 from workflows.erp_company import CompanyRecord, CompanyRequest, ErpCompany
 from workflows.erp_project import ErpProject
@@ -48,6 +50,8 @@ class CostCodeSage:
         default_factory=lambda: {"01-100": ["L", "M"], "03-300": ["L"]}
     )
     defaults: dict[str, list[str]] = field(default_factory=dict)
+    estimate: dict[str, Any] | None = None
+    """`GET /v1/jobs/1001/estimate` (tests/workflows/test_budget_import.py's shape)."""
     writes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     answers: dict[str, SageAnswer] = field(default_factory=dict)
 
@@ -69,6 +73,8 @@ class CostCodeSage:
             c = request.call
             if c.method == "GET" and c.path == "/v1/jobs/1001":
                 return SageAnswer(status=200, body=self.job())
+            if c.method == "GET" and c.path == ESTIMATE_PATH and self.estimate is not None:
+                return SageAnswer(status=200, body=self.estimate)
             if c.method == "POST" and c.path == "/v1/jobs/1001/cost_codes":
                 if request.idempotency_key in self.answers:
                     return self.answers[request.idempotency_key]
@@ -370,3 +376,39 @@ async def test_default_cost_types_are_assigned_by_standard_or_admin_to_active_st
         cleared = await defaults(handle, actor=ADMIN, code="01-100")
         assert cleared.default_cost_types == {}
         await replays(handle, ErpCompany)
+
+
+# --- the setting 'Automatically add new cost code/cost type combinations to budgets' ---
+
+
+async def test_new_combinations_of_the_job_become_lines_of_the_imported_budget(
+    time_skipping_env,
+):
+    """seeds/004 Configuration Settings: "Mark this checkbox if you want Procore to
+    automatically add the cost code/category combo as a new budget line item"; the imported
+    budget is Sage's estimate (unlocked): a new combination has no estimate amount, $0."""
+    sage = CostCodeSage(estimate=estimate(**{"01-100/L": 185000.0}))
+    settings = project().model_copy(update={"auto_add_cost_codes_to_budgets": True})
+    async with erp_project(time_skipping_env, sage, settings) as handle:
+        imported = await project_update(handle, ep.IMPORT_BUDGET_UPDATE, actor=APPROVER)
+        assert [(ln.cost_code, ln.category) for ln in imported.budget.lines] == [("01-100", "L")]
+        # the refresh reads the job (01-100 L, M; 03-300 L), then the budget from the estimate
+        refreshed = await project_update(handle, "refresh_cost_codes", actor=ADMIN)
+        lines = {(ln.cost_code, ln.category): ln.original_budget for ln in refreshed.budget.lines}
+        assert lines == {("01-100", "L"): 185000, ("01-100", "M"): 0, ("03-300", "L"): 0}
+        assert refreshed.audit[-1].outcome == "new budget lines at $0.00: 01-100/M, 03-300/L"
+        # an accepted cost code's new combination too
+        await command(handle, ep.SEND_COST_CODE, actor=PM, code="07-100", categories=["S"])
+        accepted = await command(handle, ep.ACCEPT_COST_CODE, actor=APPROVER, code="07-100")
+        assert ("07-100", "S", 0) in [
+            (ln.cost_code, ln.category, ln.original_budget) for ln in accepted.budget.lines
+        ]
+        await replays(handle, ErpProject)
+
+
+async def test_without_the_setting_the_imported_budget_stays_sages_estimate(time_skipping_env):
+    sage = CostCodeSage(estimate=estimate(**{"01-100/L": 185000.0}))
+    async with erp_project(time_skipping_env, sage) as handle:
+        await project_update(handle, ep.IMPORT_BUDGET_UPDATE, actor=APPROVER)
+        refreshed = await project_update(handle, "refresh_cost_codes", actor=ADMIN)
+        assert [(ln.cost_code, ln.category) for ln in refreshed.budget.lines] == [("01-100", "L")]
