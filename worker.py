@@ -17,6 +17,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.cost_codes import CostCodeActivities
 from activities.links import LinkActivities
 from activities.notices import NoticeActivities
 from activities.posting import PostingActivities
@@ -83,6 +84,7 @@ def build_workers(
             notices.send_notice,
             *watch_register,
             *LinkActivities(client, cfg.temporal_task_queue, cfg.erp_company_file).all(),
+            *CostCodeActivities(client).all(),
         ],
         workflow_runner=FAST_RUNNER,
         graceful_shutdown_timeout=SHUTDOWN_GRACE,

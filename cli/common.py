@@ -95,7 +95,7 @@ def signed(args: argparse.Namespace, item: str, command: str, request: Any) -> A
 
 
 async def project_update(
-    client: Client, args: argparse.Namespace, name: str, request: ep.ProjectRequest
+    client: Client, args: argparse.Namespace, name: str, request: BaseModel
 ) -> ep.ProjectRecord:
     """A command of the project's ErpProject (`args.project`), signed when `--as` has a key:
     the workflow checks both against the roster it holds."""

@@ -13,7 +13,7 @@ import json
 import sys
 from typing import Any
 
-from cli import output
+from cli import cost_codes, output
 from cli.common import request_as, signed
 from cli.output import out
 from client.connection import open_client
@@ -238,7 +238,12 @@ def print_vendors(record: ec.CompanyRecord) -> None:
 
 
 async def cmd_standard_cost_codes(args: argparse.Namespace, cfg: Config) -> int:
-    """standard-cost-codes refresh|show: the company's standard cost codes and categories."""
+    """standard-cost-codes refresh|show: the company's standard cost codes and categories
+    (default-types: cli/cost_codes.py)."""
+    if args.action == "default-types":
+        return await cost_codes.cmd_default_types(args, cfg)
+    if args.code is not None:
+        raise UserError(f"standard-cost-codes {args.action} takes no CODE", USAGE)
     account = known_company(cfg.erp_company_file, args.company)
     if args.action == "refresh" and not args.actor:
         raise UserError("standard-cost-codes refresh needs --as USER", USAGE)
@@ -258,6 +263,7 @@ async def cmd_standard_cost_codes(args: argparse.Namespace, cfg: Config) -> int:
             "standard_cost_codes",
             "standard_categories",
             "standard_refreshed_at",
+            "default_cost_types",
         }
         out(record.model_dump_json(include=include, indent=2))
         return OK
@@ -282,6 +288,8 @@ async def cmd_standard_cost_codes(args: argparse.Namespace, cfg: Config) -> int:
     )
     categories = ", ".join(f"{c.category} {c.description}" for c in record.standard_categories)
     out(f"  categories: {categories or 'none'}")
+    defaults = "; ".join(f"{code}: {', '.join(c)}" for code, c in record.default_cost_types.items())
+    out(f"  default cost types: {defaults or 'none assigned'}")
     return OK
 
 
@@ -349,9 +357,17 @@ def add_commands(command: Any) -> None:
         cmd_standard_cost_codes,
         "refresh or show the Sage company's standard cost codes and categories",
     )
-    p.add_argument("action", choices=["refresh", "show"])
+    p.add_argument("action", choices=["refresh", "show", "default-types"])
+    p.add_argument("code", nargs="?", metavar="CODE", help="default-types: the standard cost code")
+    p.add_argument(
+        "--category",
+        action="append",
+        metavar="COST_TYPE",
+        help="default-types: a default cost type (repeat; none: clear them)",
+    )
     p.add_argument("--company", default=DEFAULT_SAGE_COMPANY, metavar="SAGE_CO")
     p.add_argument("--as", dest="actor", metavar="USER")
+    p.add_argument("--key", metavar="FILE", help="sign the command with this private key")
     p.add_argument("--json", action="store_true")
 
     p = command(

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from cli import output
+from cli import cost_codes, output
 from cli.common import add_key, project_update
 from cli.output import out
 from client.connection import open_client
@@ -93,7 +93,12 @@ def write_project(path: Path, settings: ProjectSettings) -> None:
 
 
 async def cmd_cost_codes(args: argparse.Namespace, cfg: Config) -> int:
-    """cost-codes refresh|show PROJECT: the Sage job's cost codes and categories."""
+    """cost-codes refresh|show PROJECT: the Sage job's cost codes and categories (send, accept,
+    reject, list: cli/cost_codes.py)."""
+    if args.action in cost_codes.PROJECT_ACTIONS:
+        return await cost_codes.cmd_project_cost_codes(args, cfg)
+    if args.code is not None:
+        raise UserError(f"cost-codes {args.action} takes no CODE", USAGE)
     settings = known_project(cfg.erp_projects_file, args.project)
     if args.action == "refresh" and not args.actor:
         raise UserError("cost-codes refresh needs --as USER", USAGE)
@@ -180,9 +185,22 @@ def add_commands(command: Any) -> None:
     p.add_argument("--as", dest="actor", required=True, metavar="USER")
     add_key(p)
 
-    p = command("cost-codes", cmd_cost_codes, "refresh or show a project's Sage cost codes")
-    p.add_argument("action", choices=["refresh", "show"])
+    p = command(
+        "cost-codes",
+        cmd_cost_codes,
+        "refresh or show a project's Sage cost codes; send, accept, reject or list the project "
+        "cost codes sent for acceptance",
+    )
+    p.add_argument("action", choices=["refresh", "show", *cost_codes.PROJECT_ACTIONS])
     p.add_argument("project", metavar="PROJECT")
+    p.add_argument("code", nargs="?", metavar="CODE", help="send, accept, reject: the cost code")
+    p.add_argument(
+        "--category",
+        action="append",
+        metavar="COST_TYPE",
+        help="send: a cost type of the code (repeat; none: its standard code's defaults)",
+    )
+    p.add_argument("--comment", metavar="TEXT", help="reject: why")
     p.add_argument("--as", dest="actor", metavar="USER")
     add_key(p)
     p.add_argument("--json", action="store_true")

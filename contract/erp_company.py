@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from contract.sync import AuditLine
 from domain import erp
+from domain.commands import CommandRequest
 from domain.company_account import CompanyAccount, VendorRow
 from domain.cost_codes import StandardCategory, StandardCostCode
 from domain.insurance import CompanyInsuranceRecord
@@ -21,6 +22,15 @@ ITEM_TYPE = "erp_company"
 IMPORT_INSURANCE_UPDATE = "import_insurance"
 """The update that imports a synced company's insurance from its Sage vendor's
 (`starter.py vendors insurance import VENDOR --as USER`)."""
+
+
+ASSIGN_DEFAULT_COST_TYPES = "assign_default_cost_types"
+"""Update (and signal of the same name): default cost types of a standard cost code
+(`DefaultCostTypesRequest`; `starter.py cost-codes default-types CODE [--category C ...]`)."""
+DEFAULT_COST_TYPES_QUERY = "default_cost_types"
+"""Query: standard cost code -> its default cost types (what a project's cost code acceptance
+reads through the activity below)."""
+READ_DEFAULT_COST_TYPES_ACTIVITY = "cost_codes.default_types"
 
 
 def workflow_id(sage_company: str) -> str:
@@ -52,6 +62,11 @@ class CompanyStart(BaseModel):
         description="Procore company ID -> its insurance as the last import from its Sage "
         "vendor left it (domain/insurance.py); a re-import replaces it.",
     )
+    default_cost_types: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Standard cost code -> its default cost types "
+        "(domain/cost_code_acceptance.py).",
+    )
 
 
 class CompanyRequest(BaseModel):
@@ -71,3 +86,16 @@ class CompanyRecord(CompanyStart):
     workflow_id: str
     erp: erp.Erp | None
     vendors: list[VendorRow] = Field(default_factory=list)
+
+
+class DefaultCostTypesRequest(CommandRequest):
+    """assign_default_cost_types: the standard cost code and its cost types (none: cleared)."""
+
+    code: str = Field(max_length=100)
+    categories: list[str] = Field(default_factory=list, max_length=50)
+
+
+class DefaultCostTypesRead(BaseModel):
+    """What the project's acceptance asks: the defaults its Sage company holds."""
+
+    sage_company: str

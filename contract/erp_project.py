@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 
 from contract.sync import AuditLine
 from domain.budget_import import ImportedBudget
+from domain.commands import CommandRequest
+from domain.cost_code_acceptance import SentCostCode
 from domain.cost_codes import CostCodeRefresh
 from domain.job_costs import JobCostSummary
 from domain.job_import import SageJob
@@ -23,6 +25,16 @@ IMPORT_SUB_JOB_UPDATE = "import_sub_job"
 """A Sage extra added as a sub job of the project (`ProjectRequest.extra_id`)."""
 IMPORT_BUDGET_UPDATE = "import_budget"
 """The Sage job's budget imported (again: refreshed) into the project's budget."""
+SEND_COST_CODE = "send_cost_code"
+ACCEPT_COST_CODE = "accept_cost_code"
+REJECT_COST_CODE = "reject_cost_code"
+"""A project cost code sent for acceptance, accepted (exported to the Sage job) or rejected
+(`CostCodeRequest`): updates, and signals of the same names for the UI's "Send Signal"."""
+COST_CODE_COMMANDS = {
+    "send": SEND_COST_CODE,
+    "accept": ACCEPT_COST_CODE,
+    "reject": REJECT_COST_CODE,
+}
 
 
 def workflow_id(project: str) -> str:
@@ -55,6 +67,10 @@ class ProjectStart(BaseModel):
         default=None,
         description="The budget imported from the Sage job's estimate (domain/budget_import.py).",
     )
+    cost_codes_sent: list[SentCostCode] = Field(
+        default_factory=list,
+        description="Project cost codes sent for acceptance (domain/cost_code_acceptance.py).",
+    )
 
 
 class ProjectRequest(BaseModel):
@@ -82,3 +98,12 @@ class ProjectRequest(BaseModel):
 class ProjectRecord(ProjectStart):
     workflow_id: str
     project: str
+
+
+class CostCodeRequest(CommandRequest):
+    """send_cost_code, accept_cost_code, reject_cost_code: the project cost code (checked by
+    the workflow: domain/cost_code_acceptance.py), the cost types sent with it (none: its
+    standard code's defaults at acceptance), the comment a rejection needs."""
+
+    code: str = Field(max_length=100)
+    categories: list[str] = Field(default_factory=list, max_length=50)

@@ -99,6 +99,7 @@ class ErpAction(StrEnum):
     UNLINK_COMPANY = "unlink a company synced with ERP"
     CONFIGURE_SETTINGS = "configure advanced settings: ERP integrations"
     CONFIGURE_SYNC_SCHEDULE = "configure the sync schedule for your ERP integration"
+    ASSIGN_DEFAULT_COST_TYPES = "assign default cost types to ERP standard cost codes"
 
 
 ERP_ACTION_LEVELS: dict[ErpAction, frozenset[ErpPermission]] = {
@@ -118,6 +119,7 @@ ERP_ACTION_LEVELS: dict[ErpAction, frozenset[ErpPermission]] = {
     ErpAction.UNLINK_COMPANY: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
     ErpAction.CONFIGURE_SETTINGS: frozenset({ErpPermission.ADMIN}),
     ErpAction.CONFIGURE_SYNC_SCHEDULE: frozenset({ErpPermission.ADMIN}),
+    ErpAction.ASSIGN_DEFAULT_COST_TYPES: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
 }
 """Who may take each action: seeds/002 and seeds/004, "Learn which user permissions are
 required to take the described actions in this tool"."""
@@ -163,3 +165,34 @@ def authorize_new_roster(
         raise NotPermitted(
             f"settings of {where}: the new roster has no ERP Admin; nobody could change it again"
         )
+
+
+# --- project cost codes sent for acceptance (domain/cost_code_acceptance.py) ---
+
+
+def authorize_cost_code_send(roster: Mapping[str, RosterUser], actor: str, where: str) -> None:
+    """The matrix's "Send, Retrieve, or Resend Items to ERP Integrations for Accounting
+    Acceptance": no ERP permission, "'Admin' level permissions on the tool where the item is
+    located"; a project's cost codes live in its Admin tool (Work Breakdown Structure)."""
+    user = roster.get(actor)
+    if user is None:
+        raise NotPermitted(f"'{actor}' is not on the roster of {where}")
+    if ItemTool.ADMIN not in user.tool_admin:
+        raise NotPermitted(f"{actor} cannot send a cost code: needs Admin on the Admin tool")
+
+
+def authorize_cost_code_decision(
+    roster: Mapping[str, RosterUser], actor: str, verb: str, where: str
+) -> None:
+    """The matrix's "Accept or Reject Cost Codes for Export to ERP": an accounting approver,
+    'Standard' or 'Admin' on the ERP Integrations tool with 'Can Push to Accounting'."""
+    user = roster.get(actor)
+    if user is None:
+        raise NotPermitted(f"'{actor}' is not on the roster of {where}")
+    missing: list[str] = []
+    if user.erp not in (ErpPermission.STANDARD, ErpPermission.ADMIN):
+        missing.append(f"Standard or Admin on the ERP Integrations tool (has {_TITLES[user.erp]})")
+    if not user.can_push_to_accounting:
+        missing.append("the 'Can Push to Accounting' privilege")
+    if missing:
+        raise NotPermitted(f"{actor} cannot {verb} a cost code: needs {' and '.join(missing)}")

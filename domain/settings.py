@@ -135,6 +135,13 @@ class ProjectSettings(BaseModel):
         "modification is exported (domain/cost_forecast.py). Changed only by `settings apply` "
         "from an ERP Admin.",
     )
+    auto_add_cost_codes_to_budgets: bool = Field(
+        default=False,
+        description="seeds/004 Configuration Settings: 'Automatically add new cost code/cost "
+        "type combinations ... to budgets on Sage 300 CRE® integrated projects': each new "
+        "combination on the job becomes a budget line (unlocked: the Sage estimate amount; "
+        "locked: $0). Changed only by `settings apply` from an ERP Admin.",
+    )
 
     @field_validator("direct_export")
     @classmethod

@@ -15,6 +15,7 @@ from sage_mock.records import (
     billing,
     companies,
     estimates,
+    job_setup,
     master_data,
     misc_worksheets,
     vendor_insurance,
@@ -224,6 +225,7 @@ class Store:
         self._db.executescript(estimates.SCHEMA)
         self._db.executescript(vendor_insurance.SCHEMA)
         self._db.executescript(misc_worksheets.SCHEMA)
+        self._db.executescript(job_setup.SCHEMA)
         with self.write() as db:
             # The seeds refer to each other's rows (the S100 jobs' transactions, the CRE
             # vendors' addresses): keys are checked once the whole seeding commits.

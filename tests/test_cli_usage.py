@@ -129,6 +129,47 @@ import starter
             2,
             "Sage company 'NOPE' is not in the account's sage_companies",
         ),
+        # project cost codes sent for acceptance, default cost types (cli/cost_codes.py)
+        (["cost-codes", "send", "P-1001", "--as", "pm.alex"], 2, "needs the cost code (CODE)"),
+        (["cost-codes", "accept", "P-1001", "07-100"], 2, "cost-codes accept needs --as USER"),
+        (["cost-codes", "send", "P-1001", "../1001", "--as", "pm.alex"], 1, "is not a Sage code"),
+        (["cost-codes", "send", "P-1001", "X" * 41, "--as", "pm.alex"], 1, "is too long"),
+        (["cost-codes", "send", "P-1001", "07 100", "--as", "pm.alex"], 1, "is not a Sage code"),
+        (
+            ["cost-codes", "send", "P-1001", "07-100", "--category", "L/M", "--as", "pm.alex"],
+            1,
+            "cost type: 'L/M' is not a Sage code",
+        ),
+        (["cost-codes", "send", "P-9", "07-100", "--as", "pm.alex"], 2, "project 'P-9' is not"),
+        (["cost-codes", "send", "P-1001", "07-100", "--as", ""], 2, "send needs --as USER"),
+        (["cost-codes", "send", "P-1001", "07-100", "--as", "x" * 101], 2, "--as: "),
+        (
+            ["cost-codes", "reject", "P-1001", "07-100", "--as", "acct.ana"],
+            2,
+            "cost-codes reject needs --comment TEXT",
+        ),
+        (
+            ["cost-codes", "accept", "P-1001", "07-100", "--category", "L", "--as", "acct.ana"],
+            2,
+            "cost-codes accept takes no --category",
+        ),
+        (["cost-codes", "list", "P-1001", "07-100"], 2, "cost-codes list takes no CODE"),
+        (["cost-codes", "refresh", "P-1001", "07-100", "--as", "x"], 2, "takes no CODE"),
+        (
+            ["standard-cost-codes", "default-types", "--as", "acct.ana"],
+            2,
+            "default-types needs the cost code (CODE)",
+        ),
+        (
+            ["standard-cost-codes", "default-types", "07-100", "--company", "NOPE", "--as", "x"],
+            2,
+            "Sage company 'NOPE' is not in the account's sage_companies",
+        ),
+        (
+            ["standard-cost-codes", "default-types", "07-100/..", "--as", "acct.ana"],
+            1,
+            "is not a Sage code",
+        ),
     ],
 )
 def test_a_mistake_is_one_clear_line_before_any_connection(args, code, message):

@@ -26,14 +26,18 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contract.erp_company import (
+        ASSIGN_DEFAULT_COST_TYPES,
+        DEFAULT_COST_TYPES_QUERY,
         IMPORT_INSURANCE_UPDATE,
         WORKFLOW_TYPE,
         CompanyRecord,
         CompanyRequest,
         CompanyStart,
+        DefaultCostTypesRequest,
     )
     from contract.links import LINK_SIGNAL, LINKS_QUERY, UNLINK_SIGNAL, LinksMade, LinksView
     from contract.sync import SyncSignal
+    from domain import cost_code_acceptance as acceptance
     from domain import erp
     from domain.company_account import (
         DEFAULT_SAGE_COMPANY,
@@ -108,6 +112,14 @@ class ErpCompany:
             AccountRequest,
             check=self._check_account,
             take=self._take,
+            audit=lambda: self._state.audit,
+            lock=self._lock,
+        )
+        self._default_types_command = HeldCommand(
+            ASSIGN_DEFAULT_COST_TYPES,
+            DefaultCostTypesRequest,
+            check=self._check_default_types,
+            take=self._take_default_types,
             audit=lambda: self._state.audit,
             lock=self._lock,
         )
@@ -280,6 +292,53 @@ class ErpCompany:
         # The seeds' matrix has no row for this on-demand sync; the nearest is "Refresh the
         # Cost Codes on an ERP Integrated Project" (Admin), so Admin it is.
         self._authorize(request, ErpAction.REFRESH_COST_CODES)
+
+    # --- default cost types of standard cost codes (domain/cost_code_acceptance.py) ---
+
+    @workflow.update(name=ASSIGN_DEFAULT_COST_TYPES)
+    async def assign_default_cost_types(self, request: DefaultCostTypesRequest) -> CompanyRecord:
+        """The matrix's "Assign Default Cost Types To ERP Standard Cost Codes" (Standard or
+        Admin): what a project cost code sent with no cost type takes at acceptance. A new
+        handler: no history recorded before it calls it, so no patch."""
+        await self._default_types_command.update(request)
+        return self.status()
+
+    @assign_default_cost_types.validator
+    def _validate_default_types(self, request: DefaultCostTypesRequest) -> None:
+        self._default_types_command.validate(request)
+
+    @workflow.signal(name=ASSIGN_DEFAULT_COST_TYPES)
+    async def assign_default_cost_types_signal(self, *payload: Any) -> None:
+        """The same as the update, from the UI's "Send Signal"; refusals recorded."""
+        await self._default_types_command.signal(payload)
+
+    @workflow.query(name=DEFAULT_COST_TYPES_QUERY)
+    def default_cost_types(self) -> dict[str, list[str]]:
+        return dict(self._state.default_cost_types)
+
+    def _check_default_types(self, request: DefaultCostTypesRequest) -> None:
+        """The held roster's level, the ERP, then the standard lists this workflow holds."""
+        self._authorize_actor(request.actor, ErpAction.ASSIGN_DEFAULT_COST_TYPES)
+        self._require(erp.Capability.STANDARD_COST_CODE_SYNC)
+        code = acceptance.check_code(request.code)
+        categories = acceptance.check_categories(request.categories)
+        acceptance.check_default_types(
+            self._state.standard_cost_codes, self._state.standard_categories, code, categories
+        )
+        self._check_signed(request.actor, request.signature, ASSIGN_DEFAULT_COST_TYPES, request)
+
+    def _take_default_types(self, request: DefaultCostTypesRequest) -> None:
+        self._remember(request.signature)
+        categories = acceptance.check_categories(request.categories)
+        defaults = acceptance.with_default_types(
+            self._state.default_cost_types, request.code, categories
+        )
+        self._state = self._state.model_copy(update={"default_cost_types": defaults})
+        self._record(
+            request.actor,
+            f"default cost types {request.code}",
+            acceptance.describe_defaults(request.code, categories),
+        )
 
     @workflow.signal(name="sync")
     async def sync_signal(self, *payload: Any) -> None:

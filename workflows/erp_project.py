@@ -22,6 +22,7 @@ Workflow ID: `erp_project:{project}`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Literal
@@ -31,10 +32,15 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contract import search_attributes as sa
+    from contract.erp_company import READ_DEFAULT_COST_TYPES_ACTIVITY, DefaultCostTypesRead
     from contract.erp_project import (
+        ACCEPT_COST_CODE,
         IMPORT_BUDGET_UPDATE,
         IMPORT_SUB_JOB_UPDATE,
+        REJECT_COST_CODE,
+        SEND_COST_CODE,
         WORKFLOW_TYPE,
+        CostCodeRequest,
         ProjectRecord,
         ProjectRequest,
         ProjectStart,
@@ -42,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from contract.links import LINK_SIGNAL, LINKS_QUERY, UNLINK_SIGNAL, LinksMade, LinksView
     from contract.sync import ScheduleRequest, SyncSignal
     from domain import budget_import, erp
+    from domain import cost_code_acceptance as acceptance
     from domain.commands import SettingsRequest
     from domain.cost_codes import CostCodeRefresh
     from domain.job_costs import JobCostSummary
@@ -50,9 +57,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.permissions import (
         ErpAction,
         NotPermitted,
+        authorize_cost_code_decision,
+        authorize_cost_code_send,
         authorize_erp_action,
         authorize_new_roster,
     )
+    from domain.sage_codes import is_sage_code, shown
     from domain.sage_paths import sage_path
     from domain.settings import ProjectSettings
     from domain.signing import BadSignature
@@ -65,6 +75,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import sage_gateway
     from workflows.links import LinkNotes
+    from workflows.policies import LINKS_RETRY
     from workflows.sage_reads import (
         HELD_AUTHORITY_PATCH,
         RECOVERABLE,
@@ -86,6 +97,10 @@ with workflow.unsafe.imports_passed_through():
 
 BUDGET_REFRESH_PATCH = "cost-code-refresh-refreshes-imported-budget"
 """A cost code refresh of a project whose budget was imported reads the estimate again."""
+
+AUTO_ADD_PATCH = "auto-add-cost-code-combinations-to-budget"
+"""The project setting 'Automatically add new cost code/cost type combinations to budgets':
+the imported budget gets a line for each combination of the job it lacks."""
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
@@ -353,6 +368,184 @@ class ErpProject:
                 return
             await run_each(self._state.audit, request.actor, steps)
 
+    # --- project cost codes sent for acceptance (domain/cost_code_acceptance.py) ---
+    # New handlers: no history recorded before them calls them, so no patch. Each is an update
+    # (its validator refuses at once, nothing recorded) and a signal of the same name (the UI's
+    # "Send Signal": a refusal recorded, never a failed task), decided by one check.
+
+    @workflow.update(name=SEND_COST_CODE)
+    async def send_cost_code(self, request: CostCodeRequest) -> ProjectRecord:
+        """A project cost code (from the company's standard list) sent for acceptance."""
+        async with self._lock:
+            await self._cost_code_command("send", request)
+            return self.status()
+
+    @send_cost_code.validator
+    def _validate_send_cost_code(self, request: CostCodeRequest) -> None:
+        self._validate_cost_code("send", request)
+
+    @workflow.signal(name=SEND_COST_CODE)
+    async def send_cost_code_signal(self, *payload: Any) -> None:
+        await self._cost_code_signal("send", SEND_COST_CODE, payload)
+
+    @workflow.update(name=ACCEPT_COST_CODE)
+    async def accept_cost_code(self, request: CostCodeRequest) -> ProjectRecord:
+        """An accounting approver accepts: the code and its cost types are added to the Sage
+        job, once (one idempotency key per sending; a second accept is refused)."""
+        async with self._lock:
+            await self._cost_code_command("accept", request)
+            return self.status()
+
+    @accept_cost_code.validator
+    def _validate_accept_cost_code(self, request: CostCodeRequest) -> None:
+        self._validate_cost_code("accept", request)
+
+    @workflow.signal(name=ACCEPT_COST_CODE)
+    async def accept_cost_code_signal(self, *payload: Any) -> None:
+        await self._cost_code_signal("accept", ACCEPT_COST_CODE, payload)
+
+    @workflow.update(name=REJECT_COST_CODE)
+    async def reject_cost_code(self, request: CostCodeRequest) -> ProjectRecord:
+        """An accounting approver rejects, with a comment: nothing reaches Sage."""
+        async with self._lock:
+            await self._cost_code_command("reject", request)
+            return self.status()
+
+    @reject_cost_code.validator
+    def _validate_reject_cost_code(self, request: CostCodeRequest) -> None:
+        self._validate_cost_code("reject", request)
+
+    @workflow.signal(name=REJECT_COST_CODE)
+    async def reject_cost_code_signal(self, *payload: Any) -> None:
+        await self._cost_code_signal("reject", REJECT_COST_CODE, payload)
+
+    def _validate_cost_code(self, verb: str, request: CostCodeRequest) -> None:
+        try:
+            self._check_cost_code(verb, request)
+        except Exception as err:  # whatever was sent: a refusal, never a failed task
+            raise refused_error(err) from None
+
+    async def _cost_code_signal(self, verb: str, name: str, payload: tuple[Any, ...]) -> None:
+        async with self._lock:
+            try:
+                request = parse_signal(CostCodeRequest, payload, name)
+            except Exception as err:
+                self._refusal(claimed_actor(payload), name, err)
+                return
+            try:
+                await self._cost_code_command(verb, request)
+            except ApplicationError:
+                return  # recorded in the audit trail
+
+    async def _cost_code_command(self, verb: str, request: CostCodeRequest) -> None:
+        """Checked again under the lock (the held state may have moved since validation),
+        then done; any refusal recorded and raised."""
+        code = request.code if is_sage_code(request.code) else shown(request.code)
+        action = f"{verb} cost code {code}"
+        try:
+            self._check_cost_code(verb, request)
+            self._remember(request.signature)
+            if verb == "accept":
+                await self._accept_cost_code(request.actor, request.code)
+                return
+            now = workflow.now()
+            sent = self._state.cost_codes_sent
+            if verb == "send":
+                categories = acceptance.check_categories(request.categories)
+                sent = acceptance.sent_again(sent, request.code, categories, request.actor, now)
+                asked = ", ".join(categories) or "none: its standard code's default cost types"
+                outcome = f"sent for acceptance; cost types: {asked}"
+            else:
+                comment = acceptance.check_comment(request.comment)
+                sent = acceptance.decided(
+                    sent,
+                    request.code,
+                    acceptance.CostCodeState.REJECTED,
+                    request.actor,
+                    now,
+                    comment=comment,
+                )
+                outcome = f"rejected, nothing exported: {comment}"
+            self._state = self._state.model_copy(update={"cost_codes_sent": sent})
+            self._record(request.actor, action, outcome)
+            self._publish()
+        except Exception as err:
+            raise self._refusal(request.actor, action, err) from None
+
+    def _check_cost_code(self, verb: str, request: CostCodeRequest) -> None:
+        """The held roster (send: Admin on the Admin tool; accept, reject: an accounting
+        approver), the ERP, the code and the state it is in, the signature."""
+        roster, where = self._settings.roster, f"project {self._settings.project}"
+        if verb == "send":
+            authorize_cost_code_send(roster, request.actor, where)
+        else:
+            authorize_cost_code_decision(roster, request.actor, verb, where)
+        erp.require(self._settings.erp, erp.Capability.COST_CODE_REFRESH, self._settings.project)
+        code = acceptance.check_code(request.code)
+        categories = acceptance.check_categories(request.categories)
+        sent = self._state.cost_codes_sent
+        if verb == "send":
+            self._job_id()
+            job_codes = self._state.job.cost_codes if self._state.job else []
+            acceptance.check_send(sent, job_codes, code, categories)
+        else:
+            acceptance.check_decision(sent, code, verb)
+            if verb == "reject":
+                acceptance.check_comment(request.comment)
+        command = {"send": SEND_COST_CODE, "accept": ACCEPT_COST_CODE}.get(verb, REJECT_COST_CODE)
+        self._check_signed(request.actor, request.signature, command, request)
+
+    async def _accept_cost_code(self, actor: str, code: str) -> None:
+        """The cost types sent (else the company's defaults for the code) added to the Sage
+        job; Sage refuses a code not on its standard list, or inactive."""
+        held = acceptance.check_decision(self._state.cost_codes_sent, code, "accept")
+        defaults: dict[str, list[str]] = {}
+        if not held.categories:
+            defaults = await workflow.execute_activity(
+                READ_DEFAULT_COST_TYPES_ACTIVITY,
+                DefaultCostTypesRead(sage_company=self._settings.sage_company or ""),
+                result_type=dict[str, list[str]],
+                start_to_close_timeout=timedelta(seconds=30),
+                schedule_to_close_timeout=timedelta(minutes=2),
+                retry_policy=LINKS_RETRY,
+                summary="read the default cost types",
+            )
+        categories = acceptance.categories_to_export(held, defaults)
+        job_id = self._job_id()
+        answer = await sage_gateway.request(
+            "POST",
+            sage_path("/v1/jobs", job_id, "cost_codes"),
+            self._settings.sage_company,
+            step=f"cost_code/{code}/sent{held.sends}",
+            generation=0,
+            body=acceptance.export_body(code, categories),
+        )
+        added = [
+            str(entry.get("category"))
+            for entry in answer.get("added", [])
+            if isinstance(entry, dict) and entry.get("code") == code and entry.get("category")
+        ]
+        sent = acceptance.decided(
+            self._state.cost_codes_sent,
+            code,
+            acceptance.CostCodeState.EXPORTED,
+            actor,
+            workflow.now(),
+            exported=categories,
+        )
+        update: dict[str, Any] = {"cost_codes_sent": sent}
+        with contextlib.suppress(ValueError):  # else the held job stays as last refreshed
+            update["job"] = SageJob.model_validate(answer.get("job"))
+        self._state = self._state.model_copy(update=update)
+        new = ", ".join(added) if added else "none: the job had them all"
+        self._record(
+            actor,
+            f"accept cost code {code}",
+            f"exported to Sage job {job_id} with cost types {', '.join(categories)} (added: {new})",
+        )
+        self._publish()
+        self._auto_add_to_budget(actor)
+
     # --- authority ---
 
     @workflow.update(name="settings")
@@ -450,6 +643,27 @@ class ErpProject:
         links = budget_import.import_link(self._state.links, budget)
         self._state = self._state.model_copy(update={"links": links, "budget": budget})
         self._record(actor, action, budget_import.describe(budget, self._settings.project))
+        self._publish()
+        self._auto_add_to_budget(actor)
+
+    def _auto_add_to_budget(self, actor: str) -> None:
+        """seeds/004 Configuration Settings, "Automatically add new cost code/cost type
+        combinations ... to budgets on Sage 300 CRE® integrated projects": each combination of
+        the job the imported budget lacks becomes a line. The imported budget is Sage's
+        estimate, unlocked here: a new combination has no estimate amount yet, so $0."""
+        budget, job = self._state.budget, self._state.job
+        if budget is None or job is None or not self._settings.auto_add_cost_codes_to_budgets:
+            return
+        if self._settings.erp is not erp.Erp.SAGE300:
+            return
+        lines, added = acceptance.with_new_combinations(budget.lines, job.cost_codes, locked=False)
+        if not added or not workflow.patched(AUTO_ADD_PATCH):
+            return
+        self._state = self._state.model_copy(
+            update={"budget": budget.model_copy(update={"lines": lines})}
+        )
+        shown = ", ".join(f"{code}/{category}" for code, category in added)
+        self._record(actor, "add cost codes to budget", f"new budget lines at $0.00: {shown}")
         self._publish()
 
     async def _sync_job_costs(self, actor: str) -> None:
@@ -612,6 +826,13 @@ class ErpProject:
             details.append(f"job costs as of {self._state.job_costs.as_of:%Y-%m-%d %H:%M} UTC")
         if self._state.sub_jobs:
             details.append(f"{len(self._state.sub_jobs)} sub jobs imported from Sage extras")
+        waiting = [
+            entry.code
+            for entry in self._state.cost_codes_sent
+            if entry.state is acceptance.CostCodeState.SENT
+        ]
+        if waiting:
+            details.append(f"cost codes waiting for acceptance: {', '.join(waiting)}")
         if self._state.budget is not None:
             budget = self._state.budget
             details.append(

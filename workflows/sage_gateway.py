@@ -89,15 +89,17 @@ def failure(err: ActivityError) -> SageFailure:
 
 
 async def request(
-    method: Literal["GET", "PUT"],
+    method: Literal["GET", "PUT", "POST"],
     path: str,
     company: str | None,
     step: str | None = None,
     generation: int | None = None,
+    body: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One call of the import direction: its answer; LookupError when Sage has no such record
-    (or company), SageRefused for any other refusal. `step` defaults to the call itself."""
-    sage_call = SageCall(method=method, path=path, company=company)
+    (or company), SageRefused for any other refusal. `step` defaults to the call itself;
+    `body` only for a write (a project cost code accepted: `POST .../cost_codes`)."""
+    sage_call = SageCall(method=method, path=path, company=company, body=body)
     step = step or f"{method} {path}"
     generation = now_generation() if generation is None else generation
     try:

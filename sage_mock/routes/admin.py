@@ -25,6 +25,7 @@ from sage_mock.records import (
     gl_periods,
     job_cost_changes,
     job_cost_transactions,
+    job_setup,
     master_data,
     misc_worksheets,
     vendor_insurance,
@@ -55,6 +56,7 @@ RECORD_KINDS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "job_cost_transactions": job_cost_transactions.list_all,
     "vendor_insurance": vendor_insurance.list_all,
     "misc_worksheet_transactions": misc_worksheets.list_all,
+    "cost_code_additions": job_setup.list_additions,
 }
 """Every kind `GET /admin/records/{kind}` can list; a new kind adds one line."""
 

@@ -9,6 +9,8 @@ mock Sage and worker, `starter.py` as people run it.
 - A Sage extra is imported as a sub job and listed with the exported ones (seeds/004 matrix).
 - A budget set up in Sage is imported (and refreshed), then a Procore budget export of that
   project is refused (seeds/002: set up in one system, then imported or exported).
+- A project cost code sent for acceptance is accepted into the Sage job once, with its standard
+  code's default cost types; a rejected one reaches nothing (seeds/004 matrix).
 
 The project settings file is this module's copy: it adds a Quickbill project and the Sage 100
 job it imports.
@@ -547,3 +549,55 @@ def test_cost_forecast_amounts_become_one_misc_worksheet_1_and_2_per_line_item(
     assert "not exported: the project's Export Forecast Amounts is off" in ok(
         run(stack, projects_file, "status", item)
     )
+
+
+def test_a_project_cost_code_is_accepted_into_the_sage_job_once_and_a_rejected_one_never(
+    stack: Stack, projects_file: Path
+):
+    """seeds/004 matrix: "Accept or Reject Cost Codes for Export to ERP" (an accounting
+    approver) and "Assign Default Cost Types To ERP Standard Cost Codes" (Standard or Admin): a
+    code sent with no cost type is exported with its standard code's defaults, once. (The
+    held roster's other refusals: tests/workflows/test_cost_code_acceptance.py.)"""
+    ok(run(stack, projects_file, "standard-cost-codes", "refresh", "--as", ERP_ADMIN))
+    assigning = ("standard-cost-codes", "default-types", "08-100", "--category", "L")
+    assigned = ok(run(stack, projects_file, *assigning, "--category", "S", "--as", APPROVER))
+    assert "default cost types of standard cost code 08-100: L, S" in assigned
+
+    sending = ("cost-codes", "send", SETTINGS_OFF, "08-100")
+    hostile = run(stack, projects_file, *sending, "--as", "mallory")
+    assert hostile.returncode == 1 and "'mallory' is not on the roster" in hostile.stderr
+    assert "sent for acceptance" in ok(run(stack, projects_file, *sending, "--as", TOOL_ADMIN))
+    accepting = ("cost-codes", "accept", SETTINGS_OFF, "08-100")
+    viewer = run(stack, projects_file, *accepting, "--as", "viewer.vic")
+    assert viewer.returncode == 1 and "(has Read Only)" in viewer.stderr, viewer.stderr
+    accepted = ok(run(stack, projects_file, *accepting, "--as", APPROVER))
+    assert "exported to Sage job 1001 with cost types L, S (added: L, S)" in accepted
+    again = run(stack, projects_file, *accepting, "--as", ERP_ADMIN)
+    assert again.returncode == 1 and "exported already" in again.stderr, again.stderr
+    added = records(stack, "cost_code_additions", job_id="1001", code="08-100")
+    assert sorted(row["category"] for row in added) == ["L", "S"]  # once, not twice
+
+    rejecting = ("cost-codes", "reject", SETTINGS_OFF, "02-200", "--comment", "wrong phase")
+    ok(
+        run(
+            stack,
+            projects_file,
+            "cost-codes",
+            "send",
+            SETTINGS_OFF,
+            "02-200",
+            "--category",
+            "E",
+            "--as",
+            TOOL_ADMIN,
+        )
+    )
+    assert "rejected, nothing exported" in ok(
+        run(stack, projects_file, *rejecting, "--as", APPROVER)
+    )
+    assert records(stack, "cost_code_additions", job_id="1001", code="02-200") == []
+    listed = json.loads(ok(run(stack, projects_file, "cost-codes", "list", SETTINGS_OFF, "--json")))
+    assert [(row["code"], row["state"]) for row in listed] == [
+        ("08-100", "exported"),
+        ("02-200", "rejected"),
+    ]

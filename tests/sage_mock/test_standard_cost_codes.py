@@ -141,3 +141,24 @@ async def test_unknown_and_closed_jobs_are_refused(client: httpx.AsyncClient) ->
 
     assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
     assert closed.json() == {"code": "job_closed", "message": "Job has been closed."}
+
+
+async def test_each_pair_added_to_a_job_is_one_addition_record_of_its_company(
+    client: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> None:
+    """`GET /admin/records/cost_code_additions`: what a person counts to see an accepted
+    project cost code reach the job once (a repeat adds no record; a refusal none)."""
+    wanted = refresh(("07-100", ["L", "M"]), ("01-100", ["L"]))
+    await client.post("/v1/jobs/1001/cost_codes", json=wanted)
+    await client.post("/v1/jobs/1001/cost_codes", json=wanted)
+    await client.post("/v1/jobs/1001/cost_codes", json=refresh(("99-999", ["L"])))
+    await client.post("/v1/jobs/3001/cost_codes", json=refresh(("07-000", ["1"])), headers=S100)
+
+    rows = (await admin.get("/admin/records/cost_code_additions")).json()
+    assert [(r["job_id"], r["code"], r["category"]) for r in rows] == [
+        ("1001", "07-100", "L"),
+        ("1001", "07-100", "M"),
+    ]
+    assert rows[0]["added_at"].endswith("Z") or "T" in rows[0]["added_at"]
+    s100 = (await admin.get("/admin/records/cost_code_additions", headers=S100)).json()
+    assert [(r["job_id"], r["code"], r["category"]) for r in s100] == [("3001", "07-000", "1")]
