@@ -11,7 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sage_mock.records import billing, companies, estimates, master_data, vendor_insurance
+from sage_mock.records import (
+    billing,
+    companies,
+    estimates,
+    job_cost_transactions,
+    master_data,
+    vendor_insurance,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -222,6 +229,7 @@ class Store:
             db.execute("PRAGMA defer_foreign_keys = ON")
             companies.upgrade(db)  # first, so the master data can refer to every company's jobs
             estimates.upgrade(db)
+            job_cost_transactions.upgrade(db)  # before the seeding writes its new columns
             if db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is None:
                 master_data.seed(db)
                 db.execute("INSERT INTO meta (key, value) VALUES ('seeded', '1')")
