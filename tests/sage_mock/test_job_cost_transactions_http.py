@@ -10,14 +10,7 @@ import pytest
 from sage_mock.records import job_cost_transactions
 from sage_mock.store import Store
 from tests.sage_mock.conftest import subcontract
-from tests.sage_mock.test_job_costs_http import (  # noqa: F401 (fixtures)
-    app,
-    created,
-    now,
-    post_batch,
-    sage,
-    transaction,
-)
+from tests.sage_mock.test_job_costs_http import created, post_batch, transaction
 
 
 async def details(sage, job_id: str = "1003") -> list[dict]:
@@ -28,16 +21,16 @@ async def details(sage, job_id: str = "1003") -> list[dict]:
     return body["transactions"]
 
 
-async def test_transactions_and_posted_ap_invoices_are_listed_in_detail(sage, admin):
-    assert await details(sage) == []
+async def test_transactions_and_posted_ap_invoices_are_listed_in_detail(client, admin):
+    assert await details(client) == []
     posted = await admin.post(
         "/admin/job_cost_transactions",
         json=transaction(cost_type="PR", date="2026-11-02", units=60.0, amount=4200.0),
     )
     assert posted.status_code == 201, posted.text
-    await created(sage, "/v1/commitments", subcontract(job_id="1003"))
+    await created(client, "/v1/commitments", subcontract(job_id="1003"))
     invoice = await created(
-        sage,
+        client,
         "/v1/ap_invoices",
         {
             "vendor_id": "V-100",
@@ -58,10 +51,10 @@ async def test_transactions_and_posted_ap_invoices_are_listed_in_detail(sage, ad
             ],
         },
     )
-    assert len(await details(sage)) == 1  # the invoice waits for its batch to be posted
+    assert len(await details(client)) == 1  # the invoice waits for its batch to be posted
     await post_batch(admin, invoice)
 
-    payroll, ap_cost = await details(sage)
+    payroll, ap_cost = await details(client)
 
     assert payroll == {
         "transaction_id": posted.json()["job_cost_transaction"]["transaction_id"],
@@ -86,11 +79,11 @@ async def test_transactions_and_posted_ap_invoices_are_listed_in_detail(sage, ad
         "invoice_id": "INV-001",
     }
     assert (ap_cost["accounting_date"], ap_cost["amount"]) == ("2026-11-30", 5000.0)
-    assert await details(sage) == [payroll, ap_cost]  # the same IDs every time
+    assert await details(client) == [payroll, ap_cost]  # the same IDs every time
 
 
-async def test_an_unknown_job_is_not_found(sage):
-    answer = await sage.get("/v1/jobs/9999/job_cost_transactions")
+async def test_an_unknown_job_is_not_found(client):
+    answer = await client.get("/v1/jobs/9999/job_cost_transactions")
     assert answer.status_code == 404
 
 
@@ -105,15 +98,15 @@ async def test_an_unknown_job_is_not_found(sage):
     ],
 )
 async def test_a_careless_transaction_is_refused_and_the_next_valid_one_posts(
-    sage, admin, changes, status, code
+    client, admin, changes, status, code
 ):
     refused = await admin.post("/admin/job_cost_transactions", json=transaction(**changes))
     assert (refused.status_code, refused.json()["code"]) == (status, code)
-    assert await details(sage) == []
+    assert await details(client) == []
     body = transaction(cost_type="AP", vendor_id="V-100", invoice_id="INV-9")
     ok = await admin.post("/admin/job_cost_transactions", json=body)
     assert ok.status_code == 201, ok.text
-    assert [d["invoice_id"] for d in await details(sage)] == ["INV-9"]
+    assert [d["invoice_id"] for d in await details(client)] == ["INV-9"]
 
 
 def test_an_older_database_gains_the_new_columns(tmp_path):
