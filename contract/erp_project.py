@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from contract.sync import AuditLine
 from domain.budget_import import ImportedBudget
 from domain.cost_codes import CostCodeRefresh
+from domain.direct_costs import DirectCosts
 from domain.job_costs import JobCostSummary
 from domain.job_import import SageJob
 from domain.links import LinkRegistry
@@ -22,6 +23,8 @@ IMPORT_SUB_JOB_UPDATE = "import_sub_job"
 """A Sage extra added as a sub job of the project (`ProjectRequest.extra_id`)."""
 IMPORT_BUDGET_UPDATE = "import_budget"
 """The Sage job's budget imported (again: refreshed) into the project's budget."""
+SYNC_DIRECT_COSTS_UPDATE = "sync_direct_costs"
+"""The Sage job's cost transactions synced into the project's Direct Costs (again: updated)."""
 
 
 def workflow_id(project: str) -> str:
@@ -53,6 +56,11 @@ class ProjectStart(BaseModel):
     budget: ImportedBudget | None = Field(
         default=None,
         description="The budget imported from the Sage job's estimate (domain/budget_import.py).",
+    )
+    direct_costs: DirectCosts | None = Field(
+        default=None,
+        description="Direct costs synced from the job's cost transactions "
+        "(domain/direct_costs.py).",
     )
 
 

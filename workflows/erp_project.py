@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from contract.erp_project import (
         IMPORT_BUDGET_UPDATE,
         IMPORT_SUB_JOB_UPDATE,
+        SYNC_DIRECT_COSTS_UPDATE,
         WORKFLOW_TYPE,
         ProjectRecord,
         ProjectRequest,
@@ -44,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import budget_import, erp
     from domain.commands import SettingsRequest
     from domain.cost_codes import CostCodeRefresh
+    from domain.direct_costs import SageCostTransactions, sync_direct_costs
     from domain.job_costs import JobCostSummary
     from domain.job_import import SageJob, imported_settings
     from domain.links import Link, LinkKind, LinkOrigin
@@ -312,6 +314,27 @@ class ErpProject:
     def _validate_sync_job_costs(self, request: ProjectRequest) -> None:
         self._authorize(request, ErpAction.SYNC_JOB_COSTS)
 
+    @workflow.update(name=SYNC_DIRECT_COSTS_UPDATE)
+    async def sync_direct_costs(self, request: ProjectRequest) -> ProjectRecord:
+        """Sync the Sage job's cost transactions into the project's Direct Costs
+        (domain/direct_costs.py): keyed on each Sage transaction, so again it updates, never
+        adds twice; what the project cannot take is the unsyncable report. A new handler: no
+        history recorded before it calls it, so no patch."""
+        return await self._refresh(request, "sync direct costs", self._sync_direct_costs)
+
+    @sync_direct_costs.validator
+    def _validate_sync_direct_costs(self, request: ProjectRequest) -> None:
+        """The matrix's "Sync Job Cost Transactions" level against the held roster, then what
+        can be decided without Sage."""
+        self._authorize(request, ErpAction.SYNC_JOB_COSTS)
+        try:
+            erp.require(
+                self._settings.erp, erp.Capability.JOB_COST_TRANSACTION_SYNC, self._settings.project
+            )
+            self._job_id()
+        except RECOVERABLE as err:
+            raise refused_error(err) from None
+
     @workflow.signal(name="sync")
     async def sync_signal(self, *payload: Any) -> None:
         """Refresh cost codes and job costs (the sync schedule, or a person from the UI):
@@ -446,6 +469,25 @@ class ErpProject:
         )
         self._publish()
 
+    async def _sync_direct_costs(self, actor: str) -> None:
+        project = self._settings.project
+        erp.require(self._settings.erp, erp.Capability.JOB_COST_TRANSACTION_SYNC, project)
+        job_id = self._job_id()
+        answer = await self._call("GET", sage_path("/v1/jobs", job_id, "job_cost_transactions"))
+        sub_jobs = {ln.sage_id for ln in self._state.links.links if ln.kind is LinkKind.SUB_JOB}
+        outcome = sync_direct_costs(
+            self._state.direct_costs,
+            SageCostTransactions.model_validate(answer),
+            job_id=job_id,
+            project=project,
+            cost_codes=self._state.job.cost_codes if self._state.job else None,
+            sub_jobs=sub_jobs | {sub_job.code for sub_job in self._state.sub_jobs},
+            at=workflow.now(),
+        )
+        self._state = self._state.model_copy(update={"direct_costs": outcome.direct_costs})
+        self._record(actor, "sync direct costs", outcome.describe())
+        self._publish()
+
     def _job_id(self) -> str:
         if self._state.job is not None:
             return self._state.job.job_id
@@ -576,6 +618,12 @@ class ErpProject:
             )
         if self._state.job_costs is not None:
             details.append(f"job costs as of {self._state.job_costs.as_of:%Y-%m-%d %H:%M} UTC")
+        if self._state.direct_costs is not None:
+            direct = self._state.direct_costs
+            details.append(
+                f"{len(direct.costs)} direct costs ({len(direct.unsyncable)} unsyncable) as of "
+                f"{direct.as_of:%Y-%m-%d %H:%M} UTC"
+            )
         if self._state.sub_jobs:
             details.append(f"{len(self._state.sub_jobs)} sub jobs imported from Sage extras")
         if self._state.budget is not None:
