@@ -20,6 +20,7 @@ from cli import (
     admin,
     budgets,
     company,
+    direct_costs,
     doctor,
     duplicates,
     items,
@@ -52,6 +53,7 @@ SUBJECTS = (
     sub_jobs,
     budgets,
     links,
+    direct_costs,
 )
 """Each registers its commands (`add_commands`): items, prime contracts, the sync schedule,
 settings/keys/setup, the import direction of a project, the Sage company's."""
