@@ -19,6 +19,7 @@ from sage_mock.quota import RequestQuota
 from sage_mock.routes import (
     admin,
     ap_invoices,
+    ap_payments,
     batches,
     commitment_change_orders,
     commitments,
@@ -55,6 +56,7 @@ ROUTERS = (
     job_costs.router,
     companies.router,
     job_setup.router,
+    ap_payments.router,
 )
 
 

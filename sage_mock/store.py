@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sage_mock.records import (
+    ap_payments,
     billing,
     companies,
     estimates,
@@ -223,6 +224,7 @@ class Store:
         self._db.executescript(companies.SCHEMA)
         self._db.executescript(estimates.SCHEMA)
         self._db.executescript(vendor_insurance.SCHEMA)
+        self._db.executescript(ap_payments.SCHEMA)
         with self.write() as db:
             # The seeds refer to each other's rows (the S100 jobs' transactions, the CRE
             # vendors' addresses): keys are checked once the whole seeding commits.

@@ -14,6 +14,7 @@ from sage_mock.faults import FaultSettings
 from sage_mock.models import JobStatusChange, QuotaSettings
 from sage_mock.records import (
     ap_invoices,
+    ap_payments,
     batches,
     commitment_change_orders,
     commitments,
@@ -53,6 +54,7 @@ RECORD_KINDS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "gl_periods": gl_periods.list_all,
     "job_cost_transactions": job_cost_transactions.list_all,
     "vendor_insurance": vendor_insurance.list_all,
+    "ap_payments": ap_payments.list_all,
 }
 """Every kind `GET /admin/records/{kind}` can list; a new kind adds one line."""
 
