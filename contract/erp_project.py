@@ -14,6 +14,7 @@ from domain.direct_costs import DirectCosts
 from domain.job_costs import JobCostSummary
 from domain.job_import import SageJob
 from domain.links import LinkRegistry
+from domain.paid_invoices import InvoicePayment
 from domain.settings import ProjectSettings
 from domain.sub_job_import import ImportedSubJob
 
@@ -25,6 +26,8 @@ IMPORT_BUDGET_UPDATE = "import_budget"
 """The Sage job's budget imported (again: refreshed) into the project's budget."""
 SYNC_DIRECT_COSTS_UPDATE = "sync_direct_costs"
 """The Sage job's cost transactions synced into the project's Direct Costs (again: updated)."""
+SYNC_PAID_INVOICES_UPDATE = "sync_paid_invoices"
+"""Sage's payments of the project's exported subcontractor invoices noted (each once)."""
 
 
 def workflow_id(project: str) -> str:
@@ -61,6 +64,10 @@ class ProjectStart(BaseModel):
         default=None,
         description="Direct costs synced from the job's cost transactions "
         "(domain/direct_costs.py).",
+    )
+    invoice_payments: list[InvoicePayment] = Field(
+        default_factory=list,
+        description="Sage's payments of exported subcontractor invoices (domain/paid_invoices.py).",
     )
 
 

@@ -99,6 +99,7 @@ class ErpAction(StrEnum):
     UNLINK_COMPANY = "unlink a company synced with ERP"
     CONFIGURE_SETTINGS = "configure advanced settings: ERP integrations"
     CONFIGURE_SYNC_SCHEDULE = "configure the sync schedule for your ERP integration"
+    SYNC_PAID_INVOICES = "sync paid invoice notifications from ERP into Procore"
 
 
 ERP_ACTION_LEVELS: dict[ErpAction, frozenset[ErpPermission]] = {
@@ -118,6 +119,7 @@ ERP_ACTION_LEVELS: dict[ErpAction, frozenset[ErpPermission]] = {
     ErpAction.UNLINK_COMPANY: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
     ErpAction.CONFIGURE_SETTINGS: frozenset({ErpPermission.ADMIN}),
     ErpAction.CONFIGURE_SYNC_SCHEDULE: frozenset({ErpPermission.ADMIN}),
+    ErpAction.SYNC_PAID_INVOICES: frozenset({ErpPermission.ADMIN}),
 }
 """Who may take each action: seeds/002 and seeds/004, "Learn which user permissions are
 required to take the described actions in this tool"."""
