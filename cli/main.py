@@ -26,6 +26,7 @@ from cli import (
     items,
     jobs,
     links,
+    paid_invoices,
     prime_contracts,
     report,
     schedules,
@@ -54,6 +55,7 @@ SUBJECTS = (
     budgets,
     links,
     direct_costs,
+    paid_invoices,
 )
 """Each registers its commands (`add_commands`): items, prime contracts, the sync schedule,
 settings/keys/setup, the import direction of a project, the Sage company's."""

@@ -132,6 +132,11 @@ import starter
         (["direct-costs", "unsyncable", "P-1001", "--as", "x" * 101], 2, "--as: "),
         (["direct-costs", "delete", "P-1001", "--as", "acct.admin"], 2, "invalid choice"),
         (["direct-costs", "P-1001", "--as", "acct.admin"], 2, "invalid choice: 'P-1001'"),
+        # paid-invoices (seeds/004 matrix: "Sync Paid Invoice Notifications from ERP")
+        (["paid-invoices", "sync", "P-1001"], 2, "required: --as"),
+        (["paid-invoices", "sync", "P-1001\x00", "--as", "acct.admin"], 2, "is not in"),
+        (["paid-invoices", "list", "P-1001", "--as", ""], 2, "--as: "),
+        (["paid-invoices", "pay", "P-1001", "--as", "acct.admin"], 2, "invalid choice"),
         (["company-account", "apply"], 2, "required: --as"),
         (
             ["company-account", "apply", "--company", "NOPE", "--as", "acct.admin"],
