@@ -11,6 +11,7 @@ mock Sage and worker, `starter.py` as people run it.
   project is refused (seeds/002: set up in one system, then imported or exported).
 - A Sage job's cost transactions are synced into the project's Direct Costs once each; one on
   an extra not yet a sub job waits in the unsyncable report until the sub job is imported.
+- An exported subcontractor invoice Sage pays shows Paid with its check, noted once.
 
 The project settings file is this module's copy: it adds a Quickbill project and the Sage 100
 job it imports.
@@ -355,6 +356,24 @@ def test_the_sage_id_setting_the_invoice_line_switch_and_the_invoices_tool(
     stack.wait_for_state(invoice_item, "exported")
     [sent] = records(stack, "ap_invoices", invoice_id="R-INV-1")
     assert [d["commitment_item"] for d in sent["distributions"]] == ["1", "1", "2"]
+
+    # Sage pays it: the matrix's "Sync Paid Invoice Notifications from ERP into Procore" (Admin)
+    post_batches(stack, invoice_item)
+    check = {"check_number": "10234", "date": "2026-12-05", "amount": sent["original_amount"]}
+    stack.admin("POST", f"/admin/ap_invoices/{sent['vendor_id']}/R-INV-1/payments", json=check)
+    syncing = ("paid-invoices", "sync", SETTINGS_OFF)
+    not_admin = run(stack, projects_file, *syncing, "--as", APPROVER)
+    assert not_admin.returncode == 1 and "needs Admin on the ERP" in not_admin.stderr
+    deadline = time.monotonic() + 30
+    while "1 new payments (R-INV-1)" not in ok(
+        run(stack, projects_file, *syncing, "--as", ERP_ADMIN)
+    ):
+        assert time.monotonic() < deadline, "the invoice's link never reached its project"
+        time.sleep(0.3)
+    assert "0 new payments" in ok(run(stack, projects_file, *syncing, "--as", ERP_ADMIN))
+    listing = ("paid-invoices", "list", SETTINGS_OFF, "--as", "pm.cora", "--json")
+    [paid] = json.loads(ok(run(stack, projects_file, *listing)))
+    assert (paid["invoice"], paid["status"], paid["checks"]) == ("R-INV-1", "Paid", ["10234"])
 
     # enabling the setting: settings apply, from an ERP Admin of the roster the items hold
     later = f"commitment:{SETTINGS_OFF}:R-LATER"
