@@ -188,7 +188,11 @@ CREATE TABLE IF NOT EXISTS job_cost_transactions (  -- direct costs a person pos
     amount REAL NOT NULL,
     units REAL NOT NULL,
     paid REAL NOT NULL,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    cost_type TEXT NOT NULL DEFAULT 'JC',  -- Sage's Cost Type: AP, PR, EQ, IV, JC
+    extra_id TEXT,
+    vendor_id TEXT,  -- AP costs only
+    invoice_id TEXT
 );
 CREATE INDEX IF NOT EXISTS job_cost_transactions_job ON job_cost_transactions (job_id);
 CREATE TABLE IF NOT EXISTS idempotency_answers (
@@ -229,9 +233,9 @@ class Store:
             # The seeds refer to each other's rows (the S100 jobs' transactions, the CRE
             # vendors' addresses): keys are checked once the whole seeding commits.
             db.execute("PRAGMA defer_foreign_keys = ON")
+            job_cost_transactions.upgrade(db)  # before any seeding writes its new columns
             companies.upgrade(db)  # first, so the master data can refer to every company's jobs
             estimates.upgrade(db)
-            job_cost_transactions.upgrade(db)  # before the seeding writes its new columns
             if db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is None:
                 master_data.seed(db)
                 db.execute("INSERT INTO meta (key, value) VALUES ('seeded', '1')")

@@ -33,7 +33,7 @@ ADDED_COLUMNS = {
     "vendor_id": "TEXT",
     "invoice_id": "TEXT",
 }
-"""Columns a database made before transaction details were synced lacks (`upgrade`)."""
+"""Columns (store.SCHEMA has them) a database made before transaction details lacks."""
 COST_TYPES = {"payroll": "PR", "rental": "EQ"}
 """The seeded transactions' Sage Cost Type, by a word of their description (else JC)."""
 
