@@ -32,7 +32,7 @@ from domain.items import ItemTool
 from domain.permissions import NotPermitted
 from domain.prime_contract import money
 from domain.sage_codes import SageCode
-from domain.settings import RosterUser
+from domain.settings import ProjectSettings, RosterUser
 
 _ZERO = Decimal(0)
 _TEXT = 255
@@ -218,6 +218,17 @@ def unsyncable_reason(
 
 class DirectCostSyncRefused(ValueError):
     pass
+
+
+def require_enabled(settings: ProjectSettings) -> None:
+    """seeds/004 "Requirements for job cost transaction detail": "Enable job cost transaction
+    syncing on your project in the project level Admin tool"."""
+    if not settings.job_cost_transaction_sync:
+        raise DirectCostSyncRefused(
+            f"job cost transaction syncing is not enabled on project {settings.project} "
+            "(seeds/004: 'Enable job cost transaction syncing on your project'): an ERP Admin "
+            "sets job_cost_transaction_sync in its settings (starter.py settings apply)"
+        )
 
 
 def sync_direct_costs(

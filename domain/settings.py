@@ -124,6 +124,12 @@ class ProjectSettings(BaseModel):
         "sent as a single line per commitment line item; off ('can be turned off on "
         "request'): every invoice line is its own AP distribution.",
     )
+    job_cost_transaction_sync: bool = Field(
+        default=False,
+        description="seeds/004 DIRECT COSTS: 'Enable job cost transaction syncing on your "
+        "project in the project level Admin tool': on, `direct-costs sync` brings the Sage "
+        "job's cost transactions into Direct Costs; off (the default), it is refused.",
+    )
 
     @field_validator("direct_export")
     @classmethod

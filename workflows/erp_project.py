@@ -46,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import budget_import, erp
     from domain.commands import SettingsRequest
     from domain.cost_codes import CostCodeRefresh
-    from domain.direct_costs import SageCostTransactions, sync_direct_costs
+    from domain.direct_costs import SageCostTransactions, require_enabled, sync_direct_costs
     from domain.job_costs import JobCostSummary
     from domain.job_import import SageJob, imported_settings
     from domain.links import Link, LinkKind, LinkOrigin
@@ -336,6 +336,7 @@ class ErpProject:
             erp.require(
                 self._settings.erp, erp.Capability.JOB_COST_TRANSACTION_SYNC, self._settings.project
             )
+            require_enabled(self._settings)
             self._job_id()
         except RECOVERABLE as err:
             raise refused_error(err) from None
@@ -513,6 +514,7 @@ class ErpProject:
     async def _sync_direct_costs(self, actor: str) -> None:
         project = self._settings.project
         erp.require(self._settings.erp, erp.Capability.JOB_COST_TRANSACTION_SYNC, project)
+        require_enabled(self._settings)
         job_id = self._job_id()
         answer = await self._call("GET", sage_path("/v1/jobs", job_id, "job_cost_transactions"))
         sub_jobs = {ln.sage_id for ln in self._state.links.links if ln.kind is LinkKind.SUB_JOB}

@@ -19,12 +19,14 @@ from domain.direct_costs import (
     authorize_direct_cost_view,
     direct_cost,
     direct_cost_table,
+    require_enabled,
     sync_direct_costs,
     unsyncable_table,
 )
 from domain.items import ItemTool
 from domain.permissions import NotPermitted
 from domain.settings import ErpPermission, RosterUser
+from tests.domain.builders import demo_settings
 
 AT = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -226,3 +228,13 @@ def test_the_tables_use_the_seed_column_names():
     report = unsyncable_table("P-1001", outcome.direct_costs)
     assert report.headers[-2:] == ["Reason", "Fix"]
     assert report.rows[0][0] == "JCT-2" and "16-100" in report.rows[0][4]
+
+
+def test_the_sync_must_be_enabled_on_the_project():
+    """seeds/004 "Requirements for job cost transaction detail": "Enable job cost transaction
+    syncing on your project in the project level Admin tool"."""
+    off = demo_settings()
+    assert off.job_cost_transaction_sync is False  # not unless enabled
+    with pytest.raises(DirectCostSyncRefused, match="not enabled on project P-1001"):
+        require_enabled(off)
+    require_enabled(off.model_copy(update={"job_cost_transaction_sync": True}))

@@ -68,7 +68,12 @@ def projects_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from_sage.update(project=BUDGET_FROM_SAGE, name="Harbor Point Offices", sage_job_id="1094")
     data["projects"][BUDGET_FROM_SAGE] = from_sage
     direct = copy.deepcopy(data["projects"]["P-1001"])
-    direct.update(project=DIRECT_COSTS, name="Bayview Clinic", sage_job_id="1095")
+    direct.update(
+        project=DIRECT_COSTS,
+        name="Bayview Clinic",
+        sage_job_id="1095",
+        job_cost_transaction_sync=True,  # seeds/004: "Enable job cost transaction syncing"
+    )
     data["projects"][DIRECT_COSTS] = direct
     path.write_text(json.dumps(data, indent=2))
     return path

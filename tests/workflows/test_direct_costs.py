@@ -76,13 +76,18 @@ def sage(*transactions: dict[str, Any]) -> FakeSage:
     )
 
 
+def enabled() -> Any:
+    """seeds/004: "Enable job cost transaction syncing on your project"."""
+    return project().model_copy(update={"job_cost_transaction_sync": True})
+
+
 def reads_of(fake: FakeSage) -> int:
     return sum(1 for _, path, _ in fake.calls if path == DETAILS_PATH)
 
 
 async def test_an_admin_syncs_each_transaction_once_and_fixes_empty_the_report(time_skipping_env):
     fake = sage(PAYROLL, INVOICE, NEW_CODE, ON_EXTRA)
-    async with erp_project(time_skipping_env, fake, project()) as handle:
+    async with erp_project(time_skipping_env, fake, enabled()) as handle:
         first = await refusal(handle, SYNC, actor=ADMIN)
         assert "project P-1001 holds no cost codes yet" in first
         assert "starter.py cost-codes refresh P-1001" in first
@@ -126,7 +131,7 @@ async def test_an_admin_syncs_each_transaction_once_and_fixes_empty_the_report(t
 
 async def test_refusals_come_from_the_held_roster_and_the_next_sync_works(time_skipping_env):
     fake = sage(PAYROLL)
-    async with erp_project(time_skipping_env, fake, project()) as handle:
+    async with erp_project(time_skipping_env, fake, enabled()) as handle:
         await update(handle, "refresh_cost_codes", actor=ADMIN)
         for actor, words in (
             (PM, "pm.alex cannot sync job cost transactions from an integrated ERP into Procore"),
@@ -151,3 +156,12 @@ async def test_refusals_come_from_the_held_roster_and_the_next_sync_works(time_s
         assert record.direct_costs is not None
         assert [c.sage_transaction for c in record.direct_costs.costs] == ["JCT-000001"]
         assert "refused" in record.audit[-2].outcome
+
+
+async def test_a_project_that_did_not_enable_the_sync_is_refused(time_skipping_env):
+    fake = sage(PAYROLL)
+    async with erp_project(time_skipping_env, fake, project()) as handle:
+        await update(handle, "refresh_cost_codes", actor=ADMIN)
+        words = await refusal(handle, SYNC, actor=ADMIN)
+        assert "job cost transaction syncing is not enabled on project P-1001" in words
+        assert reads_of(fake) == 0
