@@ -12,9 +12,11 @@ from domain.budget_import import ImportedBudget
 from domain.commands import CommandRequest
 from domain.cost_code_acceptance import SentCostCode
 from domain.cost_codes import CostCodeRefresh
+from domain.direct_costs import DirectCosts
 from domain.job_costs import JobCostSummary
 from domain.job_import import SageJob
 from domain.links import LinkRegistry
+from domain.paid_invoices import InvoicePayment
 from domain.settings import ProjectSettings
 from domain.signing import Signature
 from domain.sub_job_import import ImportedSubJob
@@ -35,6 +37,10 @@ COST_CODE_COMMANDS = {
     "accept": ACCEPT_COST_CODE,
     "reject": REJECT_COST_CODE,
 }
+SYNC_DIRECT_COSTS_UPDATE = "sync_direct_costs"
+"""The Sage job's cost transactions synced into the project's Direct Costs (again: updated)."""
+SYNC_PAID_INVOICES_UPDATE = "sync_paid_invoices"
+"""Sage's payments of the project's exported subcontractor invoices noted (each once)."""
 
 
 def workflow_id(project: str) -> str:
@@ -70,6 +76,15 @@ class ProjectStart(BaseModel):
     cost_codes_sent: list[SentCostCode] = Field(
         default_factory=list,
         description="Project cost codes sent for acceptance (domain/cost_code_acceptance.py).",
+    )
+    direct_costs: DirectCosts | None = Field(
+        default=None,
+        description="Direct costs synced from the job's cost transactions "
+        "(domain/direct_costs.py).",
+    )
+    invoice_payments: list[InvoicePayment] = Field(
+        default_factory=list,
+        description="Sage's payments of exported subcontractor invoices (domain/paid_invoices.py).",
     )
 
 

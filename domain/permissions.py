@@ -100,6 +100,7 @@ class ErpAction(StrEnum):
     CONFIGURE_SETTINGS = "configure advanced settings: ERP integrations"
     CONFIGURE_SYNC_SCHEDULE = "configure the sync schedule for your ERP integration"
     ASSIGN_DEFAULT_COST_TYPES = "assign default cost types to ERP standard cost codes"
+    SYNC_PAID_INVOICES = "sync paid invoice notifications from ERP into Procore"
 
 
 ERP_ACTION_LEVELS: dict[ErpAction, frozenset[ErpPermission]] = {
@@ -120,6 +121,7 @@ ERP_ACTION_LEVELS: dict[ErpAction, frozenset[ErpPermission]] = {
     ErpAction.CONFIGURE_SETTINGS: frozenset({ErpPermission.ADMIN}),
     ErpAction.CONFIGURE_SYNC_SCHEDULE: frozenset({ErpPermission.ADMIN}),
     ErpAction.ASSIGN_DEFAULT_COST_TYPES: frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN}),
+    ErpAction.SYNC_PAID_INVOICES: frozenset({ErpPermission.ADMIN}),
 }
 """Who may take each action: seeds/002 and seeds/004, "Learn which user permissions are
 required to take the described actions in this tool"."""

@@ -142,6 +142,12 @@ class ProjectSettings(BaseModel):
         "combination on the job becomes a budget line (unlocked: the Sage estimate amount; "
         "locked: $0). Changed only by `settings apply` from an ERP Admin.",
     )
+    job_cost_transaction_sync: bool = Field(
+        default=False,
+        description="seeds/004 DIRECT COSTS: 'Enable job cost transaction syncing on your "
+        "project in the project level Admin tool': on, `direct-costs sync` brings the Sage "
+        "job's cost transactions into Direct Costs; off (the default), it is refused.",
+    )
 
     @field_validator("direct_export")
     @classmethod

@@ -19,6 +19,7 @@ from sage_mock.quota import RequestQuota
 from sage_mock.routes import (
     admin,
     ap_invoices,
+    ap_payments,
     batches,
     commitment_change_orders,
     commitments,
@@ -57,6 +58,7 @@ ROUTERS = (
     companies.router,
     job_setup.router,
     misc_worksheets.router,
+    ap_payments.router,
 )
 
 

@@ -15,11 +15,11 @@ the job cost transactions alone.
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
-from sage_mock.errors import SageError, not_found
+from sage_mock.errors import SageError, invalid_request, not_found
 from sage_mock.models import WireModel
 from sage_mock.rules import CATEGORY_NOT_FOUND, JOB_CLOSED
 
@@ -60,7 +60,11 @@ COLUMNS = (
 
 
 class JobCostTransaction(WireModel):
-    """A direct cost a person posts in Sage's Job Cost (payroll, equipment, ...)."""
+    """A direct cost a person posts in Sage's Job Cost (payroll, equipment, ...).
+
+    `cost_type` is Sage's Cost Type (seeds/004 "Job Cost Transaction Details": AP, PR, EQ, IV
+    or JC Cost); vendor and invoice only for one from Accounts Payable; `extra_id` codes it to
+    an extra (Procore: sub job) of the job."""
 
     job_id: str = Field(min_length=1)
     cost_code: str = Field(min_length=1)
@@ -70,14 +74,23 @@ class JobCostTransaction(WireModel):
     amount: float = Field(allow_inf_nan=False)
     units: float = Field(default=0.0, allow_inf_nan=False)
     paid: float = Field(default=0.0, allow_inf_nan=False)
+    cost_type: Literal["AP", "PR", "EQ", "IV", "JC"] = "JC"
+    extra_id: str | None = Field(default=None, min_length=1)
+    vendor_id: str | None = Field(default=None, min_length=1)
+    invoice_id: str | None = Field(default=None, min_length=1)
 
 
-def check_new_transaction(transaction: JobCostTransaction, job: Row | None) -> None:
-    """Sage's rules for a posted transaction, in its order: the job, then the cost code."""
-    if job is None:
+def check_new_transaction(
+    transaction: JobCostTransaction, job: Row | None, extra: Row | None = None
+) -> None:
+    """Sage's rules for a posted transaction, in its order: the job (and extra), then the cost
+    code; a vendor or invoice only on an AP cost."""
+    if job is None or (transaction.extra_id is not None and extra is None):
         raise not_found()
     if job["status"] == "closed":
         raise SageError(422, "job_closed", JOB_CLOSED)
+    if transaction.cost_type != "AP" and (transaction.vendor_id or transaction.invoice_id):
+        raise invalid_request("A vendor and invoice belong to an AP cost only.", "vendor_id")
     categories = {code["code"]: set(code["categories"]) for code in job["cost_codes"]}
     if transaction.category not in categories.get(transaction.cost_code, set()):
         raise SageError(422, "category_not_found", CATEGORY_NOT_FOUND)
@@ -187,3 +200,51 @@ def _posted(rows: Iterable[Row]) -> list[Row]:
 
 def _live(rows: Iterable[Row]) -> list[Row]:
     return [row for row in rows if not row["deleted"]]
+
+
+def transaction_details(job_id: str, records: JobCostRecords) -> list[dict[str, Any]]:
+    """Every posted cost transaction of the job (Sage 300's Current.JCT), oldest first: the
+    direct ones a person posts, and one per distribution of a posted AP invoice on the job
+    (an AP cost with its commitment). Unit cost is Sage's amount per unit."""
+    details: list[dict[str, Any]] = []
+    for row in records.transactions:
+        units = row["units"]
+        details.append(
+            {
+                "transaction_id": row["transaction_id"],
+                "cost_type": row["cost_type"],
+                "commitment_id": None,
+                "extra_id": row["extra_id"],
+                "cost_code": row["cost_code"],
+                "category": row["category"],
+                "accounting_date": row["date"],
+                "description": row["description"],
+                "vendor_id": row["vendor_id"],
+                "invoice_id": row["invoice_id"],
+                "units": units,
+                "unit_cost": round(row["amount"] / units, 4) if units else 0.0,
+                "amount": row["amount"],
+            }
+        )
+    for invoice in _posted(_live(records.ap_invoices)):
+        for number, row in enumerate(invoice["distributions"], start=1):
+            if row["job_id"] != job_id:
+                continue
+            details.append(
+                {
+                    "transaction_id": f"APT-{invoice['row_id']:06d}-{number}",
+                    "cost_type": "AP",
+                    "commitment_id": row["commitment_id"],
+                    "extra_id": row.get("extra_id"),
+                    "cost_code": row["cost_code"],
+                    "category": row["category"],
+                    "accounting_date": invoice["accounting_date"],
+                    "description": row.get("description") or invoice.get("description", ""),
+                    "vendor_id": invoice["vendor_id"],
+                    "invoice_id": invoice["invoice_id"],
+                    "units": 0.0,
+                    "unit_cost": 0.0,
+                    "amount": row["amount"],
+                }
+            )
+    return sorted(details, key=lambda d: (d["accounting_date"], d["transaction_id"]))

@@ -12,9 +12,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sage_mock.records import (
+    ap_payments,
     billing,
     companies,
     estimates,
+    job_cost_transactions,
     job_setup,
     master_data,
     misc_worksheets,
@@ -188,7 +190,11 @@ CREATE TABLE IF NOT EXISTS job_cost_transactions (  -- direct costs a person pos
     amount REAL NOT NULL,
     units REAL NOT NULL,
     paid REAL NOT NULL,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    cost_type TEXT NOT NULL DEFAULT 'JC',  -- Sage's Cost Type: AP, PR, EQ, IV, JC
+    extra_id TEXT,
+    vendor_id TEXT,  -- AP costs only
+    invoice_id TEXT
 );
 CREATE INDEX IF NOT EXISTS job_cost_transactions_job ON job_cost_transactions (job_id);
 CREATE TABLE IF NOT EXISTS idempotency_answers (
@@ -226,10 +232,12 @@ class Store:
         self._db.executescript(vendor_insurance.SCHEMA)
         self._db.executescript(misc_worksheets.SCHEMA)
         self._db.executescript(job_setup.SCHEMA)
+        self._db.executescript(ap_payments.SCHEMA)
         with self.write() as db:
             # The seeds refer to each other's rows (the S100 jobs' transactions, the CRE
             # vendors' addresses): keys are checked once the whole seeding commits.
             db.execute("PRAGMA defer_foreign_keys = ON")
+            job_cost_transactions.upgrade(db)  # before any seeding writes its new columns
             companies.upgrade(db)  # first, so the master data can refer to every company's jobs
             estimates.upgrade(db)
             if db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is None:

@@ -282,6 +282,32 @@ async def erp_project_synced(env: WorkflowEnvironment) -> str:
     return history.to_json()
 
 
+async def erp_project_invoice_synced(env: WorkflowEnvironment) -> str:
+    """A project with an exported subcontractor invoice (its link noted), synced by the
+    schedule's signal: since SYNC_PAYMENTS_AND_DIRECT_COSTS_PATCH a sync also reads Sage's
+    payments; a history recorded before it must replay without."""
+    sage = erp_project_tests.FakeSage(erp="sage300")
+    sage.reads["/v1/jobs/1001"] = erp_project_tests.job(job_id="1001", linked_project="P-1001")
+    sage.reads["/v1/jobs/1001/ap_payments"] = {"job_id": "1001", "payments": []}
+    item = "subcontractor_invoice:P-1001:INV-7"
+    link = {
+        "kind": "subcontractor_invoice",
+        "procore": "INV-7",
+        "sage_id": "INV-007",
+        "parent": "SC-0042",
+        "item": item,
+        "at": "2026-12-01T00:00:00Z",
+    }
+    async with erp_project_tests.erp_project(env, sage, project()) as handle:
+        await handle.signal(LINK_SIGNAL, {"item": item, "links": [link]})
+        await erp_project_tests.update(handle, "refresh_cost_codes", actor=ERP_ADMIN)
+        await handle.signal("sync", {"actor": ERP_ADMIN})
+        await erp_project_tests.wait_for(handle, lambda r: r.job_costs is not None)
+        await erp_project_tests.update(handle, "refresh_cost_codes", actor=ERP_ADMIN)
+        history = await handle.fetch_history()
+    return history.to_json()
+
+
 async def erp_company_vendors(env: WorkflowEnvironment) -> str:
     """Vendors refreshed and matched, one linked by hand, one archived, standard codes read."""
     sage = erp_company_tests.FakeSage()
@@ -319,6 +345,7 @@ ENTITY_SCENARIOS = {
     "erp_project_synced": erp_project_synced,
     "erp_company_vendors": erp_company_vendors,
     "erp_project_links": erp_project_links,
+    "erp_project_invoice_synced": erp_project_invoice_synced,
 }
 """The long-lived workflows of the import direction (recorded while running)."""
 

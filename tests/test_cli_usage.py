@@ -123,6 +123,20 @@ import starter
         (["budgets", "import", "P-1001", "--as", "x" * 101], 2, "--as: "),
         (["budgets", "P-1001", "--as", "acct.ana"], 2, "invalid choice: 'P-1001'"),
         (["budgets", "export", "P-1001", "--as", "acct.ana"], 2, "invalid choice: 'export'"),
+        # direct-costs (seeds/004 matrix: "Sync Job Cost Transactions", "View an ERP
+        # Unsyncable Direct Costs Report")
+        (["direct-costs", "sync", "P-1001"], 2, "required: --as"),
+        (["direct-costs", "sync", "../P-1001", "--as", "acct.admin"], 2, "is not in"),
+        (["direct-costs", "list", "P-1001\x1b[2J", "--as", "pm.alex"], 2, "is not in"),
+        (["direct-costs", "sync", "P-1001", "--as", ""], 2, "--as: "),
+        (["direct-costs", "unsyncable", "P-1001", "--as", "x" * 101], 2, "--as: "),
+        (["direct-costs", "delete", "P-1001", "--as", "acct.admin"], 2, "invalid choice"),
+        (["direct-costs", "P-1001", "--as", "acct.admin"], 2, "invalid choice: 'P-1001'"),
+        # paid-invoices (seeds/004 matrix: "Sync Paid Invoice Notifications from ERP")
+        (["paid-invoices", "sync", "P-1001"], 2, "required: --as"),
+        (["paid-invoices", "sync", "P-1001\x00", "--as", "acct.admin"], 2, "is not in"),
+        (["paid-invoices", "list", "P-1001", "--as", ""], 2, "--as: "),
+        (["paid-invoices", "pay", "P-1001", "--as", "acct.admin"], 2, "invalid choice"),
         (["company-account", "apply"], 2, "required: --as"),
         (
             ["company-account", "apply", "--company", "NOPE", "--as", "acct.admin"],

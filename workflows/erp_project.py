@@ -39,6 +39,8 @@ with workflow.unsafe.imports_passed_through():
         IMPORT_SUB_JOB_UPDATE,
         REJECT_COST_CODE,
         SEND_COST_CODE,
+        SYNC_DIRECT_COSTS_UPDATE,
+        SYNC_PAID_INVOICES_UPDATE,
         WORKFLOW_TYPE,
         CostCodeRequest,
         ProjectRecord,
@@ -51,9 +53,11 @@ with workflow.unsafe.imports_passed_through():
     from domain import cost_code_acceptance as acceptance
     from domain.commands import SettingsRequest
     from domain.cost_codes import CostCodeRefresh
+    from domain.direct_costs import SageCostTransactions, require_enabled, sync_direct_costs
     from domain.job_costs import JobCostSummary
     from domain.job_import import SageJob, imported_settings
     from domain.links import Link, LinkKind, LinkOrigin, LinkRegistry
+    from domain.paid_invoices import SagePayments, take_payments
     from domain.permissions import (
         ErpAction,
         NotPermitted,
@@ -97,6 +101,9 @@ with workflow.unsafe.imports_passed_through():
 
 BUDGET_REFRESH_PATCH = "cost-code-refresh-refreshes-imported-budget"
 """A cost code refresh of a project whose budget was imported reads the estimate again."""
+SYNC_PAYMENTS_AND_DIRECT_COSTS_PATCH = "sync-reads-paid-invoices-and-direct-costs"
+"""The `sync` signal (the schedule) also notes Sage's payments of exported invoices, and
+syncs the direct costs once someone synced them; before it, a sync did neither."""
 
 AUTO_ADD_PATCH = "auto-add-cost-code-combinations-to-budget"
 """The project setting 'Automatically add new cost code/cost type combinations to budgets':
@@ -345,6 +352,44 @@ class ErpProject:
     def _validate_sync_job_costs(self, request: ProjectRequest) -> None:
         self._authorize(request, ErpAction.SYNC_JOB_COSTS)
 
+    @workflow.update(name=SYNC_DIRECT_COSTS_UPDATE)
+    async def sync_direct_costs(self, request: ProjectRequest) -> ProjectRecord:
+        """Sync the Sage job's cost transactions into the project's Direct Costs
+        (domain/direct_costs.py): keyed on each Sage transaction, so again it updates, never
+        adds twice; what the project cannot take is the unsyncable report. A new handler: no
+        history recorded before it calls it, so no patch."""
+        return await self._refresh(request, "sync direct costs", self._sync_direct_costs)
+
+    @sync_direct_costs.validator
+    def _validate_sync_direct_costs(self, request: ProjectRequest) -> None:
+        """The matrix's "Sync Job Cost Transactions" level against the held roster, then what
+        can be decided without Sage."""
+        self._authorize(request, ErpAction.SYNC_JOB_COSTS)
+        try:
+            erp.require(
+                self._settings.erp, erp.Capability.JOB_COST_TRANSACTION_SYNC, self._settings.project
+            )
+            require_enabled(self._settings)
+            self._job_id()
+        except RECOVERABLE as err:
+            raise refused_error(err) from None
+
+    @workflow.update(name=SYNC_PAID_INVOICES_UPDATE)
+    async def sync_paid_invoices(self, request: ProjectRequest) -> ProjectRecord:
+        """Note Sage's payments of the project's exported subcontractor invoices
+        (domain/paid_invoices.py), each once, keyed on Sage's payment ID. A new handler: no
+        history recorded before it calls it, so no patch."""
+        return await self._refresh(request, "sync paid invoices", self._sync_paid_invoices)
+
+    @sync_paid_invoices.validator
+    def _validate_sync_paid_invoices(self, request: ProjectRequest) -> None:
+        """The matrix's "Sync Paid Invoice Notifications from ERP into Procore" (Admin)."""
+        self._authorize(request, ErpAction.SYNC_PAID_INVOICES)
+        try:
+            self._job_id()
+        except RECOVERABLE as err:
+            raise refused_error(err) from None
+
     @workflow.signal(name="sync")
     async def sync_signal(self, *payload: Any) -> None:
         """Refresh cost codes and job costs (the sync schedule, or a person from the UI):
@@ -366,6 +411,7 @@ class ErpProject:
             except Exception as err:  # whatever the payload, a refusal, never a failed task
                 self._refusal(actor, "sync", err)
                 return
+            steps += self._scheduled_extras()
             await run_each(self._state.audit, request.actor, steps)
 
     # --- project cost codes sent for acceptance (domain/cost_code_acceptance.py) ---
@@ -546,6 +592,25 @@ class ErpProject:
         self._publish()
         self._auto_add_to_budget(actor)
 
+    def _scheduled_extras(self) -> list[tuple[str, Callable[[str], Awaitable[None]]]]:
+        """What a sync does besides cost codes and job costs, when there is something to do:
+        payments, once an invoice of the project was exported; direct costs, once synced."""
+        extras: list[tuple[str, Callable[[str], Awaitable[None]]]] = []
+        if any(link.kind is LinkKind.INVOICE for link in self._state.links.links):
+            extras.append(("sync paid invoices", self._scheduled_paid_invoices))
+        if self._state.direct_costs is not None:
+            extras.append(("sync direct costs", self._sync_direct_costs))
+        if extras and workflow.patched(SYNC_PAYMENTS_AND_DIRECT_COSTS_PATCH):
+            return extras
+        return []
+
+    async def _scheduled_paid_invoices(self, actor: str) -> None:
+        """The schedule's actor needs the paid invoices level too (checked now, not in
+        `_check_sync`, which histories recorded before the patch replay unchanged)."""
+        where = f"project {self._settings.project}"
+        authorize_erp_action(self._settings.roster, actor, ErpAction.SYNC_PAID_INVOICES, where)
+        await self._sync_paid_invoices(actor)
+
     # --- authority ---
 
     @workflow.update(name="settings")
@@ -678,6 +743,39 @@ class ErpProject:
             f"{len(summary.lines)} cost code/category lines as of {summary.as_of:%Y-%m-%d %H:%M}",
         )
         self._publish()
+
+    async def _sync_direct_costs(self, actor: str) -> None:
+        project = self._settings.project
+        erp.require(self._settings.erp, erp.Capability.JOB_COST_TRANSACTION_SYNC, project)
+        require_enabled(self._settings)
+        job_id = self._job_id()
+        answer = await self._call("GET", sage_path("/v1/jobs", job_id, "job_cost_transactions"))
+        sub_jobs = {ln.sage_id for ln in self._state.links.links if ln.kind is LinkKind.SUB_JOB}
+        outcome = sync_direct_costs(
+            self._state.direct_costs,
+            SageCostTransactions.model_validate(answer),
+            job_id=job_id,
+            project=project,
+            cost_codes=self._state.job.cost_codes if self._state.job else None,
+            sub_jobs=sub_jobs | {sub_job.code for sub_job in self._state.sub_jobs},
+            at=workflow.now(),
+        )
+        self._state = self._state.model_copy(update={"direct_costs": outcome.direct_costs})
+        self._record(actor, "sync direct costs", outcome.describe())
+        self._publish()
+
+    async def _sync_paid_invoices(self, actor: str) -> None:
+        job_id = self._job_id()
+        answer = await self._call("GET", sage_path("/v1/jobs", job_id, "ap_payments"))
+        outcome = take_payments(
+            self._state.invoice_payments,
+            SagePayments.model_validate(answer),
+            self._state.links,
+            job_id=job_id,
+            at=workflow.now(),
+        )
+        self._state = self._state.model_copy(update={"invoice_payments": outcome.payments})
+        self._record(actor, "sync paid invoices", outcome.describe())
 
     def _job_id(self) -> str:
         if self._state.job is not None:
@@ -824,6 +922,12 @@ class ErpProject:
             )
         if self._state.job_costs is not None:
             details.append(f"job costs as of {self._state.job_costs.as_of:%Y-%m-%d %H:%M} UTC")
+        if self._state.direct_costs is not None:
+            direct = self._state.direct_costs
+            details.append(
+                f"{len(direct.costs)} direct costs ({len(direct.unsyncable)} unsyncable) as of "
+                f"{direct.as_of:%Y-%m-%d %H:%M} UTC"
+            )
         if self._state.sub_jobs:
             details.append(f"{len(self._state.sub_jobs)} sub jobs imported from Sage extras")
         waiting = [

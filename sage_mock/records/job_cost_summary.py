@@ -81,11 +81,16 @@ def _commitments(db: sqlite3.Connection, job_id: str) -> list[dict[str, Any]]:
 def _ap_invoices(db: sqlite3.Connection, job_id: str) -> list[dict[str, Any]]:
     """The invoices with a distribution on the job (an invoice may code several jobs)."""
     invoices = []
-    for row in db.execute("SELECT body, batch_id, deleted_at FROM ap_invoices").fetchall():
+    rows = db.execute("SELECT row_id, body, batch_id, deleted_at FROM ap_invoices").fetchall()
+    for row in rows:
         body = json.loads(row["body"])
         if any(d["job_id"] == job_id for d in body["distributions"]):
             invoices.append(
                 {
+                    "row_id": row["row_id"],
+                    "vendor_id": body["vendor_id"],
+                    "invoice_id": body["invoice_id"],
+                    "description": body.get("description", ""),
                     "accounting_date": body["accounting_date"],
                     "distributions": body["distributions"],
                     "posted": _posted(db, row["batch_id"]),

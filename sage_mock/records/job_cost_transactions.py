@@ -13,7 +13,29 @@ from typing import Any
 from sage_mock.job_costs import JobCostTransaction
 from sage_mock.records import iso
 
-FIELDS = ("job_id", "cost_code", "category", "date", "description", "amount", "units", "paid")
+FIELDS = (
+    "job_id",
+    "cost_code",
+    "category",
+    "date",
+    "description",
+    "amount",
+    "units",
+    "paid",
+    "cost_type",
+    "extra_id",
+    "vendor_id",
+    "invoice_id",
+)
+ADDED_COLUMNS = {
+    "cost_type": "TEXT NOT NULL DEFAULT 'JC'",
+    "extra_id": "TEXT",
+    "vendor_id": "TEXT",
+    "invoice_id": "TEXT",
+}
+"""Columns (store.SCHEMA has them) a database made before transaction details lacks."""
+COST_TYPES = {"payroll": "PR", "rental": "EQ"}
+"""The seeded transactions' Sage Cost Type, by a word of their description (else JC)."""
 
 SEEDED: list[tuple[str, str, str, int, str, float, float, float]] = [
     # (job, cost code, category, months before the seeding month, description, amount, units, paid)
@@ -34,7 +56,7 @@ def insert(db: sqlite3.Connection, transaction: JobCostTransaction) -> dict[str,
     row = transaction.model_dump(mode="json")
     db.execute(
         f"INSERT INTO job_cost_transactions (seq, transaction_id, {', '.join(FIELDS)}, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f" VALUES (?, ?, {', '.join('?' for _ in FIELDS)}, ?)",
         (seq, transaction_id, *(row[f] for f in FIELDS), time.time()),
     )
     return find(db, transaction_id) or {}
@@ -60,8 +82,20 @@ def seed(db: sqlite3.Connection, today: dt.date) -> None:
                 amount=amount,
                 units=units,
                 paid=paid,
+                cost_type=next(
+                    (kind for word, kind in COST_TYPES.items() if word in description.lower()),
+                    "JC",
+                ),
             ),
         )
+
+
+def upgrade(db: sqlite3.Connection) -> None:
+    """Add the columns an older database lacks; idempotent."""
+    columns = {row["name"] for row in db.execute("PRAGMA table_info(job_cost_transactions)")}
+    for name, kind in ADDED_COLUMNS.items():
+        if name not in columns:
+            db.execute(f"ALTER TABLE job_cost_transactions ADD COLUMN {name} {kind}")
 
 
 def find(db: sqlite3.Connection, transaction_id: str) -> dict[str, Any] | None:

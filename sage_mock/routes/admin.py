@@ -14,6 +14,7 @@ from sage_mock.faults import FaultSettings
 from sage_mock.models import JobStatusChange, QuotaSettings
 from sage_mock.records import (
     ap_invoices,
+    ap_payments,
     batches,
     commitment_change_orders,
     commitments,
@@ -57,6 +58,7 @@ RECORD_KINDS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "vendor_insurance": vendor_insurance.list_all,
     "misc_worksheet_transactions": misc_worksheets.list_all,
     "cost_code_additions": job_setup.list_additions,
+    "ap_payments": ap_payments.list_all,
 }
 """Every kind `GET /admin/records/{kind}` can list; a new kind adds one line."""
 

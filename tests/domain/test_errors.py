@@ -177,9 +177,10 @@ def test_entries_cannot_be_changed_in_place() -> None:
         CATALOGUE["job_closed"].message = "changed"  # type: ignore[misc]
 
 
-ADMIN_ONLY = {"admin_key_required", "admin_off"}
+ADMIN_ONLY = {"admin_key_required", "admin_off", "invoice_not_posted", "invoice_overpaid"}
 """Codes the mock answers on `/admin/` only, which the orchestrator never calls (it holds no
-admin key), so they are no business of its catalogue."""
+admin key), so they are no business of its catalogue (the invoice codes: a person paying an
+AP invoice, `POST /admin/ap_invoices/.../payments`)."""
 
 
 def test_every_code_the_mock_answers_with_is_catalogued() -> None:

@@ -11,6 +11,9 @@ mock Sage and worker, `starter.py` as people run it.
   project is refused (seeds/002: set up in one system, then imported or exported).
 - A project cost code sent for acceptance is accepted into the Sage job once, with its standard
   code's default cost types; a rejected one reaches nothing (seeds/004 matrix).
+- A Sage job's cost transactions are synced into the project's Direct Costs once each; one on
+  an extra not yet a sub job waits in the unsyncable report until the sub job is imported.
+- An exported subcontractor invoice Sage pays shows Paid with its check, noted once.
 
 The project settings file is this module's copy: it adds a Quickbill project and the Sage 100
 job it imports.
@@ -39,6 +42,8 @@ acct.dora is ERP Standard and Admin on the Directory tool (she sees the synced s
 BUDGET_FROM_SAGE = "P-1094"
 """Sage job 1094, made in Sage by this module (its own job: a Sage 300 CRE® job takes one
 estimate, which no other test may lock), its budget set up in Sage."""
+DIRECT_COSTS = "P-1095"
+"""Sage job 1095, made in Sage by this module, with an extra and cost transactions of its own."""
 SAGE100 = "P-3092"
 """Sage 100 Contractor® job 3002 (Elm Park Townhomes), imported by this module."""
 FORECAST = "P-1095"
@@ -71,6 +76,14 @@ def projects_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         project=FORECAST, name="Northgate School", sage_job_id="1003", export_forecast_amounts=True
     )
     data["projects"][FORECAST] = forecast
+    direct = copy.deepcopy(data["projects"]["P-1001"])
+    direct.update(
+        project=DIRECT_COSTS,
+        name="Bayview Clinic",
+        sage_job_id="1095",
+        job_cost_transaction_sync=True,  # seeds/004: "Enable job cost transaction syncing"
+    )
+    data["projects"][DIRECT_COSTS] = direct
     path.write_text(json.dumps(data, indent=2))
     return path
 
@@ -358,6 +371,24 @@ def test_the_sage_id_setting_the_invoice_line_switch_and_the_invoices_tool(
     [sent] = records(stack, "ap_invoices", invoice_id="R-INV-1")
     assert [d["commitment_item"] for d in sent["distributions"]] == ["1", "1", "2"]
 
+    # Sage pays it: the matrix's "Sync Paid Invoice Notifications from ERP into Procore" (Admin)
+    post_batches(stack, invoice_item)
+    check = {"check_number": "10234", "date": "2026-12-05", "amount": sent["original_amount"]}
+    stack.admin("POST", f"/admin/ap_invoices/{sent['vendor_id']}/R-INV-1/payments", json=check)
+    syncing = ("paid-invoices", "sync", SETTINGS_OFF)
+    not_admin = run(stack, projects_file, *syncing, "--as", APPROVER)
+    assert not_admin.returncode == 1 and "needs Admin on the ERP" in not_admin.stderr
+    deadline = time.monotonic() + 30
+    while "1 new payments (R-INV-1)" not in ok(
+        run(stack, projects_file, *syncing, "--as", ERP_ADMIN)
+    ):
+        assert time.monotonic() < deadline, "the invoice's link never reached its project"
+        time.sleep(0.3)
+    assert "0 new payments" in ok(run(stack, projects_file, *syncing, "--as", ERP_ADMIN))
+    listing = ("paid-invoices", "list", SETTINGS_OFF, "--as", "pm.cora", "--json")
+    [paid] = json.loads(ok(run(stack, projects_file, *listing)))
+    assert (paid["invoice"], paid["status"], paid["checks"]) == ("R-INV-1", "Paid", ["10234"])
+
     # enabling the setting: settings apply, from an ERP Admin of the roster the items hold
     later = f"commitment:{SETTINGS_OFF}:R-LATER"
     data = commitment_data("R-LATER") | {"project": SETTINGS_OFF}
@@ -601,3 +632,53 @@ def test_a_project_cost_code_is_accepted_into_the_sage_job_once_and_a_rejected_o
         ("08-100", "exported"),
         ("02-200", "rejected"),
     ]
+
+
+def test_cost_transactions_sync_into_direct_costs_once_and_the_unsyncable_report(
+    stack: Stack, projects_file: Path
+):
+    """seeds/004 "Job Cost Transaction Details" (all posted cost transaction details into the
+    Direct Cost tool), the matrix's "Sync Job Cost Transactions" (Admin) and "View an ERP
+    Unsyncable Direct Costs Report" (no ERP permission: Admin on Budgets or Prime Contracts).
+    (The mapping rows, the held roster's refusals and hostile answers: tests/domain and
+    tests/workflows test_direct_costs.py.)"""
+    codes = [
+        {"code": "01-100", "description": "General Conditions", "categories": ["L"]},
+        {"code": "03-300", "description": "Concrete", "categories": ["S"]},
+    ]
+    job = {"job_id": "1095", "name": "Bayview Clinic", "cost_codes": codes}
+    stack.sage("POST", "/v1/jobs", headers={"Idempotency-Key": "e2e-job-1095"}, json=job)
+    extra = {"job_id": "1095", "extra_id": "BW", "description": "Bay Wing", "cost_codes": codes}
+    stack.sage("POST", "/v1/extras", headers={"Idempotency-Key": "e2e-extra-1095"}, json=extra)
+    posted = [
+        {"cost_code": "01-100", "category": "L", "cost_type": "PR", "amount": 4200.0},
+        {"cost_code": "03-300", "category": "S", "extra_id": "BW", "amount": 950.0},
+    ]
+    for body in posted:
+        body |= {"job_id": "1095", "date": "2026-11-02", "description": "crew", "units": 10.0}
+        stack.admin("POST", "/admin/job_cost_transactions", json=body)
+    ok(run(stack, projects_file, "cost-codes", "refresh", DIRECT_COSTS, "--as", ERP_ADMIN))
+
+    syncing = ("direct-costs", "sync", DIRECT_COSTS, "--as", ERP_ADMIN)
+    first = ok(run(stack, projects_file, *syncing))
+    assert "1 direct costs (1 new, 0 updated), 1 unsyncable" in first
+    report = ("direct-costs", "unsyncable", DIRECT_COSTS)
+    refused = run(stack, projects_file, *report, "--as", ERP_ADMIN)
+    assert refused.returncode == 1 and "needs Admin on the project's Budget tool" in refused.stderr
+    [row] = json.loads(ok(run(stack, projects_file, *report, "--as", TOOL_ADMIN, "--json")))
+    assert row["reason"] == "sub job BW (Sage extra BW) is not in project P-1095"
+    assert row["fix"] == "import it: starter.py sub-jobs import P-1095 BW --as USER"
+
+    ok(run(stack, projects_file, "sub-jobs", "import", DIRECT_COSTS, "BW", "--as", APPROVER))
+    assert "2 direct costs (1 new, 0 updated), 0 unsyncable" in ok(
+        run(stack, projects_file, *syncing)
+    )
+    ok(run(stack, projects_file, *syncing))  # again: nothing added twice
+    listing = ("direct-costs", "list", DIRECT_COSTS, "--as", TOOL_ADMIN)
+    listed = json.loads(ok(run(stack, projects_file, *listing, "--json")))
+    assert sorted((c["type"], c["sub_job"], c["amount"]) for c in listed) == [
+        ("Expense", "BW", "950.0"),
+        ("Payroll", None, "4200.0"),
+    ]
+    shown = ok(run(stack, projects_file, *listing))
+    assert "Direct costs · project P-1095 · Sage job 1095" in shown and "4,200.00" in shown

@@ -203,7 +203,8 @@ async def test_a_transaction_a_person_posts_counts_at_once(sage, admin):
 
     assert answer.status_code == 201
     record = answer.json()["job_cost_transaction"]
-    assert record == {"transaction_id": record["transaction_id"], **transaction()}
+    defaults = {"cost_type": "JC", "extra_id": None, "vendor_id": None, "invoice_id": None}
+    assert record == {"transaction_id": record["transaction_id"], **transaction(), **defaults}
     listed = (await admin.get("/admin/records/job_cost_transactions")).json()
     assert record["transaction_id"] in [row["transaction_id"] for row in listed]
     assert figures((await lines(sage))["01-100", "L"]) == {
