@@ -21,7 +21,11 @@ import httpx
 from temporalio.client import Client
 
 from cli import company as company_cli
+from cli import cost_codes as cost_codes_cli
+from cli import direct_costs as direct_costs_cli
 from cli import jobs as jobs_cli
+from cli import paid_invoices as paid_invoices_cli
+from cli import pay_apps as pay_apps_cli
 from cli import prime_contracts as prime_cli
 from cli import sub_jobs as sub_jobs_cli
 from cli.common import read_item
@@ -344,6 +348,89 @@ async def import_sub_job() -> None:
         print(f"  {err} (left as it is)")
 
 
+async def left_as_it_is(step: Any) -> None:
+    """Run a demo step; a refusal (it was done on an earlier run of the demo) is printed."""
+    try:
+        await step
+    except UserError as err:
+        if err.code != REFUSED:
+            raise
+        print(f"  {err} (left as it is)")
+
+
+async def accept_cost_code() -> None:
+    """08-100 gets default cost types L and S in Sage company CRE; pm.alex sends it for P-1001
+    with none of its own, acct.ana accepts it into Sage job 1001 with those defaults."""
+    cfg = config()
+    base = {"code": "08-100", "comment": None, "json": False}
+    defaults = argparse.Namespace(
+        company="CRE", category=["L", "S"], actor=ERP_ADMIN, action="default-types", **base
+    )
+    await left_as_it_is(cost_codes_cli.cmd_default_types(defaults, cfg))
+    for action, actor in (("send", "pm.alex"), ("accept", APPROVER)):
+        args = argparse.Namespace(
+            action=action, project="P-1001", category=None, actor=actor, **base
+        )
+        await left_as_it_is(cost_codes_cli.cmd_project_cost_codes(args, cfg))
+
+
+async def sync_direct_costs() -> None:
+    """Job 1001's cost transactions become P-1001's direct costs (its settings enable it)."""
+    cfg = config()
+    for action in ("sync", "unsyncable"):
+        args = argparse.Namespace(action=action, project="P-1001", actor=ERP_ADMIN, json=False)
+        await direct_costs_cli.cmd_direct_costs(args, cfg)
+
+
+async def pay_invoice() -> None:
+    """Sage pays P-1004's invoice INV-4001-01 (a person in Sage, through the mock's admin
+    door); the paid invoice notification comes back into Procore (`paid-invoices sync`)."""
+    cfg = config()
+    found = httpx.get(
+        f"{cfg.sage_api_url}/admin/records/ap_invoices",
+        headers={"Authorization": f"Bearer {admin_key()}"},
+        timeout=10,
+    )
+    found.raise_for_status()
+    invoices = [row for row in found.json() if row.get("invoice_id") == "INV-4001-01"]
+    if not invoices:
+        print("  INV-4001-01 is not in Sage yet: no payment to note")
+        return
+    invoice = invoices[0]
+    check = {"check_number": "10234", "date": "2026-12-05", "amount": invoice["original_amount"]}
+    paid = httpx.post(
+        f"{cfg.sage_api_url}/admin/ap_invoices/{quote(invoice['vendor_id'])}/INV-4001-01/payments",
+        headers={"Authorization": f"Bearer {admin_key()}"},
+        json=check,
+        timeout=10,
+    )
+    if paid.status_code not in (200, 201, 409, 422):
+        raise SystemExit(f"Sage answered {paid.status_code}: {paid.text[:300]}")
+    for action in ("sync", "list"):
+        args = argparse.Namespace(action=action, project="P-1004", actor=ERP_ADMIN, json=False)
+        await paid_invoices_cli.cmd_paid_invoices(args, cfg)
+
+
+async def create_pay_application() -> None:
+    """P-1005's lump-sum prime contract 2001-PC is imported; its first pay application is
+    created once the SOV equals Sage's revised total (seeds/000 validation 1)."""
+    cfg = config()
+    imported = argparse.Namespace(
+        action="import", project="P-1005", contract="2001-PC", actor=ERP_ADMIN, json=False
+    )
+    await left_as_it_is(prime_cli.cmd_prime_contract(imported, cfg))
+    for action in ("create", "list"):
+        args = argparse.Namespace(
+            action=action,
+            project="P-1005",
+            contract="2001-PC",
+            number=None,
+            actor="pm.alex",
+            json=False,
+        )
+        await left_as_it_is(pay_apps_cli.cmd_pay_app(args, cfg))
+
+
 async def run_demo() -> None:
     client = await connect(config())
     print("demo: P-1001's prime contract imported from Sage ...")
@@ -363,6 +450,14 @@ async def run_demo() -> None:
     await refresh_company_data()
     print("demo: a Sage extra becomes a sub job of P-1001 ...")
     await import_sub_job()
+    print("demo: a new cost code of P-1001 sent for acceptance and accepted into Sage ...")
+    await accept_cost_code()
+    print("demo: job 1001's cost transactions become P-1001's direct costs ...")
+    await sync_direct_costs()
+    print("demo: Sage pays an invoice; the paid invoice notification comes back ...")
+    await pay_invoice()
+    print("demo: a lump-sum prime contract and its first pay application (P-1005) ...")
+    await create_pay_application()
 
 
 def admin_key() -> str:

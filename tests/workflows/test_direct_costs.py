@@ -160,7 +160,8 @@ async def test_refusals_come_from_the_held_roster_and_the_next_sync_works(time_s
 
 async def test_a_project_that_did_not_enable_the_sync_is_refused(time_skipping_env):
     fake = sage(PAYROLL)
-    async with erp_project(time_skipping_env, fake, project()) as handle:
+    off = project().model_copy(update={"job_cost_transaction_sync": False})
+    async with erp_project(time_skipping_env, fake, off) as handle:
         await update(handle, "refresh_cost_codes", actor=ADMIN)
         words = await refusal(handle, SYNC, actor=ADMIN)
         assert "job cost transaction syncing is not enabled on project P-1001" in words

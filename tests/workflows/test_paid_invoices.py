@@ -7,12 +7,11 @@ Procore's. Hostile Sage answers are refusals, and the next sync works."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from contract import erp_project as ep
-from contract.links import LINK_SIGNAL
 from domain.paid_invoices import paid_invoices
+from tests.workflows.link_makers import linked_by
 from tests.workflows.test_erp_project import (
     ADMIN,
     APPROVER,
@@ -47,8 +46,9 @@ def payments(*rows: dict[str, Any], job_id: str = "1001") -> dict[str, Any]:
     return {"job_id": job_id, "payments": list(rows)}
 
 
-async def note_exported_invoice(handle: Any) -> None:
-    """Invoice INV-7 was exported as Sage's AP invoice INV-007 (activities/links.py)."""
+async def note_exported_invoice(client: Any, handle: Any) -> None:
+    """Invoice INV-7 was exported as Sage's AP invoice INV-007 (activities/links.py); the
+    home asks the item (a stand-in holding that link) before it takes the note."""
     link = {
         "kind": "subcontractor_invoice",
         "procore": "INV-7",
@@ -57,13 +57,7 @@ async def note_exported_invoice(handle: Any) -> None:
         "item": ITEM,
         "at": "2026-12-01T00:00:00Z",
     }
-    await handle.signal(LINK_SIGNAL, {"item": ITEM, "links": [link]})
-    for _ in range(100):
-        record = await handle.query("status", result_type=ep.ProjectRecord)
-        if any(ln.procore == "INV-7" for ln in record.links.links):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the invoice link never arrived")
+    await linked_by(client, handle, ITEM, "P-1001", link)
 
 
 async def test_each_sage_payment_is_noted_once_and_the_invoice_shows_paid(time_skipping_env):
@@ -73,7 +67,7 @@ async def test_each_sage_payment_is_noted_once_and_the_invoice_shows_paid(time_s
         assert before.invoice_payments == []
         assert "1 of Sage invoices not exported from Procore" in before.audit[-1].outcome
 
-        await note_exported_invoice(handle)
+        await note_exported_invoice(time_skipping_env.client, handle)
         first = await update(handle, SYNC, actor=ADMIN)
         [noted] = first.invoice_payments
         assert (noted.invoice, noted.item, noted.check_number) == ("INV-7", ITEM, "10234")
@@ -104,7 +98,7 @@ async def test_refusals_come_from_the_held_roster_and_hostile_answers_are_refuse
         ):
             assert words in await refusal(handle, SYNC, actor=actor)
         assert not [p for _, p, _ in fake.calls if p == PAYMENTS_PATH]  # refused before Sage
-        await note_exported_invoice(handle)
+        await note_exported_invoice(time_skipping_env.client, handle)
         for hostile in (
             payments(payment("PAY-1", 3000, check_number="1\n2")),
             payments(payment("PAY-1", -5)),
