@@ -20,15 +20,8 @@ from urllib.parse import quote
 import httpx
 from temporalio.client import Client
 
-from cli import company as company_cli
-from cli import cost_codes as cost_codes_cli
-from cli import direct_costs as direct_costs_cli
-from cli import jobs as jobs_cli
-from cli import paid_invoices as paid_invoices_cli
-from cli import pay_apps as pay_apps_cli
-from cli import prime_contracts as prime_cli
-from cli import sub_jobs as sub_jobs_cli
 from cli.common import read_item
+from cli.main import build_parser
 from client.errors import NO_SUCH_ITEM, REFUSED, UserError
 from client.items import command, item_status, start_item
 from client.projects import find_project, load_projects
@@ -278,48 +271,47 @@ async def settle(client: Client, timeout: float = 60) -> None:
         print(f"  {wid:<30} {status.state.value:<14} next: {status.next_action}")
 
 
+async def starter(*argv: str) -> None:
+    """A `starter.py` command as a person types it (its own parser, run in this process). A
+    refusal (the demo did it on an earlier run, say) is printed, and the demo goes on."""
+    args = build_parser().parse_args(argv)
+    try:
+        await args.handler(args, config())
+    except UserError as err:
+        if err.code != REFUSED:
+            raise
+        print(f"  {err} (left as it is)")
+
+
 async def import_sage100_job() -> None:
     """Sage 100 Contractor job 3001 becomes project P-3001 (`starter.py jobs import`)."""
-    cfg = config()
-    if SAGE100_PROJECT in load_projects(cfg.erp_projects_file).projects:
+    if SAGE100_PROJECT in load_projects(config().erp_projects_file).projects:
         print(f"  {SAGE100_PROJECT} was imported already; left as it is")
         return
-    args = argparse.Namespace(
-        job="3001", company="S100", project=SAGE100_PROJECT, like="P-1001", actor=ERP_ADMIN
-    )
-    await jobs_cli.cmd_jobs_import(args, cfg)
+    await starter(
+        "jobs", "import", "3001", "--company", "S100", "--project", SAGE100_PROJECT,
+        "--like", "P-1001", "--as", ERP_ADMIN,
+    )  # fmt: skip
 
 
 async def import_prime_contract() -> None:
     """P-1001's prime contract 1001-PC comes from Sage first: its PCCO leans on the links the
     import writes (`starter.py prime-contract import`)."""
-    args = argparse.Namespace(
-        action="import", project="P-1001", contract="1001-PC", actor=ERP_ADMIN, json=False
-    )
-    try:
-        await prime_cli.cmd_prime_contract(args, config())
-    except UserError as err:
-        if err.code != REFUSED:
-            raise
-        print(f"  prime contract 1001-PC of P-1001: {err}")
+    await starter("prime-contract", "import", "P-1001", "1001-PC", "--as", ERP_ADMIN)
 
 
 async def sync_job_costs() -> None:
     for project in ("P-1001", SAGE100_PROJECT):
-        args = argparse.Namespace(project=project, sync=True, actor=ERP_ADMIN, json=False)
         print(f"  job costs of {project}:")
-        await jobs_cli.cmd_job_costs(args, config())
+        await starter("job-costs", project, "--sync", "--as", ERP_ADMIN)
 
 
 async def refresh_company_data() -> None:
     """Both Sage companies: standard cost codes, and vendors matched to the company directory."""
     for company in ("CRE", "S100"):
-        base = {"company": company, "actor": ERP_ADMIN, "json": False}
         print(f"  Sage company {company}:")
-        codes = argparse.Namespace(action="refresh", **base)
-        await company_cli.cmd_standard_cost_codes(codes, config())
-        vendors = argparse.Namespace(action="refresh", vendor=None, target=None, **base)
-        await company_cli.cmd_vendors(vendors, config())
+        await starter("standard-cost-codes", "refresh", "--company", company, "--as", ERP_ADMIN)
+        await starter("vendors", "refresh", "--company", company, "--as", ERP_ADMIN)
 
 
 async def import_sub_job() -> None:
@@ -337,60 +329,31 @@ async def import_sub_job() -> None:
     )
     if answer.status_code not in (200, 201, 409):
         raise SystemExit(f"Sage answered {answer.status_code}: {answer.text[:300]}")
-    args = argparse.Namespace(
-        action="import", project="P-1001", extra="NW", actor=ERP_ADMIN, json=False
-    )
-    try:
-        await sub_jobs_cli.cmd_sub_jobs(args, cfg)
-    except UserError as err:
-        if err.code != REFUSED:
-            raise
-        print(f"  {err} (left as it is)")
-
-
-async def left_as_it_is(step: Any) -> None:
-    """Run a demo step; a refusal (it was done on an earlier run of the demo) is printed."""
-    try:
-        await step
-    except UserError as err:
-        if err.code != REFUSED:
-            raise
-        print(f"  {err} (left as it is)")
+    await starter("sub-jobs", "import", "P-1001", "NW", "--as", ERP_ADMIN)
 
 
 async def accept_cost_code() -> None:
     """08-100 gets default cost types L and S in Sage company CRE; pm.alex sends it for P-1001
     with none of its own, acct.ana accepts it into Sage job 1001 with those defaults."""
-    cfg = config()
-    base = {"code": "08-100", "comment": None, "json": False}
-    defaults = argparse.Namespace(
-        company="CRE", category=["L", "S"], actor=ERP_ADMIN, action="default-types", **base
-    )
-    await left_as_it_is(cost_codes_cli.cmd_default_types(defaults, cfg))
-    for action, actor in (("send", "pm.alex"), ("accept", APPROVER)):
-        args = argparse.Namespace(
-            action=action, project="P-1001", category=None, actor=actor, **base
-        )
-        await left_as_it_is(cost_codes_cli.cmd_project_cost_codes(args, cfg))
+    await starter(
+        "standard-cost-codes", "default-types", "08-100", "--category", "L", "--category", "S",
+        "--as", ERP_ADMIN,
+    )  # fmt: skip
+    await starter("cost-codes", "send", "P-1001", "08-100", "--as", ADMIN)
+    await starter("cost-codes", "accept", "P-1001", "08-100", "--as", APPROVER)
 
 
 async def sync_direct_costs() -> None:
     """Job 1001's cost transactions become P-1001's direct costs (its settings enable it)."""
-    cfg = config()
-    for action in ("sync", "unsyncable"):
-        args = argparse.Namespace(action=action, project="P-1001", actor=ERP_ADMIN, json=False)
-        await direct_costs_cli.cmd_direct_costs(args, cfg)
+    await starter("direct-costs", "sync", "P-1001", "--as", ERP_ADMIN)
+    await starter("direct-costs", "unsyncable", "P-1001", "--as", ERP_ADMIN)
 
 
 async def pay_invoice() -> None:
     """Sage pays P-1004's invoice INV-4001-01 (a person in Sage, through the mock's admin
     door); the paid invoice notification comes back into Procore (`paid-invoices sync`)."""
-    cfg = config()
-    found = httpx.get(
-        f"{cfg.sage_api_url}/admin/records/ap_invoices",
-        headers={"Authorization": f"Bearer {admin_key()}"},
-        timeout=10,
-    )
+    sage, admin = config().sage_api_url, {"Authorization": f"Bearer {admin_key()}"}
+    found = httpx.get(f"{sage}/admin/records/ap_invoices", headers=admin, timeout=10)
     found.raise_for_status()
     invoices = [row for row in found.json() if row.get("invoice_id") == "INV-4001-01"]
     if not invoices:
@@ -398,37 +361,20 @@ async def pay_invoice() -> None:
         return
     invoice = invoices[0]
     check = {"check_number": "10234", "date": "2026-12-05", "amount": invoice["original_amount"]}
-    paid = httpx.post(
-        f"{cfg.sage_api_url}/admin/ap_invoices/{quote(invoice['vendor_id'])}/INV-4001-01/payments",
-        headers={"Authorization": f"Bearer {admin_key()}"},
-        json=check,
-        timeout=10,
-    )
-    if paid.status_code not in (200, 201, 409, 422):
+    path = f"/admin/ap_invoices/{quote(invoice['vendor_id'])}/INV-4001-01/payments"
+    paid = httpx.post(f"{sage}{path}", headers=admin, json=check, timeout=10)
+    if paid.status_code not in (200, 201, 409, 422):  # 409/422: paid on an earlier run
         raise SystemExit(f"Sage answered {paid.status_code}: {paid.text[:300]}")
-    for action in ("sync", "list"):
-        args = argparse.Namespace(action=action, project="P-1004", actor=ERP_ADMIN, json=False)
-        await paid_invoices_cli.cmd_paid_invoices(args, cfg)
+    await starter("paid-invoices", "sync", "P-1004", "--as", ERP_ADMIN)
+    await starter("paid-invoices", "list", "P-1004", "--as", ERP_ADMIN)
 
 
 async def create_pay_application() -> None:
     """P-1005's lump-sum prime contract 2001-PC is imported; its first pay application is
     created once the SOV equals Sage's revised total (seeds/000 validation 1)."""
-    cfg = config()
-    imported = argparse.Namespace(
-        action="import", project="P-1005", contract="2001-PC", actor=ERP_ADMIN, json=False
-    )
-    await left_as_it_is(prime_cli.cmd_prime_contract(imported, cfg))
-    for action in ("create", "list"):
-        args = argparse.Namespace(
-            action=action,
-            project="P-1005",
-            contract="2001-PC",
-            number=None,
-            actor="pm.alex",
-            json=False,
-        )
-        await left_as_it_is(pay_apps_cli.cmd_pay_app(args, cfg))
+    await starter("prime-contract", "import", "P-1005", "2001-PC", "--as", ERP_ADMIN)
+    await starter("pay-app", "create", "P-1005", "2001-PC", "--as", ADMIN)
+    await starter("pay-app", "list", "P-1005", "2001-PC")
 
 
 async def run_demo() -> None:
