@@ -346,12 +346,13 @@ async def accept_cost_code() -> None:
 async def sync_direct_costs() -> None:
     """Job 1001's cost transactions become P-1001's direct costs (its settings enable it)."""
     await starter("direct-costs", "sync", "P-1001", "--as", ERP_ADMIN)
-    await starter("direct-costs", "unsyncable", "P-1001", "--as", ERP_ADMIN)
+    await starter("direct-costs", "unsyncable", "P-1001", "--as", ADMIN)  # Budget tool Admin
 
 
 async def pay_invoice() -> None:
     """Sage pays P-1004's invoice INV-4001-01 (a person in Sage, through the mock's admin
-    door); the paid invoice notification comes back into Procore (`paid-invoices sync`)."""
+    door, once its batch is posted); the paid invoice notification comes back into Procore
+    (`paid-invoices sync`)."""
     sage, admin = config().sage_api_url, {"Authorization": f"Bearer {admin_key()}"}
     found = httpx.get(f"{sage}/admin/records/ap_invoices", headers=admin, timeout=10)
     found.raise_for_status()
@@ -360,6 +361,7 @@ async def pay_invoice() -> None:
         print("  INV-4001-01 is not in Sage yet: no payment to note")
         return
     invoice = invoices[0]
+    post_batch(invoice["batch_id"])  # a person posts the invoice's batch; Sage then pays it
     check = {"check_number": "10234", "date": "2026-12-05", "amount": invoice["original_amount"]}
     path = f"/admin/ap_invoices/{quote(invoice['vendor_id'])}/INV-4001-01/payments"
     paid = httpx.post(f"{sage}{path}", headers=admin, json=check, timeout=10)
