@@ -19,6 +19,7 @@ from sage_mock.quota import RequestQuota
 from sage_mock.routes import (
     admin,
     ap_invoices,
+    ar_invoices,
     batches,
     commitment_change_orders,
     commitments,
@@ -52,6 +53,7 @@ ROUTERS = (
     prime_contracts.router,
     prime_contract_import.router,
     ap_invoices.router,
+    ar_invoices.router,
     job_costs.router,
     companies.router,
     job_setup.router,

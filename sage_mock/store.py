@@ -11,7 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sage_mock.records import billing, companies, estimates, master_data, vendor_insurance
+from sage_mock.records import (
+    ar_invoices,
+    billing,
+    companies,
+    estimates,
+    master_data,
+    vendor_insurance,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -216,6 +223,7 @@ class Store:
         self._db.executescript(companies.SCHEMA)
         self._db.executescript(estimates.SCHEMA)
         self._db.executescript(vendor_insurance.SCHEMA)
+        self._db.executescript(ar_invoices.SCHEMA)
         with self.write() as db:
             # The seeds refer to each other's rows (the S100 jobs' transactions, the CRE
             # vendors' addresses): keys are checked once the whole seeding commits.

@@ -14,6 +14,7 @@ from sage_mock.faults import FaultSettings
 from sage_mock.models import JobStatusChange, QuotaSettings
 from sage_mock.records import (
     ap_invoices,
+    ar_invoices,
     batches,
     commitment_change_orders,
     commitments,
@@ -53,6 +54,7 @@ RECORD_KINDS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "gl_periods": gl_periods.list_all,
     "job_cost_transactions": job_cost_transactions.list_all,
     "vendor_insurance": vendor_insurance.list_all,
+    "ar_invoices": ar_invoices.list_all,
 }
 """Every kind `GET /admin/records/{kind}` can list; a new kind adds one line."""
 
@@ -64,6 +66,7 @@ LIVE_COUNTS: dict[str, Callable[..., int]] = {
     "estimate_changes": partial(job_cost_changes.count_live, kind="estimate_change"),
     "schedule_value_changes": partial(job_cost_changes.count_live, kind="schedule_value_change"),
     "ap_invoices": ap_invoices.count_live,
+    "ar_invoices": ar_invoices.count_live,
 }
 """Transaction kinds counted in `GET /admin/stats`."""
 
