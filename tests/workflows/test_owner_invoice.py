@@ -15,6 +15,7 @@ from domain import links
 from domain.commands import AcceptRequest, CommandRequest
 from domain.lifecycle import State
 from domain.links import Link, LinkKind, LinkOrigin
+from domain.status import ItemStatus
 from tests.workflows.fake_sage import FakeSage
 from tests.workflows.test_item_workflow import (
     ADMIN,
@@ -24,7 +25,6 @@ from tests.workflows.test_item_workflow import (
     command,
     item_workflow,
     refusal,
-    result_of,
     status,
     until,
 )
@@ -49,6 +49,14 @@ def imported(sage: FakeSage) -> None:
         ]
     ]  # fmt: skip
     sage.links, _ = links.recorded(sage.links, made)
+
+
+async def posted_by_a_person(env, handle) -> ItemStatus:
+    """Exported, then Sage posts the batch (the fake: at once) and the company's watch sees it
+    at its next slow look: ten minutes skipped, no long poll of `result()`."""
+    await until(handle, State.EXPORTED)
+    await env.sleep(timedelta(minutes=10))
+    return await until(handle, State.POSTED)
 
 
 def ar_calls(sage: FakeSage) -> list[str]:
@@ -84,14 +92,14 @@ async def test_send_refuses_what_is_not_synced_or_over_the_contract_then_takes_a
 
 
 async def test_an_approvers_accept_writes_one_ar_invoice_and_a_retry_writes_it_once(
-    time_skipping_env,
+    own_time_skipping_env,
 ):
     sage = FakeSage(
         contract_billing=AMPLE,
         fail_with=SageFailure(status=422, code="gl_period_closed", message="GL period closed."),
     )
     imported(sage)
-    async with item_workflow(time_skipping_env, sage, item=owner_invoice()) as handle:
+    async with item_workflow(own_time_skipping_env, sage, item=owner_invoice()) as handle:
         await command(handle, "send", CommandRequest(actor=ADMIN))
         message = await refusal(handle, "accept", AcceptRequest(actor=ADMIN))
         assert "Standard or Admin on the ERP Integrations tool" in message
@@ -105,8 +113,7 @@ async def test_an_approvers_accept_writes_one_ar_invoice_and_a_retry_writes_it_o
         sage.fail_with = None
         fields = {"accounting_date": "2026-12-01"}
         await command(handle, "retry", AcceptRequest(actor=APPROVER, fields=fields))
-        posted = await result_of(handle)  # a person posts the batch: skipped time
-        assert posted.state is State.POSTED
+        posted = await posted_by_a_person(own_time_skipping_env, handle)
         assert list(sage.ar_invoices) == ["PA-001"]
         [written] = sage.ar_invoices.values()
         assert (written["contract_id"], written["amount"], written["retainage"]) == (
@@ -124,44 +131,43 @@ async def test_an_approvers_accept_writes_one_ar_invoice_and_a_retry_writes_it_o
 
 
 async def test_an_identical_ar_invoice_already_in_sage_is_linked_not_written_again(
-    time_skipping_env,
+    own_time_skipping_env,
 ):
     """The export's answer was lost after Sage wrote the invoice (a new attempt, a new key):
     Sage answers ar_invoice_exists with its record, identical, and the export links it."""
     sage = FakeSage(contract_billing=AMPLE)
     imported(sage)
-    async with item_workflow(time_skipping_env, sage, item=owner_invoice()) as handle:
+    async with item_workflow(own_time_skipping_env, sage, item=owner_invoice()) as handle:
         await command(handle, "send", CommandRequest(actor=ADMIN))
         await command(handle, "accept", AcceptRequest(actor=APPROVER))
-        assert (await result_of(handle)).state is State.POSTED
+        await posted_by_a_person(own_time_skipping_env, handle)
     first = dict(sage.ar_invoices["PA-001"])
 
     # Sage holds the invoice and its batch (the fake numbers batches by its counter)
     again = FakeSage(contract_billing=AMPLE, ar_invoices={"PA-001": first}, batches=sage.batches)
     imported(again)
-    async with item_workflow(time_skipping_env, again, item=owner_invoice()) as handle:
+    async with item_workflow(own_time_skipping_env, again, item=owner_invoice()) as handle:
         await command(handle, "send", CommandRequest(actor=ADMIN))
         await command(handle, "accept", AcceptRequest(actor=APPROVER))
-        final = await result_of(handle)
-        assert final.state is State.POSTED
+        final = await posted_by_a_person(own_time_skipping_env, handle)
         assert "link create_ar_invoice" in [e.action for e in final.audit]
         assert again.ar_invoices == {"PA-001": first}
         assert again.batches == sage.batches  # nothing written
 
 
 async def test_a_posted_owner_invoice_is_unlinked_by_a_standard_user_and_sage_is_untouched(
-    time_skipping_env,
+    own_time_skipping_env,
 ):
     sage = FakeSage(contract_billing=AMPLE)
     imported(sage)
     window = timedelta(days=30)
     item = owner_invoice()
-    async with item_workflow(time_skipping_env, sage, item=item, unlink_window=window) as handle:
+    async with item_workflow(
+        own_time_skipping_env, sage, item=item, unlink_window=window
+    ) as handle:
         await command(handle, "send", CommandRequest(actor=ADMIN))
         await command(handle, "accept", AcceptRequest(actor=APPROVER))
-        await until(handle, State.EXPORTED)
-        await time_skipping_env.sleep(timedelta(minutes=10))  # the watch's slow look
-        await until(handle, State.POSTED)
+        await posted_by_a_person(own_time_skipping_env, handle)
         message = await refusal(handle, "unlink", CommandRequest(actor=ADMIN))
         assert "Unlink Owner Invoices Synced with ERP" in message
         unlinked = await command(handle, "unlink", CommandRequest(actor=APPROVER))
