@@ -269,9 +269,7 @@ def _prime_contract_need(
     template = PRIME_CONTRACT_RULE
     if isinstance(item, OwnerInvoice):
         template = template.replace("a PCCO changes", "an owner invoice bills")
-    rule = template.format(
-        project=settings.project, contract=prime.sage_contract_id or "CONTRACT"
-    )
+    rule = template.format(project=settings.project, contract=prime.sage_contract_id or "CONTRACT")
     return Need(
         LinkKind.PRIME_CONTRACT,
         prime.number,
