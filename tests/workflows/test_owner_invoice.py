@@ -12,7 +12,7 @@ from typing import Any
 
 from contract.sage import SageFailure
 from domain import links
-from domain.commands import AcceptRequest, CommandRequest
+from domain.commands import AcceptRequest, CommandRequest, EditRequest
 from domain.lifecycle import State
 from domain.links import Link, LinkKind, LinkOrigin
 from domain.status import ItemStatus
@@ -67,7 +67,14 @@ async def test_send_refuses_what_is_not_synced_or_over_the_contract_then_takes_a
     time_skipping_env,
 ):
     sage = FakeSage()
-    async with item_workflow(time_skipping_env, sage, item=owner_invoice()) as handle:
+    careless = owner_invoice(prime_contract={"number": "../1001-PC\u202e"})
+    async with item_workflow(time_skipping_env, sage, item=careless) as handle:
+        message = await refusal(handle, "send", CommandRequest(actor=ADMIN))
+        assert "Not synced: prime contract ../1001-PC" in message
+        hostile = owner_invoice(lines=[{"contract_item": "../x", "retainage_this_period": "1"}])
+        message = await refusal(handle, "edit", EditRequest(actor=ADMIN, item=hostile))
+        assert "field 'lines.0.contract_item'" in message
+        await command(handle, "edit", EditRequest(actor=ADMIN, item=owner_invoice()))
         message = await refusal(handle, "send", CommandRequest(actor=ADMIN))
         assert "Not synced: prime contract 1001-PC." in message
         assert "starter.py prime-contract import P-1001 CONTRACT --as USER" in message
@@ -83,7 +90,7 @@ async def test_send_refuses_what_is_not_synced_or_over_the_contract_then_takes_a
         current = await status(handle)
         assert current.state is State.DRAFT
         refused = [e for e in current.audit if e.action == "send"]
-        assert len(refused) == 3 and all(e.outcome.value == "refused" for e in refused)
+        assert len(refused) == 4 and all(e.outcome.value == "refused" for e in refused)
 
         sage.contract_billing = AMPLE
         sent = await command(handle, "send", CommandRequest(actor=ADMIN))
