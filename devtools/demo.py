@@ -159,6 +159,15 @@ SCRIPT.update(
         ],
     }
 )
+SCRIPT.update(
+    {  # issue 18: an owner invoice on P-1001's prime contract (imported first), exported to
+        # Sage AR and waiting for a person to post its batch
+        "owner_invoice:P-1001:PA-001": [
+            ("send", CommandRequest(actor=ADMIN)),
+            ("accept", AcceptRequest(actor=APPROVER)),
+        ],
+    }
+)
 SYNCED_FIRST = {
     "budget:P-1004:BUD-1004": ["project:P-1004:1004"],
     "commitment:P-1004:SC-4001": ["project:P-1004:1004", "company:P-1004:C-6001"],

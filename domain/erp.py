@@ -105,6 +105,7 @@ ITEM_NAMES: Mapping[ItemType, tuple[str, str]] = MappingProxyType(
             "prime contract change orders",
         ),
         ItemType.SUBCONTRACTOR_INVOICE: ("a subcontractor invoice", "subcontractor invoices"),
+        ItemType.OWNER_INVOICE: ("an owner invoice", "owner invoices"),
     }
 )
 """How a refusal names an item type: (one of them, all of them)."""
@@ -158,6 +159,10 @@ SAGE_300_CRE = ErpProfile(
             ),
             ItemType.SUBCONTRACTOR_INVOICE: (
                 "seeds/004 videos: 'Export a Subcontractor Invoice to Sage'"
+            ),
+            ItemType.OWNER_INVOICE: (
+                "seeds/004 permissions: 'Accept or Reject Owner Invoices for Export to ERP'; "
+                "seeds/000: customers 'who produce owner invoices out of Procore'"
             ),
         }
     ),

@@ -510,6 +510,53 @@ _ENTRIES: tuple[SageError, ...] = (
         seed="Please check the tolerance setup in Sage 300 CRE® and adjust accordingly. Review "
         "the Sage 300 CRE® Knowledgebase support site for further assistance.",
     ),
+    # --- OWNER INVOICES (Accounts Receivable; the seeds quote no AR message: ours) -------
+    _entry(
+        "ar_invoice_exists",
+        "There are errors in the document's codings. Errors: Document already exists for "
+        "specified contract and code [XX-XXXXXX-XX].",
+        "There is already an AR invoice in Sage 300 CRE® with the same code on the contract.",
+        "This tool links an existing invoice whose content matches what it sent and counts "
+        "the export as done." + _DIFFERS,
+        Remedy.LINK,
+        person=ERP_ADMIN,
+        commands=(LINK_EXISTING, EXPORT_AS),
+    ),
+    _entry(
+        "over_contract",
+        "Ar Invoice Api import failed with error message: Contract XXXXXXX - amount billed "
+        "exceeds the revised contract amount.",
+        "The owner invoice would bill more than the prime contract's revised amount in Sage "
+        "300 CRE® (what AR has billed on it included): it overbills, or a change order is not "
+        "in Sage yet.",
+        "An accounting approver exports the PCCO that raises the contract (then runs "
+        + RETRY
+        + "); an invoice that overbills: "
+        + _EDIT_AND_RESEND[0].lower()
+        + _EDIT_AND_RESEND[1:],
+        Remedy.COMPENSATE,
+        person=APPROVER,
+        commands=(RETRY, REJECT, EDIT, RESEND),
+    ),
+    _entry(
+        "contract_unapproved",
+        "Ar Invoice Api import failed with error message: Contract XXXXXXX is not approved.",
+        "The prime contract is in unapproved state in Sage 300 CRE®: it takes no AR invoice.",
+        "An accountant approves the contract in Sage 300 CRE® (Contracts), then an accounting "
+        "approver runs " + RETRY + ".",
+        Remedy.COMPENSATE,
+        person=ACCOUNTANT,
+        commands=(RETRY,),
+    ),
+    _entry(
+        "no_contract_items",
+        "The document's codings are incomplete: The document has no contract items.",
+        "The owner invoice reached Sage with no contract item billed.",
+        "A tool admin corrects the owner invoice. " + _EDIT_AND_RESEND,
+        Remedy.COMPENSATE,
+        person=TOOL_ADMIN,
+        commands=(REJECT, EDIT, RESEND),
+    ),
     _entry(
         "invalid_expense_account",
         "Ap Invoice Api import failed with error message:  [XXXXX] is an invalid expense account.",

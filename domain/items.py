@@ -33,6 +33,7 @@ class ItemType(StrEnum):
     COMMITMENT_CHANGE_ORDER = "commitment_change_order"
     PRIME_CONTRACT_CHANGE_ORDER = "prime_contract_change_order"
     SUBCONTRACTOR_INVOICE = "subcontractor_invoice"
+    OWNER_INVOICE = "owner_invoice"
 
 
 class ItemTool(StrEnum):
@@ -60,6 +61,9 @@ TOOL_OF: dict[ItemType, ItemTool] = {
     # seeds/004: "Before you can send an invoice from the Commitments tool to the ERP
     # Integrations tool" (the invoice is the commitment's: Admin on Commitments sends it).
     ItemType.SUBCONTRACTOR_INVOICE: ItemTool.COMMITMENTS,
+    # Ours (the seeds are silent): an owner invoice is billed on the prime contract, so it
+    # lives in the Prime Contracts tool, whose Admin sends it.
+    ItemType.OWNER_INVOICE: ItemTool.PRIME_CONTRACTS,
 }
 
 
@@ -529,6 +533,50 @@ class SubcontractorInvoice(ItemBase):
         return sum((line.retainage for line in self.lines), Decimal(0))
 
 
+class OwnerInvoiceLine(BaseModel):
+    """One schedule-of-values line of an owner invoice (payment application), this period's
+    billing. seeds/000: "Sage only needs to know how much was invoiced and how much was
+    retained, not the linebyline detail": the amount billed and the amount retained."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    contract_item: SageCode | None = Field(
+        default=None,
+        description="The prime contract SOV line billed (its Sage contract item code); none "
+        "when the SOV is controlled by Procore (Sage hears the lump sum).",
+    )
+    description: str = Field(default="", max_length=200, description="Description of Work")
+    work_completed_this_period: Decimal = Decimal(0)
+    materials_stored_this_period: Decimal = Decimal(0)
+    retainage_this_period: Decimal = Decimal(0)
+
+    @property
+    def billed(self) -> Decimal:
+        return self.work_completed_this_period + self.materials_stored_this_period
+
+
+class OwnerInvoice(ItemBase):
+    """An owner invoice (payment application) billing the owner against the project's prime
+    contract, for customers who produce owner invoices out of Procore (seeds/000)."""
+
+    LABEL: ClassVar[str] = "Owner invoice"
+
+    type: Literal[ItemType.OWNER_INVOICE] = ItemType.OWNER_INVOICE
+    status: InvoiceStatus
+    prime_contract: PrimeContractLink
+    billing_date: date
+    period_end: date | None = Field(default=None, description="Billing period end")
+    lines: list[OwnerInvoiceLine] = Field(min_length=1, max_length=500)
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((line.billed for line in self.lines), Decimal(0))
+
+    @property
+    def retainage(self) -> Decimal:
+        return sum((line.retainage_this_period for line in self.lines), Decimal(0))
+
+
 _ITEM_MODELS: dict[ItemType, type[ItemBase]] = {
     ItemType.COMMITMENT: Commitment,
     ItemType.PROJECT: Project,
@@ -539,6 +587,7 @@ _ITEM_MODELS: dict[ItemType, type[ItemBase]] = {
     ItemType.COMMITMENT_CHANGE_ORDER: CommitmentChangeOrder,
     ItemType.PRIME_CONTRACT_CHANGE_ORDER: PrimeContractChangeOrder,
     ItemType.SUBCONTRACTOR_INVOICE: SubcontractorInvoice,
+    ItemType.OWNER_INVOICE: OwnerInvoice,
 }
 
 

@@ -36,6 +36,7 @@ from domain.exports import budget as budget_export
 from domain.exports import commitment as commitment_export
 from domain.exports import commitment_change_order as cco_export
 from domain.exports import company as company_export
+from domain.exports import owner_invoice as owner_invoice_export
 from domain.exports import prime_contract_change_order as pcco_export
 from domain.exports import project as project_export
 from domain.exports import subcontractor_invoice as invoice_export
@@ -45,6 +46,7 @@ from domain.items import (
     CommitmentChangeOrder,
     ItemBase,
     ItemType,
+    OwnerInvoice,
     PrimeContractChangeOrder,
     SubcontractorInvoice,
 )
@@ -73,6 +75,7 @@ class LinkKind(StrEnum):
     """the prime contract's number <-> the Sage contract imported into it (a Sage contract
     added to it later: `{number}/{contract}`)"""
     PRIME_CONTRACT_CHANGE_ORDER = "prime_contract_change_order"
+    OWNER_INVOICE = "owner_invoice"
     CONTRACT_ITEM = "contract_item"
     """`{prime contract number}/{code}` (an added contract's: `{number}/{contract}/{code}`)
     <-> the Sage contract item code its SOV line was imported from"""
@@ -237,7 +240,7 @@ JOB_BOUND = frozenset(
     }
 )
 """Items that land on the project's Sage job. PCCOs name their Sage contract (imported from
-Sage with its job) and keep the settings' job."""
+Sage with its job) and keep the settings' job; so do owner invoices, billed on that contract."""
 
 PRIME_CONTRACT_RULE = (
     "Prime contracts can only be imported to Procore from Sage 300 CRE®: a PCCO changes an "
@@ -249,19 +252,28 @@ CONTRACT_ITEM_RULE = (
     "--as USER)."
 )
 
+OWNER_INVOICE_ITEM_RULE = (
+    "An owner invoice bills contract items of its prime contract as imported from Sage 300 "
+    "CRE® (Sage changed the contract? starter.py prime-contract reimport {project} {contract} "
+    "--as USER)."
+)
+
 
 IMPORTED_ONLY = frozenset({LinkKind.PRIME_CONTRACT})
 """Kinds only an import links ("Prime contracts can only be imported to Procore from Sage"):
 a file's Sage ID without the link is not synced, where other kinds' IDs keep working."""
 
 
-def _prime_contract_need(item: PrimeContractChangeOrder, settings: ProjectSettings) -> Need:
-    """A PCCO leans on its prime contract, named by its Procore number (the import gives it
-    the Sage contract's number, a Quickbill job's the job's)."""
+def _prime_contract_need(
+    item: PrimeContractChangeOrder | OwnerInvoice, settings: ProjectSettings
+) -> Need:
+    """A PCCO (or an owner invoice) leans on its prime contract, named by its Procore number
+    (the import gives it the Sage contract's number, a Quickbill job's the job's)."""
     prime = item.prime_contract
-    rule = PRIME_CONTRACT_RULE.format(
-        project=settings.project, contract=prime.sage_contract_id or "CONTRACT"
-    )
+    template = PRIME_CONTRACT_RULE
+    if isinstance(item, OwnerInvoice):
+        template = template.replace("a PCCO changes", "an owner invoice bills")
+    rule = template.format(project=settings.project, contract=prime.sage_contract_id or "CONTRACT")
     return Need(
         LinkKind.PRIME_CONTRACT,
         prime.number,
@@ -273,12 +285,16 @@ def _prime_contract_need(item: PrimeContractChangeOrder, settings: ProjectSettin
 
 
 def contract_items_named(
-    item: PrimeContractChangeOrder, settings: ProjectSettings, lump_sum_item: str | None = None
+    item: PrimeContractChangeOrder | OwnerInvoice,
+    settings: ProjectSettings,
+    lump_sum_item: str | None = None,
 ) -> list[str]:
     """The Sage contract item codes the PCCO's lines change: each existing line's, or in
     lump-sum mode the one item Sage hears the rolled-up amount on (`lump_sum_item`, the code
     the import read from Sage; see `lump_sum_item_of`). A new line names none (its code is the
-    approver's, at accept)."""
+    approver's, at accept). An owner invoice's: the items its lines bill (lump sum: that one)."""
+    if isinstance(item, OwnerInvoice) and not pcco_export.lump_sum(settings):
+        return owner_invoice_export.contract_items_named(item, settings)
     if pcco_export.lump_sum(settings):
         return [lump_sum_item or settings.lump_sum_contract_item]
     codes = [line.contract_item for line in item.sov if line.contract_item]
@@ -311,7 +327,7 @@ def needs(item: ItemBase, settings: ProjectSettings) -> list[Need]:
                 "vendor",
             )
         )
-    if isinstance(item, PrimeContractChangeOrder):
+    if isinstance(item, PrimeContractChangeOrder | OwnerInvoice):
         found.append(_prime_contract_need(item, settings))
     if isinstance(item, CommitmentChangeOrder | SubcontractorInvoice):
         rule = (
@@ -386,7 +402,7 @@ def resolve(item: ItemBase, settings: ProjectSettings, lookup: Lookup) -> Resolu
             result.ids[need.slot] = linked or need.given or ""
         else:
             result.broken.append(f"{need.rule} Not synced: {need.what}.")
-    if isinstance(item, PrimeContractChangeOrder) and "contract" in result.ids:
+    if isinstance(item, PrimeContractChangeOrder | OwnerInvoice) and "contract" in result.ids:
         code = None
         if pcco_export.lump_sum(settings):
             code = lump_sum_item_of(item, result.ids["contract"], lookup, settings)
@@ -408,7 +424,9 @@ def _added_contract(need: Need, lookup: Lookup) -> str | None:
     return need.given if lookup(need.kind, f"{need.procore}/{need.given}") == need.given else None
 
 
-def _contract_prefix(item: PrimeContractChangeOrder, contract: str, lookup: Lookup) -> str:
+def _contract_prefix(
+    item: PrimeContractChangeOrder | OwnerInvoice, contract: str, lookup: Lookup
+) -> str:
     """The name the import gave `contract` inside the PCCO's prime contract (`imported_by`)."""
     number = item.prime_contract.number
     first = lookup(LinkKind.PRIME_CONTRACT, number)
@@ -416,7 +434,10 @@ def _contract_prefix(item: PrimeContractChangeOrder, contract: str, lookup: Look
 
 
 def lump_sum_item_of(
-    item: PrimeContractChangeOrder, contract: str, lookup: Lookup, settings: ProjectSettings
+    item: PrimeContractChangeOrder | OwnerInvoice,
+    contract: str,
+    lookup: Lookup,
+    settings: ProjectSettings,
 ) -> str:
     """The Sage contract item a lump-sum PCCO rolls up into: the one the prime contract's
     import read from Sage (its `lump_sum_item` link), never assumed. A prime contract imported
@@ -427,7 +448,7 @@ def lump_sum_item_of(
 
 
 def _contract_items(
-    item: PrimeContractChangeOrder,
+    item: PrimeContractChangeOrder | OwnerInvoice,
     settings: ProjectSettings,
     contract: str,
     lookup: Lookup,
@@ -438,7 +459,9 @@ def _contract_items(
     Sage item -> both named."""
     number = item.prime_contract.number
     prefix = _contract_prefix(item, contract, lookup)
-    rule = CONTRACT_ITEM_RULE.format(project=settings.project, contract=contract)
+    rule = (
+        OWNER_INVOICE_ITEM_RULE if isinstance(item, OwnerInvoice) else CONTRACT_ITEM_RULE
+    ).format(project=settings.project, contract=contract)
     broken: list[str] = []
     for code in contract_items_named(item, settings, lump_sum_item):
         what = f"contract item {code} of prime contract {number}"
@@ -465,7 +488,7 @@ def resolved(
     if isinstance(item, CommitmentChangeOrder | SubcontractorInvoice) and "commitment" in ids:
         link = item.commitment.model_copy(update={"sage_id": ids["commitment"]})
         item = item.model_copy(update={"commitment": link})
-    if isinstance(item, PrimeContractChangeOrder) and "contract" in ids:
+    if isinstance(item, PrimeContractChangeOrder | OwnerInvoice) and "contract" in ids:
         prime = item.prime_contract.model_copy(update={"sage_contract_id": ids["contract"]})
         item = item.model_copy(update={"prime_contract": prime})
     if "contract_item" in ids:  # lump-sum: the one item Sage has, as its import read it
@@ -493,6 +516,7 @@ _MADE: dict[ItemType, tuple[LinkKind, str]] = {
     ItemType.COMMITMENT: (LinkKind.COMMITMENT, "sage_id"),
     ItemType.COMMITMENT_CHANGE_ORDER: (LinkKind.CHANGE_ORDER, "sage_id"),
     ItemType.SUBCONTRACTOR_INVOICE: (LinkKind.INVOICE, "erp_id"),
+    ItemType.OWNER_INVOICE: (LinkKind.OWNER_INVOICE, "erp_id"),
 }
 """Item type -> (the link it makes, the export field holding the Sage ID)."""
 
@@ -597,6 +621,7 @@ UNLINKABLE: dict[ItemType, str] = {
     ItemType.COMMITMENT_CHANGE_ORDER: "Unlink CCOs Synced with ERP",
     ItemType.PRIME_CONTRACT_CHANGE_ORDER: "Unlink PCCOs Synced with ERP",
     ItemType.SUBCONTRACTOR_INVOICE: "Unlink Subcontractor Invoices Synced with ERP",
+    ItemType.OWNER_INVOICE: "Unlink Owner Invoices Synced with ERP",
     ItemType.COMPANY: "Unlink a Company Synced with ERP",
 }
 UNLINK_LEVELS = frozenset({ErpPermission.STANDARD, ErpPermission.ADMIN})

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sage_mock.records import (
     ap_payments,
+    ar_invoices,
     billing,
     companies,
     estimates,
@@ -233,6 +234,7 @@ class Store:
         self._db.executescript(misc_worksheets.SCHEMA)
         self._db.executescript(job_setup.SCHEMA)
         self._db.executescript(ap_payments.SCHEMA)
+        self._db.executescript(ar_invoices.SCHEMA)
         with self.write() as db:
             # The seeds refer to each other's rows (the S100 jobs' transactions, the CRE
             # vendors' addresses): keys are checked once the whole seeding commits.

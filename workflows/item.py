@@ -64,7 +64,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import SageError, explain
     from domain.export_plan import LeftoverUndo, Posting
     from domain.exports import kind_of
-    from domain.items import ItemBase, ItemType, PrimeContractChangeOrder, parse_item
+    from domain.items import (
+        ItemBase,
+        ItemType,
+        OwnerInvoice,
+        PrimeContractChangeOrder,
+        parse_item,
+    )
     from domain.lifecycle import FINAL_STATES, Command, Event, State, next_state
     from domain.notices import (
         NOTICE_ACTIVITY,
@@ -87,7 +93,7 @@ with workflow.unsafe.imports_passed_through():
         bounded,
         folded_audit,
     )
-    from workflows import export_saga, posting_watch
+    from workflows import export_saga, owner_invoices, posting_watch
     from workflows.approval import ApprovalWorkflow
     from workflows.links import end_link, record_links
     from workflows.policies import LINKS_RETRY
@@ -720,6 +726,10 @@ class ItemWorkflow:
         resolution = links.resolve(self._item, self._settings, snapshot.lookup)
         if not resolution.ok:
             raise Refusal(f"cannot send {self._item.workflow_id}: " + " ".join(resolution.broken))
+        if isinstance(self._item, OwnerInvoice):  # a new type: no history before it to patch
+            item, settings = links.resolved(self._item, self._settings, resolution.ids)
+            assert isinstance(item, OwnerInvoice)
+            await owner_invoices.check_billing(item, settings)
         self._links = resolution.ids
 
     async def _record_links(self, answers: dict[str, str]) -> None:

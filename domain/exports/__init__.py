@@ -9,7 +9,15 @@ from types import ModuleType
 from typing import Any
 
 from domain.export_plan import ExportPlan
-from domain.exports import budget, budget_modification, commitment, company, project, sub_job
+from domain.exports import (
+    budget,
+    budget_modification,
+    commitment,
+    company,
+    owner_invoice,
+    project,
+    sub_job,
+)
 from domain.exports import commitment_change_order as cco
 from domain.exports import prime_contract_change_order as pcco
 from domain.exports import subcontractor_invoice as invoice
@@ -65,6 +73,7 @@ KINDS: dict[ItemType, ExportKind] = {
     ItemType.COMMITMENT_CHANGE_ORDER: _kind(cco),
     ItemType.PRIME_CONTRACT_CHANGE_ORDER: _kind(pcco),
     ItemType.SUBCONTRACTOR_INVOICE: _kind(invoice),
+    ItemType.OWNER_INVOICE: _kind(owner_invoice),
 }
 
 

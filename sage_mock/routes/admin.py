@@ -15,6 +15,7 @@ from sage_mock.models import JobStatusChange, QuotaSettings
 from sage_mock.records import (
     ap_invoices,
     ap_payments,
+    ar_invoices,
     batches,
     commitment_change_orders,
     commitments,
@@ -59,6 +60,7 @@ RECORD_KINDS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "misc_worksheet_transactions": misc_worksheets.list_all,
     "cost_code_additions": job_setup.list_additions,
     "ap_payments": ap_payments.list_all,
+    "ar_invoices": ar_invoices.list_all,
 }
 """Every kind `GET /admin/records/{kind}` can list; a new kind adds one line."""
 
@@ -71,6 +73,7 @@ LIVE_COUNTS: dict[str, Callable[..., int]] = {
     "schedule_value_changes": partial(job_cost_changes.count_live, kind="schedule_value_change"),
     "ap_invoices": ap_invoices.count_live,
     "misc_worksheet_transactions": misc_worksheets.count,
+    "ar_invoices": ar_invoices.count_live,
 }
 """Transaction kinds counted in `GET /admin/stats`."""
 

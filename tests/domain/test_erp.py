@@ -17,7 +17,11 @@ from domain.erp import (
 from domain.items import ItemType
 from domain.settings import InvalidSettings, parse_projects
 
-SAGE_300_ONLY_EXPORTS = {ItemType.SUB_JOB, ItemType.PRIME_CONTRACT_CHANGE_ORDER}
+SAGE_300_ONLY_EXPORTS = {
+    ItemType.SUB_JOB,
+    ItemType.PRIME_CONTRACT_CHANGE_ORDER,
+    ItemType.OWNER_INVOICE,  # bills a prime contract, which only Sage 300 CRE® imports
+}
 SAGE_300_ONLY = {
     Capability.PRIME_CONTRACT_IMPORT,
     Capability.SUB_JOB_IMPORT,

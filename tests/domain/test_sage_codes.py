@@ -243,6 +243,7 @@ CODE_FIELDS = [
     ("sub_job-SJ-01.json", "sub_job_id"),
     ("company-C-5001.json", "erp_company_id"),
     ("prime_contract_change_order-PCCO-007.json", "new_contract_items"),
+    ("owner_invoice-PA-001.json", "erp_id"),
 ]
 
 
@@ -393,6 +394,8 @@ def test_no_planner_lets_an_id_out_of_its_segment(name):
         item = parse_item(data)
     if item.type is ItemType.SUBCONTRACTOR_INVOICE:
         changes["contract_company"] = _linked(item.contract_company, sage_vendor_id=EVIL)
+    if item.type is ItemType.OWNER_INVOICE:
+        changes["prime_contract"] = _linked(item.prime_contract, sage_contract_id=EVIL)
     if item.type is ItemType.PRIME_CONTRACT_CHANGE_ORDER:
         changes["prime_contract"] = _linked(item.prime_contract, sage_contract_id=EVIL)
         item = _pcco_with_a_new_line()
@@ -426,6 +429,9 @@ def test_every_planners_paths_with_todays_ids_pass_the_activitys_check(name):
         settings = demo_settings(item.project)
     if item.type is ItemType.PRIME_CONTRACT_CHANGE_ORDER:
         item, fields = _pcco_with_a_new_line(), {"new_contract_items": "006"}
+    if item.type is ItemType.OWNER_INVOICE:  # the registry resolves it at send
+        prime = item.prime_contract.model_copy(update={"sage_contract_id": "1001-PC"})
+        item = item.model_copy(update={"prime_contract": prime})
     plan = kind_of(item).plan(item, settings, fields, TODAY)
     answers = {k: "17" for k in ("new_item_1", "estimate_change_id", "schedule_value_change_id")}
     for step in plan.steps:

@@ -453,3 +453,46 @@ def test_a_contract_item_code_sage_holds_is_linked_when_identical_else_retried_u
     assert ours["description"] == "Canopy lights"
     [theirs] = records(stack, "contract_items", item_code="B70")
     assert (theirs["description"], theirs["deleted"]) == ("Made in Sage", False)
+
+
+def owner_invoice_data(number: str, **changes: Any) -> dict[str, Any]:
+    data = example("owner_invoice-PA-001.json") | {"number": number}
+    data.update(copy.deepcopy(changes))
+    return data
+
+
+def test_an_owner_invoice_over_the_contract_is_refused_at_send_then_one_ar_invoice_posts(
+    stack: Stack, tmp_path: Path
+):
+    """Issue 18: the send reads Sage's contract billing; over what 1001-PC has left -> refused
+    in plain words, a draft; the valid invoice is accepted by an accounting approver and lands
+    as one AR invoice, which a second accept does not write again."""
+    over = "owner_invoice:P-1001:B-PA-OVER"
+    lines = [{"contract_item": "001", "work_completed_this_period": "99000000.00"}]
+    ok(stack.starter("start", str(write(tmp_path, owner_invoice_data("B-PA-OVER", lines=lines)))))
+    refused = stack.starter("send", over, "--as", ADMIN)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "left to bill in Sage 300 CRE®" in refused.stderr, refused.stderr
+    assert stack.status(over)["state"] == "draft"
+
+    item = "owner_invoice:P-1001:B-PA-01"
+    ok(stack.starter("start", str(write(tmp_path, owner_invoice_data("B-PA-01")))))
+    ok(stack.starter("send", item, "--as", ADMIN))
+    ok(stack.starter("accept", item, "--as", APPROVER))
+    stack.wait_for_state(item, "exported")
+    again = stack.starter("accept", item, "--as", APPROVER)
+    assert again.returncode == 1 and "Traceback" not in again.stderr
+    post_batches(stack, item)
+    stack.wait_for_state(item, "posted")
+
+    [invoice] = records(stack, "ar_invoices", invoice_id="B-PA-01")
+    assert (invoice["contract_id"], invoice["amount"], invoice["retainage"]) == (
+        "1001-PC",
+        212500.0,
+        21250.0,
+    )
+    assert [(line["contract_item"], line["amount"]) for line in invoice["lines"]] == [
+        ("001", 62500.0),
+        ("002", 150000.0),
+    ]
+    assert records(stack, "ar_invoices", invoice_id="B-PA-OVER") == []

@@ -87,6 +87,10 @@ class FakeSage:
     refresh_outcome: RefreshOutcome = field(
         default_factory=lambda: RefreshOutcome(synced=True, detail="nothing re-imported")
     )
+    ar_invoices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Owner invoices' AR invoices by code (`POST /v1/ar_invoices`)."""
+    contract_billing: dict[str, Any] | None = None
+    """What `GET /v1/contract_billing/...` answers; None: Sage has no such contract (404)."""
     watches: set[str] = field(default_factory=set)
     """IDs of the posting watches the register activity started: a test ends them (a watch
     left running with no worker on its queue slows every later time skip of the session)."""
@@ -95,6 +99,31 @@ class FakeSage:
         if self.posted_batches is not None:
             return batch in self.posted_batches
         return self.posted
+
+    def _contract_billing(self) -> SageAnswer:
+        if self.contract_billing is None:
+            failure = SageFailure(status=404, code="not_found", message="Entity not found.")
+            raise ApplicationError(
+                failure.message, failure.model_dump(), type=failure.code, non_retryable=True
+            )
+        return SageAnswer(status=200, body=self.contract_billing)
+
+    def _ar_invoice(self, body: dict[str, Any]) -> SageAnswer:
+        code = body["invoice_id"]
+        if code in self.ar_invoices:
+            failure = SageFailure(
+                status=409,
+                code="ar_invoice_exists",
+                message=f"Document already exists for specified contract and code [{code}].",
+                existing=self.ar_invoices[code],
+            )
+            raise ApplicationError(
+                failure.message, failure.model_dump(), type=failure.code, non_retryable=True
+            )
+        self.batches += 1
+        record = {**body, "batch_id": f"B-{self.batches:06d}"}
+        self.ar_invoices[code] = record
+        return SageAnswer(status=201, body={"invoice": record})
 
     def watch_activities(
         self, client: Client, timing: WatchTiming | None = None, history_limit: int = 10_000
@@ -183,11 +212,17 @@ class FakeSage:
                 raise ApplicationError(
                     failure.message, failure.model_dump(), type=failure.code, non_retryable=True
                 )
+            if call.path.startswith("/v1/contract_billing/"):
+                return self._contract_billing()
             if call.method == "DELETE":
                 code = call.path.rsplit("/", 1)[-1]
                 self.commitments.pop(code, None)
+                if call.path.startswith("/v1/ar_invoices/"):
+                    self.ar_invoices.pop(code, None)
                 return SageAnswer(status=200, body={"deleted": True})
             body = dict(call.body or {})
+            if call.path == "/v1/ar_invoices":
+                return self._ar_invoice(body)
             if refresh:  # before a financial export (issue 16), not only a budget's
                 return SageAnswer(status=200, body={"job": {"cost_codes": body["cost_codes"]}})
             if call.path == "/v1/estimates":  # a budget: the job's original estimate
