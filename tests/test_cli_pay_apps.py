@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 import pytest
 
-import starter
+from tests.test_cli_usage import one_clear_line
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -50,13 +48,6 @@ def files(tmp_path_factory):
 )
 def test_a_mistake_is_one_clear_line_before_any_connection(args, code, message, files):
     names = {"bad": "bad.json", "slash": "slash.json", "extra": "extra.json", "missing": "no.json"}
-    args = [str(files / names[a[1:-1]]) if a[1:-1] in names else a for a in args]
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            got = starter.main(args)
-        except SystemExit as exit_:  # argparse's own usage errors
-            got = exit_.code
-    assert got == code, err.getvalue()
-    assert message in err.getvalue()
-    assert "Traceback" not in err.getvalue() and "cannot reach Temporal" not in err.getvalue()
+    one_clear_line(
+        [str(files / names[a[1:-1]]) if a[1:-1] in names else a for a in args], code, message
+    )

@@ -187,6 +187,12 @@ import starter
     ],
 )
 def test_a_mistake_is_one_clear_line_before_any_connection(args, code, message):
+    one_clear_line(args, code, message)
+
+
+def one_clear_line(args: list[str], code: int, message: str) -> None:
+    """`starter.py ARGS` ends with `code` and `message` on stderr, no traceback, and never
+    tried to reach Temporal (none runs here)."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:

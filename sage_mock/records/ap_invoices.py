@@ -9,7 +9,7 @@ import sqlite3
 import time
 from typing import Any
 
-from sage_mock.records import iso
+from sage_mock import records
 
 TOLERANCE_KEY = "ap_tolerance_percent"
 
@@ -65,20 +65,11 @@ def set_tolerance_percent(db: sqlite3.Connection, percent: float) -> None:
 
 
 def count_live(db: sqlite3.Connection) -> int:
-    return db.execute("SELECT COUNT(*) FROM ap_invoices WHERE deleted_at IS NULL").fetchone()[0]
+    return records.count_live(db, "ap_invoices")
 
 
 def list_all(db: sqlite3.Connection) -> list[dict[str, Any]]:
-    rows = db.execute("SELECT * FROM ap_invoices ORDER BY row_id").fetchall()
-    return [
-        {
-            **_record(row),
-            "created_at": iso(row["created_at"]),
-            "deleted": row["deleted_at"] is not None,
-            "deleted_at": iso(row["deleted_at"]),
-        }
-        for row in rows
-    ]
+    return records.every_row(db, "ap_invoices", _record)
 
 
 def _record(row: sqlite3.Row) -> dict[str, Any]:

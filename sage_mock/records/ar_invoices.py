@@ -10,7 +10,7 @@ import sqlite3
 import time
 from typing import Any
 
-from sage_mock.records import iso
+from sage_mock import records
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ar_invoices (
@@ -79,20 +79,11 @@ def billed(db: sqlite3.Connection, job_id: str, contract_id: str) -> tuple[float
 
 
 def count_live(db: sqlite3.Connection) -> int:
-    return db.execute("SELECT COUNT(*) FROM ar_invoices WHERE deleted_at IS NULL").fetchone()[0]
+    return records.count_live(db, "ar_invoices")
 
 
 def list_all(db: sqlite3.Connection) -> list[dict[str, Any]]:
-    rows = db.execute("SELECT * FROM ar_invoices ORDER BY row_id").fetchall()
-    return [
-        {
-            **_record(row),
-            "created_at": iso(row["created_at"]),
-            "deleted": row["deleted_at"] is not None,
-            "deleted_at": iso(row["deleted_at"]),
-        }
-        for row in rows
-    ]
+    return records.every_row(db, "ar_invoices", _record)
 
 
 def _record(row: sqlite3.Row) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import sqlite3
 import time
 from typing import Any
 
-from sage_mock.records import iso
+from sage_mock import records
 
 ITEM_FIELDS = ("description", "cost_code", "category", "units", "unit_cost", "unit_description")
 
@@ -117,16 +117,7 @@ def count_live(db: sqlite3.Connection) -> int:
 
 
 def list_all(db: sqlite3.Connection) -> list[dict[str, Any]]:
-    rows = db.execute("SELECT * FROM commitment_change_orders ORDER BY row_id").fetchall()
-    return [
-        {
-            **_record(row),
-            "created_at": iso(row["created_at"]),
-            "deleted": row["deleted_at"] is not None,
-            "deleted_at": iso(row["deleted_at"]),
-        }
-        for row in rows
-    ]
+    return records.every_row(db, "commitment_change_orders", _record)
 
 
 def _record(row: sqlite3.Row) -> dict[str, Any]:

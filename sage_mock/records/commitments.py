@@ -8,8 +8,8 @@ import sqlite3
 import time
 from typing import Any
 
+from sage_mock import records
 from sage_mock.models import Commitment
-from sage_mock.records import iso
 
 ITEM_FIELDS = (
     "item_id",
@@ -68,21 +68,12 @@ def delete(db: sqlite3.Connection, job_id: str, commitment_id: str) -> bool:
 
 
 def count_live(db: sqlite3.Connection) -> int:
-    return db.execute("SELECT COUNT(*) FROM commitments WHERE deleted_at IS NULL").fetchone()[0]
+    return records.count_live(db, "commitments")
 
 
 def list_all(db: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every commitment ever stored, deleted ones flagged, for admins and tests."""
-    rows = db.execute("SELECT * FROM commitments ORDER BY row_id").fetchall()
-    return [
-        {
-            **_record(db, row),
-            "created_at": iso(row["created_at"]),
-            "deleted": row["deleted_at"] is not None,
-            "deleted_at": iso(row["deleted_at"]),
-        }
-        for row in rows
-    ]
+    return records.every_row(db, "commitments", lambda row: _record(db, row))
 
 
 def _live_row(db: sqlite3.Connection, job_id: str, commitment_id: str) -> sqlite3.Row | None:

@@ -25,7 +25,7 @@ from domain.direct_costs import (
 )
 from domain.items import ItemTool
 from domain.permissions import NotPermitted
-from domain.settings import ErpPermission, RosterUser
+from domain.settings import ErpPermission, ProjectSettings, RosterUser
 from tests.domain.builders import demo_settings
 
 AT = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
@@ -233,8 +233,8 @@ def test_the_tables_use_the_seed_column_names():
 def test_the_sync_must_be_enabled_on_the_project():
     """seeds/004 "Requirements for job cost transaction detail": "Enable job cost transaction
     syncing on your project in the project level Admin tool"."""
-    off = demo_settings()
-    assert off.job_cost_transaction_sync is False  # not unless enabled
+    assert ProjectSettings.model_fields["job_cost_transaction_sync"].default is False
+    off = demo_settings().model_copy(update={"job_cost_transaction_sync": False})
     with pytest.raises(DirectCostSyncRefused, match="not enabled on project P-1001"):
         require_enabled(off)
     require_enabled(off.model_copy(update={"job_cost_transaction_sync": True}))
