@@ -384,8 +384,7 @@ async def create_pay_application() -> None:
     """P-1005's lump-sum prime contract 2001-PC is imported; its first pay application is
     created once the SOV equals Sage's revised total (seeds/000 validation 1)."""
     await starter("prime-contract", "import", "P-1005", "2001-PC", "--as", ERP_ADMIN)
-    await starter("pay-app", "create", "P-1005", "2001-PC", "--as", ADMIN)
-    await starter("pay-app", "list", "P-1005", "2001-PC")
+    await starter("pay-app", "create", "P-1005", "2001-PC", "--as", ADMIN)  # and the list
 
 
 async def run_demo() -> None:
