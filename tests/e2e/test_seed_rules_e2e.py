@@ -46,7 +46,7 @@ DIRECT_COSTS = "P-1095"
 """Sage job 1095, made in Sage by this module, with an extra and cost transactions of its own."""
 SAGE100 = "P-3092"
 """Sage 100 Contractor® job 3002 (Elm Park Townhomes), imported by this module."""
-FORECAST = "P-1095"
+FORECAST = "P-1096"
 """Job 1003 (Northgate School) with Export Forecast Amounts on (seeds/004 Cost Forecast Data)."""
 
 
