@@ -11,6 +11,7 @@ directory that Sage vendors are matched against (domain/vendors.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -180,9 +181,13 @@ class VendorRow(BaseModel):
         return "; ".join(part for part in parts if part)
 
 
-def vendor_rows(directory: VendorDirectory) -> list[VendorRow]:
-    """Every vendor last read from Sage (and linked ones Sage no longer lists), sorted."""
-    links = directory.links
+def vendor_rows(
+    directory: VendorDirectory, exported: Mapping[str, str] | None = None
+) -> list[VendorRow]:
+    """Every vendor last read from Sage (and linked ones Sage no longer lists), sorted. A
+    vendor a company was exported as (`exported`, vendor -> company: the link registry) is
+    linked to that company."""
+    links = {**(exported or {}), **directory.links}
     rows: dict[str, VendorRow] = {}
     open_vendors = []
     for vendor_id, vendor in directory.vendors.items():
@@ -216,7 +221,7 @@ def vendor_rows(directory: VendorDirectory) -> list[VendorRow]:
             candidates=found.candidates,
             reason=found.reason if found.kind is not MatchKind.NONE else "",
         )
-    for vendor_id, company_id in links.items():
+    for vendor_id, company_id in directory.links.items():
         if vendor_id not in directory.vendors:
             rows[vendor_id] = VendorRow(
                 vendor_id=vendor_id,

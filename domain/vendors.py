@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Literal
 
@@ -278,9 +278,15 @@ class RefreshReport(BaseModel):
     updated: list[VendorChange] = Field(default_factory=list)
     not_synced: list[VendorChange] = Field(default_factory=list)
     gone: list[str] = Field(default_factory=list, description="linked vendors Sage no longer lists")
+    exported: dict[str, str] = Field(
+        default_factory=dict,
+        description="vendor -> company: synced because the company was exported as the vendor "
+        "(the link registry), so neither matched nor offered for import",
+    )
 
     def lines(self) -> list[str]:
         out = [f"linked {v} to company {c} (exact match)" for v, c in self.linked.items()]
+        out += [f"synced {v} with company {c} (exported)" for v, c in self.exported.items()]
         out += [
             f"review {m.vendor_id}: {m.reason} (candidates {', '.join(m.candidates)})"
             for m in self.review
@@ -359,10 +365,14 @@ class VendorDirectory(BaseModel):
             )
         return vendor
 
-    def link(self, vendor_id: str, company_id: str) -> VendorDirectory:
-        """A person links a vendor to a company (after review, or without a match)."""
+    def link(
+        self, vendor_id: str, company_id: str, exported: Mapping[str, str] | None = None
+    ) -> VendorDirectory:
+        """A person links a vendor to a company (after review, or without a match); never a
+        vendor a company was exported as (`exported`, vendor -> company: the link registry)."""
         if self.links.get(vendor_id) == company_id:
             return self
+        _not_exported(vendor_id, exported, but=company_id)
         self._usable_vendor(vendor_id)
         company = self.companies.get(company_id)
         if company is None:
@@ -403,8 +413,15 @@ class VendorDirectory(BaseModel):
             raise VendorRefused(f"vendor {vendor_id} is not archived")
         return self.model_copy(update={"archived": self.archived - {vendor_id}})
 
-    def import_vendor(self, vendor_id: str, company_id: str | None = None) -> VendorDirectory:
-        """Add a company from a Sage vendor and link them; refused when a company could be it."""
+    def import_vendor(
+        self,
+        vendor_id: str,
+        company_id: str | None = None,
+        exported: Mapping[str, str] | None = None,
+    ) -> VendorDirectory:
+        """Add a company from a Sage vendor and link them; refused when a company could be it,
+        or is it already (a company exported as the vendor: `exported`, the link registry)."""
+        _not_exported(vendor_id, exported)
         vendor = self._usable_vendor(vendor_id)
         found = match(vendor, self.companies.values())
         if found.kind is not MatchKind.NONE:
@@ -429,8 +446,16 @@ class VendorDirectory(BaseModel):
             )
         )
 
-    def refresh(self, vendors: Iterable[SageVendor], auto_update: bool) -> RefreshReport:
-        """Read Sage's vendor list: follow linked vendors' changes, link exact matches."""
+    def refresh(
+        self,
+        vendors: Iterable[SageVendor],
+        auto_update: bool,
+        exported: Mapping[str, str] | None = None,
+    ) -> RefreshReport:
+        """Read Sage's vendor list: follow linked vendors' changes, link exact matches. A
+        vendor a company was exported as (`exported`, the link registry) is synced already:
+        never matched to another company nor offered for import."""
+        exported = exported or {}
         seen = {vendor.vendor_id: vendor for vendor in vendors}
         directory = self.model_copy(update={"vendors": dict(sorted(seen.items()))})
         links = self.links
@@ -464,7 +489,9 @@ class VendorDirectory(BaseModel):
         open_vendors = [
             vendor
             for vendor_id, vendor in sorted(seen.items())
-            if vendor_id not in links and vendor_id not in self.archived
+            if vendor_id not in links
+            and vendor_id not in self.archived
+            and vendor_id not in exported
         ]
         inactive = [vendor.vendor_id for vendor in open_vendors if not vendor.active]
         matches = match_all(
@@ -493,6 +520,18 @@ class VendorDirectory(BaseModel):
             updated=updated,
             not_synced=not_synced,
             gone=sorted(vendor_id for vendor_id in links if vendor_id not in seen),
+            exported={v: c for v, c in sorted(exported.items()) if v in seen and v not in links},
+        )
+
+
+def _not_exported(vendor_id: str, exported: Mapping[str, str] | None, but: str = "") -> None:
+    """Refused when a company (other than `but`) was exported as the vendor: one vendor is
+    one Procore company (seeds/004 "Contract Company. Must be linked to a synced ... vendor")."""
+    company = (exported or {}).get(vendor_id)
+    if company is not None and company != but:
+        raise VendorRefused(
+            f"vendor {vendor_id} is synced with company {company} already (the company was "
+            f"exported as it; starter.py links COMPANY shows it)"
         )
 
 

@@ -99,6 +99,11 @@ _VENDOR_ACTIONS: dict[str, tuple[ErpAction, erp.Capability]] = {
 """Who may take each vendor action (seeds' permissions matrix) and what the ERP must offer."""
 
 
+EXPORTED_VENDORS_PATCH = "vendor-directory-sees-exported-companies"
+"""Before: a vendor a company was exported as (the link registry) was matched, linked or
+imported by the directory as if no company were synced with it."""
+
+
 @workflow.defn(name=WORKFLOW_TYPE)
 class ErpCompany:
     @workflow.init
@@ -140,7 +145,7 @@ class ErpCompany:
             **self._state.model_dump(),
             workflow_id=workflow.info().workflow_id,
             erp=flavour,
-            vendors=vendor_rows(self._state.directory),
+            vendors=vendor_rows(self._state.directory, self._exported()),
         )
 
     @property
@@ -407,7 +412,8 @@ class ErpCompany:
         if not isinstance(listed, list):
             raise ValueError("Sage answered something unexpected (no vendor list)")
         vendors = [SageVendor.model_validate(vendor) for vendor in listed]
-        report = self._state.directory.refresh(vendors, auto_update)
+        exported = self._exported() if workflow.patched(EXPORTED_VENDORS_PATCH) else {}
+        report = self._state.directory.refresh(vendors, auto_update, exported)
         self._state = self._state.model_copy(
             update={
                 "directory": report.directory,
@@ -423,7 +429,8 @@ class ErpCompany:
         async with self._lock:
             self._take_account(request)
             try:
-                directory = self._apply(action, request, self._state.directory)
+                exported = self._exported() if workflow.patched(EXPORTED_VENDORS_PATCH) else {}
+                directory = self._apply(action, request, self._state.directory, exported)
             except (VendorRefused, erp.ErpRefused, LookupError) as err:
                 raise self._refusal(request.actor, f"{action} {request.vendor_id}", err) from None
             self._state = self._state.model_copy(update={"directory": directory})
@@ -433,20 +440,32 @@ class ErpCompany:
             self._publish()
             return self.status()
 
+    def _exported(self) -> dict[str, str]:
+        """Vendor -> company, for each company exported as a vendor (the link registry)."""
+        return {
+            link.sage_id: link.procore
+            for link in self._state.links.links
+            if link.kind is LinkKind.VENDOR
+        }
+
     def _apply(
-        self, action: str, request: CompanyRequest, directory: VendorDirectory
+        self,
+        action: str,
+        request: CompanyRequest,
+        directory: VendorDirectory,
+        exported: dict[str, str],
     ) -> VendorDirectory:
         self._require(_VENDOR_ACTIONS[action][1])
         vendor = request.vendor_id or ""
         if action == "link":
-            return directory.link(vendor, request.company_id or "")
+            return directory.link(vendor, request.company_id or "", exported)
         if action == "unlink":
             return directory.unlink(vendor)
         if action == "archive":
             return directory.archive(vendor)
         if action == "unarchive":
             return directory.unarchive(vendor)
-        return directory.import_vendor(vendor, request.company_id)
+        return directory.import_vendor(vendor, request.company_id, exported)
 
     def _done(self, action: str, request: CompanyRequest) -> str:
         vendor = request.vendor_id
@@ -465,7 +484,7 @@ class ErpCompany:
         if action == "link" and not request.company_id:
             raise ApplicationError("link needs the Procore company ID", type=REFUSED)
         try:
-            self._apply(action, request, self._state.directory)
+            self._apply(action, request, self._state.directory, self._exported())
         except (VendorRefused, erp.ErpRefused, LookupError) as err:
             raise ApplicationError(str(err), type=REFUSED) from None
 
@@ -590,7 +609,7 @@ class ErpCompany:
         record(self._state.audit, actor, action, outcome)
 
     def _publish(self) -> None:
-        rows = vendor_rows(self._state.directory)
+        rows = vendor_rows(self._state.directory, self._exported())
         counts = {state: sum(1 for row in rows if row.state is state) for state in VendorState}
         shown = ", ".join(f"{count} {state.value}" for state, count in counts.items() if count)
         details = [f"Sage company {self._company}: {len(rows)} vendors ({shown or 'none read'})"]

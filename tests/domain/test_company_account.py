@@ -98,3 +98,14 @@ def test_new_companies_join_the_directory_and_linked_ones_stay_as_they_are():
     assert merged.companies["C-ACME"] == moved
     assert {"C-BRIGHT", "C-SUMMIT"} <= merged.companies.keys() and "C-X" not in merged.companies
     assert skipped == ["company C-X not added: vendor V-1 is already linked to company C-ACME"]
+
+
+def test_a_vendor_a_company_was_exported_as_is_listed_linked_to_that_company():
+    """Issue 16: the registry's vendor link (a company item exported as the vendor) is a link
+    like the directory's: not 'none: import it or archive it'."""
+    vendor = SageVendor(vendor_id="V-600", name="Lakeside Glass Co")
+    directory = VendorDirectory(vendors={"V-600": vendor})
+    [row] = vendor_rows(directory, {"V-600": "C-6001"})
+    assert (row.state, row.company_id) == (VendorState.LINKED, "C-6001")
+    [unknown] = vendor_rows(directory)
+    assert unknown.state is VendorState.NONE

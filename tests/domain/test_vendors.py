@@ -428,3 +428,29 @@ def test_importing_under_a_company_id_in_use_is_refused():
 def test_vendors_parse_from_sage_answers_with_extra_fields():
     answer = {"vendor_id": "V-300", "name": "Steel Works Inc", "status": "active", "extra": 1}
     assert SageVendor.model_validate(answer).active
+
+
+# --- a company exported as a vendor is synced with it (the link registry, issue 16) ---
+
+GLAZING = SageVendor(vendor_id="V-500", name="Northside Glazing LLC", address="7 Pane St")
+EXPORTED = {"V-500": "C-5001"}
+"""Company C-5001 was exported to Sage as vendor V-500 (its link lives in the registry)."""
+
+
+def test_a_refresh_reports_an_exported_vendor_as_synced_never_unmatched_or_matched():
+    twin = company("C-9", "Northside Glazing", "7 Pane St")  # would be an exact match
+    report = directory(twin).refresh([GLAZING], auto_update=False, exported=EXPORTED)
+    assert report.exported == {"V-500": "C-5001"}
+    assert report.unmatched == [] and report.linked == {} and report.review == []
+    assert "synced V-500 with company C-5001 (exported)" in report.lines()
+    assert report.directory.links == {}  # the directory links nothing: the registry holds it
+    without = directory(twin).refresh([GLAZING], auto_update=False)
+    assert without.linked == {"V-500": "C-9"}  # the old reading: a second company for V-500
+
+
+def test_an_exported_vendor_is_never_imported_as_a_second_company_nor_linked_to_another():
+    seen_glazing = directory(company("C-2", "Summit Roofing"), vendors=[GLAZING])
+    message = "vendor V-500 is synced with company C-5001 already (the company was exported"
+    assert message in refused(lambda: seen_glazing.import_vendor("V-500", None, EXPORTED))
+    assert message in refused(lambda: seen_glazing.link("V-500", "C-2", EXPORTED))
+    assert seen_glazing.import_vendor("V-500").links == {"V-500": "C-V-500"}  # not exported

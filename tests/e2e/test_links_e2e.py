@@ -115,6 +115,14 @@ def test_every_export_feeds_the_next_and_a_commitment_is_unlinked_and_sent_again
            f"erp_company_id={VENDOR}")  # fmt: skip
     stack.wait_for_state(company, "posted")
     assert wait_for_link(stack, "CRE", f"vendor:{COMPANY}", env)[f"vendor:{COMPANY}"] == VENDOR
+    # the directory knows it too: a refresh says synced, an import of the vendor is refused
+    refreshed = ok(stack.starter("vendors", "refresh", "--as", "acct.admin", env=env))
+    assert f"synced {VENDOR} with company {COMPANY} (exported)" in refreshed
+    refused(
+        stack.starter("vendors", "import", VENDOR, "--as", "acct.admin", env=env),
+        1,
+        f"vendor {VENDOR} is synced with company {COMPANY} already",
+    )
 
     # its budget: no sage_job_id anywhere in the settings file
     budget = f"budget:{PROJECT}:L-BUD-16"
