@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from tests.sage_mock.conftest import subcontract
+from tests.sage_mock.test_ap_invoices import distribution
+from tests.sage_mock.test_ap_invoices import invoice as ap_invoice
 from tests.sage_mock.test_job_costs_http import created, post_batch
 
 PAY = "/admin/ap_invoices/V-100/INV-001/payments"
@@ -18,23 +20,7 @@ async def invoice(client, admin, post: bool = True) -> dict[str, Any]:
     made = await created(
         client,
         "/v1/ap_invoices",
-        {
-            "vendor_id": "V-100",
-            "invoice_id": "INV-001",
-            "invoice_date": "2026-11-30",
-            "accounting_date": "2026-11-30",
-            "original_amount": 5000.0,
-            "distributions": [
-                {
-                    "commitment_id": "SC-0042",
-                    "commitment_item": "1",
-                    "job_id": "1003",
-                    "cost_code": "03-300",
-                    "category": "S",
-                    "amount": 5000.0,
-                }
-            ],
-        },
+        ap_invoice(retainage=0.0, distributions=[distribution(job_id="1003", retainage=0.0)]),
     )
     if post:
         await post_batch(admin, made)

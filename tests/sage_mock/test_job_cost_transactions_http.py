@@ -10,6 +10,8 @@ import pytest
 from sage_mock.records import job_cost_transactions
 from sage_mock.store import Store
 from tests.sage_mock.conftest import subcontract
+from tests.sage_mock.test_ap_invoices import distribution
+from tests.sage_mock.test_ap_invoices import invoice as ap_invoice
 from tests.sage_mock.test_job_costs_http import created, post_batch, transaction
 
 
@@ -32,24 +34,7 @@ async def test_transactions_and_posted_ap_invoices_are_listed_in_detail(client, 
     invoice = await created(
         client,
         "/v1/ap_invoices",
-        {
-            "vendor_id": "V-100",
-            "invoice_id": "INV-001",
-            "invoice_date": "2026-11-30",
-            "accounting_date": "2026-11-30",
-            "original_amount": 5000.0,
-            "distributions": [
-                {
-                    "commitment_id": "SC-0042",
-                    "commitment_item": "1",
-                    "job_id": "1003",
-                    "cost_code": "03-300",
-                    "category": "S",
-                    "description": "Footings",
-                    "amount": 5000.0,
-                }
-            ],
-        },
+        ap_invoice(retainage=0.0, distributions=[distribution(job_id="1003", retainage=0.0)]),
     )
     assert len(await details(client)) == 1  # the invoice waits for its batch to be posted
     await post_batch(admin, invoice)

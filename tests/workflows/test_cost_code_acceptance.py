@@ -6,10 +6,7 @@ decided against the roster the workflow holds; an accepted code reaches the Sage
 
 from __future__ import annotations
 
-import contextlib
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +15,8 @@ from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Replayer
 
 from contract import erp_company as ec
 from contract import erp_project as ep
@@ -31,6 +27,7 @@ from runtime.sandbox import RUNNER
 from tests.workflows.test_budget_import import ESTIMATE_PATH, estimate
 from tests.workflows.test_erp_company import FakeSage as CompanySage
 from tests.workflows.test_erp_company import company_workflow
+from tests.workflows.test_erp_project import erp_project as project_workflow
 from tests.workflows.test_erp_project import update as project_update
 from tests.workflows.test_item_workflow import project
 from workflows.erp_company import CompanyRecord, CompanyRequest, ErpCompany
@@ -67,7 +64,7 @@ class CostCodeSage:
             "cost_codes": cost_codes,
         }
 
-    def sage_activities(self) -> list[Any]:
+    def activities(self) -> list[Any]:
         @activity.defn(name=SAGE_CALL_ACTIVITY)
         async def call(request: SageRequest) -> SageAnswer:
             c = request.call
@@ -112,32 +109,11 @@ class CostCodeSage:
         return [read]
 
 
-@asynccontextmanager
-async def erp_project(
+def erp_project(
     env: WorkflowEnvironment, sage: CostCodeSage, settings: ProjectSettings | None = None
-) -> AsyncIterator[WorkflowHandle[Any, Any]]:
-    queue = f"cost-codes-{uuid.uuid4()}"
-    async with (
-        Worker(
-            env.client,
-            task_queue=queue,
-            workflows=[ErpProject],
-            activities=sage.workflow_activities(),
-            workflow_runner=RUNNER,
-        ),
-        Worker(env.client, task_queue=f"{queue}-sage", activities=sage.sage_activities()),
-    ):
-        handle = await env.client.start_workflow(
-            ErpProject.run,
-            ep.ProjectStart(settings=settings or project()),
-            id=f"{ep.workflow_id('P-1001')}:{uuid.uuid4().hex[:6]}",
-            task_queue=queue,
-        )
-        try:
-            yield handle
-        finally:
-            with contextlib.suppress(RPCError):
-                await handle.terminate("test finished")
+) -> AbstractAsyncContextManager[WorkflowHandle[Any, Any]]:
+    """test_erp_project's ErpProject, reading the company's default cost types from `sage`."""
+    return project_workflow(env, sage, settings or project(), sage.workflow_activities())
 
 
 async def command(handle: WorkflowHandle[Any, Any], name: str, **request: Any) -> ep.ProjectRecord:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,15 +102,20 @@ def new_project(**changes: Any) -> ProjectSettings:
 
 @asynccontextmanager
 async def erp_project(
-    env: WorkflowEnvironment, sage: FakeSage, settings: ProjectSettings
+    env: WorkflowEnvironment,
+    sage: Any,
+    settings: ProjectSettings,
+    workflow_activities: Sequence[Any] = (),
 ) -> AsyncIterator[WorkflowHandle[Any, Any]]:
+    """A running ErpProject: `sage.activities()` answer on its Sage queue, the real
+    `links.verify` (and `workflow_activities`) on its own, beside stand-in link makers."""
     queue = f"projects-{uuid.uuid4()}"
     async with (
         Worker(
             env.client,
             task_queue=queue,
             workflows=[ErpProject, LinkMaker],
-            activities=[verify_activity(env.client, queue)],
+            activities=[verify_activity(env.client, queue), *workflow_activities],
             workflow_runner=RUNNER,
         ),
         Worker(env.client, task_queue=f"{queue}-sage", activities=sage.activities()),
