@@ -66,6 +66,9 @@ async def made_by(
     )
 
 
+NOTED_AT = "2026-12-01T00:00:00Z"
+
+
 async def linked_by(
     client: Client,
     home: WorkflowHandle[Any, Any],
@@ -74,8 +77,10 @@ async def linked_by(
     *links: dict[str, Any],
     sage_company: str | None = None,
 ) -> WorkflowHandle[Any, Any]:
-    """A maker holding `links`, and its note to `home`, as an export that linked them sends;
-    back once the home took them (it asks the maker first)."""
+    """A maker holding `links` (Link fields; `item` and `at` filled in when not given), and its
+    note to `home`, as an export that linked them sends; back once the home took them (it asks
+    the maker first)."""
+    links = tuple({"item": item_id, "at": NOTED_AT, **link} for link in links)
     maker = await made_by(client, home, item_id, project, *links, sage_company=sage_company)
     await home.signal(LINK_SIGNAL, {"item": item_id, "links": list(links)})
     wanted = {(link["kind"], link["procore"]) for link in links}

@@ -3,7 +3,6 @@ insurance from its vendor's AP Vendor Insurance (seeds/004 "Company Insurance").
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -23,7 +22,6 @@ from tests.workflows.test_erp_company import (
     settings,
     status,
     update,
-    wait_for,
 )
 from workflows.erp_company import ErpCompany
 
@@ -128,10 +126,8 @@ async def test_a_company_exported_as_the_vendor_is_synced_too(time_skipping_env)
     sage = insured_sage()
     sage.insurance["V-500"] = [policy("Umbrella", "UMB-9", vendor="V-500")]
     async with company_workflow(time_skipping_env, sage, vendor_insurance_sync=True) as handle:
-        at = datetime(2026, 12, 2, tzinfo=UTC).isoformat()
-        link = {"kind": "vendor", "procore": "C-NEW", "sage_id": "V-500", "at": at}
+        link = {"kind": "vendor", "procore": "C-NEW", "sage_id": "V-500"}
         await linked_by(time_skipping_env.client, handle, "company:C-NEW", "P-1001", link)
-        await wait_for(handle, lambda record: record.links.links)
         record = await update(handle, IMPORT, vendor_id="V-500")
         assert [p.policy_number for p in record.insurance["C-NEW"].policies] == ["UMB-9"]
 

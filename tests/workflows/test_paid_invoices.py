@@ -54,8 +54,6 @@ async def note_exported_invoice(client: Any, handle: Any) -> None:
         "procore": "INV-7",
         "sage_id": "INV-007",
         "parent": "SC-0042",
-        "item": ITEM,
-        "at": "2026-12-01T00:00:00Z",
     }
     await linked_by(client, handle, ITEM, "P-1001", link)
 

@@ -105,15 +105,9 @@ async def test_an_extra_synced_with_another_sub_job_is_refused(time_skipping_env
     sage = sage_with(extra())
     async with erp_project(time_skipping_env, sage, project()) as handle:
         # the sub job SJ-01 was exported with SubJob ID EW-1 (changed at accept)
-        sub_job = {
-            "kind": "sub_job",
-            "procore": "SJ-01",
-            "sage_id": "EW-1",
-            "item": "sub_job:P-1001:SJ-01",
-            "at": "2026-12-01T00:00:00Z",
-        }
-        client, item = time_skipping_env.client, "sub_job:P-1001:SJ-01"
-        await linked_by(client, handle, item, "P-1001", sub_job)
+        sub_job = {"kind": "sub_job", "procore": "SJ-01", "sage_id": "EW-1"}
+        item = "sub_job:P-1001:SJ-01"
+        await linked_by(time_skipping_env.client, handle, item, "P-1001", sub_job)
         refused = await refusal(handle, IMPORT, actor=ADMIN, extra_id="EW-1")
         assert "is synced with sub job SJ-01 already (exported); one extra is one sub job" in (
             refused
