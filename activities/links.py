@@ -119,24 +119,12 @@ class LinkActivities:
             links = [ln for ln in request.note.links if home_of(ln.kind) == home]
             if links:
                 note = LinkNote(item=request.note.item, links=links)
-                await self._signal(home, request.project, LINK_SIGNAL, note)
-                await self._until_taken(home, request.project, note)
+                await self._tell(home, request.project, LINK_SIGNAL, note)
 
     @activity.defn(name=END_LINK_ACTIVITY)
     async def end(self, request: LinkEnd) -> None:
         home = home_of(request.note.kind)
-        await self._signal(home, request.project, UNLINK_SIGNAL, request.note)
-        await self._until_taken(home, request.project, request.note)
-
-    async def _until_taken(
-        self, home: str, settings: ProjectSettings, note: LinkNote | UnlinkNote
-    ) -> None:
-        if home == "project":
-            wf_id = ep.workflow_id(settings.project)
-        else:
-            wf_id = ec.workflow_id(settings.sage_company or DEFAULT_SAGE_COMPANY)
-        if not await until_taken(lambda: self._view(wf_id), note):
-            activity.logger.warning("%s has not taken %s's note yet", wf_id, note.item)
+        await self._tell(home, request.project, UNLINK_SIGNAL, request.note)
 
     @activity.defn(name=VERIFY_LINKS_ACTIVITY)
     async def verify(self, request: LinksAsk) -> LinksAnswer:
@@ -198,9 +186,11 @@ class LinkActivities:
                 return LinksView(home=wf_id)
             raise
 
-    async def _signal(
+    async def _tell(
         self, home: str, settings: ProjectSettings, name: str, note: LinkNote | UnlinkNote
     ) -> None:
+        """Signal-with-start the home with the note, then wait until it took it (it asks the
+        note's item first)."""
         if home == "project":
             wf_type, wf_id = ep.WORKFLOW_TYPE, ep.workflow_id(settings.project)
             start: object = ep.ProjectStart(settings=settings)
@@ -235,3 +225,5 @@ class LinkActivities:
             start_signal=name,
             start_signal_args=[note],
         )
+        if not await until_taken(lambda: self._view(wf_id), note):
+            activity.logger.warning("%s has not taken %s's note yet", wf_id, note.item)

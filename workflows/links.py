@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.links import Link, LinkRegistry, NotLinked, recorded
     from domain.settings import ProjectSettings
     from workflows.policies import LINKS_RETRY
-    from workflows.sage_reads import claimed_actor, record
+    from workflows.sage_reads import claimed_actor, parse_signal, record
 
 VERIFIED_NOTES_PATCH = "link-notes-asked-of-their-maker"
 """Before: a home took a well-formed note of its own kinds without asking the item it names."""
@@ -98,7 +98,7 @@ class LinkNotes:
         self._lock = asyncio.Lock()
 
     async def link(self, payload: tuple[Any, ...]) -> None:
-        note = _parsed(LinkNote, payload, self._audit(), "link")
+        note = _parsed(LinkNote, payload, self._audit(), "link", "a link note")
         if note is None:
             return
         if not workflow.patched(VERIFIED_NOTES_PATCH):
@@ -110,7 +110,7 @@ class LinkNotes:
                 self._put(take_link_note(self._get(), note, self._audit(), self._belongs, made))
 
     async def unlink(self, payload: tuple[Any, ...]) -> None:
-        note = _parsed(UnlinkNote, payload, self._audit(), "unlink")
+        note = _parsed(UnlinkNote, payload, self._audit(), "unlink", "an unlink note")
         if note is None:
             return
         if not workflow.patched(VERIFIED_NOTES_PATCH):
@@ -145,16 +145,15 @@ class LinkNotes:
 
 
 def _parsed(
-    model: type[NoteT], payload: tuple[Any, ...], audit: list[AuditLine], action: str
+    model: type[NoteT], payload: tuple[Any, ...], audit: list[AuditLine], action: str, what: str
 ) -> NoteT | None:
+    """The signal's note; None, recorded as refused, when it carries anything else."""
     try:
-        return model.model_validate(payload[0] if len(payload) == 1 else None)
+        note: NoteT = parse_signal(model, payload, action)
     except ValueError:
-        record(audit, claimed_actor(payload), action, f"refused: not {_A[action]} note")
+        record(audit, claimed_actor(payload), action, f"refused: not {what}")
         return None
-
-
-_A = {"link": "a link", "unlink": "an unlink"}
+    return note
 
 
 def take_link_note(
