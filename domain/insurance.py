@@ -149,12 +149,9 @@ def synced_company(links: Mapping[str, str], registry: LinkRegistry, vendor_id: 
     """The Procore company the vendor is synced with: the directory's link (`links`, vendor ->
     company) or a company exported as that vendor (the registry). Refused when it has none:
     the seed imports insurance "only ... on synced companies"."""
-    company = links.get(vendor_id)
+    company = links.get(vendor_id) or registry.procore_of(LinkKind.VENDOR).get(vendor_id)
     if company is not None:
         return company
-    for link in registry.links:
-        if link.kind is LinkKind.VENDOR and link.sage_id == vendor_id:
-            return link.procore
     raise InsuranceRefused(
         f"vendor {vendor_id} is not linked to a Procore company; company insurance is only "
         f"imported on synced companies: link it first (starter.py vendors link {vendor_id} "

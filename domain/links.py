@@ -162,6 +162,10 @@ class LinkRegistry(BaseModel):
         link = self.find(kind, procore)
         return link.sage_id if link else None
 
+    def procore_of(self, kind: LinkKind) -> dict[str, str]:
+        """Sage ID -> Procore record, for each live link of `kind` (a vendor's company, say)."""
+        return {link.sage_id: link.procore for link in self.links if link.kind is kind}
+
     def with_link(self, link: Link) -> LinkRegistry:
         """The registry with `link`; the same pair again changes nothing (a retried note).
         A Procore record synced with another Sage record is refused: unlink it first."""

@@ -442,11 +442,7 @@ class ErpCompany:
 
     def _exported(self) -> dict[str, str]:
         """Vendor -> company, for each company exported as a vendor (the link registry)."""
-        return {
-            link.sage_id: link.procore
-            for link in self._state.links.links
-            if link.kind is LinkKind.VENDOR
-        }
+        return self._state.links.procore_of(LinkKind.VENDOR)
 
     def _apply(
         self,
