@@ -228,4 +228,11 @@ def test_a_key_holders_project_commands_are_signed_by_starter_and_refused_unsign
         "job-costs", "P-1077", "--sync", "--as", "acct.admin", "--key", str(other), env=env
     )
     assert forged.returncode == 1 and "signature" in forged.stderr, forged.stderr
+    careless = stack.starter(
+        "job-costs", "P-1077", "--sync", "--as", "acct.admin", "--key", str(tmp_path / "no.key"),
+        env=env,
+    )  # fmt: skip
+    assert careless.returncode == 2 and "cannot read the signing key" in careless.stderr, (
+        careless.stderr
+    )
     ok(stack.starter("job-costs", "P-1077", "--sync", "--as", "acct.admin", env=signed))
