@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     WorkflowExecutionStatus,
     WorkflowHandle,
@@ -41,8 +42,24 @@ async def respond(
     current = await status(item)
     assert current.approval_workflow_id, current
     child = env.client.get_workflow_handle(current.approval_workflow_id)
+    await first_task_done(child)
     request = RespondRequest(actor=actor, response=response, comment=comment or None)
     return await child.execute_update("respond", request, result_type=Approval)
+
+
+async def first_task_done(child: WorkflowHandle[Any, Any]) -> None:
+    """Wait until the approval child has completed its first workflow task.
+
+    The item shows the approval as soon as the child is started, but the time-skipping
+    test server refuses an update ("Execution not found in mutable state") that reaches
+    a workflow before its first task completes; the dev server buffers it instead.
+    """
+    for _ in range(200):
+        async for event in child.fetch_history_events():
+            if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{child.id} never completed its first workflow task")
 
 
 async def at_step(item: WorkflowHandle[Any, Any], step: int) -> ItemStatus:
