@@ -461,6 +461,24 @@ class PrimeChangeOrderLine(BaseModel):
         return self.contract_item is None
 
 
+class ChangeOrderMarkup(BaseModel):
+    """A financial markup of a PCCO (a fee, insurance, a bond): a percent of its SOV lines.
+
+    seeds/004 "Prime Contract Change Orders": "Markups used on a Prime Contract Change Order
+    in Procore are included in the Approved Scheduled Value changes and can be sent to the
+    Approved Estimate Changes as well." Each markup is a percent of the lines' subtotal (ours:
+    markups here do not compound). `cost_code` and `category` are the budget code the
+    markup's estimate change is recorded on, needed only when the project sends markups to
+    the estimate changes (`pcco_markups_to_estimate_changes`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=100)
+    percent: Decimal = Field(ge=0, le=100)
+    cost_code: str | None = Field(default=None, min_length=1, max_length=40)
+    category: str | None = Field(default=None, min_length=1, max_length=20)
+
+
 class PrimeContractChangeOrder(ItemBase):
     """A prime contract change order (PCCO): estimate and schedule-value changes in Sage."""
 
@@ -471,10 +489,38 @@ class PrimeContractChangeOrder(ItemBase):
     status: ChangeOrderStatus
     prime_contract: PrimeContractLink
     sov: list[PrimeChangeOrderLine] = Field(min_length=1)
+    markups: list[ChangeOrderMarkup] = Field(default_factory=list, max_length=20)
+
+    @property
+    def subtotal(self) -> Decimal:
+        """The SOV lines' sum, before markups."""
+        return sum((line.amount for line in self.sov), Decimal(0))
+
+    def markup_amounts(self) -> list[tuple[ChangeOrderMarkup, Decimal]]:
+        """Each markup's dollars: its percent of the subtotal, to the cent."""
+        return [
+            (markup, (self.subtotal * markup.percent / 100).quantize(Decimal("0.01")))
+            for markup in self.markups
+        ]
 
     @property
     def amount(self) -> Decimal:
-        return sum((line.amount for line in self.sov), Decimal(0))
+        """The PCCO's grand total: its lines and their markups."""
+        return self.subtotal + sum((dollars for _, dollars in self.markup_amounts()), Decimal(0))
+
+    def marked_up_lines(self) -> list[Decimal]:
+        """Each SOV line's schedule value change with its share of the markups: the markups
+        spread over the lines in proportion to their amounts, the cents left by rounding on
+        the last line, so the lines always sum to `amount`."""
+        markup = self.amount - self.subtotal
+        if markup == 0 or self.subtotal == 0:
+            return [line.amount for line in self.sov]
+        shares = [
+            (line.amount * markup / self.subtotal).quantize(Decimal("0.01"))
+            for line in self.sov[:-1]
+        ]
+        shares.append(markup - sum(shares, Decimal(0)))
+        return [line.amount + share for line, share in zip(self.sov, shares, strict=True)]
 
 
 class InvoiceStatus(StrEnum):

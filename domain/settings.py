@@ -126,6 +126,14 @@ class ProjectSettings(BaseModel):
         "sent as a single line per commitment line item; off ('can be turned off on "
         "request'): every invoice line is its own AP distribution.",
     )
+    pcco_markups_to_estimate_changes: bool = Field(
+        default=False,
+        description="seeds/004 Prime Contract Change Orders: 'Markups used on a Prime Contract "
+        "Change Order in Procore are included in the Approved Scheduled Value changes and can "
+        "be sent to the Approved Estimate Changes as well.' Off: markups reach only the "
+        "schedule value changes; on: each markup is also an approved estimate change on its "
+        "own cost code and category. Changed only by `settings apply` from an ERP Admin.",
+    )
     export_forecast_amounts: bool = Field(
         default=False,
         description="seeds/004 Cost Forecast Data: 'Export Forecast Amounts' (ERP Settings in "

@@ -29,6 +29,7 @@ audit trail and the export goes on with the contract as last imported.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from domain.export_plan import ExportPlan, ExportStep, Posting, SageCall
 from domain.exports.jobs import cost_code_refresh, job_rule, synced_job
@@ -57,6 +58,15 @@ LUMP_SUM_RULE = (
     "edit-sov)."
 )
 
+MARKUP_CODE_RULE = (
+    "Markups. The project sends markups to the Approved Estimate Changes "
+    "(pcco_markups_to_estimate_changes), so each markup needs the cost code and category its "
+    "estimate change is recorded on: give them, or have an ERP Admin turn the setting off "
+    "(the markups then reach only the Approved Scheduled Value changes)."
+)
+"""Ours: the seed says markups 'can be sent to the Approved Estimate Changes as well'; an
+estimate change needs a cost code and category, which a percent markup does not carry."""
+
 
 COST_CODE_REFRESH = "prime_contract_change_order-cost-code-refresh"
 """Patch ID: PCCOs exported before the refresh (issue 16) replay without it."""
@@ -77,7 +87,38 @@ def prerequisites(item: PrimeContractChangeOrder, settings: ProjectSettings) -> 
         broken.append(STATUS_RULE)
     if lump_sum(settings) and new_line_numbers(item):
         broken.append(LUMP_SUM_RULE)
+    if settings.pcco_markups_to_estimate_changes and any(
+        not (markup.cost_code and markup.category) for markup in item.markups
+    ):
+        broken.append(MARKUP_CODE_RULE)
     return broken
+
+
+def estimate_change_lines(
+    item: PrimeContractChangeOrder, settings: ProjectSettings
+) -> list[dict[str, Any]]:
+    """An approved estimate change per SOV line, at its own amount; with
+    `pcco_markups_to_estimate_changes`, one more per markup on the markup's cost code."""
+    lines: list[dict[str, Any]] = [
+        {
+            "cost_code": line.cost_code,
+            "category": line.category,
+            "description": line.description,
+            "amount": float(line.amount),
+        }
+        for line in item.sov
+    ]
+    if settings.pcco_markups_to_estimate_changes:
+        lines += [
+            {
+                "cost_code": markup.cost_code,
+                "category": markup.category,
+                "description": f"{markup.name} ({markup.percent}%)"[:200],
+                "amount": float(dollars),
+            }
+            for markup, dollars in item.markup_amounts()
+        ]
+    return lines
 
 
 def new_line_numbers(item: PrimeContractChangeOrder) -> list[int]:
@@ -154,7 +195,8 @@ def plan(
     if lump_sum(settings):
         item_codes = [settings.lump_sum_contract_item for _ in item.sov]
     items_path = sage_path("/v1/contracts", job, contract, "items")
-    lines = [(line.cost_code, line.category) for line in item.sov]
+    estimate_lines = estimate_change_lines(item, settings)
+    lines = [(line["cost_code"], line["category"]) for line in estimate_lines]
     steps: list[ExportStep] = [cost_code_refresh(job, lines, "PCCO", COST_CODE_REFRESH)]
     new_lines = (
         []
@@ -196,15 +238,7 @@ def plan(
     }
     estimate_changes = {
         **header,
-        "lines": [
-            {
-                "cost_code": line.cost_code,
-                "category": line.category,
-                "description": line.description,
-                "amount": float(line.amount),
-            }
-            for line in item.sov
-        ],
+        "lines": estimate_lines,
     }
     steps.append(
         ExportStep(
@@ -226,9 +260,9 @@ def plan(
         "date": today.isoformat(),
         "chg_mgt_ref_1": item.number,
         "chg_mgt_ref_2": HH2,
-        "lines": [
-            {"contract_item": code, "description": line.description, "amount": float(line.amount)}
-            for line, code in zip(item.sov, item_codes, strict=True)
+        "lines": [  # markups included (seeds/004), spread over the lines
+            {"contract_item": code, "description": line.description, "amount": float(amount)}
+            for line, code, amount in zip(item.sov, item_codes, item.marked_up_lines(), strict=True)
         ],
     }
     if lump_sum(settings):

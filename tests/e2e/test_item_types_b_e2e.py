@@ -143,6 +143,59 @@ def test_a_pcco_goes_from_draft_to_posted_accepted_by_an_erp_admin(stack: Stack,
     assert [line["contract_item"] for line in svc["lines"]] == ["002", "B01"]
 
 
+def test_pcco_markups_reach_the_schedule_value_changes_and_on_request_the_estimate_changes(
+    stack: Stack, tmp_path: Path
+):
+    """D32 (seeds/004): "Markups used on a Prime Contract Change Order in Procore are included
+    in the Approved Scheduled Value changes and can be sent to the Approved Estimate Changes as
+    well." One PCCO under each setting; one record of each kind in Sage per PCCO."""
+    fee = {"name": "Contractor fee", "percent": "10", "cost_code": "01-100", "category": "O"}
+    projects = json.loads((ROOT / "examples" / "projects.json").read_text())["projects"]
+
+    def export(number: str, markups: list[dict[str, Any]], **env: str) -> tuple[dict, dict]:
+        item = f"prime_contract_change_order:P-1001:{number}"
+        sov = [pcco_data(number)["sov"][0]]  # on contract item 002 only: no new code
+        data = pcco_data(number, sov=sov, markups=markups)
+        path = str(write(tmp_path, data))
+        ok(stack.starter("start", path, "--send", "--as", ADMIN, env=env))
+        ok(stack.starter("accept", item, "--as", ERP_ADMIN))
+        stack.wait_for_state(item, "exported")
+        post_batches(stack, item)
+        stack.wait_for_state(item, "posted")
+        [estimate] = records(stack, "estimate_changes", chg_mgt_ref_1=number)
+        [svc] = records(stack, "schedule_value_changes", chg_mgt_ref_1=number)
+        return estimate, svc
+
+    estimate, svc = export("B-PCCO-M1", [fee])
+    assert [line["amount"] for line in svc["lines"]] == [4950.0]  # $4,500 + 10%
+    assert [line["amount"] for line in estimate["lines"]] == [4500.0]
+
+    on = {**projects["P-1001"], "pcco_markups_to_estimate_changes": True}
+    changed = tmp_path / "markups-on.json"
+    changed.write_text(json.dumps({"projects": {"P-1001": on}}))
+    edited = {"ERP_PROJECTS_FILE": str(changed)}  # the operator's edited projects file
+    try:
+        refused = stack.starter("settings", "apply", str(changed), "--as", APPROVER)
+        assert refused.returncode != 0 and "Traceback" not in refused.stderr
+        ok(stack.starter("settings", "apply", str(changed), "--as", ERP_ADMIN))
+        no_code = pcco_data("B-PCCO-M3", markups=[{"name": "Bond", "percent": "1"}])
+        ok(stack.starter("start", str(write(tmp_path, no_code)), env=edited))
+        sent = stack.starter("send", "prime_contract_change_order:P-1001:B-PCCO-M3", "--as", ADMIN)
+        assert sent.returncode == 1 and "each markup needs the cost code" in sent.stderr
+        estimate, svc = export("B-PCCO-M2", [fee], **edited)
+    finally:  # what the rest of the module's stack expects
+        restored = tmp_path / "restored.json"
+        restored.write_text(json.dumps({"projects": {"P-1001": projects["P-1001"]}}))
+        ok(stack.starter("settings", "apply", str(restored), "--as", ERP_ADMIN))
+    assert [line["amount"] for line in svc["lines"]] == [4950.0]
+    assert [
+        (line["cost_code"], line["category"], line["amount"]) for line in estimate["lines"]
+    ] == [
+        ("03-300", "M", 4500.0),
+        ("01-100", "O", 450.0),
+    ]
+
+
 def test_an_invoice_goes_from_draft_to_posted(stack: Stack, commitment: str, tmp_path: Path):
     item = "subcontractor_invoice:P-1001:B-INV-01"
     ok(stack.starter("start", str(write(tmp_path, invoice_data("B-INV-01")))))
