@@ -159,6 +159,17 @@ class SovLine(BaseModel):
         return (self.qty * self.unit_cost).quantize(Decimal("0.01"))
 
 
+class AccountingMethod(StrEnum):
+    """A commitment's accounting method (Procore: Amount Based or Unit/Quantity Based).
+    seeds/004 subcontractor invoices: "For purchase orders and subcontracts with an
+    amount-based accounting method, Procore sends the dollar amount for each line item to Sage
+    300 CRE®. For purchase orders and subcontracts with a Unit/Qty accounting method, Procore
+    sends the quantity invoiced for each line item to Sage 300 CRE®." """
+
+    AMOUNT = "amount"
+    UNIT_QTY = "unit_qty"
+
+
 class Commitment(ItemBase):
     """A subcontract or purchase order (Procore's Commitments tool)."""
 
@@ -171,7 +182,23 @@ class Commitment(ItemBase):
     contract_company: ContractCompany
     default_retainage_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
     date_created: date | None = None
+    accounting_method: AccountingMethod = AccountingMethod.AMOUNT
     sov: list[SovLine] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unit_lines_priced_by_unit(self) -> Commitment:
+        if self.accounting_method is AccountingMethod.UNIT_QTY:
+            unpriced = [
+                str(n)
+                for n, line in enumerate(self.sov, start=1)
+                if line.qty is None or line.unit_cost is None
+            ]
+            if unpriced:
+                raise ValueError(
+                    "a Unit/Qty commitment prices every SOV line by qty and unit_cost "
+                    f"(line {', '.join(unpriced)} has none)"
+                )
+        return self
 
     @property
     def amount(self) -> Decimal:
@@ -546,6 +573,9 @@ class InvoiceLine(BaseModel):
     sub_job: SageCode | None = Field(default=None, description="Sage extra, if any")
     work_completed_this_period: Decimal = Decimal(0)
     materials_stored_this_period: Decimal = Decimal(0)
+    quantity_this_period: Decimal | None = Field(
+        default=None, description="Quantity invoiced: only on a Unit/Qty commitment's invoice"
+    )
     work_retainage_this_period: Decimal = Decimal(0)
     materials_retainage_this_period: Decimal = Decimal(0)
 
@@ -568,7 +598,31 @@ class SubcontractorInvoice(ItemBase):
     commitment: CommitmentLink
     contract_company: ContractCompany
     billing_date: date
+    accounting_method: AccountingMethod = Field(
+        default=AccountingMethod.AMOUNT, description="Its commitment's accounting method"
+    )
     lines: list[InvoiceLine] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _quantities_follow_the_method(self) -> SubcontractorInvoice:
+        unit = self.accounting_method is AccountingMethod.UNIT_QTY
+        wrong = [
+            str(n)
+            for n, line in enumerate(self.lines, start=1)
+            if (line.quantity_this_period is None) == unit
+        ]
+        if wrong and unit:
+            raise ValueError(
+                "an invoice on a Unit/Qty commitment gives the quantity invoiced of every line "
+                f"(quantity_this_period; line {', '.join(wrong)} has none)"
+            )
+        if wrong:
+            raise ValueError(
+                "quantity_this_period is for an invoice on a Unit/Qty commitment "
+                f"(accounting_method unit_qty); line {', '.join(wrong)} of this amount-based "
+                "invoice has one"
+            )
+        return self
 
     @property
     def amount(self) -> Decimal:

@@ -5,9 +5,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
-from sage_mock.errors import NO_DISTRIBUTIONS, SageError, not_found
+from sage_mock.errors import NO_DISTRIBUTIONS, SageError, invalid_request, not_found
 from sage_mock.models import WireModel
 from sage_mock.rules import CATEGORY_NOT_FOUND, JOB_CLOSED, VENDOR_INACTIVE
 
@@ -35,6 +35,17 @@ class Distribution(WireModel):
     description: str = ""
     amount: float
     retainage: float = 0.0
+    quantity: float | None = Field(
+        default=None, description="Quantity invoiced, on a unit-priced commitment item only"
+    )
+
+    @model_serializer(mode="wrap")
+    def _quantity_only_when_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """An amount-based distribution's record has no quantity at all."""
+        data = handler(self)
+        if data.get("quantity") is None:
+            data.pop("quantity", None)
+        return data
 
 
 class ApInvoice(WireModel):
@@ -63,6 +74,27 @@ def sage_date(day: dt.date) -> str:
     return f"{day.month:02d}\\{day.day:02d}\\{day.year:04d}"
 
 
+def check_quantity(d: Distribution, item: dict[str, Any]) -> None:
+    """A quantity invoiced is for a unit-priced commitment item (one with a unit cost), and
+    the distribution's amount is that quantity at the unit cost. Without a quantity the
+    amount alone is taken, as for an amount-based item."""
+    if d.quantity is None:
+        return
+    where = f"Commitment {d.commitment_id} item {d.commitment_item}"
+    unit_cost = item.get("unit_cost")
+    if unit_cost is None:
+        raise invalid_request(
+            f"[quantity] {where} has no unit cost: invoice it by amount, no quantity.",
+            "quantity",
+        )
+    if abs(d.quantity * unit_cost - d.amount) > 0.005:
+        raise invalid_request(
+            f"[amount] {where}: {d.quantity:g} at {unit_cost:.2f} a unit is "
+            f"{d.quantity * unit_cost:.2f}, not {d.amount:.2f}.",
+            "amount",
+        )
+
+
 def check_new_invoice(
     invoice: ApInvoice,
     vendor: dict[str, Any] | None,
@@ -89,10 +121,10 @@ def check_new_invoice(
         raise SageError(422, "vendor_inactive", VENDOR_INACTIVE)
     for d in invoice.distributions:
         commitment = commitment_of(d.job_id, d.commitment_id)
-        if commitment is None or d.commitment_item not in {
-            item["item_id"] for item in commitment["items"]
-        }:
+        items = {item["item_id"]: item for item in (commitment or {}).get("items", [])}
+        if d.commitment_item not in items:
             raise not_found()
+        check_quantity(d, items[d.commitment_item])
         job = jobs[d.job_id] or {}
         categories = {code["code"]: set(code["categories"]) for code in job["cost_codes"]}
         if d.category not in categories.get(d.cost_code, set()):

@@ -61,10 +61,13 @@ class Distribution:
     description: str
     amount: Decimal = Decimal(0)
     retainage: Decimal = Decimal(0)
+    quantity: Decimal | None = None
 
     def add(self, line: InvoiceLine) -> None:
         self.amount += line.billed
         self.retainage += line.retainage
+        if line.quantity_this_period is not None:
+            self.quantity = (self.quantity or Decimal(0)) + line.quantity_this_period
         if not self.description:
             self.description = line.description
 
@@ -149,6 +152,8 @@ def plan(
                 "description": d.description,
                 "amount": float(d.amount),
                 "retainage": float(d.retainage),
+                # seeds/004: a Unit/Qty commitment's invoice sends the quantity invoiced
+                **({"quantity": float(d.quantity)} if d.quantity is not None else {}),
             }
             for d in lines
         ],

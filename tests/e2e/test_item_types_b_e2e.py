@@ -220,6 +220,43 @@ def test_an_invoice_goes_from_draft_to_posted(stack: Stack, commitment: str, tmp
     ]
 
 
+def test_a_unit_qty_purchase_order_is_invoiced_by_the_quantity(stack: Stack, tmp_path: Path):
+    """C49 (seeds/004): "For purchase orders and subcontracts with a Unit/Qty accounting
+    method, Procore sends the quantity invoiced for each line item to Sage 300 CRE®." """
+    po = example("commitment-PO-0101.json") | {"number": "B-PO-01", "accounting_method": "unit_qty"}
+    ok(stack.starter("start", str(write(tmp_path, po)), "--send", "--as", ADMIN))
+    ok(stack.starter("accept", "commitment:P-1001:B-PO-01", "--as", APPROVER))
+    stack.wait_for_state("commitment:P-1001:B-PO-01", "posted")
+
+    billed = {
+        "commitment_line": 1,
+        "description": "Beams delivered",
+        "cost_code": "05-120",
+        "category": "M",
+        "quantity_this_period": "12",
+        "work_completed_this_period": "9750.00",
+    }
+    data = invoice_data(
+        "B-INV-U1",
+        accounting_method="unit_qty",
+        commitment={"number": "B-PO-01", "sage_id": "B-PO-01"},
+        contract_company={"name": "Steel Works Inc", "sage_vendor_id": "V-300"},
+        lines=[billed],
+    )
+    careless = data | {"lines": [{k: v for k, v in billed.items() if k != "quantity_this_period"}]}
+    refused = stack.starter("start", str(write(tmp_path, careless)))
+    assert refused.returncode == 2 and "quantity invoiced of every line" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+    item = "subcontractor_invoice:P-1001:B-INV-U1"
+    ok(stack.starter("start", str(write(tmp_path, data)), "--send", "--as", ADMIN))
+    ok(stack.starter("accept", item, "--as", APPROVER))
+    stack.wait_for_state(item, "exported")
+    [invoice] = records(stack, "ap_invoices", invoice_id="B-INV-U1", deleted=False)
+    [line] = invoice["distributions"]
+    assert (line["commitment_id"], line["quantity"], line["amount"]) == ("B-PO-01", 12.0, 9750.0)
+
+
 INVALID = {
     "commitment_change_order-commitment-not-synced.json": "Change orders can only be created "
     "from synced commitments",

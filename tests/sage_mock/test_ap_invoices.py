@@ -187,3 +187,50 @@ async def test_gl_periods_are_listed(client, admin):
     assert {"period": "2026-11", "status": "open"} in periods
     bad = await admin.put("/admin/gl_periods/2026-13", json={"status": "open"})
     assert bad.status_code == 404
+
+
+UNIT_PRICED = {
+    **SUBCONTRACT,
+    "commitment_id": "PO-0101",
+    "commitment_type": "purchase_order",
+    "items": [
+        {
+            **SUBCONTRACT["items"][0],
+            "units": 40.0,
+            "unit_cost": 812.5,
+            "unit_description": "EA",
+            "amount": 32500.0,
+        }
+    ],
+}
+
+
+def unit_invoice(quantity: float | None, amount: float, commitment: str = "PO-0101"):
+    line = distribution(commitment_id=commitment, amount=amount, retainage=0.0)
+    if quantity is not None:
+        line["quantity"] = quantity
+    return invoice(original_amount=amount, retainage=0.0, distributions=[line])
+
+
+async def test_a_unit_priced_item_is_invoiced_by_its_quantity_and_the_record_keeps_it(sage):
+    """C49 (seeds/004): "For purchase orders and subcontracts with a Unit/Qty accounting
+    method, Procore sends the quantity invoiced for each line item to Sage 300 CRE®." """
+    assert (await sage.post("/v1/commitments", json=UNIT_PRICED)).status_code == 201
+    answer = await sage.post("/v1/ap_invoices", json=unit_invoice(12.0, 9750.0))
+    assert answer.status_code == 201, answer.text
+    [line] = answer.json()["invoice"]["distributions"]
+    assert (line["quantity"], line["amount"]) == (12.0, 9750.0)
+
+
+async def test_a_quantity_must_match_the_unit_cost_and_an_amount_item_takes_none(sage):
+    assert (await sage.post("/v1/commitments", json=UNIT_PRICED)).status_code == 201
+    wrong = await sage.post("/v1/ap_invoices", json=unit_invoice(12.0, 9000.0))
+    assert wrong.status_code == 422
+    assert wrong.json()["code"] == "invalid_request"
+    assert "12 at 812.50 a unit is 9750.00, not 9000.00" in wrong.json()["message"]
+    on_amounts = await sage.post("/v1/ap_invoices", json=unit_invoice(3.0, 5000.0, "SC-0042"))
+    assert on_amounts.status_code == 422
+    assert "item 1 has no unit cost" in on_amounts.json()["message"]
+    # nothing was written, and the next valid invoice is taken
+    assert (await sage.get("/v1/ap_invoices/V-100/INV-001")).status_code == 404
+    assert (await sage.post("/v1/ap_invoices", json=unit_invoice(12.0, 9750.0))).status_code == 201
